@@ -1,0 +1,303 @@
+//! The official working calendar (工作日历): weekends, the statutory holiday
+//! periods and the make-up working days (调休上班日) of the State Council's
+//! yearly notices. 2024–2026 ship with the product (legal-spec §5); another
+//! year is loaded from a file of the same format (see docs/calendar.md).
+//!
+//! A year with no data falls back to Monday–Friday; clocks that touch such a
+//! year say their result is provisional.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The calendar that ships with the product.
+pub const BUILTIN_JSON: &str = include_str!("../../../data/calendar/cn-2024-2026.json");
+
+/// What a day is for counting periods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DayKind {
+    Working,
+    /// A Saturday or Sunday that is not a make-up working day.
+    Weekend,
+    /// A day of a statutory holiday period, with the holiday's name.
+    Holiday(String),
+    /// A Saturday or Sunday worked in exchange for a holiday (调休上班日).
+    MakeUpWorkday,
+}
+
+impl DayKind {
+    pub fn is_working(&self) -> bool {
+        matches!(self, DayKind::Working | DayKind::MakeUpWorkday)
+    }
+}
+
+/// The file format of a calendar import: holiday periods by year with their
+/// dates, and the make-up working days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarFile {
+    #[serde(default)]
+    pub source: String,
+    pub years: BTreeMap<String, YearFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearFile {
+    pub holidays: Vec<HolidayFile>,
+    #[serde(default)]
+    pub make_up_workdays: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HolidayFile {
+    pub name: String,
+    pub dates: Vec<NaiveDate>,
+}
+
+/// One day that differs from the Monday–Friday rule, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialDay {
+    pub day: NaiveDate,
+    /// `None` for a make-up working day, the holiday's name otherwise.
+    pub holiday: Option<String>,
+}
+
+impl CalendarFile {
+    /// Parses and checks a calendar file. Every error is in Chinese and says
+    /// which date or year is wrong; nothing is half-loaded.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: CalendarFile =
+            serde_json::from_str(text).map_err(|e| format!("日历文件格式错误：{e}"))?;
+        if file.years.is_empty() {
+            return Err("日历文件中没有任何年份".into());
+        }
+        for (key, year) in &file.years {
+            let y: i32 = key.parse().map_err(|_| format!("年份“{key}”不是数字"))?;
+            if !(2000..=2100).contains(&y) {
+                return Err(format!("年份 {y} 超出 2000–2100"));
+            }
+            let mut seen = BTreeSet::new();
+            for h in &year.holidays {
+                if h.name.trim().is_empty() || h.dates.is_empty() {
+                    return Err(format!("{y} 年有一个节日缺少名称或日期"));
+                }
+                for d in &h.dates {
+                    if d.year() != y {
+                        return Err(format!("{d} 不属于 {y} 年"));
+                    }
+                    if !seen.insert(*d) {
+                        return Err(format!("{d} 重复出现"));
+                    }
+                }
+            }
+            for d in &year.make_up_workdays {
+                if d.year() != y {
+                    return Err(format!("调休上班日 {d} 不属于 {y} 年"));
+                }
+                if !seen.insert(*d) {
+                    return Err(format!("{d} 既是假日又是调休上班日，或重复出现"));
+                }
+                if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                    return Err(format!("调休上班日 {d} 不是周六或周日"));
+                }
+            }
+        }
+        Ok(file)
+    }
+
+    /// The years in the file with their special days, ready to store.
+    pub fn special_days(&self) -> BTreeMap<i32, Vec<SpecialDay>> {
+        let mut out = BTreeMap::new();
+        for (key, year) in &self.years {
+            let Ok(y) = key.parse::<i32>() else { continue };
+            let mut days: Vec<SpecialDay> = year
+                .holidays
+                .iter()
+                .flat_map(|h| {
+                    h.dates.iter().map(|d| SpecialDay {
+                        day: *d,
+                        holiday: Some(h.name.clone()),
+                    })
+                })
+                .chain(year.make_up_workdays.iter().map(|d| SpecialDay {
+                    day: *d,
+                    holiday: None,
+                }))
+                .collect();
+            days.sort_by_key(|d| d.day);
+            out.insert(y, days);
+        }
+        out
+    }
+}
+
+/// The calendar in force: which years are known, and their special days.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Calendar {
+    holidays: BTreeMap<NaiveDate, String>,
+    make_up: BTreeSet<NaiveDate>,
+    years: BTreeSet<i32>,
+}
+
+impl Calendar {
+    /// The calendar that ships with the product (2024–2026).
+    pub fn builtin() -> Self {
+        let file = CalendarFile::parse(BUILTIN_JSON)
+            .unwrap_or_else(|e| panic!("built-in calendar is broken: {e}"));
+        let mut cal = Calendar::default();
+        cal.load(&file);
+        cal
+    }
+
+    /// Adds (or replaces) the years of a file.
+    pub fn load(&mut self, file: &CalendarFile) {
+        for (year, days) in file.special_days() {
+            self.set_year(year, &days);
+        }
+    }
+
+    /// Replaces one year's special days.
+    pub fn set_year(&mut self, year: i32, days: &[SpecialDay]) {
+        self.holidays.retain(|d, _| d.year() != year);
+        self.make_up.retain(|d| d.year() != year);
+        for d in days {
+            match &d.holiday {
+                Some(name) => {
+                    self.holidays.insert(d.day, name.clone());
+                }
+                None => {
+                    self.make_up.insert(d.day);
+                }
+            }
+        }
+        self.years.insert(year);
+    }
+
+    /// The years with official data.
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.iter().copied()
+    }
+
+    pub fn has_year(&self, year: i32) -> bool {
+        self.years.contains(&year)
+    }
+
+    /// The special days of one year, in date order.
+    pub fn year_days(&self, year: i32) -> Vec<SpecialDay> {
+        let mut v: Vec<SpecialDay> = self
+            .holidays
+            .iter()
+            .filter(|(d, _)| d.year() == year)
+            .map(|(d, n)| SpecialDay {
+                day: *d,
+                holiday: Some(n.clone()),
+            })
+            .chain(
+                self.make_up
+                    .iter()
+                    .filter(|d| d.year() == year)
+                    .map(|d| SpecialDay {
+                        day: *d,
+                        holiday: None,
+                    }),
+            )
+            .collect();
+        v.sort_by_key(|d| d.day);
+        v
+    }
+
+    pub fn kind(&self, day: NaiveDate) -> DayKind {
+        if let Some(name) = self.holidays.get(&day) {
+            return DayKind::Holiday(name.clone());
+        }
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        match (weekend, self.make_up.contains(&day)) {
+            (true, true) => DayKind::MakeUpWorkday,
+            (true, false) => DayKind::Weekend,
+            _ => DayKind::Working,
+        }
+    }
+
+    pub fn is_working_day(&self, day: NaiveDate) -> bool {
+        self.kind(day).is_working()
+    }
+
+    /// A short Chinese description of why a day is not worked, e.g. "星期六"
+    /// or "春节假期".
+    pub fn rest_reason(&self, day: NaiveDate) -> String {
+        match self.kind(day) {
+            DayKind::Holiday(name) => format!("{name}假期"),
+            DayKind::Weekend => weekday_zh(day.weekday()).to_string(),
+            DayKind::Working | DayKind::MakeUpWorkday => "工作日".to_string(),
+        }
+    }
+}
+
+pub fn weekday_zh(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Mon => "星期一",
+        Weekday::Tue => "星期二",
+        Weekday::Wed => "星期三",
+        Weekday::Thu => "星期四",
+        Weekday::Fri => "星期五",
+        Weekday::Sat => "星期六",
+        Weekday::Sun => "星期日",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn builtin_matches_the_state_council_notices() {
+        let cal = Calendar::builtin();
+        assert_eq!(cal.years().collect::<Vec<_>>(), vec![2024, 2025, 2026]);
+        // 2026 Spring Festival 2/15–2/23, make-up days 2/14 and 2/28 (legal-spec §5.3).
+        assert_eq!(cal.kind(d("2026-02-16")), DayKind::Holiday("春节".into()));
+        assert_eq!(cal.kind(d("2026-02-14")), DayKind::MakeUpWorkday);
+        assert_eq!(cal.kind(d("2026-02-28")), DayKind::MakeUpWorkday);
+        assert_eq!(cal.kind(d("2026-02-24")), DayKind::Working);
+        assert_eq!(cal.kind(d("2026-03-07")), DayKind::Weekend);
+        // 2025: 国庆 + 中秋 10/1–10/8, make-up 9/28 and 10/11.
+        assert!(!cal.is_working_day(d("2025-10-06")));
+        assert!(cal.is_working_day(d("2025-10-11")));
+        // 2024: 除夕 2/9 is not an official day off.
+        assert!(cal.is_working_day(d("2024-02-09")));
+    }
+
+    #[test]
+    fn import_file_errors_are_clear() {
+        assert!(CalendarFile::parse("{").unwrap_err().contains("格式错误"));
+        let wrong_year =
+            r#"{"years":{"2027":{"holidays":[{"name":"元旦","dates":["2026-01-01"]}]}}}"#;
+        assert!(
+            CalendarFile::parse(wrong_year)
+                .unwrap_err()
+                .contains("不属于 2027 年")
+        );
+        let weekday_makeup =
+            r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-02-10"]}}}"#;
+        assert!(
+            CalendarFile::parse(weekday_makeup)
+                .unwrap_err()
+                .contains("不是周六或周日")
+        );
+    }
+
+    #[test]
+    fn set_year_replaces_a_year() {
+        let mut cal = Calendar::builtin();
+        let file = CalendarFile::parse(
+            r#"{"source":"test","years":{"2027":{"holidays":[{"name":"元旦","dates":["2027-01-01"]}],"make_up_workdays":["2027-01-09"]}}}"#,
+        )
+        .unwrap();
+        cal.load(&file);
+        assert!(cal.has_year(2027));
+        assert_eq!(cal.year_days(2027).len(), 2);
+        assert_eq!(cal.kind(d("2027-01-09")), DayKind::MakeUpWorkday);
+    }
+}

@@ -1,0 +1,937 @@
+//! The procedure of 《信访工作条例》 as a state machine (legal-spec §8).
+//!
+//! A case's record is its list of [`Event`]s; [`CaseState`] is their
+//! projection. [`CaseState::apply`] either moves the state on or refuses
+//! with a [`RuleViolation`] that names the rule, leaving the state as it was.
+//! [`CaseState::deadlines`] derives the open clocks from the state, the rule
+//! set and the calendar, so a new holiday notice changes them at once.
+
+use crate::calendar::Calendar;
+use crate::clock::{self, Deadline, Holder};
+use crate::error::{Invalid, RuleViolation};
+use crate::petition::text_field;
+use crate::rules::RuleSet;
+use crate::vocab::{
+    ClockName, CloseReason, Decision, DeclineRoute, Evaluation, PetitionClass, Status,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One step of the procedure, as the API takes it:
+/// `{"type":"accept","on":"2026-02-03"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub on: NaiveDate,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Recorded by registration itself, never posted.
+    Register {
+        unit: String,
+    },
+    /// 转送 to the competent body (Art. 22 ¶1(1)–(2)).
+    Transfer {
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// 交办 with a set deadline and a completion report (Art. 22 ¶1(3)).
+    Assign {
+        to: String,
+        due: NaiveDate,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// 受理 (starts the 60 days of Art. 34).
+    Accept {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Not accepted: routed to another procedure (Art. 31(1)–(5)).
+    Decline {
+        route: DeclineRoute,
+        reason: String,
+    },
+    /// Objection to a wrong transfer or assignment (Art. 23 ¶3).
+    Objection {
+        reason: String,
+    },
+    /// Extension of the handling period (Art. 34).
+    Extend {
+        days: u32,
+        approver: String,
+        reason: String,
+    },
+    HearingStart {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    HearingEnd {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// 信访处理意见书 (Art. 32).
+    Opinion {
+        decision: Decision,
+        basis: String,
+    },
+    /// Service of the latest written opinion on the petitioner.
+    Serve {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+    },
+    ReviewRequest {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    ReviewOpinion {
+        decision: Decision,
+        basis: String,
+    },
+    RecheckRequest {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    RecheckOpinion {
+        decision: Decision,
+        basis: String,
+    },
+    Close {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<CloseReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    Evaluate {
+        value: Evaluation,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+}
+
+impl EventKind {
+    /// The wire name of the type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Register { .. } => "register",
+            EventKind::Transfer { .. } => "transfer",
+            EventKind::Assign { .. } => "assign",
+            EventKind::Accept { .. } => "accept",
+            EventKind::Decline { .. } => "decline",
+            EventKind::Objection { .. } => "objection",
+            EventKind::Extend { .. } => "extend",
+            EventKind::HearingStart { .. } => "hearing_start",
+            EventKind::HearingEnd { .. } => "hearing_end",
+            EventKind::Opinion { .. } => "opinion",
+            EventKind::Serve { .. } => "serve",
+            EventKind::ReviewRequest { .. } => "review_request",
+            EventKind::ReviewOpinion { .. } => "review_opinion",
+            EventKind::RecheckRequest { .. } => "recheck_request",
+            EventKind::RecheckOpinion { .. } => "recheck_opinion",
+            EventKind::Close { .. } => "close",
+            EventKind::Evaluate { .. } => "evaluate",
+        }
+    }
+
+    /// The Chinese name of the step, for timelines.
+    pub fn label(&self) -> &'static str {
+        match self {
+            EventKind::Register { .. } => "登记",
+            EventKind::Transfer { .. } => "转送",
+            EventKind::Assign { .. } => "交办",
+            EventKind::Accept { .. } => "受理",
+            EventKind::Decline { .. } => "不予受理并告知途径",
+            EventKind::Objection { .. } => "提出异议（转送交办有误）",
+            EventKind::Extend { .. } => "延长办理期限",
+            EventKind::HearingStart { .. } => "听证开始",
+            EventKind::HearingEnd { .. } => "听证结束",
+            EventKind::Opinion { .. } => "出具处理意见书",
+            EventKind::Serve { .. } => "送达",
+            EventKind::ReviewRequest { .. } => "申请复查",
+            EventKind::ReviewOpinion { .. } => "出具复查意见",
+            EventKind::RecheckRequest { .. } => "申请复核",
+            EventKind::RecheckOpinion { .. } => "出具复核意见",
+            EventKind::Close { .. } => "办结",
+            EventKind::Evaluate { .. } => "满意度评价",
+        }
+    }
+}
+
+impl Event {
+    /// Field checks that need no state: the date is not in the future, texts
+    /// are present and within limits, the extension within Art. 34.
+    pub fn validate(&mut self, today: NaiveDate, rules: &RuleSet) -> Result<(), Vec<Invalid>> {
+        let mut errors = Vec::new();
+        if self.on > today {
+            errors.push(Invalid::new(
+                "on",
+                "future_date",
+                format!("日期不得晚于今天（{today}）"),
+            ));
+        }
+        let text = |errors: &mut Vec<Invalid>,
+                    field: &str,
+                    label: &str,
+                    value: &mut String,
+                    max: usize| {
+            let cleaned = text_field(errors, field, label, Some(value.as_str()), true, max);
+            *value = cleaned;
+        };
+        match &mut self.kind {
+            EventKind::Register { .. } => {
+                errors.push(Invalid::new(
+                    "type",
+                    "invalid_event_type",
+                    "登记事件由登记接口产生，不能单独提交",
+                ));
+            }
+            EventKind::Decline { reason, .. } | EventKind::Objection { reason } => {
+                text(&mut errors, "reason", "理由", reason, 2_000)
+            }
+            EventKind::Extend {
+                days,
+                approver,
+                reason,
+            } => {
+                text(&mut errors, "approver", "批准人", approver, 50);
+                text(&mut errors, "reason", "延期理由", reason, 2_000);
+                if *days == 0 || *days > rules.max_extension_days {
+                    errors.push(Invalid::new(
+                        "days",
+                        "art34_extension_too_long",
+                        format!(
+                            "延长期限应为 1 至 {} 日（《信访工作条例》第三十四条）",
+                            rules.max_extension_days
+                        ),
+                    ));
+                }
+            }
+            EventKind::Opinion { basis, .. }
+            | EventKind::ReviewOpinion { basis, .. }
+            | EventKind::RecheckOpinion { basis, .. } => {
+                text(&mut errors, "basis", "事实和依据", basis, 20_000)
+            }
+            EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
+                *to = to.trim().to_string();
+                if to.is_empty() {
+                    errors.push(Invalid::new(
+                        "to",
+                        "required",
+                        "须指明转送（交办）的单位代码",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let EventKind::Assign { due, .. } = &self.kind {
+            if *due <= self.on {
+                errors.push(Invalid::new(
+                    "due",
+                    "invalid_date",
+                    "交办的办理期限应晚于交办日期",
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// How the case came to the unit that has it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeRoute {
+    Direct,
+    Transferred,
+    Assigned,
+    /// Sent back after an objection (Art. 23 ¶3).
+    Returned,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intake {
+    pub route: IntakeRoute,
+    pub from: Option<String>,
+    pub on: NaiveDate,
+    pub assigned_due: Option<NaiveDate>,
+}
+
+/// A written opinion (处理意见, 复查意见 or 复核意见).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    pub decision: Decision,
+    pub basis: String,
+    pub issued_on: NaiveDate,
+    pub served_on: Option<NaiveDate>,
+}
+
+/// A review (复查) or recheck (复核): who was asked, when, and the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    pub requested_on: NaiveDate,
+    pub unit: String,
+    pub opinion: Option<Opinion>,
+}
+
+/// Which written opinion a hearing, an evaluation or a service belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Handling,
+    Review,
+    Recheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hearing {
+    pub stage: Stage,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub on: NaiveDate,
+    pub reason: CloseReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluated {
+    pub stage: Stage,
+    pub value: Evaluation,
+    pub on: NaiveDate,
+}
+
+/// The current state of a case: the projection of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub status: Status,
+    pub class: PetitionClass,
+    /// The code of the unit that has the case now.
+    pub unit: String,
+    pub received_on: NaiveDate,
+    pub intake: Intake,
+    pub accepted_on: Option<NaiveDate>,
+    /// Days of extension approved so far (Art. 34).
+    pub extension_days: u32,
+    pub hearings: Vec<Hearing>,
+    pub opinion: Option<Opinion>,
+    pub review: Option<Appeal>,
+    pub recheck: Option<Appeal>,
+    pub declined: Option<DeclineRoute>,
+    pub closed: Option<Closure>,
+    pub evaluations: Vec<Evaluated>,
+    /// The date of the latest event: events are recorded in date order.
+    pub last_on: NaiveDate,
+}
+
+/// What `apply` needs to know beyond the state.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub today: NaiveDate,
+    pub rules: &'a RuleSet,
+    pub calendar: &'a Calendar,
+    /// The body one level above the unit that has the case, which takes a
+    /// review or recheck (Arts. 35–36); `None` at the top of the tree.
+    pub higher_unit: Option<&'a str>,
+}
+
+fn refuse(code: &'static str, message: impl Into<String>) -> Result<(), RuleViolation> {
+    Err(RuleViolation::new(code, message))
+}
+
+impl CaseState {
+    /// The state right after registration (登记, Arts. 22–23).
+    pub fn registered(class: PetitionClass, unit: &str, received_on: NaiveDate) -> Self {
+        CaseState {
+            status: Status::Registered,
+            class,
+            unit: unit.to_string(),
+            received_on,
+            intake: Intake {
+                route: IntakeRoute::Direct,
+                from: None,
+                on: received_on,
+                assigned_due: None,
+            },
+            accepted_on: None,
+            extension_days: 0,
+            hearings: Vec::new(),
+            opinion: None,
+            review: None,
+            recheck: None,
+            declined: None,
+            closed: None,
+            evaluations: Vec::new(),
+            last_on: received_on,
+        }
+    }
+
+    fn open_hearing(&self) -> Option<&Hearing> {
+        self.hearings.iter().find(|h| h.end.is_none())
+    }
+
+    /// The deadline of one clock as it stands now.
+    fn clock(&self, ctx: &Ctx<'_>, name: ClockName, start: NaiveDate) -> Deadline {
+        let rule = ctx.rules.clock(name);
+        let extra = if name == ClockName::Handle {
+            self.extension_days
+        } else {
+            0
+        };
+        let paused = if name == ClockName::Recheck {
+            self.paused_days(Stage::Recheck, ctx.today)
+        } else {
+            0
+        };
+        let mut d = clock::deadline(
+            ctx.calendar,
+            name,
+            rule,
+            start,
+            extra,
+            paused,
+            ctx.rules.roll_forward_to_working_day,
+        );
+        if name == ClockName::Recheck {
+            for h in self.hearings.iter().filter(|h| h.stage == Stage::Recheck) {
+                match h.end {
+                    Some(end) => d.explanation.push_str(&format!(
+                        "。听证 {} 至 {end} 不计入期限（第三十六条第二款）",
+                        h.start
+                    )),
+                    None => {
+                        d.paused = true;
+                        d.explanation.push_str(&format!(
+                            "。听证自 {} 起进行中，期限中止（第三十六条第二款），暂按今日结束计算",
+                            h.start
+                        ));
+                    }
+                }
+            }
+        }
+        d
+    }
+
+    /// Days of hearings in `stage`, each counted from its first to its last
+    /// day inclusive; an open hearing counts to `today`.
+    fn paused_days(&self, stage: Stage, today: NaiveDate) -> u32 {
+        self.hearings
+            .iter()
+            .filter(|h| h.stage == stage)
+            .map(|h| {
+                let end = h.end.unwrap_or(today.max(h.start));
+                u32::try_from((end - h.start).num_days() + 1).unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// The date from which the petitioner's review window runs: service of
+    /// the handling opinion (Art. 35).
+    fn review_window_start(&self) -> Option<NaiveDate> {
+        self.opinion.as_ref().and_then(|o| o.served_on)
+    }
+
+    /// The date from which the recheck window runs: receipt of the review
+    /// opinion, which is its service date if recorded, else its date.
+    fn recheck_window_start(&self) -> Option<NaiveDate> {
+        self.review
+            .as_ref()
+            .and_then(|r| r.opinion.as_ref())
+            .map(|o| o.served_on.unwrap_or(o.issued_on))
+    }
+
+    /// The open clocks of the case.
+    pub fn deadlines(&self, ctx: &Ctx<'_>) -> Vec<Deadline> {
+        let mut out = Vec::new();
+        let closed = self.closed.is_some();
+        match self.status {
+            Status::Registered => {
+                out.push(self.clock(ctx, ClockName::Acknowledge, self.intake.on));
+                if matches!(
+                    self.intake.route,
+                    IntakeRoute::Transferred | IntakeRoute::Assigned
+                ) {
+                    out.push(self.clock(ctx, ClockName::Objection, self.intake.on));
+                }
+            }
+            Status::Accepted if self.class == PetitionClass::Appeal => {
+                if let Some(on) = self.accepted_on {
+                    out.push(self.clock(ctx, ClockName::Handle, on));
+                }
+            }
+            Status::ReviewRequested => {
+                if let Some(r) = &self.review {
+                    out.push(self.clock(ctx, ClockName::Review, r.requested_on));
+                }
+            }
+            Status::RecheckRequested => {
+                if let Some(r) = &self.recheck {
+                    out.push(self.clock(ctx, ClockName::Recheck, r.requested_on));
+                }
+            }
+            _ => {}
+        }
+        if let (Some(due), IntakeRoute::Assigned) = (self.intake.assigned_due, self.intake.route) {
+            if !closed && self.opinion.is_none() {
+                out.push(Deadline {
+                    clock: ClockName::Assigned,
+                    due,
+                    holder: Holder::Office,
+                    provisional: false,
+                    paused: false,
+                    explanation: format!(
+                        "{}：交办机关指定的办理期限为 {due}，须按期报送办结报告。依据《信访工作条例》第二十二条第一款第三项",
+                        ClockName::Assigned.label()
+                    ),
+                });
+            }
+        }
+        if self.class == PetitionClass::Appeal {
+            let window_open =
+                |reason: CloseReason| self.closed.as_ref().is_none_or(|c| c.reason == reason);
+            if matches!(self.status, Status::Served)
+                || (self.status == Status::Closed
+                    && self.review.is_none()
+                    && window_open(CloseReason::Concluded))
+            {
+                if let Some(start) = self.review_window_start() {
+                    out.push(self.clock(ctx, ClockName::ReviewRequest, start));
+                }
+            }
+            if matches!(self.status, Status::Reviewed)
+                || (self.status == Status::Closed
+                    && self.recheck.is_none()
+                    && self.review.is_some()
+                    && window_open(CloseReason::ReviewFinal))
+            {
+                if let Some(start) = self.recheck_window_start() {
+                    out.push(self.clock(ctx, ClockName::RecheckRequest, start));
+                }
+            }
+        }
+        out
+    }
+
+    fn due_of(&self, ctx: &Ctx<'_>, name: ClockName) -> Option<NaiveDate> {
+        self.deadlines(ctx)
+            .into_iter()
+            .find(|d| d.clock == name)
+            .map(|d| d.due)
+    }
+
+    fn expect(&self, allowed: &[Status], what: &str, article: &str) -> Result<(), RuleViolation> {
+        if allowed.contains(&self.status) {
+            return Ok(());
+        }
+        let names: Vec<&str> = allowed.iter().map(|s| s.label()).collect();
+        refuse(
+            "transition_not_allowed",
+            format!(
+                "当前状态为“{}”，不能{what}；{what}须在“{}”状态下进行{article}",
+                self.status.label(),
+                names.join("”或“")
+            ),
+        )
+    }
+
+    /// Applies one event, or refuses it and leaves the state unchanged.
+    pub fn apply(&mut self, event: &Event, ctx: &Ctx<'_>) -> Result<(), RuleViolation> {
+        let mut next = self.clone();
+        next.step(event, ctx)?;
+        next.last_on = event.on;
+        *self = next;
+        Ok(())
+    }
+
+    fn step(&mut self, event: &Event, ctx: &Ctx<'_>) -> Result<(), RuleViolation> {
+        let on = event.on;
+        if on < self.last_on {
+            return refuse(
+                "out_of_order",
+                format!(
+                    "事件日期 {on} 早于上一事件日期 {}，须按时间顺序记录",
+                    self.last_on
+                ),
+            );
+        }
+        if self.closed.is_some()
+            && !matches!(
+                event.kind,
+                EventKind::Evaluate { .. }
+                    | EventKind::ReviewRequest { .. }
+                    | EventKind::RecheckRequest { .. }
+            )
+        {
+            return refuse("case_closed", "该信访事项已办结，不能再记录此步骤");
+        }
+        match &event.kind {
+            EventKind::Register { .. } => refuse("already_registered", "信访事项已登记"),
+            EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
+                let what = if matches!(event.kind, EventKind::Transfer { .. }) {
+                    "转送"
+                } else {
+                    "交办"
+                };
+                self.expect(&[Status::Registered], what, "（第二十二条）")?;
+                if *to == self.unit {
+                    return refuse("transfer_to_self", format!("不能{what}给本单位"));
+                }
+                let (route, due) = match &event.kind {
+                    EventKind::Assign { due, .. } => (IntakeRoute::Assigned, Some(*due)),
+                    _ => (IntakeRoute::Transferred, None),
+                };
+                self.intake = Intake {
+                    route,
+                    from: Some(self.unit.clone()),
+                    on,
+                    assigned_due: due,
+                };
+                self.unit = to.clone();
+                Ok(())
+            }
+            EventKind::Objection { .. } => {
+                self.expect(&[Status::Registered], "提出异议", "（第二十三条第三款）")?;
+                let Some(from) = self.intake.from.clone().filter(|_| {
+                    matches!(
+                        self.intake.route,
+                        IntakeRoute::Transferred | IntakeRoute::Assigned
+                    )
+                }) else {
+                    return refuse(
+                        "art23_objection_not_transferred",
+                        "只有收到转送、交办的事项才能提出异议（第二十三条第三款）",
+                    );
+                };
+                if let Some(due) = self.due_of(ctx, ClockName::Objection) {
+                    if on > due {
+                        return refuse(
+                            "art23_objection_late",
+                            format!(
+                                "异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"
+                            ),
+                        );
+                    }
+                }
+                self.intake = Intake {
+                    route: IntakeRoute::Returned,
+                    from: Some(self.unit.clone()),
+                    on,
+                    assigned_due: None,
+                };
+                self.unit = from;
+                Ok(())
+            }
+            EventKind::Accept { .. } => {
+                self.expect(&[Status::Registered], "受理", "（第二十二条、第二十三条）")?;
+                self.status = Status::Accepted;
+                self.accepted_on = Some(on);
+                Ok(())
+            }
+            EventKind::Decline { route, .. } => {
+                self.expect(&[Status::Registered], "不予受理", "（第三十一条）")?;
+                if self.class != PetitionClass::Appeal {
+                    return refuse(
+                        "art31_decline_only_appeals",
+                        "导入其他法定程序仅适用于申诉求决类事项（第三十一条第一项至第五项）",
+                    );
+                }
+                self.declined = Some(*route);
+                self.status = Status::Closed;
+                self.closed = Some(Closure {
+                    on,
+                    reason: CloseReason::RoutedOut,
+                });
+                Ok(())
+            }
+            EventKind::Extend { days, .. } => {
+                self.expect(&[Status::Accepted], "延长办理期限", "（第三十四条）")?;
+                if self.class != PetitionClass::Appeal {
+                    return refuse(
+                        "art34_no_period",
+                        "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期",
+                    );
+                }
+                if self.extension_days + days > ctx.rules.max_extension_days {
+                    return refuse(
+                        "art34_extension_too_long",
+                        format!(
+                            "延长期限累计不得超过 {} 日（第三十四条），已延长 {} 日",
+                            ctx.rules.max_extension_days, self.extension_days
+                        ),
+                    );
+                }
+                if let Some(due) = self.due_of(ctx, ClockName::Handle) {
+                    if on > due {
+                        return refuse(
+                            "art34_extension_after_due",
+                            format!(
+                                "办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"
+                            ),
+                        );
+                    }
+                }
+                self.extension_days += days;
+                Ok(())
+            }
+            EventKind::HearingStart { .. } => {
+                self.expect(
+                    &[Status::Accepted, Status::RecheckRequested],
+                    "举行听证",
+                    "（第三十一条第六项、第三十六条第二款）",
+                )?;
+                if self.open_hearing().is_some() {
+                    return refuse("hearing_open", "已有听证正在进行，须先记录听证结束");
+                }
+                let stage = if self.status == Status::Accepted {
+                    Stage::Handling
+                } else {
+                    Stage::Recheck
+                };
+                self.hearings.push(Hearing {
+                    stage,
+                    start: on,
+                    end: None,
+                });
+                Ok(())
+            }
+            EventKind::HearingEnd { .. } => {
+                let Some(h) = self.hearings.iter_mut().find(|h| h.end.is_none()) else {
+                    return refuse("no_hearing_open", "没有正在进行的听证");
+                };
+                h.end = Some(on);
+                Ok(())
+            }
+            EventKind::Opinion { decision, basis } => {
+                self.expect(&[Status::Accepted], "出具处理意见书", "（第三十二条）")?;
+                self.no_open_hearing()?;
+                self.opinion = Some(Opinion {
+                    decision: *decision,
+                    basis: basis.clone(),
+                    issued_on: on,
+                    served_on: None,
+                });
+                self.status = Status::OpinionIssued;
+                Ok(())
+            }
+            EventKind::Serve { .. } => {
+                let target = match self.status {
+                    Status::OpinionIssued => self.opinion.as_mut(),
+                    Status::Reviewed => self.review.as_mut().and_then(|r| r.opinion.as_mut()),
+                    Status::Rechecked => self.recheck.as_mut().and_then(|r| r.opinion.as_mut()),
+                    _ => None,
+                };
+                match target {
+                    Some(o) if o.served_on.is_none() => {
+                        o.served_on = Some(on);
+                        if self.status == Status::OpinionIssued {
+                            self.status = Status::Served;
+                        }
+                        Ok(())
+                    }
+                    Some(_) => refuse("already_served", "该书面意见已送达"),
+                    None => refuse(
+                        "nothing_to_serve",
+                        format!("当前状态为“{}”，没有待送达的书面意见", self.status.label()),
+                    ),
+                }
+            }
+            EventKind::ReviewRequest { .. } => {
+                self.appeal_class("复查", "第三十五条")?;
+                let closed_ok = self
+                    .closed
+                    .as_ref()
+                    .is_some_and(|c| c.reason == CloseReason::Concluded)
+                    && self.review.is_none();
+                if self.status != Status::Served && !closed_ok {
+                    self.expect(
+                        &[Status::Served],
+                        "申请复查",
+                        "（第三十五条：自收到书面答复之日起30日内）",
+                    )?;
+                }
+                let due = self.due_of(ctx, ClockName::ReviewRequest);
+                if let Some(due) = due.filter(|due| on > *due) {
+                    return refuse(
+                        "art35_review_request_late",
+                        format!(
+                            "复查申请须自收到书面答复之日起 30 日内提出（第三十五条），期限已于 {due} 届满"
+                        ),
+                    );
+                }
+                let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
+                self.review = Some(Appeal {
+                    requested_on: on,
+                    unit: unit.clone(),
+                    opinion: None,
+                });
+                self.unit = unit;
+                self.closed = None;
+                self.status = Status::ReviewRequested;
+                Ok(())
+            }
+            EventKind::ReviewOpinion { decision, basis } => {
+                self.expect(&[Status::ReviewRequested], "出具复查意见", "（第三十五条）")?;
+                self.no_open_hearing()?;
+                if let Some(r) = self.review.as_mut() {
+                    r.opinion = Some(Opinion {
+                        decision: *decision,
+                        basis: basis.clone(),
+                        issued_on: on,
+                        served_on: None,
+                    });
+                }
+                self.status = Status::Reviewed;
+                Ok(())
+            }
+            EventKind::RecheckRequest { .. } => {
+                self.appeal_class("复核", "第三十六条")?;
+                let closed_ok = self
+                    .closed
+                    .as_ref()
+                    .is_some_and(|c| c.reason == CloseReason::ReviewFinal)
+                    && self.recheck.is_none();
+                if self.status != Status::Reviewed && !closed_ok {
+                    self.expect(
+                        &[Status::Reviewed],
+                        "申请复核",
+                        "（第三十六条第一款：对复查意见不服的，自收到书面答复之日起30日内）",
+                    )?;
+                }
+                if let Some(due) = self
+                    .due_of(ctx, ClockName::RecheckRequest)
+                    .filter(|due| on > *due)
+                {
+                    return refuse(
+                        "art36_recheck_request_late",
+                        format!(
+                            "复核申请须自收到复查意见之日起 30 日内提出（第三十六条第一款），期限已于 {due} 届满"
+                        ),
+                    );
+                }
+                let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
+                self.recheck = Some(Appeal {
+                    requested_on: on,
+                    unit: unit.clone(),
+                    opinion: None,
+                });
+                self.unit = unit;
+                self.closed = None;
+                self.status = Status::RecheckRequested;
+                Ok(())
+            }
+            EventKind::RecheckOpinion { decision, basis } => {
+                self.expect(
+                    &[Status::RecheckRequested],
+                    "出具复核意见",
+                    "（第三十六条）",
+                )?;
+                self.no_open_hearing()?;
+                if let Some(r) = self.recheck.as_mut() {
+                    r.opinion = Some(Opinion {
+                        decision: *decision,
+                        basis: basis.clone(),
+                        issued_on: on,
+                        served_on: None,
+                    });
+                }
+                self.status = Status::Rechecked;
+                Ok(())
+            }
+            EventKind::Close { reason, .. } => {
+                let default = match self.status {
+                    Status::Served => CloseReason::Concluded,
+                    Status::Reviewed => CloseReason::ReviewFinal,
+                    Status::Rechecked => CloseReason::RecheckFinal,
+                    _ => CloseReason::Withdrawn,
+                };
+                let reason = reason.unwrap_or(default);
+                let allowed = match reason {
+                    CloseReason::Withdrawn => true,
+                    CloseReason::Mediated => self.status == Status::Accepted,
+                    CloseReason::RoutedOut => false,
+                    other => other == default,
+                };
+                if !allowed {
+                    return refuse(
+                        "close_reason_not_allowed",
+                        format!(
+                            "当前状态为“{}”，不能以“{}”办结",
+                            self.status.label(),
+                            reason.label()
+                        ),
+                    );
+                }
+                self.no_open_hearing()?;
+                self.status = Status::Closed;
+                self.closed = Some(Closure { on, reason });
+                Ok(())
+            }
+            EventKind::Evaluate { value, .. } => {
+                let stage = if self.recheck.as_ref().is_some_and(|r| r.opinion.is_some()) {
+                    Stage::Recheck
+                } else if self.review.as_ref().is_some_and(|r| r.opinion.is_some()) {
+                    Stage::Review
+                } else if self.opinion.as_ref().is_some_and(|o| o.served_on.is_some()) {
+                    Stage::Handling
+                } else {
+                    return refuse(
+                        "nothing_to_evaluate",
+                        "书面答复送达后方可评价（第二十一条）",
+                    );
+                };
+                if self.evaluations.iter().any(|e| e.stage == stage) {
+                    return refuse("already_evaluated", "对本次书面答复已作过评价");
+                }
+                self.evaluations.push(Evaluated {
+                    stage,
+                    value: *value,
+                    on,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn no_open_hearing(&self) -> Result<(), RuleViolation> {
+        match self.open_hearing() {
+            Some(h) => refuse(
+                "hearing_open",
+                format!("听证自 {} 起尚未结束，须先记录听证结束", h.start),
+            ),
+            None => Ok(()),
+        }
+    }
+
+    fn appeal_class(&self, what: &str, article: &str) -> Result<(), RuleViolation> {
+        if self.class == PetitionClass::Appeal {
+            Ok(())
+        } else {
+            refuse(
+                "appeal_class_only",
+                format!(
+                    "{what}仅适用于申诉求决类事项的信访处理意见（第三十一条第六项、{article}）"
+                ),
+            )
+        }
+    }
+
+    /// The earliest open deadline the office must meet, if any.
+    pub fn next_office_due(&self, ctx: &Ctx<'_>) -> Option<NaiveDate> {
+        self.deadlines(ctx)
+            .into_iter()
+            .filter(|d| d.holder == Holder::Office && !d.paused)
+            .map(|d| d.due)
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+//! Chinese text for xinfang. No I/O.
+//!
+//! [`clean`] is applied to every piece of free text a user submits before it
+//! is validated or stored: Unicode NFC (so the same character always has the
+//! same bytes), Windows and old-Mac line ends folded to `\n`, control
+//! characters other than newline and tab dropped, and outer white space
+//! (including the ideographic space U+3000) trimmed. Full-width punctuation is
+//! kept: it is correct Chinese typography.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Cleans user-entered text as described in the module docs.
+pub fn clean(raw: &str) -> String {
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let kept: String = unified
+        .nfc()
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    kept.trim_matches(|c: char| c.is_whitespace()).to_string()
+}
+
+/// Cleans a one-line value (a name, an address): as [`clean`], with inner
+/// runs of white space, newlines included, folded to one space.
+pub fn clean_line(raw: &str) -> String {
+    clean(raw).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The number of characters (not bytes) of a string, as limits are stated.
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_controls_line_ends_and_outer_space() {
+        assert_eq!(
+            clean("\u{3000} 拖欠工资\r\n三个月\u{0007} "),
+            "拖欠工资\n三个月"
+        );
+        assert_eq!(clean_line(" 张 \n 三 "), "张 三");
+        // NFC: e + combining acute becomes é.
+        assert_eq!(clean("e\u{301}"), "\u{e9}");
+        // Full-width punctuation is kept.
+        assert_eq!(clean("请求：补发工资！"), "请求：补发工资！");
+        assert_eq!(char_len("信访"), 2);
+    }
+}
