@@ -65,8 +65,7 @@ impl CalendarFile {
     /// Parses and checks a calendar file. Every error is in Chinese and says
     /// which date or year is wrong; nothing is half-loaded.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let file: CalendarFile =
-            serde_json::from_str(text).map_err(|e| format!("日历文件格式错误：{e}"))?;
+        let file: CalendarFile = serde_json::from_str(text).map_err(|e| format!("日历文件格式错误：{e}"))?;
         if file.years.is_empty() {
             return Err("日历文件中没有任何年份".into());
         }
@@ -112,16 +111,8 @@ impl CalendarFile {
             let mut days: Vec<SpecialDay> = year
                 .holidays
                 .iter()
-                .flat_map(|h| {
-                    h.dates.iter().map(|d| SpecialDay {
-                        day: *d,
-                        holiday: Some(h.name.clone()),
-                    })
-                })
-                .chain(year.make_up_workdays.iter().map(|d| SpecialDay {
-                    day: *d,
-                    holiday: None,
-                }))
+                .flat_map(|h| h.dates.iter().map(|d| SpecialDay { day: *d, holiday: Some(h.name.clone()) }))
+                .chain(year.make_up_workdays.iter().map(|d| SpecialDay { day: *d, holiday: None }))
                 .collect();
             days.sort_by_key(|d| d.day);
             out.insert(y, days);
@@ -141,8 +132,7 @@ pub struct Calendar {
 impl Calendar {
     /// The calendar that ships with the product (2024–2026).
     pub fn builtin() -> Self {
-        let file = CalendarFile::parse(BUILTIN_JSON)
-            .unwrap_or_else(|e| panic!("built-in calendar is broken: {e}"));
+        let file = CalendarFile::parse(BUILTIN_JSON).unwrap_or_else(|e| panic!("built-in calendar is broken: {e}"));
         let mut cal = Calendar::default();
         cal.load(&file);
         cal
@@ -187,19 +177,8 @@ impl Calendar {
             .holidays
             .iter()
             .filter(|(d, _)| d.year() == year)
-            .map(|(d, n)| SpecialDay {
-                day: *d,
-                holiday: Some(n.clone()),
-            })
-            .chain(
-                self.make_up
-                    .iter()
-                    .filter(|d| d.year() == year)
-                    .map(|d| SpecialDay {
-                        day: *d,
-                        holiday: None,
-                    }),
-            )
+            .map(|(d, n)| SpecialDay { day: *d, holiday: Some(n.clone()) })
+            .chain(self.make_up.iter().filter(|d| d.year() == year).map(|d| SpecialDay { day: *d, holiday: None }))
             .collect();
         v.sort_by_key(|d| d.day);
         v
@@ -272,20 +251,10 @@ mod tests {
     #[test]
     fn import_file_errors_are_clear() {
         assert!(CalendarFile::parse("{").unwrap_err().contains("格式错误"));
-        let wrong_year =
-            r#"{"years":{"2027":{"holidays":[{"name":"元旦","dates":["2026-01-01"]}]}}}"#;
-        assert!(
-            CalendarFile::parse(wrong_year)
-                .unwrap_err()
-                .contains("不属于 2027 年")
-        );
-        let weekday_makeup =
-            r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-02-10"]}}}"#;
-        assert!(
-            CalendarFile::parse(weekday_makeup)
-                .unwrap_err()
-                .contains("不是周六或周日")
-        );
+        let wrong_year = r#"{"years":{"2027":{"holidays":[{"name":"元旦","dates":["2026-01-01"]}]}}}"#;
+        assert!(CalendarFile::parse(wrong_year).unwrap_err().contains("不属于 2027 年"));
+        let weekday_makeup = r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-02-10"]}}}"#;
+        assert!(CalendarFile::parse(weekday_makeup).unwrap_err().contains("不是周六或周日"));
     }
 
     #[test]

@@ -48,19 +48,11 @@ pub struct Counted {
 
 /// Counts `period` from `start` (not counted), adding `paused_days` to a
 /// calendar-day period.
-pub fn count(
-    cal: &Calendar,
-    start: NaiveDate,
-    period: Period,
-    paused_days: u32,
-    roll_forward: bool,
-) -> Counted {
+pub fn count(cal: &Calendar, start: NaiveDate, period: Period, paused_days: u32, roll_forward: bool) -> Counted {
     let (due, mut explanation) = match period.unit {
         PeriodUnit::CalendarDays => {
             let total = period.days + paused_days;
-            let last = start
-                .checked_add_days(Days::new(total.into()))
-                .unwrap_or(NaiveDate::MAX);
+            let last = start.checked_add_days(Days::new(total.into())).unwrap_or(NaiveDate::MAX);
             let mut text = format!("{start} 起算（当日不计）{} 日", period.days);
             if paused_days > 0 {
                 text.push_str(&format!("，另加不计入期限的 {paused_days} 日"));
@@ -69,10 +61,7 @@ pub fn count(
             let mut due = last;
             if roll_forward && !cal.is_working_day(last) {
                 due = next_working_day(cal, last);
-                text.push_str(&format!(
-                    "，该日为{}，顺延至下一工作日 {due}",
-                    cal.rest_reason(last)
-                ));
+                text.push_str(&format!("，该日为{}，顺延至下一工作日 {due}", cal.rest_reason(last)));
             }
             (due, text)
         }
@@ -85,9 +74,7 @@ pub fn count(
             (due, text)
         }
     };
-    let missing: Vec<i32> = (start.year()..=due.year())
-        .filter(|y| !cal.has_year(*y))
-        .collect();
+    let missing: Vec<i32> = (start.year()..=due.year()).filter(|y| !cal.has_year(*y)).collect();
     let provisional = !missing.is_empty();
     if provisional {
         let years: Vec<String> = missing.iter().map(|y| y.to_string()).collect();
@@ -96,11 +83,7 @@ pub fn count(
             years.join("、")
         ));
     }
-    Counted {
-        due,
-        provisional,
-        explanation,
-    }
+    Counted { due, provisional, explanation }
 }
 
 /// Computes a named clock from its rule.
@@ -113,32 +96,18 @@ pub fn deadline(
     paused_days: u32,
     roll_forward: bool,
 ) -> Deadline {
-    let period = Period {
-        days: rule.days + extra_days,
-        unit: rule.unit,
-    };
+    let period = Period { days: rule.days + extra_days, unit: rule.unit };
     let c = count(cal, start, period, paused_days, roll_forward);
     let mut explanation = format!("{}：{}{}", name.label(), rule.start, c.explanation);
     if extra_days > 0 {
         explanation = explanation.replacen(
             &format!("{} 日", rule.days + extra_days),
-            &format!(
-                "{} 日（法定 {} 日，经批准延长 {extra_days} 日）",
-                rule.days + extra_days,
-                rule.days
-            ),
+            &format!("{} 日（法定 {} 日，经批准延长 {extra_days} 日）", rule.days + extra_days, rule.days),
             1,
         );
     }
     explanation.push_str(&format!("。依据《信访工作条例》{}", rule.article));
-    Deadline {
-        clock: name,
-        due: c.due,
-        holder: rule.holder,
-        provisional: c.provisional,
-        paused: false,
-        explanation,
-    }
+    Deadline { clock: name, due: c.due, holder: rule.holder, provisional: c.provisional, paused: false, explanation }
 }
 
 /// The first working day after `day`.
@@ -163,11 +132,7 @@ pub fn add_working_days(cal: &Calendar, start: NaiveDate, n: u32) -> NaiveDate {
 
 /// How many working days lie in (from, to].
 pub fn working_days_between(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> u32 {
-    from.iter_days()
-        .skip(1)
-        .take_while(|d| *d <= to)
-        .filter(|d| cal.is_working_day(*d))
-        .count() as u32
+    from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| cal.is_working_day(*d)).count() as u32
 }
 
 #[cfg(test)]
@@ -184,67 +149,27 @@ mod tests {
 
     #[test]
     fn art34_sixty_days_from_acceptance_start_day_not_counted() {
-        let c = count(
-            &cal(),
-            d("2026-02-01"),
-            Period {
-                days: 60,
-                unit: PeriodUnit::CalendarDays,
-            },
-            0,
-            true,
-        );
+        let c = count(&cal(), d("2026-02-01"), Period { days: 60, unit: PeriodUnit::CalendarDays }, 0, true);
         // 2026-02-01 + 60 = 2026-04-02, a Thursday and a working day.
         assert_eq!(c.due, d("2026-04-02"));
         assert!(!c.provisional);
-        assert!(
-            c.explanation.contains("2026-02-01 起算（当日不计）60 日"),
-            "{}",
-            c.explanation
-        );
+        assert!(c.explanation.contains("2026-02-01 起算（当日不计）60 日"), "{}", c.explanation);
     }
 
     #[test]
     fn a_last_day_in_the_spring_festival_rolls_forward() {
         // 2026-02-01 + 15 = 2026-02-16, in the 春节 period (2/15–2/23): next working day 2/24.
-        let c = count(
-            &cal(),
-            d("2026-02-01"),
-            Period {
-                days: 15,
-                unit: PeriodUnit::CalendarDays,
-            },
-            0,
-            true,
-        );
+        let c = count(&cal(), d("2026-02-01"), Period { days: 15, unit: PeriodUnit::CalendarDays }, 0, true);
         assert_eq!(c.due, d("2026-02-24"));
         assert!(c.explanation.contains("春节假期"), "{}", c.explanation);
-        let no_roll = count(
-            &cal(),
-            d("2026-02-01"),
-            Period {
-                days: 15,
-                unit: PeriodUnit::CalendarDays,
-            },
-            0,
-            false,
-        );
+        let no_roll = count(&cal(), d("2026-02-01"), Period { days: 15, unit: PeriodUnit::CalendarDays }, 0, false);
         assert_eq!(no_roll.due, d("2026-02-16"));
     }
 
     #[test]
     fn a_last_day_on_a_make_up_working_day_stays() {
         // 2026-02-13 + 15 = 2026-02-28, a Saturday worked in exchange (调休上班日).
-        let c = count(
-            &cal(),
-            d("2026-02-13"),
-            Period {
-                days: 15,
-                unit: PeriodUnit::CalendarDays,
-            },
-            0,
-            true,
-        );
+        let c = count(&cal(), d("2026-02-13"), Period { days: 15, unit: PeriodUnit::CalendarDays }, 0, true);
         assert_eq!(c.due, d("2026-02-28"));
     }
 
@@ -252,53 +177,22 @@ mod tests {
     fn art23_five_working_days_over_national_day() {
         // Received Tue 2026-09-29: 9/30 (1), then 10/1–10/7 holiday, 10/8 (2), 10/9 (3),
         // 10/10 Saturday make-up (4), 10/12 (5).
-        let c = count(
-            &cal(),
-            d("2026-09-29"),
-            Period {
-                days: 5,
-                unit: PeriodUnit::WorkingDays,
-            },
-            0,
-            true,
-        );
+        let c = count(&cal(), d("2026-09-29"), Period { days: 5, unit: PeriodUnit::WorkingDays }, 0, true);
         assert_eq!(c.due, d("2026-10-12"));
     }
 
     #[test]
     fn a_year_without_data_is_provisional() {
-        let c = count(
-            &cal(),
-            d("2026-12-20"),
-            Period {
-                days: 30,
-                unit: PeriodUnit::CalendarDays,
-            },
-            0,
-            true,
-        );
+        let c = count(&cal(), d("2026-12-20"), Period { days: 30, unit: PeriodUnit::CalendarDays }, 0, true);
         assert!(c.provisional);
-        assert!(
-            c.explanation.contains("2027 年节假日安排尚未导入"),
-            "{}",
-            c.explanation
-        );
+        assert!(c.explanation.contains("2027 年节假日安排尚未导入"), "{}", c.explanation);
         // 2026-12-20 + 30 = 2027-01-19 (Tuesday under the Mon–Fri fallback).
         assert_eq!(c.due, d("2027-01-19"));
     }
 
     #[test]
     fn art36_paused_hearing_days_are_added() {
-        let c = count(
-            &cal(),
-            d("2026-03-02"),
-            Period {
-                days: 30,
-                unit: PeriodUnit::CalendarDays,
-            },
-            5,
-            true,
-        );
+        let c = count(&cal(), d("2026-03-02"), Period { days: 30, unit: PeriodUnit::CalendarDays }, 5, true);
         assert_eq!(c.due, d("2026-04-07")); // 4/6 is 清明 → 4/7
         assert!(c.explanation.contains("不计入期限的 5 日"));
     }

@@ -37,11 +37,7 @@ impl IdNumber {
 
     /// The GB 11643 check character for the first 17 digits.
     pub fn check_char(first17: &str) -> char {
-        let sum: u32 = first17
-            .chars()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-            .sum();
+        let sum: u32 = first17.chars().zip(ID_WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
         ID_CHECK[(sum % 11) as usize]
     }
 
@@ -69,31 +65,18 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
-        let mut s: String = raw
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-            .collect();
+        let mut s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
         if let Some(rest) = s.strip_prefix("+86") {
             s = rest.to_string();
         }
-        let bad = || {
-            Invalid::new(
-                field,
-                "invalid_phone",
-                "电话号码格式不正确（手机号 11 位，固定电话需带区号）",
-            )
-        };
+        let bad = || Invalid::new(field, "invalid_phone", "电话号码格式不正确（手机号 11 位，固定电话需带区号）");
         if !s.chars().all(|c| c.is_ascii_digit()) {
             return Err(bad());
         }
         let b = s.as_bytes();
         let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
         let landline = (10..=12).contains(&b.len()) && b[0] == b'0';
-        if mobile || landline {
-            Ok(Self(s))
-        } else {
-            Err(bad())
-        }
+        if mobile || landline { Ok(Self(s)) } else { Err(bad()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,17 +120,8 @@ pub struct UnitCode(String);
 impl UnitCode {
     pub fn parse(field: &str, raw: &str) -> Result<Self, Invalid> {
         let s = raw.trim();
-        if s.is_empty()
-            || s.len() > 32
-            || !s
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(Invalid::new(
-                field,
-                "invalid_unit_code",
-                "单位代码应为 1–32 位字母、数字、- 或 _",
-            ));
+        if s.is_empty() || s.len() > 32 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(Invalid::new(field, "invalid_unit_code", "单位代码应为 1–32 位字母、数字、- 或 _"));
         }
         Ok(Self(s.to_string()))
     }

@@ -99,27 +99,14 @@ pub struct Collective {
 /// Parses a date of the form YYYY-MM-DD that is not in the future and not
 /// before 2000.
 pub fn parse_past_date(field: &str, raw: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> {
-    let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        Invalid::new(
-            field,
-            "invalid_date",
-            "日期格式应为 YYYY-MM-DD，且须是存在的日期",
-        )
-    })?;
+    let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| Invalid::new(field, "invalid_date", "日期格式应为 YYYY-MM-DD，且须是存在的日期"))?;
     let earliest: NaiveDate = EARLIEST_DATE.parse().unwrap_or(NaiveDate::MIN);
     if d < earliest {
-        return Err(Invalid::new(
-            field,
-            "invalid_date",
-            "日期不得早于 2000-01-01",
-        ));
+        return Err(Invalid::new(field, "invalid_date", "日期不得早于 2000-01-01"));
     }
     if d > today {
-        return Err(Invalid::new(
-            field,
-            "future_date",
-            format!("日期不得晚于今天（{today}）"),
-        ));
+        return Err(Invalid::new(field, "future_date", format!("日期不得晚于今天（{today}）")));
     }
     Ok(d)
 }
@@ -138,30 +125,18 @@ pub fn text_field(
     if required && value.is_empty() {
         errors.push(Invalid::new(field, "required", format!("{label}不能为空")));
     } else if char_len(&value) > max {
-        errors.push(Invalid::new(
-            field,
-            "too_long",
-            format!("{label}不得超过 {max} 字"),
-        ));
+        errors.push(Invalid::new(field, "too_long", format!("{label}不得超过 {max} 字")));
     }
     value
 }
 
 impl NewPetition {
     /// Checks every field; returns all the errors found.
-    pub fn parse(
-        input: &PetitionInput,
-        today: NaiveDate,
-        rules: &RuleSet,
-    ) -> Result<Self, Vec<Invalid>> {
+    pub fn parse(input: &PetitionInput, today: NaiveDate, rules: &RuleSet) -> Result<Self, Vec<Invalid>> {
         let mut errors = Vec::new();
         let channel = Channel::parse(input.channel.trim());
         if channel.is_none() {
-            errors.push(Invalid::new(
-                "channel",
-                "invalid_channel",
-                "信访渠道应为 online、letter、visit、phone 或 fax",
-            ));
+            errors.push(Invalid::new("channel", "invalid_channel", "信访渠道应为 online、letter、visit、phone 或 fax"));
         }
         let class = PetitionClass::parse(input.class.trim());
         if class.is_none() {
@@ -171,18 +146,9 @@ impl NewPetition {
                 "信访事项类别应为 suggestion（建议意见）、report（检举控告）或 appeal（申诉求决）",
             ));
         }
-        let received_on = parse_past_date("received_on", &input.received_on, today)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let unit = UnitCode::parse("unit", &input.unit)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let respondent_unit = match input
-            .respondent_unit
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let received_on = parse_past_date("received_on", &input.received_on, today).map_err(|e| errors.push(e)).ok();
+        let unit = UnitCode::parse("unit", &input.unit).map_err(|e| errors.push(e)).ok();
+        let respondent_unit = match input.respondent_unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(raw) => {
                 if class != Some(PetitionClass::Report) {
@@ -192,75 +158,38 @@ impl NewPetition {
                         "被反映单位仅用于检举控告类事项",
                     ));
                 }
-                UnitCode::parse("respondent_unit", raw)
-                    .map_err(|e| errors.push(e))
-                    .ok()
+                UnitCode::parse("respondent_unit", raw).map_err(|e| errors.push(e)).ok()
             }
         };
 
         if input.petitioners.is_empty() {
-            errors.push(Invalid::new(
-                "petitioners",
-                "required",
-                "至少登记一名信访人（第十九条：姓名、住址）",
-            ));
+            errors.push(Invalid::new("petitioners", "required", "至少登记一名信访人（第十九条：姓名、住址）"));
         }
         if input.petitioners.len() > MAX_PETITIONERS {
-            errors.push(Invalid::new(
-                "petitioners",
-                "too_many",
-                format!("信访人不得超过 {MAX_PETITIONERS} 名"),
-            ));
+            errors.push(Invalid::new("petitioners", "too_many", format!("信访人不得超过 {MAX_PETITIONERS} 名")));
         }
         let mut petitioners = Vec::new();
         for (i, p) in input.petitioners.iter().take(MAX_PETITIONERS).enumerate() {
             let f = |name: &str| format!("petitioners[{i}].{name}");
             let name = clean_line(&p.name);
             if name.is_empty() {
-                errors.push(Invalid::new(
-                    f("name"),
-                    "required",
-                    "信访人姓名（名称）不能为空（第十九条）",
-                ));
+                errors.push(Invalid::new(f("name"), "required", "信访人姓名（名称）不能为空（第十九条）"));
             } else if char_len(&name) > MAX_NAME {
-                errors.push(Invalid::new(
-                    f("name"),
-                    "too_long",
-                    format!("姓名不得超过 {MAX_NAME} 字"),
-                ));
+                errors.push(Invalid::new(f("name"), "too_long", format!("姓名不得超过 {MAX_NAME} 字")));
             }
             let address = clean_line(p.address.as_deref().unwrap_or(""));
             if char_len(&address) > MAX_ADDRESS {
-                errors.push(Invalid::new(
-                    f("address"),
-                    "too_long",
-                    format!("住址不得超过 {MAX_ADDRESS} 字"),
-                ));
+                errors.push(Invalid::new(f("address"), "too_long", format!("住址不得超过 {MAX_ADDRESS} 字")));
             }
             let phone = match p.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => None,
-                Some(raw) => Phone::parse(&f("phone"), raw)
-                    .map_err(|e| errors.push(e))
-                    .ok(),
+                Some(raw) => Phone::parse(&f("phone"), raw).map_err(|e| errors.push(e)).ok(),
             };
-            let id_number = match p
-                .id_number
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
+            let id_number = match p.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 None => None,
-                Some(raw) => IdNumber::parse(&f("id_number"), raw)
-                    .map_err(|e| errors.push(e))
-                    .ok(),
+                Some(raw) => IdNumber::parse(&f("id_number"), raw).map_err(|e| errors.push(e)).ok(),
             };
-            petitioners.push(NewPetitioner {
-                name,
-                address,
-                phone,
-                id_number,
-                representative: false,
-            });
+            petitioners.push(NewPetitioner { name, address, phone, id_number, representative: false });
         }
 
         let collective = match &input.collective {
@@ -295,11 +224,7 @@ impl NewPetition {
                     let idx = usize::try_from(*r).ok().filter(|i| *i < petitioners.len());
                     match idx {
                         Some(i) if seen.insert(i) => petitioners[i].representative = true,
-                        Some(_) => errors.push(Invalid::new(
-                            "collective.representatives",
-                            "duplicate",
-                            "代表重复",
-                        )),
+                        Some(_) => errors.push(Invalid::new("collective.representatives", "duplicate", "代表重复")),
                         None => errors.push(Invalid::new(
                             "collective.representatives",
                             "invalid_representative",
@@ -308,11 +233,7 @@ impl NewPetition {
                     }
                 }
                 if c.persons >= 0 && (c.persons as usize) < c.representatives.len() {
-                    errors.push(Invalid::new(
-                        "collective.persons",
-                        "invalid_persons",
-                        "集体访人数不得少于代表人数",
-                    ));
+                    errors.push(Invalid::new("collective.persons", "invalid_persons", "集体访人数不得少于代表人数"));
                 }
                 Some(Collective {
                     persons: c.persons.clamp(0, i64::from(u32::MAX)) as u32,
@@ -321,58 +242,28 @@ impl NewPetition {
             }
         };
 
-        let request = text_field(
-            &mut errors,
-            "request",
-            "信访请求",
-            Some(&input.request),
-            true,
-            MAX_REQUEST,
-        );
-        let facts = text_field(
-            &mut errors,
-            "facts",
-            "事实",
-            input.facts.as_deref(),
-            false,
-            MAX_LONG_TEXT,
-        );
-        let reasons = text_field(
-            &mut errors,
-            "reasons",
-            "理由",
-            input.reasons.as_deref(),
-            false,
-            MAX_LONG_TEXT,
-        );
-        let mut subject = text_field(
-            &mut errors,
-            "subject",
-            "标题",
-            input.subject.as_deref(),
-            false,
-            MAX_SUBJECT,
-        );
+        let request = text_field(&mut errors, "request", "信访请求", Some(&input.request), true, MAX_REQUEST);
+        let facts = text_field(&mut errors, "facts", "事实", input.facts.as_deref(), false, MAX_LONG_TEXT);
+        let reasons = text_field(&mut errors, "reasons", "理由", input.reasons.as_deref(), false, MAX_LONG_TEXT);
+        let mut subject = text_field(&mut errors, "subject", "标题", input.subject.as_deref(), false, MAX_SUBJECT);
         if subject.is_empty() {
             subject = clean_line(&request).chars().take(30).collect();
         }
 
         match (channel, class, received_on, unit) {
-            (Some(channel), Some(class), Some(received_on), Some(unit)) if errors.is_empty() => {
-                Ok(NewPetition {
-                    channel,
-                    received_on,
-                    unit,
-                    class,
-                    petitioners,
-                    collective,
-                    subject,
-                    request,
-                    facts,
-                    reasons,
-                    respondent_unit,
-                })
-            }
+            (Some(channel), Some(class), Some(received_on), Some(unit)) if errors.is_empty() => Ok(NewPetition {
+                channel,
+                received_on,
+                unit,
+                class,
+                petitioners,
+                collective,
+                subject,
+                request,
+                facts,
+                reasons,
+                respondent_unit,
+            }),
             _ => Err(errors),
         }
     }
@@ -413,33 +304,13 @@ mod tests {
     #[test]
     fn art20_at_most_five_representatives() {
         let mut i = input();
-        i.petitioners = (0..6)
-            .map(|k| PetitionerInput {
-                name: format!("代表{k}"),
-                ..Default::default()
-            })
-            .collect();
-        i.collective = Some(CollectiveInput {
-            persons: 30,
-            representatives: (0..6).collect(),
-        });
+        i.petitioners = (0..6).map(|k| PetitionerInput { name: format!("代表{k}"), ..Default::default() }).collect();
+        i.collective = Some(CollectiveInput { persons: 30, representatives: (0..6).collect() });
         let errs = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap_err();
-        assert!(
-            errs.iter()
-                .any(|e| e.code == "art20_too_many_representatives")
-        );
-        i.collective = Some(CollectiveInput {
-            persons: 30,
-            representatives: (0..5).collect(),
-        });
+        assert!(errs.iter().any(|e| e.code == "art20_too_many_representatives"));
+        i.collective = Some(CollectiveInput { persons: 30, representatives: (0..5).collect() });
         let ok = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap();
-        assert_eq!(
-            ok.collective,
-            Some(Collective {
-                persons: 30,
-                representatives: 5
-            })
-        );
+        assert_eq!(ok.collective, Some(Collective { persons: 30, representatives: 5 }));
         assert!(ok.petitioners[4].representative && !ok.petitioners[5].representative);
     }
 
@@ -452,15 +323,7 @@ mod tests {
         i.petitioners[0].id_number = Some("110105194912310021".into());
         let errs = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            vec![
-                "received_on",
-                "petitioners[0].name",
-                "petitioners[0].id_number",
-                "request"
-            ]
-        );
+        assert_eq!(fields, vec!["received_on", "petitioners[0].name", "petitioners[0].id_number", "request"]);
     }
 
     #[test]

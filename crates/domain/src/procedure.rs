@@ -11,9 +11,7 @@ use crate::clock::{self, Deadline, Holder};
 use crate::error::{Invalid, RuleViolation};
 use crate::petition::text_field;
 use crate::rules::RuleSet;
-use crate::vocab::{
-    ClockName, CloseReason, Decision, DeclineRoute, Evaluation, PetitionClass, Status,
-};
+use crate::vocab::{ClockName, CloseReason, Decision, DeclineRoute, Evaluation, PetitionClass, Status};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -167,80 +165,47 @@ impl Event {
     pub fn validate(&mut self, today: NaiveDate, rules: &RuleSet) -> Result<(), Vec<Invalid>> {
         let mut errors = Vec::new();
         if self.on > today {
-            errors.push(Invalid::new(
-                "on",
-                "future_date",
-                format!("日期不得晚于今天（{today}）"),
-            ));
+            errors.push(Invalid::new("on", "future_date", format!("日期不得晚于今天（{today}）")));
         }
-        let text = |errors: &mut Vec<Invalid>,
-                    field: &str,
-                    label: &str,
-                    value: &mut String,
-                    max: usize| {
+        let text = |errors: &mut Vec<Invalid>, field: &str, label: &str, value: &mut String, max: usize| {
             let cleaned = text_field(errors, field, label, Some(value.as_str()), true, max);
             *value = cleaned;
         };
         match &mut self.kind {
             EventKind::Register { .. } => {
-                errors.push(Invalid::new(
-                    "type",
-                    "invalid_event_type",
-                    "登记事件由登记接口产生，不能单独提交",
-                ));
+                errors.push(Invalid::new("type", "invalid_event_type", "登记事件由登记接口产生，不能单独提交"));
             }
             EventKind::Decline { reason, .. } | EventKind::Objection { reason } => {
                 text(&mut errors, "reason", "理由", reason, 2_000)
             }
-            EventKind::Extend {
-                days,
-                approver,
-                reason,
-            } => {
+            EventKind::Extend { days, approver, reason } => {
                 text(&mut errors, "approver", "批准人", approver, 50);
                 text(&mut errors, "reason", "延期理由", reason, 2_000);
                 if *days == 0 || *days > rules.max_extension_days {
                     errors.push(Invalid::new(
                         "days",
                         "art34_extension_too_long",
-                        format!(
-                            "延长期限应为 1 至 {} 日（《信访工作条例》第三十四条）",
-                            rules.max_extension_days
-                        ),
+                        format!("延长期限应为 1 至 {} 日（《信访工作条例》第三十四条）", rules.max_extension_days),
                     ));
                 }
             }
             EventKind::Opinion { basis, .. }
             | EventKind::ReviewOpinion { basis, .. }
-            | EventKind::RecheckOpinion { basis, .. } => {
-                text(&mut errors, "basis", "事实和依据", basis, 20_000)
-            }
+            | EventKind::RecheckOpinion { basis, .. } => text(&mut errors, "basis", "事实和依据", basis, 20_000),
             EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
                 *to = to.trim().to_string();
                 if to.is_empty() {
-                    errors.push(Invalid::new(
-                        "to",
-                        "required",
-                        "须指明转送（交办）的单位代码",
-                    ));
+                    errors.push(Invalid::new("to", "required", "须指明转送（交办）的单位代码"));
                 }
             }
             _ => {}
         }
         if let EventKind::Assign { due, .. } = &self.kind {
             if *due <= self.on {
-                errors.push(Invalid::new(
-                    "due",
-                    "invalid_date",
-                    "交办的办理期限应晚于交办日期",
-                ));
+                errors.push(Invalid::new("due", "invalid_date", "交办的办理期限应晚于交办日期"));
             }
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
 
@@ -355,12 +320,7 @@ impl CaseState {
             class,
             unit: unit.to_string(),
             received_on,
-            intake: Intake {
-                route: IntakeRoute::Direct,
-                from: None,
-                on: received_on,
-                assigned_due: None,
-            },
+            intake: Intake { route: IntakeRoute::Direct, from: None, on: received_on, assigned_due: None },
             accepted_on: None,
             extension_days: 0,
             hearings: Vec::new(),
@@ -381,32 +341,16 @@ impl CaseState {
     /// The deadline of one clock as it stands now.
     fn clock(&self, ctx: &Ctx<'_>, name: ClockName, start: NaiveDate) -> Deadline {
         let rule = ctx.rules.clock(name);
-        let extra = if name == ClockName::Handle {
-            self.extension_days
-        } else {
-            0
-        };
-        let paused = if name == ClockName::Recheck {
-            self.paused_days(Stage::Recheck, ctx.today)
-        } else {
-            0
-        };
-        let mut d = clock::deadline(
-            ctx.calendar,
-            name,
-            rule,
-            start,
-            extra,
-            paused,
-            ctx.rules.roll_forward_to_working_day,
-        );
+        let extra = if name == ClockName::Handle { self.extension_days } else { 0 };
+        let paused = if name == ClockName::Recheck { self.paused_days(Stage::Recheck, ctx.today) } else { 0 };
+        let mut d =
+            clock::deadline(ctx.calendar, name, rule, start, extra, paused, ctx.rules.roll_forward_to_working_day);
         if name == ClockName::Recheck {
             for h in self.hearings.iter().filter(|h| h.stage == Stage::Recheck) {
                 match h.end {
-                    Some(end) => d.explanation.push_str(&format!(
-                        "。听证 {} 至 {end} 不计入期限（第三十六条第二款）",
-                        h.start
-                    )),
+                    Some(end) => {
+                        d.explanation.push_str(&format!("。听证 {} 至 {end} 不计入期限（第三十六条第二款）", h.start))
+                    }
                     None => {
                         d.paused = true;
                         d.explanation.push_str(&format!(
@@ -442,10 +386,7 @@ impl CaseState {
     /// The date from which the recheck window runs: receipt of the review
     /// opinion, which is its service date if recorded, else its date.
     fn recheck_window_start(&self) -> Option<NaiveDate> {
-        self.review
-            .as_ref()
-            .and_then(|r| r.opinion.as_ref())
-            .map(|o| o.served_on.unwrap_or(o.issued_on))
+        self.review.as_ref().and_then(|r| r.opinion.as_ref()).map(|o| o.served_on.unwrap_or(o.issued_on))
     }
 
     /// The open clocks of the case.
@@ -455,10 +396,7 @@ impl CaseState {
         match self.status {
             Status::Registered => {
                 out.push(self.clock(ctx, ClockName::Acknowledge, self.intake.on));
-                if matches!(
-                    self.intake.route,
-                    IntakeRoute::Transferred | IntakeRoute::Assigned
-                ) {
+                if matches!(self.intake.route, IntakeRoute::Transferred | IntakeRoute::Assigned) {
                     out.push(self.clock(ctx, ClockName::Objection, self.intake.on));
                 }
             }
@@ -495,12 +433,9 @@ impl CaseState {
             }
         }
         if self.class == PetitionClass::Appeal {
-            let window_open =
-                |reason: CloseReason| self.closed.as_ref().is_none_or(|c| c.reason == reason);
+            let window_open = |reason: CloseReason| self.closed.as_ref().is_none_or(|c| c.reason == reason);
             if matches!(self.status, Status::Served)
-                || (self.status == Status::Closed
-                    && self.review.is_none()
-                    && window_open(CloseReason::Concluded))
+                || (self.status == Status::Closed && self.review.is_none() && window_open(CloseReason::Concluded))
             {
                 if let Some(start) = self.review_window_start() {
                     out.push(self.clock(ctx, ClockName::ReviewRequest, start));
@@ -521,10 +456,7 @@ impl CaseState {
     }
 
     fn due_of(&self, ctx: &Ctx<'_>, name: ClockName) -> Option<NaiveDate> {
-        self.deadlines(ctx)
-            .into_iter()
-            .find(|d| d.clock == name)
-            .map(|d| d.due)
+        self.deadlines(ctx).into_iter().find(|d| d.clock == name).map(|d| d.due)
     }
 
     fn expect(&self, allowed: &[Status], what: &str, article: &str) -> Result<(), RuleViolation> {
@@ -556,18 +488,13 @@ impl CaseState {
         if on < self.last_on {
             return refuse(
                 "out_of_order",
-                format!(
-                    "事件日期 {on} 早于上一事件日期 {}，须按时间顺序记录",
-                    self.last_on
-                ),
+                format!("事件日期 {on} 早于上一事件日期 {}，须按时间顺序记录", self.last_on),
             );
         }
         if self.closed.is_some()
             && !matches!(
                 event.kind,
-                EventKind::Evaluate { .. }
-                    | EventKind::ReviewRequest { .. }
-                    | EventKind::RecheckRequest { .. }
+                EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }
             )
         {
             return refuse("case_closed", "该信访事项已办结，不能再记录此步骤");
@@ -575,11 +502,7 @@ impl CaseState {
         match &event.kind {
             EventKind::Register { .. } => refuse("already_registered", "信访事项已登记"),
             EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
-                let what = if matches!(event.kind, EventKind::Transfer { .. }) {
-                    "转送"
-                } else {
-                    "交办"
-                };
+                let what = if matches!(event.kind, EventKind::Transfer { .. }) { "转送" } else { "交办" };
                 self.expect(&[Status::Registered], what, "（第二十二条）")?;
                 if *to == self.unit {
                     return refuse("transfer_to_self", format!("不能{what}给本单位"));
@@ -588,23 +511,18 @@ impl CaseState {
                     EventKind::Assign { due, .. } => (IntakeRoute::Assigned, Some(*due)),
                     _ => (IntakeRoute::Transferred, None),
                 };
-                self.intake = Intake {
-                    route,
-                    from: Some(self.unit.clone()),
-                    on,
-                    assigned_due: due,
-                };
+                self.intake = Intake { route, from: Some(self.unit.clone()), on, assigned_due: due };
                 self.unit = to.clone();
                 Ok(())
             }
             EventKind::Objection { .. } => {
                 self.expect(&[Status::Registered], "提出异议", "（第二十三条第三款）")?;
-                let Some(from) = self.intake.from.clone().filter(|_| {
-                    matches!(
-                        self.intake.route,
-                        IntakeRoute::Transferred | IntakeRoute::Assigned
-                    )
-                }) else {
+                let Some(from) = self
+                    .intake
+                    .from
+                    .clone()
+                    .filter(|_| matches!(self.intake.route, IntakeRoute::Transferred | IntakeRoute::Assigned))
+                else {
                     return refuse(
                         "art23_objection_not_transferred",
                         "只有收到转送、交办的事项才能提出异议（第二十三条第三款）",
@@ -614,18 +532,12 @@ impl CaseState {
                     if on > due {
                         return refuse(
                             "art23_objection_late",
-                            format!(
-                                "异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"
-                            ),
+                            format!("异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"),
                         );
                     }
                 }
-                self.intake = Intake {
-                    route: IntakeRoute::Returned,
-                    from: Some(self.unit.clone()),
-                    on,
-                    assigned_due: None,
-                };
+                self.intake =
+                    Intake { route: IntakeRoute::Returned, from: Some(self.unit.clone()), on, assigned_due: None };
                 self.unit = from;
                 Ok(())
             }
@@ -645,19 +557,13 @@ impl CaseState {
                 }
                 self.declined = Some(*route);
                 self.status = Status::Closed;
-                self.closed = Some(Closure {
-                    on,
-                    reason: CloseReason::RoutedOut,
-                });
+                self.closed = Some(Closure { on, reason: CloseReason::RoutedOut });
                 Ok(())
             }
             EventKind::Extend { days, .. } => {
                 self.expect(&[Status::Accepted], "延长办理期限", "（第三十四条）")?;
                 if self.class != PetitionClass::Appeal {
-                    return refuse(
-                        "art34_no_period",
-                        "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期",
-                    );
+                    return refuse("art34_no_period", "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期");
                 }
                 if self.extension_days + days > ctx.rules.max_extension_days {
                     return refuse(
@@ -672,9 +578,7 @@ impl CaseState {
                     if on > due {
                         return refuse(
                             "art34_extension_after_due",
-                            format!(
-                                "办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"
-                            ),
+                            format!("办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"),
                         );
                     }
                 }
@@ -690,16 +594,8 @@ impl CaseState {
                 if self.open_hearing().is_some() {
                     return refuse("hearing_open", "已有听证正在进行，须先记录听证结束");
                 }
-                let stage = if self.status == Status::Accepted {
-                    Stage::Handling
-                } else {
-                    Stage::Recheck
-                };
-                self.hearings.push(Hearing {
-                    stage,
-                    start: on,
-                    end: None,
-                });
+                let stage = if self.status == Status::Accepted { Stage::Handling } else { Stage::Recheck };
+                self.hearings.push(Hearing { stage, start: on, end: None });
                 Ok(())
             }
             EventKind::HearingEnd { .. } => {
@@ -712,12 +608,8 @@ impl CaseState {
             EventKind::Opinion { decision, basis } => {
                 self.expect(&[Status::Accepted], "出具处理意见书", "（第三十二条）")?;
                 self.no_open_hearing()?;
-                self.opinion = Some(Opinion {
-                    decision: *decision,
-                    basis: basis.clone(),
-                    issued_on: on,
-                    served_on: None,
-                });
+                self.opinion =
+                    Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
                 self.status = Status::OpinionIssued;
                 Ok(())
             }
@@ -737,41 +629,27 @@ impl CaseState {
                         Ok(())
                     }
                     Some(_) => refuse("already_served", "该书面意见已送达"),
-                    None => refuse(
-                        "nothing_to_serve",
-                        format!("当前状态为“{}”，没有待送达的书面意见", self.status.label()),
-                    ),
+                    None => {
+                        refuse("nothing_to_serve", format!("当前状态为“{}”，没有待送达的书面意见", self.status.label()))
+                    }
                 }
             }
             EventKind::ReviewRequest { .. } => {
                 self.appeal_class("复查", "第三十五条")?;
-                let closed_ok = self
-                    .closed
-                    .as_ref()
-                    .is_some_and(|c| c.reason == CloseReason::Concluded)
-                    && self.review.is_none();
+                let closed_ok =
+                    self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::Concluded) && self.review.is_none();
                 if self.status != Status::Served && !closed_ok {
-                    self.expect(
-                        &[Status::Served],
-                        "申请复查",
-                        "（第三十五条：自收到书面答复之日起30日内）",
-                    )?;
+                    self.expect(&[Status::Served], "申请复查", "（第三十五条：自收到书面答复之日起30日内）")?;
                 }
                 let due = self.due_of(ctx, ClockName::ReviewRequest);
                 if let Some(due) = due.filter(|due| on > *due) {
                     return refuse(
                         "art35_review_request_late",
-                        format!(
-                            "复查申请须自收到书面答复之日起 30 日内提出（第三十五条），期限已于 {due} 届满"
-                        ),
+                        format!("复查申请须自收到书面答复之日起 30 日内提出（第三十五条），期限已于 {due} 届满"),
                     );
                 }
                 let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
-                self.review = Some(Appeal {
-                    requested_on: on,
-                    unit: unit.clone(),
-                    opinion: None,
-                });
+                self.review = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
                 self.unit = unit;
                 self.closed = None;
                 self.status = Status::ReviewRequested;
@@ -781,22 +659,15 @@ impl CaseState {
                 self.expect(&[Status::ReviewRequested], "出具复查意见", "（第三十五条）")?;
                 self.no_open_hearing()?;
                 if let Some(r) = self.review.as_mut() {
-                    r.opinion = Some(Opinion {
-                        decision: *decision,
-                        basis: basis.clone(),
-                        issued_on: on,
-                        served_on: None,
-                    });
+                    r.opinion =
+                        Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
                 }
                 self.status = Status::Reviewed;
                 Ok(())
             }
             EventKind::RecheckRequest { .. } => {
                 self.appeal_class("复核", "第三十六条")?;
-                let closed_ok = self
-                    .closed
-                    .as_ref()
-                    .is_some_and(|c| c.reason == CloseReason::ReviewFinal)
+                let closed_ok = self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::ReviewFinal)
                     && self.recheck.is_none();
                 if self.status != Status::Reviewed && !closed_ok {
                     self.expect(
@@ -805,42 +676,25 @@ impl CaseState {
                         "（第三十六条第一款：对复查意见不服的，自收到书面答复之日起30日内）",
                     )?;
                 }
-                if let Some(due) = self
-                    .due_of(ctx, ClockName::RecheckRequest)
-                    .filter(|due| on > *due)
-                {
+                if let Some(due) = self.due_of(ctx, ClockName::RecheckRequest).filter(|due| on > *due) {
                     return refuse(
                         "art36_recheck_request_late",
-                        format!(
-                            "复核申请须自收到复查意见之日起 30 日内提出（第三十六条第一款），期限已于 {due} 届满"
-                        ),
+                        format!("复核申请须自收到复查意见之日起 30 日内提出（第三十六条第一款），期限已于 {due} 届满"),
                     );
                 }
                 let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
-                self.recheck = Some(Appeal {
-                    requested_on: on,
-                    unit: unit.clone(),
-                    opinion: None,
-                });
+                self.recheck = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
                 self.unit = unit;
                 self.closed = None;
                 self.status = Status::RecheckRequested;
                 Ok(())
             }
             EventKind::RecheckOpinion { decision, basis } => {
-                self.expect(
-                    &[Status::RecheckRequested],
-                    "出具复核意见",
-                    "（第三十六条）",
-                )?;
+                self.expect(&[Status::RecheckRequested], "出具复核意见", "（第三十六条）")?;
                 self.no_open_hearing()?;
                 if let Some(r) = self.recheck.as_mut() {
-                    r.opinion = Some(Opinion {
-                        decision: *decision,
-                        basis: basis.clone(),
-                        issued_on: on,
-                        served_on: None,
-                    });
+                    r.opinion =
+                        Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
                 }
                 self.status = Status::Rechecked;
                 Ok(())
@@ -862,11 +716,7 @@ impl CaseState {
                 if !allowed {
                     return refuse(
                         "close_reason_not_allowed",
-                        format!(
-                            "当前状态为“{}”，不能以“{}”办结",
-                            self.status.label(),
-                            reason.label()
-                        ),
+                        format!("当前状态为“{}”，不能以“{}”办结", self.status.label(), reason.label()),
                     );
                 }
                 self.no_open_hearing()?;
@@ -882,19 +732,12 @@ impl CaseState {
                 } else if self.opinion.as_ref().is_some_and(|o| o.served_on.is_some()) {
                     Stage::Handling
                 } else {
-                    return refuse(
-                        "nothing_to_evaluate",
-                        "书面答复送达后方可评价（第二十一条）",
-                    );
+                    return refuse("nothing_to_evaluate", "书面答复送达后方可评价（第二十一条）");
                 };
                 if self.evaluations.iter().any(|e| e.stage == stage) {
                     return refuse("already_evaluated", "对本次书面答复已作过评价");
                 }
-                self.evaluations.push(Evaluated {
-                    stage,
-                    value: *value,
-                    on,
-                });
+                self.evaluations.push(Evaluated { stage, value: *value, on });
                 Ok(())
             }
         }
@@ -902,10 +745,7 @@ impl CaseState {
 
     fn no_open_hearing(&self) -> Result<(), RuleViolation> {
         match self.open_hearing() {
-            Some(h) => refuse(
-                "hearing_open",
-                format!("听证自 {} 起尚未结束，须先记录听证结束", h.start),
-            ),
+            Some(h) => refuse("hearing_open", format!("听证自 {} 起尚未结束，须先记录听证结束", h.start)),
             None => Ok(()),
         }
     }
@@ -916,20 +756,14 @@ impl CaseState {
         } else {
             refuse(
                 "appeal_class_only",
-                format!(
-                    "{what}仅适用于申诉求决类事项的信访处理意见（第三十一条第六项、{article}）"
-                ),
+                format!("{what}仅适用于申诉求决类事项的信访处理意见（第三十一条第六项、{article}）"),
             )
         }
     }
 
     /// The earliest open deadline the office must meet, if any.
     pub fn next_office_due(&self, ctx: &Ctx<'_>) -> Option<NaiveDate> {
-        self.deadlines(ctx)
-            .into_iter()
-            .filter(|d| d.holder == Holder::Office && !d.paused)
-            .map(|d| d.due)
-            .min()
+        self.deadlines(ctx).into_iter().filter(|d| d.holder == Holder::Office && !d.paused).map(|d| d.due).min()
     }
 }
 

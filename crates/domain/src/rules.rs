@@ -58,13 +58,11 @@ pub struct RuleSet {
 impl RuleSet {
     /// The 2022 national rules.
     pub fn national_2022() -> Self {
-        Self::parse(NATIONAL_2022_JSON)
-            .unwrap_or_else(|e| panic!("built-in rule set is broken: {e}"))
+        Self::parse(NATIONAL_2022_JSON).unwrap_or_else(|e| panic!("built-in rule set is broken: {e}"))
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
-        let rules: RuleSet =
-            serde_json::from_str(text).map_err(|e| format!("规则集格式错误：{e}"))?;
+        let rules: RuleSet = serde_json::from_str(text).map_err(|e| format!("规则集格式错误：{e}"))?;
         for name in [
             ClockName::Acknowledge,
             ClockName::Objection,

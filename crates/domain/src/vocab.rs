@@ -119,9 +119,6 @@ impl Role {
     /// May this role record steps of the procedure (register, route, handle)?
     /// Supervisors and auditors read only.
     pub fn works_petitions(self) -> bool {
-        matches!(
-            self,
-            Role::Admin | Role::Intake | Role::Handler | Role::Leader
-        )
+        matches!(self, Role::Admin | Role::Intake | Role::Handler | Role::Leader)
     }
 }

@@ -1,1 +1,203 @@
-//! placeholder
+//! Storage for xinfang.
+//!
+//! [`Store`] is one handle over either backend: SQLite (embedded, the
+//! default) or PostgreSQL (`postgres://…`). Both run the same SQL, written
+//! once in `backend.rs`; each has its own migrations. Every write is one
+//! transaction that also appends to the hash-chained audit log, so nothing is
+//! written half-way and nothing is written unaudited.
+
+pub mod audit;
+pub mod model;
+mod postgres;
+mod sqlite;
+
+pub use model::*;
+use xinfang_domain::calendar::{CalendarFile, SpecialDay};
+use xinfang_domain::{Calendar, Deadline, UnitKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    NotFound(String),
+    /// A unique value taken, or a concurrent update.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to `Conflict(message)`.
+    pub fn unique(e: sqlx::Error, message: &str) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(message.to_string()),
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::Backend),
+    Postgres(postgres::Backend),
+}
+
+macro_rules! forward {
+    ($( $(#[$meta:meta])* pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        impl Store {
+            $(
+                $(#[$meta])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Store::Sqlite(b) => b.$name($($arg),*).await,
+                        Store::Postgres(b) => b.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+forward! {
+    pub async fn meta(&self, key: &str) -> Result<Option<String>>;
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
+    pub async fn units(&self) -> Result<Vec<Unit>>;
+    pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>>;
+    pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>>;
+    pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User>;
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>>;
+    pub async fn users(&self) -> Result<Vec<User>>;
+    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    pub async fn insert_petitions(&self, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>>;
+    pub async fn append_event(&self, a: &AppendEvent) -> Result<()>;
+    pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>>;
+    pub async fn petition_by_query_code(&self, code: &str) -> Result<Option<PetitionRow>>;
+    pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool>;
+    pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>>;
+    pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
+    pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
+    pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
+    pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<chrono::NaiveDate>, Vec<Deadline>)]) -> Result<usize>;
+    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;
+    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
+    pub async fn calendar_revision(&self) -> Result<String>;
+    pub async fn audit(&self, e: &AuditEntry) -> Result<()>;
+    pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>>;
+    pub async fn integrity_check(&self) -> Result<String>;
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite://PATH` (created if missing) or
+    /// `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(postgres::Backend::connect(url).await?))
+        } else if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(sqlite::Backend::connect(url).await?))
+        } else {
+            Err(StoreError::NotFound(format!(
+                "不支持的数据库地址（应以 sqlite:// 或 postgres:// 开头）：{}",
+                redact_url(url)
+            )))
+        }
+    }
+
+    /// Connects and brings the schema up to date; a database without a
+    /// calendar gets the built-in 2024–2026 calendar.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations and seeds the built-in calendar if none is
+    /// stored. Returns the names of the migrations applied.
+    pub async fn migrate(&self) -> Result<Vec<String>> {
+        let applied = match self {
+            Store::Sqlite(b) => b.migrate().await?,
+            Store::Postgres(b) => b.migrate().await?,
+        };
+        let (years, _) = self.calendar().await?;
+        if years.is_empty() {
+            let file = CalendarFile::parse(xinfang_domain::calendar::BUILTIN_JSON).map_err(StoreError::Corrupt)?;
+            let years: Vec<(i32, Vec<SpecialDay>)> = file.special_days().into_iter().collect();
+            self.replace_calendar_years(&years, &file.source, None).await?;
+        }
+        Ok(applied)
+    }
+
+    /// The calendar as stored.
+    pub async fn load_calendar(&self) -> Result<Calendar> {
+        let (years, days) = self.calendar().await?;
+        let mut cal = Calendar::default();
+        for (year, _) in years {
+            let year = i32::try_from(year).map_err(|_| StoreError::Corrupt("year".into()))?;
+            let of_year: Vec<SpecialDay> =
+                days.iter().filter(|d| chrono::Datelike::year(&d.day) == year).cloned().collect();
+            cal.set_year(year, &of_year);
+        }
+        Ok(cal)
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(b) => b.close().await,
+            Store::Postgres(b) => b.close().await,
+        }
+    }
+
+    /// Walks the audit chain. Ok(count) when intact, Err(seq) at the first
+    /// line that does not follow from the one before.
+    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, i64>> {
+        let mut prev = (0i64, audit::GENESIS.to_string());
+        loop {
+            let rows = self.audit_rows(prev.0, 1000).await?;
+            if rows.is_empty() {
+                return Ok(Ok(prev.0));
+            }
+            if let Some(seq) = audit::first_break(&rows, &mut prev) {
+                return Ok(Err(seq));
+            }
+        }
+    }
+}
+
+/// A database URL with its password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let cred = &url[s + 3..at];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

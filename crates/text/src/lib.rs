@@ -12,10 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 /// Cleans user-entered text as described in the module docs.
 pub fn clean(raw: &str) -> String {
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let kept: String = unified
-        .nfc()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
+    let kept: String = unified.nfc().filter(|c| *c == '\n' || *c == '\t' || !c.is_control()).collect();
     kept.trim_matches(|c: char| c.is_whitespace()).to_string()
 }
 
@@ -36,10 +33,7 @@ mod tests {
 
     #[test]
     fn cleans_controls_line_ends_and_outer_space() {
-        assert_eq!(
-            clean("\u{3000} 拖欠工资\r\n三个月\u{0007} "),
-            "拖欠工资\n三个月"
-        );
+        assert_eq!(clean("\u{3000} 拖欠工资\r\n三个月\u{0007} "), "拖欠工资\n三个月");
         assert_eq!(clean_line(" 张 \n 三 "), "张 三");
         // NFC: e + combining acute becomes é.
         assert_eq!(clean("e\u{301}"), "\u{e9}");

@@ -1,1 +1,52 @@
-//! placeholder
+//! The HTTP edge of xinfang: the JSON API (with its OpenAPI document), auth,
+//! error mapping, and the service functions that every handler calls.
+
+pub mod api;
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod extract;
+pub mod service;
+pub mod state;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+pub use state::AppState;
+
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Logs each request with an id, the route template (never the raw path,
+/// which may carry a query code), the status and the time taken, and returns
+/// the id in `x-request-id`. No personal data reaches the log.
+async fn request_log(req: Request, next: Next) -> Response {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "-".into());
+    let start = Instant::now();
+    let mut res = next.run(req).await;
+    tracing::info!(
+        request_id = id,
+        %method,
+        route,
+        status = res.status().as_u16(),
+        ms = start.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    api::router().layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(middleware::from_fn(request_log)).with_state(state)
+}

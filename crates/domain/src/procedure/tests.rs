@@ -14,18 +14,10 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        World {
-            rules: RuleSet::national_2022(),
-            cal: Calendar::builtin(),
-        }
+        World { rules: RuleSet::national_2022(), cal: Calendar::builtin() }
     }
     fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            today: d("2026-11-29"),
-            rules: &self.rules,
-            calendar: &self.cal,
-            higher_unit: Some("CITY"),
-        }
+        Ctx { today: d("2026-11-29"), rules: &self.rules, calendar: &self.cal, higher_unit: Some("CITY") }
     }
 }
 
@@ -38,18 +30,11 @@ fn case(class: PetitionClass) -> CaseState {
 }
 
 fn due(state: &CaseState, w: &World, clock: ClockName) -> Option<NaiveDate> {
-    state
-        .deadlines(&w.ctx())
-        .into_iter()
-        .find(|x| x.clock == clock)
-        .map(|x| x.due)
+    state.deadlines(&w.ctx()).into_iter().find(|x| x.clock == clock).map(|x| x.due)
 }
 
 fn opinion(decision: Decision) -> EventKind {
-    EventKind::Opinion {
-        decision,
-        basis: "经调查核实".into(),
-    }
+    EventKind::Opinion { decision, basis: "经调查核实".into() }
 }
 
 #[test]
@@ -65,17 +50,7 @@ fn art22_registration_opens_the_15_day_clock() {
 fn art23_transfer_restarts_acknowledge_and_opens_5_working_day_objection() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev(
-            "2026-02-03",
-            EventKind::Transfer {
-                to: "TOWN".into(),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-03", EventKind::Transfer { to: "TOWN".into(), note: None }), &w.ctx()).unwrap();
     assert_eq!(s.unit, "TOWN");
     // 5 working days after Tue 2/3: 2/4, 2/5, 2/6, 2/9, 2/10.
     assert_eq!(due(&s, &w, ClockName::Objection), Some(d("2026-02-10")));
@@ -87,27 +62,8 @@ fn art23_transfer_restarts_acknowledge_and_opens_5_working_day_objection() {
 fn art23_objection_within_5_working_days_returns_the_case() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev(
-            "2026-02-03",
-            EventKind::Transfer {
-                to: "TOWN".into(),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev(
-            "2026-02-10",
-            EventKind::Objection {
-                reason: "不属本单位职责".into(),
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-03", EventKind::Transfer { to: "TOWN".into(), note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-02-10", EventKind::Objection { reason: "不属本单位职责".into() }), &w.ctx()).unwrap();
     assert_eq!(s.unit, "COUNTY");
     assert_eq!(s.intake.route, IntakeRoute::Returned);
 }
@@ -116,29 +72,9 @@ fn art23_objection_within_5_working_days_returns_the_case() {
 fn art23_objection_after_5_working_days_is_refused_and_changes_nothing() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev(
-            "2026-02-03",
-            EventKind::Transfer {
-                to: "TOWN".into(),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-03", EventKind::Transfer { to: "TOWN".into(), note: None }), &w.ctx()).unwrap();
     let before = s.clone();
-    let err = s
-        .apply(
-            &ev(
-                "2026-02-11",
-                EventKind::Objection {
-                    reason: "不属本单位".into(),
-                },
-            ),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    let err = s.apply(&ev("2026-02-11", EventKind::Objection { reason: "不属本单位".into() }), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "art23_objection_late");
     assert!(err.message.contains("第二十三条"));
     assert_eq!(s, before);
@@ -148,12 +84,7 @@ fn art23_objection_after_5_working_days_is_refused_and_changes_nothing() {
 fn art23_objection_only_for_transferred_matters() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    let err = s
-        .apply(
-            &ev("2026-02-02", EventKind::Objection { reason: "x".into() }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    let err = s.apply(&ev("2026-02-02", EventKind::Objection { reason: "x".into() }), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "art23_objection_not_transferred");
 }
 
@@ -161,24 +92,10 @@ fn art23_objection_only_for_transferred_matters() {
 fn art22_assignment_carries_the_set_deadline() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev(
-            "2026-02-03",
-            EventKind::Assign {
-                to: "TOWN".into(),
-                due: d("2026-03-31"),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-03", EventKind::Assign { to: "TOWN".into(), due: d("2026-03-31"), note: None }), &w.ctx())
+        .unwrap();
     assert_eq!(due(&s, &w, ClockName::Assigned), Some(d("2026-03-31")));
-    s.apply(
-        &ev("2026-02-04", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-04", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     assert_eq!(due(&s, &w, ClockName::Assigned), Some(d("2026-03-31")));
 }
 
@@ -186,11 +103,7 @@ fn art22_assignment_carries_the_set_deadline() {
 fn art34_handling_is_60_days_from_acceptance() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-01", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     assert_eq!(due(&s, &w, ClockName::Handle), Some(d("2026-04-02")));
     assert_eq!(due(&s, &w, ClockName::Acknowledge), None);
 }
@@ -199,35 +112,16 @@ fn art34_handling_is_60_days_from_acceptance() {
 fn art34_extension_counts_60_plus_n_days_from_acceptance() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
+    s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     s.apply(
-        &ev("2026-02-01", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev(
-            "2026-03-20",
-            EventKind::Extend {
-                days: 30,
-                approver: "李局长".into(),
-                reason: "情况复杂".into(),
-            },
-        ),
+        &ev("2026-03-20", EventKind::Extend { days: 30, approver: "李局长".into(), reason: "情况复杂".into() }),
         &w.ctx(),
     )
     .unwrap();
     // 2026-02-01 + 90 = 2026-05-02, in 劳动节 5/1–5/5 → 5/6.
-    let dl = s
-        .deadlines(&w.ctx())
-        .into_iter()
-        .find(|x| x.clock == ClockName::Handle)
-        .unwrap();
+    let dl = s.deadlines(&w.ctx()).into_iter().find(|x| x.clock == ClockName::Handle).unwrap();
     assert_eq!(dl.due, d("2026-05-06"));
-    assert!(
-        dl.explanation.contains("经批准延长 30 日"),
-        "{}",
-        dl.explanation
-    );
+    assert!(dl.explanation.contains("经批准延长 30 日"), "{}", dl.explanation);
     assert!(dl.explanation.contains("第三十四条"));
 }
 
@@ -235,45 +129,17 @@ fn art34_extension_counts_60_plus_n_days_from_acceptance() {
 fn art34_extension_is_at_most_30_days_in_total() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-01", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev(
-            "2026-03-01",
-            EventKind::Extend {
-                days: 20,
-                approver: "李".into(),
-                reason: "复杂".into(),
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-01", EventKind::Extend { days: 20, approver: "李".into(), reason: "复杂".into() }), &w.ctx())
+        .unwrap();
     let err = s
         .apply(
-            &ev(
-                "2026-03-02",
-                EventKind::Extend {
-                    days: 11,
-                    approver: "李".into(),
-                    reason: "复杂".into(),
-                },
-            ),
+            &ev("2026-03-02", EventKind::Extend { days: 11, approver: "李".into(), reason: "复杂".into() }),
             &w.ctx(),
         )
         .unwrap_err();
     assert_eq!(err.code, "art34_extension_too_long");
-    let mut e = ev(
-        "2026-03-02",
-        EventKind::Extend {
-            days: 31,
-            approver: "李".into(),
-            reason: "复杂".into(),
-        },
-    );
+    let mut e = ev("2026-03-02", EventKind::Extend { days: 31, approver: "李".into(), reason: "复杂".into() });
     assert!(e.validate(d("2026-11-29"), &w.rules).is_err());
 }
 
@@ -281,21 +147,10 @@ fn art34_extension_is_at_most_30_days_in_total() {
 fn art34_extension_must_come_before_the_deadline() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-01", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     let err = s
         .apply(
-            &ev(
-                "2026-04-03",
-                EventKind::Extend {
-                    days: 10,
-                    approver: "李".into(),
-                    reason: "复杂".into(),
-                },
-            ),
+            &ev("2026-04-03", EventKind::Extend { days: 10, approver: "李".into(), reason: "复杂".into() }),
             &w.ctx(),
         )
         .unwrap_err();
@@ -307,13 +162,7 @@ fn art31_decline_routes_the_matter_out_and_closes_it() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
     s.apply(
-        &ev(
-            "2026-02-02",
-            EventKind::Decline {
-                route: DeclineRoute::Litigation,
-                reason: "已进入诉讼".into(),
-            },
-        ),
+        &ev("2026-02-02", EventKind::Decline { route: DeclineRoute::Litigation, reason: "已进入诉讼".into() }),
         &w.ctx(),
     )
     .unwrap();
@@ -326,34 +175,14 @@ fn art31_decline_routes_the_matter_out_and_closes_it() {
 fn art32_opinion_needs_acceptance_and_a_closed_hearing() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    let err = s
-        .apply(&ev("2026-02-02", opinion(Decision::Support)), &w.ctx())
-        .unwrap_err();
+    let err = s.apply(&ev("2026-02-02", opinion(Decision::Support)), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "transition_not_allowed");
     assert!(err.message.contains("第三十二条"), "{}", err.message);
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev("2026-02-10", EventKind::HearingStart { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    assert_eq!(
-        s.apply(&ev("2026-02-11", opinion(Decision::Support)), &w.ctx())
-            .unwrap_err()
-            .code,
-        "hearing_open"
-    );
-    s.apply(
-        &ev("2026-02-12", EventKind::HearingEnd { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(&ev("2026-02-13", opinion(Decision::Support)), &w.ctx())
-        .unwrap();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-02-10", EventKind::HearingStart { note: None }), &w.ctx()).unwrap();
+    assert_eq!(s.apply(&ev("2026-02-11", opinion(Decision::Support)), &w.ctx()).unwrap_err().code, "hearing_open");
+    s.apply(&ev("2026-02-12", EventKind::HearingEnd { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-02-13", opinion(Decision::Support)), &w.ctx()).unwrap();
     assert_eq!(s.status, Status::OpinionIssued);
 }
 
@@ -361,40 +190,16 @@ fn art32_opinion_needs_acceptance_and_a_closed_hearing() {
 fn art35_review_needs_service_and_comes_within_30_days() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx())
-        .unwrap();
-    let err = s
-        .apply(
-            &ev("2026-03-03", EventKind::ReviewRequest { note: None }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx()).unwrap();
+    let err = s.apply(&ev("2026-03-03", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "transition_not_allowed");
-    s.apply(
-        &ev("2026-03-03", EventKind::Serve { method: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-03-03", EventKind::Serve { method: None }), &w.ctx()).unwrap();
     // 2026-03-03 + 30 = 2026-04-02 (Thursday).
     assert_eq!(due(&s, &w, ClockName::ReviewRequest), Some(d("2026-04-02")));
-    let late = s
-        .clone()
-        .apply(
-            &ev("2026-04-03", EventKind::ReviewRequest { note: None }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    let late = s.clone().apply(&ev("2026-04-03", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap_err();
     assert_eq!(late.code, "art35_review_request_late");
-    s.apply(
-        &ev("2026-04-02", EventKind::ReviewRequest { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-04-02", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap();
     assert_eq!(s.unit, "CITY", "the next higher body reviews (Art. 35)");
     // Review opinion within 30 days of the request: 4/2 + 30 = 5/2 (劳动节) → 5/6.
     assert_eq!(due(&s, &w, ClockName::Review), Some(d("2026-05-06")));
@@ -404,36 +209,13 @@ fn art35_review_needs_service_and_comes_within_30_days() {
 fn art35_review_may_follow_a_concluded_closure_within_the_window() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(&ev("2026-03-02", opinion(Decision::Explain)), &w.ctx())
-        .unwrap();
-    s.apply(
-        &ev("2026-03-03", EventKind::Serve { method: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev(
-            "2026-03-04",
-            EventKind::Close {
-                reason: None,
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-02", opinion(Decision::Explain)), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-03", EventKind::Serve { method: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-04", EventKind::Close { reason: None, note: None }), &w.ctx()).unwrap();
     assert_eq!(s.closed.as_ref().unwrap().reason, CloseReason::Concluded);
     assert_eq!(due(&s, &w, ClockName::ReviewRequest), Some(d("2026-04-02")));
-    s.apply(
-        &ev("2026-03-20", EventKind::ReviewRequest { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-03-20", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap();
     assert_eq!(s.status, Status::ReviewRequested);
     assert!(s.closed.is_none());
 }
@@ -442,29 +224,11 @@ fn art35_review_may_follow_a_concluded_closure_within_the_window() {
 fn art35_review_only_for_appeal_opinions() {
     let w = World::new();
     let mut s = case(PetitionClass::Suggestion);
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    assert_eq!(
-        due(&s, &w, ClockName::Handle),
-        None,
-        "Art. 29 sets no numeric period"
-    );
-    s.apply(&ev("2026-03-02", opinion(Decision::Support)), &w.ctx())
-        .unwrap();
-    s.apply(
-        &ev("2026-03-03", EventKind::Serve { method: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    let err = s
-        .apply(
-            &ev("2026-03-04", EventKind::ReviewRequest { note: None }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    assert_eq!(due(&s, &w, ClockName::Handle), None, "Art. 29 sets no numeric period");
+    s.apply(&ev("2026-03-02", opinion(Decision::Support)), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-03", EventKind::Serve { method: None }), &w.ctx()).unwrap();
+    let err = s.apply(&ev("2026-03-04", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "appeal_class_only");
 }
 
@@ -475,13 +239,7 @@ fn reviewed(w: &World) -> CaseState {
         ev("2026-03-02", opinion(Decision::Reject)),
         ev("2026-03-03", EventKind::Serve { method: None }),
         ev("2026-03-10", EventKind::ReviewRequest { note: None }),
-        ev(
-            "2026-04-01",
-            EventKind::ReviewOpinion {
-                decision: Decision::Reject,
-                basis: "维持".into(),
-            },
-        ),
+        ev("2026-04-01", EventKind::ReviewOpinion { decision: Decision::Reject, basis: "维持".into() }),
     ] {
         s.apply(&e, &w.ctx()).unwrap();
     }
@@ -493,24 +251,11 @@ fn art36_recheck_request_within_30_days_of_the_review_opinion() {
     let w = World::new();
     let s = reviewed(&w);
     // 2026-04-01 + 30 = 2026-05-01 (劳动节 5/1–5/5) → 5/6.
-    assert_eq!(
-        due(&s, &w, ClockName::RecheckRequest),
-        Some(d("2026-05-06"))
-    );
-    let late = s
-        .clone()
-        .apply(
-            &ev("2026-05-07", EventKind::RecheckRequest { note: None }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    assert_eq!(due(&s, &w, ClockName::RecheckRequest), Some(d("2026-05-06")));
+    let late = s.clone().apply(&ev("2026-05-07", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap_err();
     assert_eq!(late.code, "art36_recheck_request_late");
     let mut s2 = s.clone();
-    s2.apply(
-        &ev("2026-05-06", EventKind::RecheckRequest { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s2.apply(&ev("2026-05-06", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap();
     assert_eq!(s2.status, Status::RecheckRequested);
 }
 
@@ -518,35 +263,15 @@ fn art36_recheck_request_within_30_days_of_the_review_opinion() {
 fn art36_hearing_time_is_excluded_from_the_recheck_period() {
     let w = World::new();
     let mut s = reviewed(&w);
-    s.apply(
-        &ev("2026-04-10", EventKind::RecheckRequest { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-04-10", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap();
     // Without a hearing: 4/10 + 30 = 5/10 (Sunday) → 5/11.
     assert_eq!(due(&s, &w, ClockName::Recheck), Some(d("2026-05-11")));
-    s.apply(
-        &ev("2026-04-20", EventKind::HearingStart { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    let open = s
-        .deadlines(&w.ctx())
-        .into_iter()
-        .find(|x| x.clock == ClockName::Recheck)
-        .unwrap();
+    s.apply(&ev("2026-04-20", EventKind::HearingStart { note: None }), &w.ctx()).unwrap();
+    let open = s.deadlines(&w.ctx()).into_iter().find(|x| x.clock == ClockName::Recheck).unwrap();
     assert!(open.paused);
-    s.apply(
-        &ev("2026-04-22", EventKind::HearingEnd { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-04-22", EventKind::HearingEnd { note: None }), &w.ctx()).unwrap();
     // 3 hearing days (4/20–4/22) added: 4/10 + 33 = 5/13 (Wednesday).
-    let dl = s
-        .deadlines(&w.ctx())
-        .into_iter()
-        .find(|x| x.clock == ClockName::Recheck)
-        .unwrap();
+    let dl = s.deadlines(&w.ctx()).into_iter().find(|x| x.clock == ClockName::Recheck).unwrap();
     assert_eq!(dl.due, d("2026-05-13"));
     assert!(!dl.paused);
     assert!(dl.explanation.contains("不计入期限"), "{}", dl.explanation);
@@ -556,55 +281,18 @@ fn art36_hearing_time_is_excluded_from_the_recheck_period() {
 fn art36_recheck_is_final_no_further_request() {
     let w = World::new();
     let mut s = reviewed(&w);
+    s.apply(&ev("2026-04-10", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap();
     s.apply(
-        &ev("2026-04-10", EventKind::RecheckRequest { note: None }),
+        &ev("2026-05-01", EventKind::RecheckOpinion { decision: Decision::Reject, basis: "维持".into() }),
         &w.ctx(),
     )
     .unwrap();
-    s.apply(
-        &ev(
-            "2026-05-01",
-            EventKind::RecheckOpinion {
-                decision: Decision::Reject,
-                basis: "维持".into(),
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
-    assert!(
-        s.apply(
-            &ev("2026-05-02", EventKind::RecheckRequest { note: None }),
-            &w.ctx()
-        )
-        .is_err()
-    );
-    assert!(
-        s.apply(
-            &ev("2026-05-02", EventKind::ReviewRequest { note: None }),
-            &w.ctx()
-        )
-        .is_err()
-    );
-    s.apply(
-        &ev(
-            "2026-05-03",
-            EventKind::Close {
-                reason: None,
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    assert!(s.apply(&ev("2026-05-02", EventKind::RecheckRequest { note: None }), &w.ctx()).is_err());
+    assert!(s.apply(&ev("2026-05-02", EventKind::ReviewRequest { note: None }), &w.ctx()).is_err());
+    s.apply(&ev("2026-05-03", EventKind::Close { reason: None, note: None }), &w.ctx()).unwrap();
     assert_eq!(s.closed.as_ref().unwrap().reason, CloseReason::RecheckFinal);
     assert!(s.deadlines(&w.ctx()).is_empty());
-    let err = s
-        .apply(
-            &ev("2026-05-04", EventKind::RecheckRequest { note: None }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    let err = s.apply(&ev("2026-05-04", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap_err();
     assert!(err.message.contains("第三十六条"), "{}", err.message);
 }
 
@@ -612,49 +300,21 @@ fn art36_recheck_is_final_no_further_request() {
 fn art21_evaluation_after_a_served_reply_once_per_reply() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    let sat = || EventKind::Evaluate {
-        value: Evaluation::Satisfied,
-        comment: None,
-    };
-    assert_eq!(
-        s.apply(&ev("2026-02-03", sat()), &w.ctx())
-            .unwrap_err()
-            .code,
-        "nothing_to_evaluate"
-    );
-    s.apply(&ev("2026-03-02", opinion(Decision::Support)), &w.ctx())
-        .unwrap();
-    s.apply(
-        &ev("2026-03-03", EventKind::Serve { method: None }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    let sat = || EventKind::Evaluate { value: Evaluation::Satisfied, comment: None };
+    assert_eq!(s.apply(&ev("2026-02-03", sat()), &w.ctx()).unwrap_err().code, "nothing_to_evaluate");
+    s.apply(&ev("2026-03-02", opinion(Decision::Support)), &w.ctx()).unwrap();
+    s.apply(&ev("2026-03-03", EventKind::Serve { method: None }), &w.ctx()).unwrap();
     s.apply(&ev("2026-03-04", sat()), &w.ctx()).unwrap();
-    assert_eq!(
-        s.apply(&ev("2026-03-05", sat()), &w.ctx())
-            .unwrap_err()
-            .code,
-        "already_evaluated"
-    );
+    assert_eq!(s.apply(&ev("2026-03-05", sat()), &w.ctx()).unwrap_err().code, "already_evaluated");
 }
 
 #[test]
 fn events_are_recorded_in_date_order() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev("2026-02-05", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    let err = s
-        .apply(&ev("2026-02-04", opinion(Decision::Support)), &w.ctx())
-        .unwrap_err();
+    s.apply(&ev("2026-02-05", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    let err = s.apply(&ev("2026-02-04", opinion(Decision::Support)), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "out_of_order");
 }
 
@@ -662,26 +322,9 @@ fn events_are_recorded_in_date_order() {
 fn closed_cases_take_no_more_steps() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
-    s.apply(
-        &ev(
-            "2026-02-02",
-            EventKind::Close {
-                reason: Some(CloseReason::Withdrawn),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
-    assert_eq!(
-        s.apply(
-            &ev("2026-02-03", EventKind::Accept { note: None }),
-            &w.ctx()
-        )
-        .unwrap_err()
-        .code,
-        "case_closed"
-    );
+    s.apply(&ev("2026-02-02", EventKind::Close { reason: Some(CloseReason::Withdrawn), note: None }), &w.ctx())
+        .unwrap();
+    assert_eq!(s.apply(&ev("2026-02-03", EventKind::Accept { note: None }), &w.ctx()).unwrap_err().code, "case_closed");
 }
 
 #[test]
@@ -690,55 +333,24 @@ fn art33_mediation_closes_an_accepted_case() {
     let mut s = case(PetitionClass::Appeal);
     assert!(
         s.clone()
-            .apply(
-                &ev(
-                    "2026-02-02",
-                    EventKind::Close {
-                        reason: Some(CloseReason::Mediated),
-                        note: None
-                    }
-                ),
-                &w.ctx()
-            )
+            .apply(&ev("2026-02-02", EventKind::Close { reason: Some(CloseReason::Mediated), note: None }), &w.ctx())
             .is_err()
     );
-    s.apply(
-        &ev("2026-02-02", EventKind::Accept { note: None }),
-        &w.ctx(),
-    )
-    .unwrap();
-    s.apply(
-        &ev(
-            "2026-02-20",
-            EventKind::Close {
-                reason: Some(CloseReason::Mediated),
-                note: None,
-            },
-        ),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    s.apply(&ev("2026-02-20", EventKind::Close { reason: Some(CloseReason::Mediated), note: None }), &w.ctx()).unwrap();
     assert_eq!(s.status, Status::Closed);
 }
 
 #[test]
 fn events_parse_from_the_api_shape() {
-    let e: Event = serde_json::from_str(
-        r#"{"type":"extend","on":"2026-02-03","days":30,"approver":"王","reason":"复杂"}"#,
-    )
-    .unwrap();
+    let e: Event =
+        serde_json::from_str(r#"{"type":"extend","on":"2026-02-03","days":30,"approver":"王","reason":"复杂"}"#)
+            .unwrap();
     assert_eq!(e.kind.type_name(), "extend");
-    let e: Event = serde_json::from_str(
-        r#"{"type":"decline","on":"2026-02-03","route":"arbitration","reason":"劳动争议"}"#,
-    )
-    .unwrap();
-    assert!(matches!(
-        e.kind,
-        EventKind::Decline {
-            route: DeclineRoute::Arbitration,
-            ..
-        }
-    ));
+    let e: Event =
+        serde_json::from_str(r#"{"type":"decline","on":"2026-02-03","route":"arbitration","reason":"劳动争议"}"#)
+            .unwrap();
+    assert!(matches!(e.kind, EventKind::Decline { route: DeclineRoute::Arbitration, .. }));
     assert!(serde_json::from_str::<Event>(r#"{"type":"fly","on":"2026-02-03"}"#).is_err());
     assert!(serde_json::from_str::<Event>(r#"{"type":"accept","on":"2026-02-30"}"#).is_err());
 }

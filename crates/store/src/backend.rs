@@ -1,0 +1,841 @@
+// The SQL of the store, written once and compiled twice: `sqlite/mod.rs` and
+// `postgres/mod.rs` each `include!` this file after defining `Db` (the sqlx
+// database), `Backend { write, read }`, `MIGRATIONS` and `AUDIT_LOCK`.
+// Queries use `$1` placeholders and types both engines share, so the same
+// text runs on both; the schema differences live in each `migrations/`.
+
+use crate::model::*;
+use crate::{Result, StoreError};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sqlx::Row;
+use xinfang_domain::calendar::SpecialDay;
+use xinfang_domain::{Deadline, Role, UnitKind};
+
+type Tx<'a> = sqlx::Transaction<'a, Db>;
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// A bind value of a query built at run time.
+#[derive(Debug, Clone)]
+enum Arg {
+    I64(i64),
+    Text(String),
+    Date(NaiveDate),
+}
+
+/// A query built at run time: its text and its numbered arguments.
+#[derive(Debug, Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+    /// Adds an argument and writes its placeholder.
+    fn arg(&mut self, a: Arg) -> &mut Self {
+        self.args.push(a);
+        let n = self.args.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+    fn query(&self) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }
+}
+
+fn unit_cols(alias: &str, prefix: &str) -> String {
+    format!(
+        "{alias}.id AS {prefix}id, {alias}.code AS {prefix}code, {alias}.name AS {prefix}name, \
+         {alias}.kind AS {prefix}kind, {alias}.parent_id AS {prefix}parent_id, {alias}.path AS {prefix}path"
+    )
+}
+
+fn read_unit(row: &DbRow, prefix: &str) -> Result<Unit> {
+    let kind: String = row.try_get(format!("{prefix}kind").as_str())?;
+    Ok(Unit {
+        id: row.try_get(format!("{prefix}id").as_str())?,
+        code: row.try_get(format!("{prefix}code").as_str())?,
+        name: row.try_get(format!("{prefix}name").as_str())?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind}")))?,
+        parent_id: row.try_get(format!("{prefix}parent_id").as_str())?,
+        path: row.try_get(format!("{prefix}path").as_str())?,
+    })
+}
+
+fn read_optional_unit(row: &DbRow, prefix: &str) -> Result<Option<Unit>> {
+    let id: Option<i64> = row.try_get(format!("{prefix}id").as_str())?;
+    match id {
+        Some(_) => read_unit(row, prefix).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn user_select() -> String {
+    format!(
+        "SELECT us.id, us.username, us.display_name, us.role, us.disabled, us.password_hash, {} \
+         FROM users us JOIN units u ON u.id = us.unit_id",
+        unit_cols("u", "u_")
+    )
+}
+
+fn read_user(row: &DbRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        unit: read_unit(row, "u_")?,
+        disabled: row.try_get("disabled")?,
+    })
+}
+
+fn petition_select() -> String {
+    format!(
+        "SELECT p.id, p.case_no, p.query_code, p.channel, p.class, p.status, p.received_on, p.subject, p.request, \
+         p.facts, p.reasons, p.collective_persons, p.state, p.next_due, p.version, p.created_at, p.updated_at, \
+         {}, {}, {} \
+         FROM petitions p JOIN units u ON u.id = p.unit_id JOIN units g ON g.id = p.registered_unit_id \
+         LEFT JOIN units r ON r.id = p.respondent_unit_id",
+        unit_cols("u", "u_"),
+        unit_cols("g", "g_"),
+        unit_cols("r", "r_")
+    )
+}
+
+fn read_petition(row: &DbRow) -> Result<PetitionRow> {
+    Ok(PetitionRow {
+        id: row.try_get("id")?,
+        case_no: row.try_get("case_no")?,
+        query_code: row.try_get("query_code")?,
+        channel: row.try_get("channel")?,
+        class: row.try_get("class")?,
+        status: row.try_get("status")?,
+        unit: read_unit(row, "u_")?,
+        registered_unit: read_unit(row, "g_")?,
+        respondent_unit: read_optional_unit(row, "r_")?,
+        received_on: row.try_get("received_on")?,
+        subject: row.try_get("subject")?,
+        request: row.try_get("request")?,
+        facts: row.try_get("facts")?,
+        reasons: row.try_get("reasons")?,
+        collective_persons: row.try_get("collective_persons")?,
+        state: row.try_get("state")?,
+        next_due: row.try_get("next_due")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// The conditions under which `viewer` may see petition `p`: the case is or
+/// was at the viewer's unit or below, and, for a report, the viewer's unit is
+/// not the unit reported on nor below it (Art. 30 ¶3).
+fn push_visible(q: &mut Sql, viewer: &Viewer) {
+    q.push(
+        " AND EXISTS (SELECT 1 FROM petition_units pu JOIN units vu ON vu.id = pu.unit_id \
+         WHERE pu.petition_id = p.id AND vu.path LIKE ",
+    )
+    .arg(Arg::Text(format!("{}%", viewer.unit_path)))
+    .push(")")
+    .push(
+        " AND (p.respondent_unit_id IS NULL OR NOT EXISTS (SELECT 1 FROM units ru \
+         WHERE ru.id = p.respondent_unit_id AND ",
+    )
+    .arg(Arg::Text(viewer.unit_path.clone()))
+    .push(" LIKE ru.path || '%'))");
+}
+
+async fn insert_deadlines(tx: &mut Tx<'_>, petition_id: i64, deadlines: &[Deadline]) -> Result<()> {
+    for d in deadlines {
+        sqlx::query(
+            "INSERT INTO deadlines (petition_id, clock, due, holder, provisional, paused, explanation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(petition_id)
+        .bind(d.clock.as_str())
+        .bind(d.due)
+        .bind(match d.holder {
+            xinfang_domain::Holder::Office => "office",
+            xinfang_domain::Holder::Petitioner => "petitioner",
+        })
+        .bind(d.provisional)
+        .bind(d.paused)
+        .bind(&d.explanation)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_event(tx: &mut Tx<'_>, petition_id: i64, seq: i64, e: &EventRecord, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (petition_id, seq, type, on_date, body, actor_id, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(petition_id)
+    .bind(seq)
+    .bind(&e.kind)
+    .bind(e.on)
+    .bind(&e.body)
+    .bind(e.actor_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_petition_units(tx: &mut Tx<'_>, petition_id: i64, unit_ids: &[i64]) -> Result<()> {
+    for u in unit_ids {
+        sqlx::query("INSERT INTO petition_units (petition_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(petition_id)
+            .bind(*u)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends a line to the hash-chained audit log inside `tx`.
+async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
+    if !AUDIT_LOCK.is_empty() {
+        sqlx::query(AUDIT_LOCK).execute(&mut **tx).await?;
+    }
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+    let (prev_seq, prev_hash) = match head {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => (0, crate::audit::GENESIS.to_string()),
+    };
+    let seq = prev_seq + 1;
+    let at_us = Utc::now().timestamp_micros();
+    let hash = crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev_hash);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at_us, user_id, action, object, success, detail, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(at_us)
+    .bind(e.user_id)
+    .bind(&e.action)
+    .bind(&e.object)
+    .bind(e.success)
+    .bind(&e.detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Backend {
+    /// Applies the migrations not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> Result<Vec<String>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&self.write)
+        .await?;
+        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&self.write).await?;
+        let mut applied = Vec::new();
+        for (version, name, sql) in MIGRATIONS {
+            if done.contains(version) {
+                continue;
+            }
+            let mut tx = self.write.begin().await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(*version)
+                .bind(*name)
+                .bind(Utc::now().to_rfc3339())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push((*name).to_string());
+        }
+        Ok(applied)
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&self.read).await?)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    // ---- units ----
+
+    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit> {
+        let mut tx = self.write.begin().await?;
+        let parent_unit = match parent {
+            Some(p) => {
+                let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match row {
+                    Some(r) => Some(read_unit(&r, "u_")?),
+                    None => return Err(StoreError::NotFound(format!("上级单位 {p} 不存在"))),
+                }
+            }
+            None => None,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (code, name, kind, parent_id, path, created_at) VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(parent_unit.as_ref().map(|u| u.id))
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique(e, &format!("单位代码 {code} 已存在")))?;
+        let path = format!("{}{id}/", parent_unit.as_ref().map_or("/", |u| u.path.as_str()));
+        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
+        audit_in(
+            &mut tx,
+            &AuditEntry { user_id: actor, action: "unit.add".into(), object: code.into(), success: true, detail: String::new() },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Unit { id, code: code.into(), name: name.into(), kind, parent_id: parent_unit.map(|u| u.id), path })
+    }
+
+    pub async fn units(&self) -> Result<Vec<Unit>> {
+        let rows = sqlx::query(&format!("SELECT {} FROM units u ORDER BY u.path", unit_cols("u", "u_")))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| read_unit(r, "u_")).collect()
+    }
+
+    pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
+        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| read_unit(&r, "u_")).transpose()
+    }
+
+    pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
+        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.id = $1", unit_cols("u", "u_")))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| read_unit(&r, "u_")).transpose()
+    }
+
+    // ---- users and sessions ----
+
+    pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User> {
+        let mut tx = self.write.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, unit_id, role, password_hash, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&u.username)
+        .bind(&u.display_name)
+        .bind(u.unit_id)
+        .bind(u.role.as_str())
+        .bind(&u.password_hash)
+        .bind(false)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::unique(e, &format!("用户名 {} 已存在", u.username)))?;
+        audit_in(
+            &mut tx,
+            &AuditEntry {
+                user_id: actor,
+                action: "user.add".into(),
+                object: u.username.clone(),
+                success: true,
+                detail: format!("role={}", u.role),
+            },
+        )
+        .await?;
+        let row = sqlx::query(&format!("{} WHERE us.id = $1", user_select())).bind(id).fetch_one(&mut *tx).await?;
+        let user = read_user(&row)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The user and their password hash, for login.
+    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
+        let row = sqlx::query(&format!("{} WHERE us.username = $1", user_select()))
+            .bind(username)
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((read_user(&r)?, r.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!("{} ORDER BY u.path, us.username", user_select())).fetch_all(&self.read).await?;
+        rows.iter().map(read_user).collect()
+    }
+
+    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(
+            &mut tx,
+            &AuditEntry { user_id: Some(user_id), action: "session.login".into(), object: String::new(), success: true, detail: String::new() },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "{} JOIN sessions s ON s.user_id = us.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND us.disabled = $3",
+            user_select()
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .bind(false)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| read_user(&r)).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.write).await?;
+        Ok(())
+    }
+
+    // ---- petitions ----
+
+    /// Writes new petitions in one transaction: case numbers, petitioners,
+    /// events, deadlines, access rows and audit lines. Returns (id, case_no)
+    /// in order. Nothing is written if any fails.
+    pub async fn insert_petitions(&self, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        let mut out = Vec::with_capacity(batch.len());
+        for rec in batch {
+            let year = rec.received_on.year();
+            let n: i64 = sqlx::query_scalar(
+                "INSERT INTO counters (name, value) VALUES ($1, 1) \
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .bind(format!("case_no:{year}"))
+            .fetch_one(&mut *tx)
+            .await?;
+            let case_no = format!("XF{year}-{n:06}");
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
+                 respondent_unit_id, received_on, subject, request, facts, reasons, collective_persons, state, next_due, \
+                 version, registered_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18) RETURNING id",
+            )
+            .bind(&case_no)
+            .bind(&rec.query_code)
+            .bind(&rec.channel)
+            .bind(&rec.class)
+            .bind(&rec.status)
+            .bind(rec.unit_id)
+            .bind(rec.registered_unit_id)
+            .bind(rec.respondent_unit_id)
+            .bind(rec.received_on)
+            .bind(&rec.subject)
+            .bind(&rec.request)
+            .bind(&rec.facts)
+            .bind(&rec.reasons)
+            .bind(rec.collective_persons)
+            .bind(&rec.state)
+            .bind(rec.next_due)
+            .bind(rec.registered_by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique(e, "查询码冲突，请重试"))?;
+            for p in &rec.petitioners {
+                sqlx::query(
+                    "INSERT INTO petitioners (petition_id, seq, name, address, phone_enc, phone_index, phone_masked, \
+                     id_enc, id_index, id_masked, representative) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(p.seq)
+                .bind(&p.name)
+                .bind(&p.address)
+                .bind(p.phone.as_ref().map(|s| s.ciphertext.clone()))
+                .bind(p.phone.as_ref().map(|s| s.blind_index.clone()))
+                .bind(p.phone.as_ref().map(|s| s.masked.clone()))
+                .bind(p.id_number.as_ref().map(|s| s.ciphertext.clone()))
+                .bind(p.id_number.as_ref().map(|s| s.blind_index.clone()))
+                .bind(p.id_number.as_ref().map(|s| s.masked.clone()))
+                .bind(p.representative)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (i, e) in rec.events.iter().enumerate() {
+                insert_event(&mut tx, id, i as i64 + 1, e, now).await?;
+            }
+            insert_deadlines(&mut tx, id, &rec.deadlines).await?;
+            insert_petition_units(&mut tx, id, &rec.unit_ids).await?;
+            audit_in(
+                &mut tx,
+                &AuditEntry {
+                    user_id: rec.registered_by,
+                    action: "petition.register".into(),
+                    object: case_no.clone(),
+                    success: true,
+                    detail: String::new(),
+                },
+            )
+            .await?;
+            out.push((id, case_no));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Appends one event and the new projection, if the case has not moved
+    /// since it was read (else `Conflict`).
+    pub async fn append_event(&self, a: &AppendEvent) -> Result<()> {
+        let now = Utc::now();
+        let mut tx = self.write.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE petitions SET status = $1, unit_id = $2, state = $3, next_due = $4, version = version + 1, \
+             updated_at = $5 WHERE id = $6 AND version = $7",
+        )
+        .bind(&a.status)
+        .bind(a.unit_id)
+        .bind(&a.state)
+        .bind(a.next_due)
+        .bind(now)
+        .bind(a.petition_id)
+        .bind(a.expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
+        }
+        let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = $1")
+            .bind(a.petition_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_event(&mut tx, a.petition_id, seq, &a.event, now).await?;
+        sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(a.petition_id).execute(&mut *tx).await?;
+        insert_deadlines(&mut tx, a.petition_id, &a.deadlines).await?;
+        insert_petition_units(&mut tx, a.petition_id, &a.add_unit_ids).await?;
+        let case_no: String =
+            sqlx::query_scalar("SELECT case_no FROM petitions WHERE id = $1").bind(a.petition_id).fetch_one(&mut *tx).await?;
+        audit_in(
+            &mut tx,
+            &AuditEntry {
+                user_id: a.event.actor_id,
+                action: format!("petition.{}", a.event.kind),
+                object: case_no,
+                success: true,
+                detail: String::new(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>> {
+        let row = sqlx::query(&format!("{} WHERE p.id = $1", petition_select())).bind(id).fetch_optional(&self.read).await?;
+        row.map(|r| read_petition(&r)).transpose()
+    }
+
+    pub async fn petition_by_query_code(&self, code: &str) -> Result<Option<PetitionRow>> {
+        let row = sqlx::query(&format!("{} WHERE p.query_code = $1", petition_select()))
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| read_petition(&r)).transpose()
+    }
+
+    /// May `viewer` see petition `id`? (The same test as the list.)
+    pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool> {
+        let mut q = Sql::default();
+        q.push("SELECT COUNT(*) FROM petitions p WHERE p.id = ").arg(Arg::I64(id));
+        push_visible(&mut q, viewer);
+        let n: i64 = q.query().fetch_one(&self.read).await?.try_get(0)?;
+        Ok(n > 0)
+    }
+
+    pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, name, address, phone_enc, phone_index, phone_masked, id_enc, id_index, id_masked, representative \
+             FROM petitioners WHERE petition_id = $1 ORDER BY seq",
+        )
+        .bind(petition_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let sealed = |c: &str, i: &str, m: &str| -> Result<Option<Sealed>> {
+                    let ct: Option<Vec<u8>> = r.try_get(c)?;
+                    Ok(match ct {
+                        Some(ciphertext) => Some(Sealed {
+                            ciphertext,
+                            blind_index: r.try_get::<Option<Vec<u8>>, _>(i)?.unwrap_or_default(),
+                            masked: r.try_get::<Option<String>, _>(m)?.unwrap_or_default(),
+                        }),
+                        None => None,
+                    })
+                };
+                Ok(PetitionerRecord {
+                    seq: r.try_get("seq")?,
+                    name: r.try_get("name")?,
+                    address: r.try_get("address")?,
+                    phone: sealed("phone_enc", "phone_index", "phone_masked")?,
+                    id_number: sealed("id_enc", "id_index", "id_masked")?,
+                    representative: r.try_get("representative")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.type, e.on_date, e.body, e.recorded_at, us.display_name FROM events e \
+             LEFT JOIN users us ON us.id = e.actor_id WHERE e.petition_id = $1 ORDER BY e.seq",
+        )
+        .bind(petition_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    seq: r.try_get("seq")?,
+                    kind: r.try_get("type")?,
+                    on: r.try_get("on_date")?,
+                    body: r.try_get("body")?,
+                    actor: r.try_get("display_name")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The petition list, newest first, `limit` rows after the cursor.
+    pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>> {
+        let mut q = Sql::default();
+        q.push(
+            "SELECT p.id, p.case_no, p.channel, p.class, p.status, u.code AS unit_code, u.name AS unit_name, \
+             p.received_on, p.subject, p.next_due, p.collective_persons, \
+             (SELECT pe.name FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pname, \
+             (SELECT pe.phone_masked FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pphone \
+             FROM petitions p JOIN units u ON u.id = p.unit_id WHERE 1 = 1",
+        );
+        push_visible(&mut q, viewer);
+        if let Some(s) = &f.status {
+            q.push(" AND p.status = ").arg(Arg::Text(s.clone()));
+        }
+        if let Some(c) = &f.class {
+            q.push(" AND p.class = ").arg(Arg::Text(c.clone()));
+        }
+        if let Some(c) = &f.channel {
+            q.push(" AND p.channel = ").arg(Arg::Text(c.clone()));
+        }
+        if let Some(d) = f.received_from {
+            q.push(" AND p.received_on >= ").arg(Arg::Date(d));
+        }
+        if let Some(d) = f.received_to {
+            q.push(" AND p.received_on <= ").arg(Arg::Date(d));
+        }
+        if let Some(today) = f.overdue_before {
+            q.push(" AND p.next_due < ").arg(Arg::Date(today));
+        }
+        if let Some(path) = &f.unit_path {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM petition_units fu JOIN units fv ON fv.id = fu.unit_id \
+                 WHERE fu.petition_id = p.id AND fv.path LIKE ",
+            )
+            .arg(Arg::Text(format!("{path}%")))
+            .push(")");
+        }
+        if let Some(id) = f.before_id {
+            q.push(" AND p.id < ").arg(Arg::I64(id));
+        }
+        q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit));
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PetitionSummary {
+                    id: r.try_get("id")?,
+                    case_no: r.try_get("case_no")?,
+                    channel: r.try_get("channel")?,
+                    class: r.try_get("class")?,
+                    status: r.try_get("status")?,
+                    unit_code: r.try_get("unit_code")?,
+                    unit_name: r.try_get("unit_name")?,
+                    received_on: r.try_get("received_on")?,
+                    subject: r.try_get("subject")?,
+                    next_due: r.try_get("next_due")?,
+                    collective_persons: r.try_get("collective_persons")?,
+                    petitioner_name: r.try_get::<Option<String>, _>("pname")?.unwrap_or_default(),
+                    petitioner_phone_masked: r.try_get("pphone")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases whose deadlines may change with the calendar: not closed, or
+    /// with a petitioner's window still recorded.
+    pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.state, p.version FROM petitions p WHERE p.id > $1 AND (p.status <> 'closed' \
+             OR EXISTS (SELECT 1 FROM deadlines d WHERE d.petition_id = p.id)) ORDER BY p.id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(OpenCase { id: r.try_get("id")?, state: r.try_get("state")?, version: r.try_get("version")? }))
+            .collect()
+    }
+
+    /// Replaces the stored deadlines of several cases in one transaction;
+    /// a case that moved since it was read is skipped (its own write has
+    /// stored fresh deadlines). Returns how many were updated.
+    pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<NaiveDate>, Vec<Deadline>)]) -> Result<usize> {
+        let mut tx = self.write.begin().await?;
+        let mut n = 0;
+        for (id, version, next_due, deadlines) in batch {
+            let done = sqlx::query("UPDATE petitions SET next_due = $1 WHERE id = $2 AND version = $3")
+                .bind(*next_due)
+                .bind(*id)
+                .bind(*version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 0 {
+                continue;
+            }
+            sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(*id).execute(&mut *tx).await?;
+            insert_deadlines(&mut tx, *id, deadlines).await?;
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    // ---- calendar ----
+
+    /// The stored calendar: (year, source) and every special day.
+    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)> {
+        let years = sqlx::query("SELECT year, source FROM calendar_years ORDER BY year")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("year")?, r.try_get("source")?)))
+            .collect::<Result<Vec<(i64, String)>>>()?;
+        let days = sqlx::query("SELECT day, holiday FROM calendar_days ORDER BY day")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| Ok(SpecialDay { day: r.try_get("day")?, holiday: r.try_get("holiday")? }))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((years, days))
+    }
+
+    /// Replaces the given years of the calendar in one transaction.
+    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        for (year, days) in years {
+            let first = NaiveDate::from_ymd_opt(*year, 1, 1).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+            let last = NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| StoreError::Corrupt("year".into()))?;
+            sqlx::query("DELETE FROM calendar_days WHERE day >= $1 AND day <= $2").bind(first).bind(last).execute(&mut *tx).await?;
+            for d in days {
+                sqlx::query("INSERT INTO calendar_days (day, holiday) VALUES ($1, $2)")
+                    .bind(d.day)
+                    .bind(d.holiday.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO calendar_years (year, source, imported_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (year) DO UPDATE SET source = excluded.source, imported_at = excluded.imported_at",
+            )
+            .bind(i64::from(*year))
+            .bind(source)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = years.iter().map(|(y, _)| y.to_string()).collect::<Vec<_>>().join(",");
+        audit_in(&mut tx, &AuditEntry { user_id: actor, action: "calendar.import".into(), object: source.into(), success: true, detail })
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes whenever the calendar does (to refresh caches).
+    pub async fn calendar_revision(&self) -> Result<String> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, MAX(imported_at) AS at FROM calendar_years").fetch_one(&self.read).await?;
+        let n: i64 = row.try_get("n")?;
+        let at: Option<DateTime<Utc>> = row.try_get("at")?;
+        Ok(format!("{n}:{}", at.map(|a| a.to_rfc3339()).unwrap_or_default()))
+    }
+
+    // ---- audit ----
+
+    pub async fn audit(&self, e: &AuditEntry) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        audit_in(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>> {
+        let rows = sqlx::query(
+            "SELECT seq, at_us, user_id, action, object, success, detail, prev_hash, hash FROM audit_log \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    seq: r.try_get("seq")?,
+                    at_us: r.try_get("at_us")?,
+                    user_id: r.try_get("user_id")?,
+                    action: r.try_get("action")?,
+                    object: r.try_get("object")?,
+                    success: r.try_get("success")?,
+                    detail: r.try_get("detail")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}

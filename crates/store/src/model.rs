@@ -1,0 +1,240 @@
+//! Row types: what the store takes and gives back. Domain values travel as
+//! their wire strings and JSON; personal numbers arrive already encrypted.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use xinfang_domain::{Deadline, Role, UnitKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<i64>,
+    /// `/1/4/9/`: the ids from the root to this unit.
+    pub path: String,
+}
+
+impl Unit {
+    /// Is `other` this unit or below it?
+    pub fn contains(&self, other: &Unit) -> bool {
+        other.path.starts_with(&self.path)
+    }
+    /// How deep in the tree (a root is 0).
+    pub fn depth(&self) -> usize {
+        self.path.matches('/').count().saturating_sub(2)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: Unit,
+    pub disabled: bool,
+}
+
+#[derive(Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: i64,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser").field("username", &self.username).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// A petitioner as stored: ID and phone numbers encrypted (AEAD), with a
+/// keyed blind index for exact lookup and the masked form for lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionerRecord {
+    pub seq: i64,
+    pub name: String,
+    pub address: String,
+    pub phone: Option<Sealed>,
+    pub id_number: Option<Sealed>,
+    pub representative: bool,
+}
+
+/// An encrypted personal number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub ciphertext: Vec<u8>,
+    pub blind_index: Vec<u8>,
+    pub masked: String,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sealed({})", self.masked)
+    }
+}
+
+/// An event to write: the wire type, the date, and the JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub kind: String,
+    pub on: NaiveDate,
+    pub body: String,
+    pub actor_id: Option<i64>,
+}
+
+/// An event as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub seq: i64,
+    pub kind: String,
+    pub on: NaiveDate,
+    pub body: String,
+    pub actor: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A new petition with everything that goes into its first transaction.
+#[derive(Debug, Clone)]
+pub struct NewPetitionRecord {
+    pub query_code: String,
+    pub channel: String,
+    pub class: String,
+    pub status: String,
+    pub unit_id: i64,
+    pub registered_unit_id: i64,
+    pub respondent_unit_id: Option<i64>,
+    pub received_on: NaiveDate,
+    pub subject: String,
+    pub request: String,
+    pub facts: String,
+    pub reasons: String,
+    pub collective_persons: Option<i64>,
+    /// The case state (JSON) after all `events`.
+    pub state: String,
+    pub next_due: Option<NaiveDate>,
+    pub deadlines: Vec<Deadline>,
+    pub petitioners: Vec<PetitionerRecord>,
+    /// The register event first, then any further steps (imports, demo).
+    pub events: Vec<EventRecord>,
+    /// Every unit the case has been at (for who may see it).
+    pub unit_ids: Vec<i64>,
+    pub registered_by: Option<i64>,
+}
+
+/// The petition row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionRow {
+    pub id: i64,
+    pub case_no: String,
+    pub query_code: String,
+    pub channel: String,
+    pub class: String,
+    pub status: String,
+    pub unit: Unit,
+    pub registered_unit: Unit,
+    pub respondent_unit: Option<Unit>,
+    pub received_on: NaiveDate,
+    pub subject: String,
+    pub request: String,
+    pub facts: String,
+    pub reasons: String,
+    pub collective_persons: Option<i64>,
+    pub state: String,
+    pub next_due: Option<NaiveDate>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One step appended to a case, with the new projection.
+#[derive(Debug, Clone)]
+pub struct AppendEvent {
+    pub petition_id: i64,
+    /// The version read; the write fails with `Conflict` if it moved.
+    pub expected_version: i64,
+    pub status: String,
+    pub unit_id: i64,
+    pub state: String,
+    pub next_due: Option<NaiveDate>,
+    pub deadlines: Vec<Deadline>,
+    pub event: EventRecord,
+    pub add_unit_ids: Vec<i64>,
+}
+
+/// A line of the petition list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionSummary {
+    pub id: i64,
+    pub case_no: String,
+    pub channel: String,
+    pub class: String,
+    pub status: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub received_on: NaiveDate,
+    pub subject: String,
+    pub next_due: Option<NaiveDate>,
+    pub collective_persons: Option<i64>,
+    pub petitioner_name: String,
+    pub petitioner_phone_masked: Option<String>,
+}
+
+/// Who is asking: the ids path of their unit. A report (检举控告) is hidden
+/// from the unit reported on and everything below it (Art. 30 ¶3).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub unit_path: String,
+}
+
+/// List filters; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    /// The path of a unit: the case is or was at this unit or below.
+    pub unit_path: Option<String>,
+    pub class: Option<String>,
+    pub channel: Option<String>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Some(today): only cases with an office deadline before today.
+    pub overdue_before: Option<NaiveDate>,
+    /// Only ids below this (the cursor).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// A line to add to the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub object: String,
+    pub success: bool,
+    pub detail: String,
+}
+
+/// A line of the audit log as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at_us: i64,
+    pub user_id: Option<i64>,
+    pub action: String,
+    pub object: String,
+    pub success: bool,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// An open case, for recomputing deadlines after a calendar change.
+#[derive(Debug, Clone)]
+pub struct OpenCase {
+    pub id: i64,
+    pub state: String,
+    pub version: i64,
+}

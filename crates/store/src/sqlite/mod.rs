@@ -1,0 +1,48 @@
+//! The embedded SQLite backend: one file in WAL mode with `synchronous=FULL`,
+//! so a commit is on disk before it is acknowledged. Writes go through a
+//! pool of one connection (SQLite has one writer anyway, and this avoids
+//! lock upgrades between writers); reads use their own small pool.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+type Db = sqlx::Sqlite;
+
+/// One writer is the only one: the chain head cannot move under it.
+const AUDIT_LOCK: &str = "";
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("migrations/0001_init.sql"))];
+
+#[derive(Debug, Clone)]
+pub struct Backend {
+    write: sqlx::SqlitePool,
+    read: sqlx::SqlitePool,
+}
+
+impl Backend {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path`).
+    pub async fn connect(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
+        let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Ok(Self { write, read })
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub async fn integrity_check(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)
+    }
+}
+
+include!("../backend.rs");

@@ -1,0 +1,66 @@
+//! The JSON API under `/api`, described by `/api/openapi.json`.
+
+pub mod petitions;
+pub mod public;
+pub mod session;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+/// The OpenAPI 3.1 document of this API.
+pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
+
+/// Every route: (method, path as in the OpenAPI document). The router below
+/// and the document are checked against this list by the tests.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/api/openapi.json"),
+    ("post", "/api/v1/session"),
+    ("delete", "/api/v1/session"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/units"),
+    ("post", "/api/v1/petitions"),
+    ("get", "/api/v1/petitions"),
+    ("get", "/api/v1/petitions/{id}"),
+    ("post", "/api/v1/petitions/{id}/events"),
+    ("post", "/api/v1/petitions/{id}/petitioners/{seq}/reveal"),
+    ("get", "/api/v1/public/petitions/{query_code}"),
+];
+
+async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> impl IntoResponse {
+    match st.store.integrity_check().await {
+        Ok(_) => {
+            (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok", "database": st.store.backend_name() })))
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "unavailable", "database": st.store.backend_name() })),
+        ),
+    }
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/session", post(session::login).delete(session::logout))
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/units", get(session::units))
+        .route("/api/v1/petitions", post(petitions::create).get(petitions::list))
+        .route("/api/v1/petitions/{id}", get(petitions::get))
+        .route("/api/v1/petitions/{id}/events", post(petitions::add_event))
+        .route("/api/v1/petitions/{id}/petitioners/{seq}/reveal", post(petitions::reveal))
+        .route("/api/v1/public/petitions/{query_code}", get(public::lookup))
+        .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址") })
+        .method_not_allowed_fallback(|| async {
+            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")
+        })
+}

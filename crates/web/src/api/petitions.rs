@@ -1,0 +1,279 @@
+//! `/api/v1/petitions`: register, list, read, record steps, reveal a
+//! personal number (audited).
+
+use crate::auth::CurrentUser;
+use crate::crypto::Field;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::service::{self, today};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use xinfang_domain::petition::PetitionInput;
+use xinfang_domain::procedure::Ctx;
+use xinfang_domain::{Channel, Deadline, Event, Holder, PetitionClass, Role, Status};
+use xinfang_store::{AuditEntry, EventRow, ListFilter, PetitionRow, PetitionSummary, PetitionerRecord, Unit};
+
+pub fn unit_json(u: &Unit) -> Value {
+    json!({ "code": u.code, "name": u.name, "kind": u.kind.as_str() })
+}
+
+fn label<T>(raw: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> &'static str {
+    parse(raw).map(label).unwrap_or("")
+}
+
+pub fn deadline_json(d: &Deadline, today: chrono::NaiveDate) -> Value {
+    json!({
+        "clock": d.clock.as_str(),
+        "label": d.clock.label(),
+        "due": d.due.to_string(),
+        "holder": match d.holder { Holder::Office => "office", Holder::Petitioner => "petitioner" },
+        "provisional": d.provisional,
+        "paused": d.paused,
+        "overdue": d.holder == Holder::Office && !d.paused && d.due < today,
+        "explanation": d.explanation,
+    })
+}
+
+/// The timeline: each event's own fields plus its order, label and author.
+pub fn events_json(events: &[EventRow], with_details: bool) -> Vec<Value> {
+    events
+        .iter()
+        .map(|e| {
+            let parsed: Option<Event> = serde_json::from_str(&e.body).ok();
+            let label = parsed.as_ref().map(|p| p.kind.label()).unwrap_or("");
+            let mut v =
+                if with_details { serde_json::from_str::<Value>(&e.body).unwrap_or(json!({})) } else { json!({}) };
+            v["seq"] = json!(e.seq);
+            v["type"] = json!(e.kind);
+            v["label"] = json!(label);
+            v["on"] = json!(e.on.to_string());
+            if with_details {
+                v["actor"] = json!(e.actor);
+                v["recorded_at"] = json!(e.recorded_at.to_rfc3339());
+            }
+            v
+        })
+        .collect()
+}
+
+fn petitioner_json(p: &PetitionerRecord) -> Value {
+    json!({
+        "seq": p.seq,
+        "name": p.name,
+        "address": p.address,
+        "phone": p.phone.as_ref().map(|s| s.masked.as_str()),
+        "id_number": p.id_number.as_ref().map(|s| s.masked.as_str()),
+        "representative": p.representative,
+    })
+}
+
+/// The whole petition for staff: facts, masked petitioners, timeline and
+/// the deadlines computed now.
+pub async fn petition_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+    let state = service::parse_state(row)?;
+    let cal = st.calendar();
+    let today = today();
+    let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
+    let deadlines: Vec<Value> = state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect();
+    let petitioners = st.store.petitioners(row.id).await?;
+    let events = st.store.events(row.id).await?;
+    let representatives = petitioners.iter().filter(|p| p.representative).count();
+    Ok(json!({
+        "id": row.id,
+        "case_no": row.case_no,
+        "query_code": row.query_code,
+        "channel": row.channel,
+        "channel_label": label(&row.channel, Channel::parse, Channel::label),
+        "class": row.class,
+        "class_label": label(&row.class, PetitionClass::parse, PetitionClass::label),
+        "status": row.status,
+        "status_label": label(&row.status, Status::parse, Status::label),
+        "unit": unit_json(&row.unit),
+        "registered_unit": unit_json(&row.registered_unit),
+        "respondent_unit": row.respondent_unit.as_ref().map(unit_json),
+        "received_on": row.received_on.to_string(),
+        "subject": row.subject,
+        "request": row.request,
+        "facts": row.facts,
+        "reasons": row.reasons,
+        "collective": row.collective_persons.map(|n| json!({ "persons": n, "representatives": representatives })),
+        "petitioners": petitioners.iter().map(petitioner_json).collect::<Vec<_>>(),
+        "deadlines": deadlines,
+        "events": events_json(&events, true),
+        "procedure": state,
+        "version": row.version,
+        "created_at": row.created_at.to_rfc3339(),
+        "updated_at": row.updated_at.to_rfc3339(),
+    }))
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(input): ApiJson<PetitionInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = service::register(&st, &user, &input).await?;
+    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
+    Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
+}
+
+pub async fn get(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    let row = service::load_visible(&st, &user, id).await?;
+    Ok(Json(petition_json(&st, &row).await?))
+}
+
+pub async fn add_event(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(event): ApiJson<Event>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    service::record_event(&st, &user, id, event).await?;
+    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
+    Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub unit: Option<String>,
+    pub class: Option<String>,
+    pub channel: Option<String>,
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    pub overdue: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+/// Turns list parameters into a filter; every bad value is a 400 naming it.
+pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter> {
+    fn bad(name: &str, msg: &str) -> AppError {
+        AppError::bad_request("invalid_query", format!("参数 {name} 有误：{msg}"))
+    }
+    fn nonempty(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let mut f = ListFilter { limit: DEFAULT_PAGE, ..Default::default() };
+    if let Some(s) = nonempty(&p.status) {
+        f.status = Some(Status::parse(s).ok_or_else(|| bad("status", "未知状态"))?.as_str().into());
+    }
+    if let Some(s) = nonempty(&p.class) {
+        f.class = Some(
+            PetitionClass::parse(s).ok_or_else(|| bad("class", "应为 suggestion、report 或 appeal"))?.as_str().into(),
+        );
+    }
+    if let Some(s) = nonempty(&p.channel) {
+        f.channel = Some(
+            Channel::parse(s)
+                .ok_or_else(|| bad("channel", "应为 online、letter、visit、phone 或 fax"))?
+                .as_str()
+                .into(),
+        );
+    }
+    let date = |name: &str, v: &Option<String>| -> ApiResult<Option<chrono::NaiveDate>> {
+        nonempty(v)
+            .map(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(name, "日期格式应为 YYYY-MM-DD")))
+            .transpose()
+    };
+    f.received_from = date("received_from", &p.received_from)?;
+    f.received_to = date("received_to", &p.received_to)?;
+    match nonempty(&p.overdue) {
+        None | Some("false") | Some("0") => {}
+        Some("true") | Some("1") => f.overdue_before = Some(today()),
+        Some(_) => return Err(bad("overdue", "应为 true 或 false")),
+    }
+    if let Some(code) = nonempty(&p.unit) {
+        let unit = st.store.unit_by_code(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
+        f.unit_path = Some(unit.path);
+    }
+    if let Some(c) = nonempty(&p.cursor) {
+        f.before_id = Some(c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| bad("cursor", "无效的分页游标"))?);
+    }
+    if let Some(l) = nonempty(&p.limit) {
+        f.limit = l
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| bad("limit", "应为 1 至 200"))?;
+    }
+    Ok(f)
+}
+
+pub fn summary_json(s: &PetitionSummary, today: chrono::NaiveDate) -> Value {
+    json!({
+        "id": s.id,
+        "case_no": s.case_no,
+        "channel": s.channel,
+        "channel_label": label(&s.channel, Channel::parse, Channel::label),
+        "class": s.class,
+        "class_label": label(&s.class, PetitionClass::parse, PetitionClass::label),
+        "status": s.status,
+        "status_label": label(&s.status, Status::parse, Status::label),
+        "unit": { "code": s.unit_code, "name": s.unit_name },
+        "received_on": s.received_on.to_string(),
+        "subject": s.subject,
+        "next_due": s.next_due.map(|d| d.to_string()),
+        "overdue": s.next_due.is_some_and(|d| d < today),
+        "collective_persons": s.collective_persons,
+        "petitioner": { "name": s.petitioner_name, "phone": s.petitioner_phone_masked },
+    })
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<Value>> {
+    let mut filter = parse_filter(&st, &params).await?;
+    let page = filter.limit;
+    filter.limit = page + 1;
+    let mut rows = st.store.list_petitions(&filter, &service::viewer(&user)).await?;
+    let more = rows.len() as i64 > page;
+    rows.truncate(page as usize);
+    let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
+    let today = today();
+    Ok(Json(json!({
+        "items": rows.iter().map(|r| summary_json(r, today)).collect::<Vec<_>>(),
+        "next_cursor": next,
+    })))
+}
+
+/// Shows one petitioner's full ID and phone numbers to a role that needs
+/// them; every reveal is written to the audit log first.
+pub async fn reveal(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath((id, seq)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<Value>> {
+    if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
+        return Err(AppError::forbidden("本角色无权查看完整的身份证号和电话号码"));
+    }
+    let row = service::load_visible(&st, &user, id).await?;
+    let people = st.store.petitioners(row.id).await?;
+    let p = people.iter().find(|p| p.seq == seq).ok_or_else(AppError::not_found)?;
+    st.store
+        .audit(&AuditEntry {
+            user_id: Some(user.id),
+            action: "pii.reveal".into(),
+            object: format!("{}#{}", row.case_no, seq),
+            success: true,
+            detail: String::new(),
+        })
+        .await?;
+    let phone = p.phone.as_ref().map(|s| st.keys.open(Field::Phone, &s.ciphertext)).transpose()?;
+    let id_number = p.id_number.as_ref().map(|s| st.keys.open(Field::IdNumber, &s.ciphertext)).transpose()?;
+    Ok(Json(json!({ "seq": p.seq, "name": p.name, "phone": phone, "id_number": id_number })))
+}

@@ -1,0 +1,118 @@
+//! `/api/v1/public/…`: what a petitioner sees with their query code and the
+//! last four digits of their phone, without logging in. Only the case's
+//! status, dates, deadlines and the written replies served on them: never an
+//! ID number, phone, address, name or anything of another person. A wrong
+//! code and a wrong phone suffix get the same 404; failures are throttled
+//! per client address so codes cannot be guessed.
+
+use crate::crypto::Field;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::service::{self, today};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use xinfang_domain::procedure::{Ctx, Opinion};
+use xinfang_domain::{Channel, PetitionClass, Status};
+use xinfang_store::PetitionRow;
+
+#[derive(Deserialize)]
+pub struct LookupParams {
+    pub phone_last4: Option<String>,
+}
+
+fn lookup_failed() -> AppError {
+    AppError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "未找到与查询码和电话后四位相符的信访事项")
+}
+
+/// Finds the case for a code and phone suffix, or the one uniform 404.
+pub async fn find(st: &AppState, client: &str, code: &str, last4: Option<&str>) -> ApiResult<PetitionRow> {
+    if let Err(wait) = st.lookup_throttle.check(client) {
+        return Err(crate::auth::too_many(wait));
+    }
+    let found = match (service::normalize_query_code(code), last4.map(str::trim)) {
+        (Some(code), Some(l4)) if l4.len() == 4 && l4.bytes().all(|b| b.is_ascii_digit()) => {
+            match st.store.petition_by_query_code(&code).await? {
+                Some(row) => {
+                    let people = st.store.petitioners(row.id).await?;
+                    let matches = people
+                        .iter()
+                        .filter_map(|p| p.phone.as_ref())
+                        .any(|s| st.keys.open(Field::Phone, &s.ciphertext).is_ok_and(|phone| phone.ends_with(l4)));
+                    matches.then_some(row)
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    match found {
+        Some(row) => Ok(row),
+        None => {
+            st.lookup_throttle.fail(client);
+            Err(lookup_failed())
+        }
+    }
+}
+
+fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
+    json!({
+        "kind": kind,
+        "label": label,
+        "decision": o.decision.as_str(),
+        "decision_label": o.decision.label(),
+        "basis": o.basis,
+        "issued_on": o.issued_on.to_string(),
+        "served_on": o.served_on.map(|d| d.to_string()),
+    })
+}
+
+/// The public view of a case.
+pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+    let state = service::parse_state(row)?;
+    let cal = st.calendar();
+    let today = today();
+    let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
+    let mut replies = Vec::new();
+    if let Some(o) = state.opinion.as_ref().filter(|o| o.served_on.is_some()) {
+        replies.push(reply_json("opinion", "信访处理意见书", o));
+    }
+    if let Some(o) = state.review.as_ref().and_then(|r| r.opinion.as_ref()) {
+        replies.push(reply_json("review_opinion", "复查意见", o));
+    }
+    if let Some(o) = state.recheck.as_ref().and_then(|r| r.opinion.as_ref()) {
+        replies.push(reply_json("recheck_opinion", "复核意见", o));
+    }
+    let events = st.store.events(row.id).await?;
+    Ok(json!({
+        "case_no": row.case_no,
+        "status": row.status,
+        "status_label": Status::parse(&row.status).map(Status::label),
+        "class": row.class,
+        "class_label": PetitionClass::parse(&row.class).map(PetitionClass::label),
+        "channel": row.channel,
+        "channel_label": Channel::parse(&row.channel).map(Channel::label),
+        "received_on": row.received_on.to_string(),
+        "handling_unit": row.unit.name,
+        "subject": row.subject,
+        "deadlines": state.deadlines(&ctx).iter().map(|d| super::petitions::deadline_json(d, today)).collect::<Vec<_>>(),
+        "timeline": super::petitions::events_json(&events, false),
+        "replies": replies,
+        "declined_route": state.declined.map(|r| r.label()),
+        "closed": state.closed.as_ref().map(|c| json!({ "on": c.on.to_string(), "reason": c.reason.as_str(), "reason_label": c.reason.label() })),
+        "evaluations": state.evaluations.iter().map(|e| json!({ "value": e.value.as_str(), "label": e.value.label(), "on": e.on.to_string() })).collect::<Vec<_>>(),
+    }))
+}
+
+pub async fn lookup(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(params): ApiQuery<LookupParams>,
+) -> ApiResult<Json<Value>> {
+    let row = find(&st, &addr.ip().to_string(), &code, params.phone_last4.as_deref()).await?;
+    Ok(Json(public_json(&st, &row).await?))
+}

@@ -1,0 +1,101 @@
+//! The one error type at the HTTP edge. Every error is JSON:
+//! `{"error":{"code":"…","message":"<Chinese>","fields":[…]}}`; `code` is
+//! stable English for programs, `message` is for people. Server faults are
+//! logged (without personal data) and answered with a generic message.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use xinfang_domain::{Invalid, RuleViolation};
+use xinfang_store::StoreError;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<Invalid>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError { status, code: code.into(), message: message.into(), fields: Vec::new() }
+    }
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "未找到")
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "请先登录")
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    /// 422 with one error per field.
+    pub fn invalid(fields: Vec<Invalid>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => one.message.clone(),
+            many => format!(
+                "输入有 {} 处错误：{}",
+                many.len(),
+                many.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；")
+            ),
+        };
+        AppError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_input".into(), message, fields }
+    }
+    pub fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "服务器内部错误，请稍后重试")
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::invalid(vec![e])
+    }
+}
+
+impl From<RuleViolation> for AppError {
+    fn from(v: RuleViolation) -> Self {
+        AppError::new(StatusCode::CONFLICT, v.code, v.message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, "not_found", m),
+            StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, "conflict", m),
+            other => {
+                tracing::error!(error = %other, "store error");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::crypto::CryptoError> for AppError {
+    fn from(e: crate::crypto::CryptoError) -> Self {
+        tracing::error!(error = %e, "crypto error");
+        AppError::internal()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "code": self.code, "message": self.message });
+        if !self.fields.is_empty() {
+            body["fields"] = json!(
+                self.fields
+                    .iter()
+                    .map(|f| json!({ "field": f.field, "code": f.code, "message": f.message }))
+                    .collect::<Vec<_>>()
+            );
+        }
+        (self.status, Json(json!({ "error": body }))).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, AppError>;

@@ -1,0 +1,328 @@
+//! The commands: check the rule in `domain`, then write in one store
+//! transaction. Handlers (JSON now, HTML pages later) call these and only
+//! these, so no rule is written twice.
+
+use crate::crypto::Field;
+use crate::error::{ApiResult, AppError};
+use crate::state::AppState;
+use chrono::{NaiveDate, Utc};
+use xinfang_domain::petition::PetitionInput;
+use xinfang_domain::procedure::Ctx;
+use xinfang_domain::{Calendar, CaseState, Event, EventKind, NewPetition, PetitionClass, RuleSet, RuleViolation};
+use xinfang_store::{
+    AppendEvent, EventRecord, NewPetitionRecord, PetitionRow, PetitionerRecord, Store, StoreError, Unit, User, Viewer,
+};
+
+/// Today in China Standard Time (UTC+8, no daylight saving).
+pub fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Characters of a query code: no 0/O, 1/I/L, so it survives being read
+/// out over the phone.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 12;
+
+/// A new random query code (查询码): 12 characters, about 59 bits.
+pub fn new_query_code() -> ApiResult<String> {
+    let mut raw = [0u8; CODE_LEN];
+    getrandom::getrandom(&mut raw).map_err(|_| AppError::internal())?;
+    // 256 is not a multiple of 31; rejecting would be exact, but the bias
+    // (under 1%) costs far less than a bit of the 59.
+    Ok(raw.iter().map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect())
+}
+
+/// A query code as typed: case, spaces and hyphens do not matter.
+pub fn normalize_query_code(raw: &str) -> Option<String> {
+    let s: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>().to_ascii_uppercase();
+    (s.len() == CODE_LEN && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(s)
+}
+
+pub fn viewer(user: &User) -> Viewer {
+    Viewer { unit_path: user.unit.path.clone() }
+}
+
+fn ctx<'a>(rules: &'a RuleSet, cal: &'a Calendar, higher_unit: Option<&'a str>) -> Ctx<'a> {
+    Ctx { today: today(), rules, calendar: cal, higher_unit }
+}
+
+/// Art. 30 ¶3: report materials never go to the unit reported on, nor below it.
+fn check_not_respondent(target: &Unit, respondent: Option<&Unit>, class: PetitionClass) -> Result<(), RuleViolation> {
+    match respondent {
+        Some(r) if class == PetitionClass::Report && r.contains(target) => Err(RuleViolation::new(
+            "art30_report_to_respondent",
+            format!(
+                "检举控告材料不得透露或者转给被检举、揭发的单位（《信访工作条例》第三十条第三款）：{} 属于被反映单位 {}",
+                target.name, r.name
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The case state as a stored record: JSON, status, deadlines, next due.
+fn project(
+    state: &CaseState,
+    rules: &RuleSet,
+    cal: &Calendar,
+) -> ApiResult<(String, Vec<xinfang_domain::Deadline>, Option<NaiveDate>)> {
+    let c = ctx(rules, cal, None);
+    let json = serde_json::to_string(state).map_err(|_| AppError::internal())?;
+    Ok((json, state.deadlines(&c), state.next_office_due(&c)))
+}
+
+fn event_record(event: &Event, actor: Option<i64>) -> ApiResult<EventRecord> {
+    Ok(EventRecord {
+        kind: event.kind.type_name().to_string(),
+        on: event.on,
+        body: serde_json::to_string(event).map_err(|_| AppError::internal())?,
+        actor_id: actor,
+    })
+}
+
+/// Builds the record of a new petition (encrypting personal numbers) and
+/// its state right after registration.
+pub fn prepare(
+    st: &AppState,
+    np: &NewPetition,
+    unit: &Unit,
+    respondent: Option<&Unit>,
+    actor: Option<i64>,
+    cal: &Calendar,
+) -> ApiResult<(NewPetitionRecord, CaseState)> {
+    let state = CaseState::registered(np.class, &unit.code, np.received_on);
+    let register = Event { on: np.received_on, kind: EventKind::Register { unit: unit.code.clone() } };
+    let mut petitioners = Vec::with_capacity(np.petitioners.len());
+    for (i, p) in np.petitioners.iter().enumerate() {
+        petitioners.push(PetitionerRecord {
+            seq: i as i64,
+            name: p.name.clone(),
+            address: p.address.clone(),
+            phone: p.phone.as_ref().map(|ph| st.keys.sealed(Field::Phone, ph.as_str(), ph.masked())).transpose()?,
+            id_number: p
+                .id_number
+                .as_ref()
+                .map(|id| st.keys.sealed(Field::IdNumber, id.as_str(), id.masked()))
+                .transpose()?,
+            representative: p.representative,
+        });
+    }
+    let (json, deadlines, next_due) = project(&state, &st.rules, cal)?;
+    let record = NewPetitionRecord {
+        query_code: new_query_code()?,
+        channel: np.channel.as_str().into(),
+        class: np.class.as_str().into(),
+        status: state.status.as_str().into(),
+        unit_id: unit.id,
+        registered_unit_id: unit.id,
+        respondent_unit_id: respondent.map(|r| r.id),
+        received_on: np.received_on,
+        subject: np.subject.clone(),
+        request: np.request.clone(),
+        facts: np.facts.clone(),
+        reasons: np.reasons.clone(),
+        collective_persons: np.collective.as_ref().map(|c| i64::from(c.persons)),
+        state: json,
+        next_due,
+        deadlines,
+        petitioners,
+        events: vec![event_record(&register, actor)?],
+        unit_ids: vec![unit.id],
+        registered_by: actor,
+    };
+    Ok((record, state))
+}
+
+/// All units by code and by id, for building many records at once.
+#[derive(Debug, Default)]
+pub struct UnitIndex {
+    by_code: std::collections::HashMap<String, Unit>,
+    by_id: std::collections::HashMap<i64, Unit>,
+}
+
+impl UnitIndex {
+    pub fn new(units: Vec<Unit>) -> Self {
+        let by_id = units.iter().map(|u| (u.id, u.clone())).collect();
+        let by_code = units.into_iter().map(|u| (u.code.clone(), u)).collect();
+        UnitIndex { by_code, by_id }
+    }
+    pub fn code(&self, code: &str) -> Option<&Unit> {
+        self.by_code.get(code)
+    }
+    pub fn id(&self, id: i64) -> Option<&Unit> {
+        self.by_id.get(&id)
+    }
+}
+
+/// Applies a further event to a record being built (imports, the demo).
+/// The record's projection follows; a refused event changes nothing.
+pub fn apply_to_record(
+    st: &AppState,
+    rec: &mut NewPetitionRecord,
+    state: &mut CaseState,
+    event: &Event,
+    actor: Option<i64>,
+    cal: &Calendar,
+    units: &UnitIndex,
+) -> ApiResult<()> {
+    let current = units.code(&state.unit).ok_or_else(AppError::internal)?;
+    let higher = current.parent_id.and_then(|pid| units.id(pid));
+    state.apply(event, &ctx(&st.rules, cal, higher.map(|u| u.code.as_str())))?;
+    let now = units.code(&state.unit).ok_or_else(AppError::internal)?;
+    rec.unit_id = now.id;
+    if !rec.unit_ids.contains(&now.id) {
+        rec.unit_ids.push(now.id);
+    }
+    rec.events.push(event_record(event, actor)?);
+    let (json, deadlines, next_due) = project(state, &st.rules, cal)?;
+    rec.status = state.status.as_str().into();
+    rec.state = json;
+    rec.deadlines = deadlines;
+    rec.next_due = next_due;
+    Ok(())
+}
+
+/// Registers a petition (登记) for `user`; returns its id.
+pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiResult<i64> {
+    require_worker(user)?;
+    let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
+    let unit = st.store.unit_by_code(np.unit.as_str()).await?.ok_or_else(|| {
+        AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
+    })?;
+    if !user.unit.contains(&unit) {
+        return Err(AppError::forbidden("只能登记本单位及下级单位收到的信访事项"));
+    }
+    let respondent = match &np.respondent_unit {
+        Some(code) => Some(st.store.unit_by_code(code.as_str()).await?.ok_or_else(|| {
+            AppError::from(xinfang_domain::Invalid::new(
+                "respondent_unit",
+                "unknown_unit",
+                format!("单位代码 {code} 不存在"),
+            ))
+        })?),
+        None => None,
+    };
+    check_not_respondent(&unit, respondent.as_ref(), np.class)?;
+    check_not_respondent(&user.unit, respondent.as_ref(), np.class)?;
+    let cal = st.calendar();
+    let (record, _) = prepare(st, &np, &unit, respondent.as_ref(), Some(user.id), &cal)?;
+    let ids = st.store.insert_petitions(std::slice::from_ref(&record)).await?;
+    ids.first().map(|(id, _)| *id).ok_or_else(AppError::internal)
+}
+
+fn require_worker(user: &User) -> ApiResult<()> {
+    if user.role.works_petitions() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!("{}只能查看，不能办理信访事项", user.role.label())))
+    }
+}
+
+/// The petition if `user` may see it; otherwise 404, as if it did not exist.
+pub async fn load_visible(st: &AppState, user: &User, id: i64) -> ApiResult<PetitionRow> {
+    if !st.store.can_view(id, &viewer(user)).await? {
+        return Err(AppError::not_found());
+    }
+    st.store.petition(id).await?.ok_or_else(AppError::not_found)
+}
+
+pub fn parse_state(row: &PetitionRow) -> ApiResult<CaseState> {
+    serde_json::from_str(&row.state).map_err(|e| {
+        tracing::error!(petition = row.id, error = %e, "stored case state does not parse");
+        AppError::internal()
+    })
+}
+
+/// Records one step of the procedure on petition `id`.
+pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event) -> ApiResult<()> {
+    require_worker(user)?;
+    event.validate(today(), &st.rules).map_err(AppError::invalid)?;
+    // A concurrent step on the same case makes the write fail; the step is
+    // then checked again against the new state.
+    for _ in 0..5 {
+        let row = load_visible(st, user, id).await?;
+        if !user.unit.contains(&row.unit) {
+            return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+        }
+        let mut state = parse_state(&row)?;
+        let mut add_units = Vec::new();
+        if let EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } = &event.kind {
+            let target = st.store.unit_by_code(to).await?.ok_or_else(|| {
+                AppError::from(xinfang_domain::Invalid::new("to", "unknown_unit", format!("单位代码 {to} 不存在")))
+            })?;
+            check_not_respondent(&target, row.respondent_unit.as_ref(), state.class)?;
+        }
+        let higher = match row.unit.parent_id {
+            Some(pid) => st.store.unit_by_id(pid).await?,
+            None => None,
+        };
+        let cal = st.calendar();
+        state.apply(&event, &ctx(&st.rules, &cal, higher.as_ref().map(|u| u.code.as_str())))?;
+        let unit_now = if state.unit == row.unit.code {
+            row.unit.clone()
+        } else {
+            let u = st.store.unit_by_code(&state.unit).await?.ok_or_else(AppError::internal)?;
+            add_units.push(u.id);
+            u
+        };
+        let (json, deadlines, next_due) = project(&state, &st.rules, &cal)?;
+        let append = AppendEvent {
+            petition_id: id,
+            expected_version: row.version,
+            status: state.status.as_str().into(),
+            unit_id: unit_now.id,
+            state: json,
+            next_due,
+            deadlines,
+            event: event_record(&event, Some(user.id))?,
+            add_unit_ids: add_units,
+        };
+        match st.store.append_event(&append).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::new(axum::http::StatusCode::CONFLICT, "conflict", "该信访事项正被频繁更新，请稍后重试"))
+}
+
+/// Recomputes the stored deadlines of every open case against `cal` (after
+/// a calendar import). `progress(done, so_far_seen)` is called per batch.
+pub async fn recompute_deadlines(
+    store: &Store,
+    rules: &RuleSet,
+    cal: &Calendar,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, AppError> {
+    let mut after = 0;
+    let mut updated = 0;
+    loop {
+        let cases = store.open_cases(after, 500).await?;
+        let Some(last) = cases.last() else { break };
+        after = last.id;
+        let mut batch = Vec::with_capacity(cases.len());
+        for c in &cases {
+            let state: CaseState = serde_json::from_str(&c.state).map_err(|_| AppError::internal())?;
+            let (_, deadlines, next_due) = project(&state, rules, cal)?;
+            batch.push((c.id, c.version, next_due, deadlines));
+        }
+        updated += store.update_deadlines(&batch).await?;
+        progress(updated);
+    }
+    Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_codes_are_well_formed_and_normalize() {
+        let c = new_query_code().unwrap();
+        assert_eq!(normalize_query_code(&c).as_deref(), Some(c.as_str()));
+        let typed = format!("{}-{} {}", &c[..4], &c[4..8], &c[8..]).to_lowercase();
+        assert_eq!(normalize_query_code(&typed), Some(c));
+        assert_eq!(normalize_query_code("0000OOOO1111"), None);
+        assert_eq!(normalize_query_code("ABC"), None);
+    }
+}
