@@ -1,1 +1,159 @@
-fn main() {}
+//! `xinfang`: the one binary. `serve` runs the server, `demo` runs it on a
+//! fresh demo county, the rest set up and look after a deployment.
+//! Every flag has an `XINFANG_*` environment override (see docs/configuration.md).
+
+mod admin;
+mod demo;
+mod server;
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "xinfang", version, about = "信访事项登记、办理、答复与跟踪系统")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data is.
+#[derive(Args, Clone, Debug)]
+pub struct DbOpts {
+    /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "XINFANG_DATABASE_URL", default_value = "sqlite://xinfang.db", hide_env_values = true)]
+    pub database_url: String,
+}
+
+/// The key that encrypts ID and phone numbers.
+#[derive(Args, Clone, Debug)]
+pub struct KeyOpts {
+    /// File holding the 32-byte key as 64 hex characters; created (mode 0600)
+    /// on first start of a new database. XINFANG_KEY, if set, takes precedence.
+    #[arg(long, env = "XINFANG_KEY_FILE", default_value = "xinfang.key")]
+    pub key_file: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
+        /// Address to listen on.
+        #[arg(long, env = "XINFANG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Run the server on a fresh demo database (a county, users for every
+    /// role, petitions in every stage).
+    Demo {
+        #[arg(long, env = "XINFANG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Folder for the demo database and key (emptied first).
+        #[arg(long, default_value = "xinfang-demo")]
+        dir: PathBuf,
+        /// How many petitions to generate.
+        #[arg(long, default_value_t = 2000)]
+        petitions: usize,
+        /// Seed of the generator (the same seed gives the same county).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Build the database, print the logins and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbOpts,
+    },
+    /// Units (单位).
+    Unit {
+        #[command(subcommand)]
+        command: admin::UnitCommand,
+        #[command(flatten)]
+        db: DbOpts,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: admin::UserCommand,
+        #[command(flatten)]
+        db: DbOpts,
+    },
+    /// The holiday calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: admin::CalendarCommand,
+        #[command(flatten)]
+        db: DbOpts,
+    },
+    /// Compute a deadline: prints the due date (YYYY-MM-DD) on the first
+    /// line and how it was counted after.
+    Deadline {
+        /// The start date (not counted).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// The number of days.
+        #[arg(long)]
+        days: u32,
+        /// Count working days instead of calendar days.
+        #[arg(long)]
+        working_days: bool,
+        /// Read the calendar from this database instead of the built-in one.
+        #[arg(long, env = "XINFANG_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: admin::AuditCommand,
+        #[command(flatten)]
+        db: DbOpts,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("XINFANG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, key, addr } => server::serve(&db, &key, addr).await,
+        Command::Demo { addr, dir, petitions, seed, no_serve } => {
+            demo::run(addr, &dir, petitions, seed, no_serve).await
+        }
+        Command::Migrate { db } => admin::migrate(&db).await,
+        Command::Unit { command, db } => admin::unit(&db, command).await,
+        Command::User { command, db } => admin::user(&db, command).await,
+        Command::Calendar { command, db } => admin::calendar(&db, command).await,
+        Command::Deadline { from, days, working_days, database_url } => {
+            admin::deadline(from, days, working_days, database_url.as_deref()).await
+        }
+        Command::Audit { command, db } => admin::audit(&db, command).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

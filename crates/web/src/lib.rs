@@ -50,3 +50,15 @@ async fn request_log(req: Request, next: Next) -> Response {
 pub fn app(state: AppState) -> Router {
     api::router().layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(middleware::from_fn(request_log)).with_state(state)
 }
+
+/// Serves the application on `listener` until `shutdown` completes, then
+/// lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

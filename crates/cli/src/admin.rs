@@ -1,0 +1,236 @@
+//! The administration commands: migrate, unit, user, calendar, deadline,
+//! audit. Each prints what it did in Chinese and fails with a clear message.
+
+use crate::DbOpts;
+use crate::server::open_store;
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use xinfang_domain::calendar::CalendarFile;
+use xinfang_domain::clock::{Period, count};
+use xinfang_domain::rules::PeriodUnit;
+use xinfang_domain::{Calendar, Role, RuleSet, UnitCode, UnitKind};
+use xinfang_store::{NewUser, Store};
+use xinfang_web::auth;
+
+#[derive(Subcommand)]
+pub enum UnitCommand {
+    /// Add a unit.
+    Add {
+        /// Unit code (letters, digits, - and _).
+        #[arg(long)]
+        code: String,
+        /// Unit name.
+        #[arg(long)]
+        name: String,
+        /// petition_office | body | township | village
+        #[arg(long)]
+        kind: String,
+        /// Code of the unit above it.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List the units as a tree.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | intake | handler | leader | supervisor | auditor
+        #[arg(long)]
+        role: String,
+        /// Code of the user's unit.
+        #[arg(long)]
+        unit: String,
+        /// Display name (defaults to the user name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Load a year (or years) of holidays and make-up working days from a
+    /// JSON file (format: docs/calendar.md) and recompute open deadlines.
+    Import { file: PathBuf },
+    /// Show the loaded years, or one year's days.
+    Show {
+        #[arg(long)]
+        year: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check that the audit log's hash chain is intact.
+    Verify,
+}
+
+pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {
+    let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
+    let applied = store.migrate().await?;
+    if applied.is_empty() {
+        println!("数据库已是最新结构（{}）", store.backend_name());
+    } else {
+        println!("已应用迁移：{}", applied.join(", "));
+    }
+    Ok(())
+}
+
+pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    match command {
+        UnitCommand::Add { code, name, kind, parent } => {
+            let code = UnitCode::parse("code", &code).map_err(|e| anyhow::anyhow!(e.message))?;
+            let name = xinfang_text::clean_line(&name);
+            if name.is_empty() || name.chars().count() > 100 {
+                bail!("单位名称不能为空，且不超过 100 字");
+            }
+            let kind = UnitKind::parse(&kind)
+                .with_context(|| format!("单位类型 {kind} 无效，应为 petition_office、body、township 或 village"))?;
+            let unit = store.add_unit(code.as_str(), &name, kind, parent.as_deref(), None).await?;
+            println!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label());
+        }
+        UnitCommand::List => {
+            let units = store.units().await?;
+            if units.is_empty() {
+                println!("尚无单位。用 xinfang unit add 添加。");
+            }
+            for u in units {
+                println!("{}{}  {}  [{}]", "  ".repeat(u.depth()), u.code, u.name, u.kind.label());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn user(db: &DbOpts, command: UserCommand) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    match command {
+        UserCommand::Add { username, role, unit, name, password_stdin: _ } => {
+            let username = username.trim().to_string();
+            if username.is_empty()
+                || username.len() > 64
+                || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                bail!("用户名应为 1–64 位字母、数字、点、下划线或连字符");
+            }
+            let role = Role::parse(&role).with_context(|| {
+                format!("角色 {role} 无效，应为 admin、intake、handler、leader、supervisor 或 auditor")
+            })?;
+            let unit = store.unit_by_code(&unit).await?.with_context(|| format!("单位 {unit} 不存在"))?;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("无法从标准输入读取密码")?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            auth::check_password_policy(password).map_err(|e| anyhow::anyhow!(e))?;
+            let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.message))?;
+            let display_name = name
+                .map(|n| xinfang_text::clean_line(&n))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| username.clone());
+            let user = store
+                .add_user(&NewUser { username, display_name, unit_id: unit.id, role, password_hash: hash }, None)
+                .await?;
+            println!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name);
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                println!("{}  {}  {}  {}", u.username, u.display_name, u.role.label(), u.unit.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn calendar(db: &DbOpts, command: CalendarCommand) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    match command {
+        CalendarCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let parsed = CalendarFile::parse(&text).map_err(|e| anyhow::anyhow!(e))?;
+            let years: Vec<(i32, Vec<_>)> = parsed.special_days().into_iter().collect();
+            let source =
+                if parsed.source.trim().is_empty() { file.display().to_string() } else { parsed.source.clone() };
+            store.replace_calendar_years(&years, &source, None).await?;
+            for (year, days) in &years {
+                let holidays = days.iter().filter(|d| d.holiday.is_some()).count();
+                println!("已导入 {year} 年：节假日 {holidays} 天，调休上班日 {} 天", days.len() - holidays);
+            }
+            let cal = store.load_calendar().await?;
+            let mut stderr = std::io::stderr();
+            let n = xinfang_web::service::recompute_deadlines(&store, &RuleSet::national_2022(), &cal, &mut |done| {
+                let _ = write!(stderr, "\r重新计算期限：已处理 {done} 件");
+                let _ = stderr.flush();
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+            eprintln!();
+            println!("已按新日历重新计算 {n} 件未办结事项的期限");
+        }
+        CalendarCommand::Show { year } => {
+            let cal = store.load_calendar().await?;
+            let (years, _) = store.calendar().await?;
+            match year {
+                None => {
+                    for (y, source) in years {
+                        println!("{y}  {source}");
+                    }
+                }
+                Some(y) if !cal.has_year(y) => println!("{y} 年的节假日安排尚未导入：按周一至周五推算，期限标为临时"),
+                Some(y) => {
+                    for d in cal.year_days(y) {
+                        let kind = d.holiday.map(|h| format!("{h}（放假）")).unwrap_or_else(|| "调休上班".into());
+                        println!(
+                            "{}  {}  {kind}",
+                            d.day,
+                            xinfang_domain::calendar::weekday_zh(chrono::Datelike::weekday(&d.day))
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn deadline(
+    from: chrono::NaiveDate,
+    days: u32,
+    working: bool,
+    database_url: Option<&str>,
+) -> anyhow::Result<()> {
+    if days == 0 || days > 3650 {
+        bail!("天数应为 1 至 3650");
+    }
+    let cal = match database_url {
+        Some(url) => Store::open(url).await.context("无法打开数据库")?.load_calendar().await?,
+        None => Calendar::builtin(),
+    };
+    let rules = RuleSet::national_2022();
+    let unit = if working { PeriodUnit::WorkingDays } else { PeriodUnit::CalendarDays };
+    let c = count(&cal, from, Period { days, unit }, 0, rules.roll_forward_to_working_day);
+    println!("{}", c.due);
+    println!("{}", c.explanation);
+    Ok(())
+}
+
+pub async fn audit(db: &DbOpts, command: AuditCommand) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    match command {
+        AuditCommand::Verify => match store.verify_audit().await? {
+            Ok(n) => println!("审计日志完整：共 {n} 条，哈希链校验通过"),
+            Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! Starting the server: open and migrate the store, load or create the key,
+//! listen, refresh the calendar when another process imports one, and shut
+//! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish).
+
+use crate::{DbOpts, KeyOpts};
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+use std::time::Duration;
+use xinfang_store::{Store, redact_url};
+use xinfang_web::AppState;
+use xinfang_web::crypto::Keys;
+
+/// Opens the database named by `db`, creating and migrating it as needed.
+pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
+    Store::open(&db.database_url).await.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))
+}
+
+/// The encryption key: `XINFANG_KEY` if set, else the key file, created when
+/// the database has never held a key.
+pub async fn load_keys(store: &Store, key: &KeyOpts) -> anyhow::Result<Keys> {
+    let first_use = store.meta("key_check").await?.is_none();
+    let keys = match std::env::var("XINFANG_KEY") {
+        Ok(hex) => Keys::from_hex(&hex).context("XINFANG_KEY")?,
+        Err(_) => {
+            let (keys, created) = Keys::load_or_create(&key.key_file, first_use)?;
+            if created {
+                tracing::warn!(path = %key.key_file.display(), "created a new encryption key file: back it up, the data cannot be read without it");
+            }
+            keys
+        }
+    };
+    if let Err(e) = AppState::check_key(store, &keys).await {
+        bail!(e);
+    }
+    Ok(keys)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: no new connections, finishing requests in flight");
+}
+
+/// Serves `state` on `addr` until a shutdown signal; `ready` is called with
+/// the bound address.
+pub async fn run(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    ready(local);
+    let refresher = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            match refresher.refresh_calendar().await {
+                Ok(true) => tracing::info!("calendar reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "calendar refresh failed"),
+            }
+        }
+    });
+    let store = state.store.clone();
+    xinfang_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr) -> anyhow::Result<()> {
+    let store = open_store(db).await?;
+    let keys = load_keys(&store, key).await?;
+    let state = AppState::new(store, keys).await?;
+    let backend = state.store.backend_name();
+    run(state, addr, |local| {
+        tracing::info!(%local, backend, "xinfang listening");
+        println!("xinfang 已启动：http://{local}/  （数据库：{backend}）");
+    })
+    .await
+}
