@@ -1,0 +1,170 @@
+//! Who sees what: jurisdiction, Art. 30 confidentiality, read-only roles,
+//! the public look-up, masking and audited reveals.
+
+use crate::support::{Backend, TestApp, petition};
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn ids(list: &serde_json::Value) -> Vec<i64> {
+    list["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+pub async fn a_village_cannot_see_another_village(b: Backend) {
+    let app = TestApp::start(b).await;
+    let v1 = app.login("v1").await;
+    let v2 = app.login("v2").await;
+    let t1 = app.login("t1").await;
+    let root = app.login("handler").await;
+    let zjj = app.login("zjj").await;
+
+    let p = app.register(&v1, petition("T1-V1", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let path = format!("/api/v1/petitions/{id}");
+
+    let (s, e) = app.get(Some(&v2), &path).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    assert!(!ids(&app.get(Some(&v2), "/api/v1/petitions").await.1).contains(&id));
+    app.event(&v2, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::NOT_FOUND).await;
+    // The township above and the county see it.
+    assert_eq!(app.get(Some(&t1), &path).await.0, StatusCode::OK);
+    assert!(ids(&app.get(Some(&root), "/api/v1/petitions").await.1).contains(&id));
+    // A village registers only for itself.
+    let (s, _) = app.post(Some(&v1), "/api/v1/petitions", petition("T1-V2", "2026-03-02", json!({}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Transferred to 住建局: they see it now, and the village still sees its history but cannot act.
+    assert_eq!(app.get(Some(&zjj), &path).await.0, StatusCode::NOT_FOUND);
+    app.event(&v1, id, json!({"type":"transfer","on":"2026-03-03","to":"C-ZJJ"}), StatusCode::CREATED).await;
+    assert_eq!(app.get(Some(&zjj), &path).await.0, StatusCode::OK);
+    assert_eq!(app.get(Some(&v1), &path).await.0, StatusCode::OK);
+    app.event(&v1, id, json!({"type":"accept","on":"2026-03-04"}), StatusCode::FORBIDDEN).await;
+    app.event(&zjj, id, json!({"type":"accept","on":"2026-03-04"}), StatusCode::CREATED).await;
+    // The unit filter finds it under 住建局 and under 一号村 (where it was).
+    assert!(ids(&app.get(Some(&root), "/api/v1/petitions?unit=C-ZJJ").await.1).contains(&id));
+    assert!(ids(&app.get(Some(&root), "/api/v1/petitions?unit=T1-V1").await.1).contains(&id));
+    assert!(!ids(&app.get(Some(&root), "/api/v1/petitions?unit=T2").await.1).contains(&id));
+    app.finish().await;
+}
+
+pub async fn art30_reports_never_reach_the_unit_reported_on(b: Backend) {
+    let app = TestApp::start(b).await;
+    let intake = app.login("intake").await;
+    let v2 = app.login("v2").await;
+    let t1 = app.login("t1").await;
+    let report = petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2","subject":"反映村干部侵占集体资金"}));
+    let p = app.register(&intake, report).await;
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(p["respondent_unit"]["code"], "T1-V2");
+
+    // The township above the village handles it; the village never sees it.
+    assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::OK);
+    assert_eq!(app.get(Some(&v2), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert!(!ids(&app.get(Some(&v2), "/api/v1/petitions").await.1).contains(&id));
+    // It cannot be transferred to the village reported on.
+    let e = app.event(&t1, id, json!({"type":"transfer","on":"2026-03-03","to":"T1-V2"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "art30_report_to_respondent");
+    assert!(e["error"]["message"].as_str().unwrap().contains("第三十条"));
+    // Even if it was transferred past the respondent's subtree and back, the rule holds on the list.
+    app.event(&t1, id, json!({"type":"transfer","on":"2026-03-03","to":"T1-V1"}), StatusCode::CREATED).await;
+    assert_eq!(app.get(Some(&v2), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::NOT_FOUND);
+    // A report about the registering unit itself (or above it) is not registered here.
+    let about_root = petition("C", "2026-03-02", json!({"class":"report","respondent_unit":"C"}));
+    let (s, e) = app.post(Some(&intake), "/api/v1/petitions", about_root).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    // A respondent is only for reports.
+    let (s, _) = app.post(Some(&intake), "/api/v1/petitions", petition("C", "2026-03-02", json!({"respondent_unit":"T1"}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    app.finish().await;
+}
+
+pub async fn read_only_roles_cannot_act(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    for who in ["supervisor", "auditor"] {
+        let t = app.login(who).await;
+        assert_eq!(app.get(Some(&t), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::OK);
+        app.event(&t, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::FORBIDDEN).await;
+        let (s, _) = app.post(Some(&t), "/api/v1/petitions", petition("C", "2026-03-02", json!({}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    let (s, _) = app.get(None, &format!("/api/v1/petitions/{id}")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = app.get(Some(&"0".repeat(64)), "/api/v1/petitions").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Logging out ends the session.
+    let t = app.login("leader").await;
+    let res = app.client.delete(format!("{}/api/v1/session", app.base)).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get(Some(&t), "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    app.finish().await;
+}
+
+pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let other = app.register(&handler, petition("C", "2026-03-01", json!({"petitioners":[{"name":"李四","phone":"13911112222"}]}))).await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let code = p["query_code"].as_str().unwrap().to_string();
+    app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
+    app.event(&handler, id, json!({"type":"opinion","on":"2026-03-20","decision":"support","basis":"责成公司十日内补发工资"}), StatusCode::CREATED)
+        .await;
+
+    // Before service the opinion is not public.
+    let (s, v) = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=8000")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["replies"].as_array().unwrap().is_empty());
+    app.event(&handler, id, json!({"type":"serve","on":"2026-03-21"}), StatusCode::CREATED).await;
+
+    let typed = format!("{}-{}", &code[..6], &code[6..]).to_lowercase();
+    let (s, v) = app.get(None, &format!("/api/v1/public/petitions/{typed}?phone_last4=8000")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["case_no"], p["case_no"]);
+    assert_eq!(v["status"], "served");
+    assert_eq!(v["replies"][0]["decision"], "support");
+    assert_eq!(v["replies"][0]["basis"], "责成公司十日内补发工资");
+    assert!(v["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "review_request"));
+    let text = v.to_string();
+    for secret in ["13800138000", "138****8000", "11010519491231002X", "110***", "张三", "一号村3组", "李四", "13911112222", "query_code", "测试handler"] {
+        assert!(!text.contains(secret), "public view leaks {secret}: {text}");
+    }
+
+    // A wrong suffix, a wrong code, a missing suffix and another person's code: one and the same 404.
+    let wrong_suffix = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=2222")).await;
+    let wrong_code = app.get(None, "/api/v1/public/petitions/ZZZZZZZZZZZZ?phone_last4=8000").await;
+    let missing = app.get(None, &format!("/api/v1/public/petitions/{code}")).await;
+    let others = app.get(None, &format!("/api/v1/public/petitions/{}?phone_last4=8000", other["query_code"].as_str().unwrap())).await;
+    for r in [&wrong_suffix, &wrong_code, &missing, &others] {
+        assert_eq!(r.0, StatusCode::NOT_FOUND);
+        assert_eq!(r.1, wrong_suffix.1);
+    }
+    app.finish().await;
+}
+
+pub async fn personal_numbers_are_masked_and_reveals_audited(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(p["petitioners"][0]["phone"], "138****8000");
+    assert_eq!(p["petitioners"][0]["id_number"], "110***********002X");
+    let (_, list) = app.get(Some(&handler), "/api/v1/petitions").await;
+    assert_eq!(list["items"][0]["petitioner"]["phone"], "138****8000");
+    assert!(!list.to_string().contains("13800138000"));
+
+    let sup = app.login("supervisor").await;
+    let (s, _) = app.post(Some(&sup), &format!("/api/v1/petitions/{id}/petitioners/0/reveal"), json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, full) = app.post(Some(&handler), &format!("/api/v1/petitions/{id}/petitioners/0/reveal"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{full}");
+    assert_eq!(full["phone"], "13800138000");
+    assert_eq!(full["id_number"], "11010519491231002X");
+
+    let rows = app.store.audit_rows(0, 1000).await.unwrap();
+    assert!(rows.iter().any(|r| r.action == "pii.reveal" && r.object.ends_with("#0")));
+    assert!(rows.iter().any(|r| r.action == "petition.register"));
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}

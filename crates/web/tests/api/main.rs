@@ -1,0 +1,52 @@
+//! The API, end to end through the real HTTP server, on SQLite and on
+//! PostgreSQL. Each scenario is an `async fn(Backend)`; `both!` makes a test
+//! of it per backend. The PostgreSQL tests are ignored (and say so) unless
+//! `XINFANG_TEST_PG_URL` was set when they were built.
+
+mod access;
+mod input;
+mod misc;
+mod procedure;
+mod support;
+
+macro_rules! both {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            use crate::support::Backend;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    crate::$module::$name(Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            use crate::support::Backend;
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(xinfang_pg), ignore = "set XINFANG_TEST_PG_URL to run on PostgreSQL")]
+                async fn $name() {
+                    crate::$module::$name(Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    procedure::art22_to_art36_full_procedure_to_final_recheck,
+    procedure::forbidden_transitions_are_409_and_change_nothing,
+    procedure::concurrent_steps_on_one_case_serialize,
+    procedure::calendar_import_recomputes_open_deadlines,
+    access::a_village_cannot_see_another_village,
+    access::art30_reports_never_reach_the_unit_reported_on,
+    access::read_only_roles_cannot_act,
+    access::public_lookup_leaks_no_personal_data,
+    access::personal_numbers_are_masked_and_reveals_audited,
+    input::bad_input_gets_a_clear_4xx_and_changes_nothing,
+    input::art20_at_most_five_representatives,
+    input::failed_logins_are_throttled,
+    misc::list_filters_and_cursor_pages,
+    misc::openapi_document_lists_every_route,
+    misc::audit_chain_detects_tampering,
+);

@@ -1,0 +1,186 @@
+//! Whole procedures through the API, deadline by deadline.
+
+use crate::support::{Backend, TestApp, due, petition};
+use reqwest::StatusCode;
+use serde_json::json;
+
+pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
+    let app = TestApp::start(b).await;
+    let intake = app.login("intake").await;
+    let handler = app.login("handler").await;
+    let t1 = app.login("t1").await;
+
+    // Registered 2026-02-01: 15 days → 2/16, inside 春节 (2/15–2/23) → 2/24 (Art. 22 ¶1).
+    let p = app.register(&intake, petition("C", "2026-02-01", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    assert!(p["case_no"].as_str().unwrap().starts_with("XF2026-"));
+    assert_eq!(p["query_code"].as_str().unwrap().len(), 12);
+    assert_eq!(p["status"], "registered");
+    assert_eq!(due(&p, "acknowledge").as_deref(), Some("2026-02-24"));
+    let expl = p["deadlines"][0]["explanation"].as_str().unwrap();
+    assert!(expl.contains("春节假期") && expl.contains("顺延"), "{expl}");
+
+    // Transfer (Art. 22) to 一号镇 on 2/3: objection window 5 working days → 2/10 (Art. 23 ¶3).
+    let p = app.event(&intake, id, json!({"type":"transfer","on":"2026-02-03","to":"T1"}), StatusCode::CREATED).await;
+    assert_eq!(p["unit"]["code"], "T1");
+    assert_eq!(due(&p, "objection").as_deref(), Some("2026-02-10"));
+    assert_eq!(due(&p, "acknowledge").as_deref(), Some("2026-02-24"));
+
+    // Accepted 2/5: 60 days → 4/6 (清明) → 4/7 (Art. 34).
+    let p = app.event(&t1, id, json!({"type":"accept","on":"2026-02-05"}), StatusCode::CREATED).await;
+    assert_eq!(p["status"], "accepted");
+    assert_eq!(due(&p, "handle").as_deref(), Some("2026-04-07"));
+    assert_eq!(due(&p, "acknowledge"), None);
+
+    // Extended by 30 days: 60 + 30 from acceptance → 5/6 (Art. 34).
+    let p = app
+        .event(&t1, id, json!({"type":"extend","on":"2026-03-20","days":30,"approver":"王镇长","reason":"涉及多个部门"}), StatusCode::CREATED)
+        .await;
+    assert_eq!(due(&p, "handle").as_deref(), Some("2026-05-06"));
+    let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap();
+    assert!(handle["explanation"].as_str().unwrap().contains("经批准延长 30 日"));
+
+    app.event(&t1, id, json!({"type":"hearing_start","on":"2026-03-25"}), StatusCode::CREATED).await;
+    app.event(&t1, id, json!({"type":"hearing_end","on":"2026-03-26"}), StatusCode::CREATED).await;
+    app.event(&t1, id, json!({"type":"opinion","on":"2026-04-20","decision":"reject","basis":"经调查，诉求缺乏依据"}), StatusCode::CREATED).await;
+    // Served 4/22: the review window is 30 days → 5/22 (Art. 35).
+    let p = app.event(&t1, id, json!({"type":"serve","on":"2026-04-22","method":"直接送达"}), StatusCode::CREATED).await;
+    assert_eq!(due(&p, "review_request").as_deref(), Some("2026-05-22"));
+    app.event(&t1, id, json!({"type":"evaluate","on":"2026-04-23","value":"dissatisfied"}), StatusCode::CREATED).await;
+
+    // Review goes to the body one level up (Art. 35): the township can no longer act.
+    let p = app.event(&handler, id, json!({"type":"review_request","on":"2026-05-10"}), StatusCode::CREATED).await;
+    assert_eq!(p["unit"]["code"], "C");
+    assert_eq!(due(&p, "review").as_deref(), Some("2026-06-09"));
+    let denied = app.event(&t1, id, json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持"}), StatusCode::FORBIDDEN).await;
+    assert_eq!(denied["error"]["code"], "forbidden");
+
+    let p = app
+        .event(&handler, id, json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持原处理意见"}), StatusCode::CREATED)
+        .await;
+    assert_eq!(due(&p, "recheck_request").as_deref(), Some("2026-07-01"));
+    let p = app.event(&handler, id, json!({"type":"recheck_request","on":"2026-06-15"}), StatusCode::CREATED).await;
+    assert_eq!(due(&p, "recheck").as_deref(), Some("2026-07-15"));
+    // A 3-day hearing is not counted (Art. 36 ¶2): 30 + 3 days → 7/18 (Saturday) → 7/20.
+    app.event(&handler, id, json!({"type":"hearing_start","on":"2026-06-20"}), StatusCode::CREATED).await;
+    let p = app.event(&handler, id, json!({"type":"hearing_end","on":"2026-06-22"}), StatusCode::CREATED).await;
+    assert_eq!(due(&p, "recheck").as_deref(), Some("2026-07-20"));
+
+    app.event(&handler, id, json!({"type":"recheck_opinion","on":"2026-07-10","decision":"reject","basis":"维持复查意见"}), StatusCode::CREATED)
+        .await;
+    let p = app.event(&handler, id, json!({"type":"close","on":"2026-07-11"}), StatusCode::CREATED).await;
+    assert_eq!(p["status"], "closed");
+    assert_eq!(p["procedure"]["closed"]["reason"], "recheck_final");
+    assert!(p["deadlines"].as_array().unwrap().is_empty());
+    app.event(&handler, id, json!({"type":"evaluate","on":"2026-07-12","value":"basically_satisfied"}), StatusCode::CREATED).await;
+
+    // Art. 36 ¶3: after the recheck the matter is final.
+    let e = app.event(&handler, id, json!({"type":"recheck_request","on":"2026-07-13"}), StatusCode::CONFLICT).await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("第三十六条"), "{e}");
+
+    let (_, full) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    let types: Vec<&str> = full["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        vec![
+            "register", "transfer", "accept", "extend", "hearing_start", "hearing_end", "opinion", "serve", "evaluate",
+            "review_request", "review_opinion", "recheck_request", "hearing_start", "hearing_end", "recheck_opinion", "close",
+            "evaluate"
+        ]
+    );
+    assert_eq!(full["events"][1]["actor"], "测试intake");
+    app.finish().await;
+}
+
+pub async fn forbidden_transitions_are_409_and_change_nothing(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let before = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1;
+
+    // An opinion before acceptance (Art. 32 needs an accepted matter).
+    let e = app.event(&handler, id, json!({"type":"opinion","on":"2026-03-03","decision":"support","basis":"x"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "transition_not_allowed");
+    assert!(e["error"]["message"].as_str().unwrap().contains("第三十二条"));
+    // An objection to a matter that was not transferred (Art. 23 ¶3).
+    let e = app.event(&handler, id, json!({"type":"objection","on":"2026-03-03","reason":"不属本单位"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "art23_objection_not_transferred");
+    // Review before any written reply (Art. 35).
+    app.event(&handler, id, json!({"type":"review_request","on":"2026-03-03"}), StatusCode::CONFLICT).await;
+    // Out of date order.
+    let e = app.event(&handler, id, json!({"type":"accept","on":"2026-03-01"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "out_of_order");
+
+    let after = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1;
+    assert_eq!(before, after, "refused steps changed the record");
+
+    // Objection after 5 working days (Art. 23 ¶3).
+    let p2 = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id2 = p2["id"].as_i64().unwrap();
+    app.event(&handler, id2, json!({"type":"transfer","on":"2026-03-02","to":"C-ZJJ"}), StatusCode::CREATED).await;
+    let zjj = app.login("zjj").await;
+    let e = app.event(&zjj, id2, json!({"type":"objection","on":"2026-03-10","reason":"不属本单位"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "art23_objection_late");
+    let p = app.event(&zjj, id2, json!({"type":"objection","on":"2026-03-09","reason":"不属本单位"}), StatusCode::CREATED).await;
+    assert_eq!(p["unit"]["code"], "C", "an accepted objection returns the matter");
+
+    // Extension past the deadline, and over 30 days in total (Art. 34).
+    app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
+    let e = app.event(&handler, id, json!({"type":"extend","on":"2026-03-04","days":31,"approver":"局长","reason":"复杂"}), StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(e["error"]["fields"][0]["code"], "art34_extension_too_long");
+    app.event(&handler, id, json!({"type":"extend","on":"2026-03-04","days":20,"approver":"局长","reason":"复杂"}), StatusCode::CREATED).await;
+    let e = app.event(&handler, id, json!({"type":"extend","on":"2026-03-05","days":11,"approver":"局长","reason":"复杂"}), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "art34_extension_too_long");
+    app.finish().await;
+}
+
+pub async fn concurrent_steps_on_one_case_serialize(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let path = format!("/api/v1/petitions/{id}/events");
+    let body = json!({"type":"accept","on":"2026-03-03"});
+    let (a, b2) = tokio::join!(app.post(Some(&handler), &path, body.clone()), app.post(Some(&handler), &path, body.clone()));
+    let mut statuses = vec![a.0, b2.0];
+    statuses.sort();
+    assert_eq!(statuses, vec![StatusCode::CREATED, StatusCode::CONFLICT], "{a:?} {b2:?}");
+    let (_, full) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    assert_eq!(full["events"].as_array().unwrap().len(), 2);
+    app.finish().await;
+}
+
+pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-11-20", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    // Accepted 11/25: 60 days → 2027-01-24 (Sunday). 2027 is not loaded: Mon–Fri fallback → 1/25, provisional.
+    let p = app.event(&handler, id, json!({"type":"accept","on":"2026-11-25"}), StatusCode::CREATED).await;
+    let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap().clone();
+    assert_eq!(handle["due"], "2027-01-25");
+    assert_eq!(handle["provisional"], true);
+    assert!(handle["explanation"].as_str().unwrap().contains("2027 年节假日安排尚未导入"));
+
+    // A 2027 notice that makes 1/25 a holiday.
+    let file = xinfang_domain::calendar::CalendarFile::parse(
+        r#"{"source":"测试通知","years":{"2027":{"holidays":[{"name":"测试假日","dates":["2027-01-25"]}],"make_up_workdays":[]}}}"#,
+    )
+    .unwrap();
+    let years: Vec<_> = file.special_days().into_iter().collect();
+    app.store.replace_calendar_years(&years, "测试通知", None).await.unwrap();
+    assert!(app.state.refresh_calendar().await.unwrap());
+    let cal = app.store.load_calendar().await.unwrap();
+    let n = xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &cal, &mut |_| {}).await.unwrap();
+    assert!(n >= 1);
+
+    let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap().clone();
+    assert_eq!(handle["due"], "2027-01-26");
+    assert_eq!(handle["provisional"], false);
+    // The stored deadline moved too (it drives the list and the overdue filter).
+    let (_, list) = app.get(Some(&handler), "/api/v1/petitions?status=accepted").await;
+    assert_eq!(list["items"][0]["next_due"], "2027-01-26");
+    app.finish().await;
+}
