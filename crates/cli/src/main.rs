@@ -94,8 +94,8 @@ enum Command {
     /// Compute a deadline: prints the due date (YYYY-MM-DD) on the first
     /// line and how it was counted after.
     Deadline {
-        /// The start date (not counted).
-        #[arg(long)]
+        /// The start date (not counted), YYYY-MM-DD.
+        #[arg(long, value_parser = parse_date)]
         from: chrono::NaiveDate,
         /// The number of days.
         #[arg(long)]
@@ -114,6 +114,11 @@ enum Command {
         #[command(flatten)]
         db: DbOpts,
     },
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| "日期格式应为 YYYY-MM-DD，且须是存在的日期".to_string())
 }
 
 fn init_tracing() {

@@ -51,7 +51,11 @@ pub async fn art30_reports_never_reach_the_unit_reported_on(b: Backend) {
     let intake = app.login("intake").await;
     let v2 = app.login("v2").await;
     let t1 = app.login("t1").await;
-    let report = petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2","subject":"反映村干部侵占集体资金"}));
+    let report = petition(
+        "T1",
+        "2026-03-02",
+        json!({"class":"report","respondent_unit":"T1-V2","subject":"反映村干部侵占集体资金"}),
+    );
     let p = app.register(&intake, report).await;
     let id = p["id"].as_i64().unwrap();
     assert_eq!(p["respondent_unit"]["code"], "T1-V2");
@@ -72,7 +76,9 @@ pub async fn art30_reports_never_reach_the_unit_reported_on(b: Backend) {
     let (s, e) = app.post(Some(&intake), "/api/v1/petitions", about_root).await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     // A respondent is only for reports.
-    let (s, _) = app.post(Some(&intake), "/api/v1/petitions", petition("C", "2026-03-02", json!({"respondent_unit":"T1"}))).await;
+    let (s, _) = app
+        .post(Some(&intake), "/api/v1/petitions", petition("C", "2026-03-02", json!({"respondent_unit":"T1"})))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     app.finish().await;
 }
@@ -104,13 +110,20 @@ pub async fn read_only_roles_cannot_act(b: Backend) {
 pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
     let app = TestApp::start(b).await;
     let handler = app.login("handler").await;
-    let other = app.register(&handler, petition("C", "2026-03-01", json!({"petitioners":[{"name":"李四","phone":"13911112222"}]}))).await;
+    let other = app
+        .register(&handler, petition("C", "2026-03-01", json!({"petitioners":[{"name":"李四","phone":"13911112222"}]})))
+        .await;
     let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
     let id = p["id"].as_i64().unwrap();
     let code = p["query_code"].as_str().unwrap().to_string();
     app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
-    app.event(&handler, id, json!({"type":"opinion","on":"2026-03-20","decision":"support","basis":"责成公司十日内补发工资"}), StatusCode::CREATED)
-        .await;
+    app.event(
+        &handler,
+        id,
+        json!({"type":"opinion","on":"2026-03-20","decision":"support","basis":"责成公司十日内补发工资"}),
+        StatusCode::CREATED,
+    )
+    .await;
 
     // Before service the opinion is not public.
     let (s, v) = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=8000")).await;
@@ -127,7 +140,18 @@ pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
     assert_eq!(v["replies"][0]["basis"], "责成公司十日内补发工资");
     assert!(v["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "review_request"));
     let text = v.to_string();
-    for secret in ["13800138000", "138****8000", "11010519491231002X", "110***", "张三", "一号村3组", "李四", "13911112222", "query_code", "测试handler"] {
+    for secret in [
+        "13800138000",
+        "138****8000",
+        "11010519491231002X",
+        "110***",
+        "张三",
+        "一号村3组",
+        "李四",
+        "13911112222",
+        "query_code",
+        "测试handler",
+    ] {
         assert!(!text.contains(secret), "public view leaks {secret}: {text}");
     }
 
@@ -135,7 +159,9 @@ pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
     let wrong_suffix = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=2222")).await;
     let wrong_code = app.get(None, "/api/v1/public/petitions/ZZZZZZZZZZZZ?phone_last4=8000").await;
     let missing = app.get(None, &format!("/api/v1/public/petitions/{code}")).await;
-    let others = app.get(None, &format!("/api/v1/public/petitions/{}?phone_last4=8000", other["query_code"].as_str().unwrap())).await;
+    let others = app
+        .get(None, &format!("/api/v1/public/petitions/{}?phone_last4=8000", other["query_code"].as_str().unwrap()))
+        .await;
     for r in [&wrong_suffix, &wrong_code, &missing, &others] {
         assert_eq!(r.0, StatusCode::NOT_FOUND);
         assert_eq!(r.1, wrong_suffix.1);

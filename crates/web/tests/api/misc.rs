@@ -19,7 +19,12 @@ pub async fn list_filters_and_cursor_pages(b: Backend) {
     .into_iter()
     .enumerate()
     {
-        let p = app.register(&t, petition("C", day, json!({"class": class, "channel": channel, "subject": format!("事项{i}")}))).await;
+        let p = app
+            .register(
+                &t,
+                petition("C", day, json!({"class": class, "channel": channel, "subject": format!("事项{i}")})),
+            )
+            .await;
         made.push(p["id"].as_i64().unwrap());
     }
     // The first one is accepted and left: its 60 days ran out in March, so it is overdue.
@@ -82,7 +87,8 @@ pub async fn openapi_document_lists_every_route(b: Backend) {
     assert_eq!(documented, served);
     // Every route in the list answers (not the 404 fallback).
     for (method, path) in xinfang_web::api::ROUTES {
-        let url = format!("{}{}", app.base, path.replace("{id}", "1").replace("{seq}", "0").replace("{query_code}", "X"));
+        let url =
+            format!("{}{}", app.base, path.replace("{id}", "1").replace("{seq}", "0").replace("{query_code}", "X"));
         let req = match *method {
             "get" => app.client.get(url),
             "post" => app.client.post(url).json(&json!({})),
@@ -126,7 +132,8 @@ async fn tamper(app: &TestApp, sql: &str) {
     match app.store.backend_name() {
         "sqlite" => {
             let path = app.db_path().expect("sqlite path");
-            let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
+            let mut c =
+                <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
             sqlx::query(sql).execute(&mut c).await.unwrap();
         }
         _ => {

@@ -34,7 +34,12 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
 
     // Extended by 30 days: 60 + 30 from acceptance → 5/6 (Art. 34).
     let p = app
-        .event(&t1, id, json!({"type":"extend","on":"2026-03-20","days":30,"approver":"王镇长","reason":"涉及多个部门"}), StatusCode::CREATED)
+        .event(
+            &t1,
+            id,
+            json!({"type":"extend","on":"2026-03-20","days":30,"approver":"王镇长","reason":"涉及多个部门"}),
+            StatusCode::CREATED,
+        )
         .await;
     assert_eq!(due(&p, "handle").as_deref(), Some("2026-05-06"));
     let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap();
@@ -42,9 +47,16 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
 
     app.event(&t1, id, json!({"type":"hearing_start","on":"2026-03-25"}), StatusCode::CREATED).await;
     app.event(&t1, id, json!({"type":"hearing_end","on":"2026-03-26"}), StatusCode::CREATED).await;
-    app.event(&t1, id, json!({"type":"opinion","on":"2026-04-20","decision":"reject","basis":"经调查，诉求缺乏依据"}), StatusCode::CREATED).await;
+    app.event(
+        &t1,
+        id,
+        json!({"type":"opinion","on":"2026-04-20","decision":"reject","basis":"经调查，诉求缺乏依据"}),
+        StatusCode::CREATED,
+    )
+    .await;
     // Served 4/22: the review window is 30 days → 5/22 (Art. 35).
-    let p = app.event(&t1, id, json!({"type":"serve","on":"2026-04-22","method":"直接送达"}), StatusCode::CREATED).await;
+    let p =
+        app.event(&t1, id, json!({"type":"serve","on":"2026-04-22","method":"直接送达"}), StatusCode::CREATED).await;
     assert_eq!(due(&p, "review_request").as_deref(), Some("2026-05-22"));
     app.event(&t1, id, json!({"type":"evaluate","on":"2026-04-23","value":"dissatisfied"}), StatusCode::CREATED).await;
 
@@ -52,11 +64,23 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     let p = app.event(&handler, id, json!({"type":"review_request","on":"2026-05-10"}), StatusCode::CREATED).await;
     assert_eq!(p["unit"]["code"], "C");
     assert_eq!(due(&p, "review").as_deref(), Some("2026-06-09"));
-    let denied = app.event(&t1, id, json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持"}), StatusCode::FORBIDDEN).await;
+    let denied = app
+        .event(
+            &t1,
+            id,
+            json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持"}),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     assert_eq!(denied["error"]["code"], "forbidden");
 
     let p = app
-        .event(&handler, id, json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持原处理意见"}), StatusCode::CREATED)
+        .event(
+            &handler,
+            id,
+            json!({"type":"review_opinion","on":"2026-06-01","decision":"reject","basis":"维持原处理意见"}),
+            StatusCode::CREATED,
+        )
         .await;
     assert_eq!(due(&p, "recheck_request").as_deref(), Some("2026-07-01"));
     let p = app.event(&handler, id, json!({"type":"recheck_request","on":"2026-06-15"}), StatusCode::CREATED).await;
@@ -66,13 +90,24 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     let p = app.event(&handler, id, json!({"type":"hearing_end","on":"2026-06-22"}), StatusCode::CREATED).await;
     assert_eq!(due(&p, "recheck").as_deref(), Some("2026-07-20"));
 
-    app.event(&handler, id, json!({"type":"recheck_opinion","on":"2026-07-10","decision":"reject","basis":"维持复查意见"}), StatusCode::CREATED)
-        .await;
+    app.event(
+        &handler,
+        id,
+        json!({"type":"recheck_opinion","on":"2026-07-10","decision":"reject","basis":"维持复查意见"}),
+        StatusCode::CREATED,
+    )
+    .await;
     let p = app.event(&handler, id, json!({"type":"close","on":"2026-07-11"}), StatusCode::CREATED).await;
     assert_eq!(p["status"], "closed");
     assert_eq!(p["procedure"]["closed"]["reason"], "recheck_final");
     assert!(p["deadlines"].as_array().unwrap().is_empty());
-    app.event(&handler, id, json!({"type":"evaluate","on":"2026-07-12","value":"basically_satisfied"}), StatusCode::CREATED).await;
+    app.event(
+        &handler,
+        id,
+        json!({"type":"evaluate","on":"2026-07-12","value":"basically_satisfied"}),
+        StatusCode::CREATED,
+    )
+    .await;
 
     // Art. 36 ¶3: after the recheck the matter is final.
     let e = app.event(&handler, id, json!({"type":"recheck_request","on":"2026-07-13"}), StatusCode::CONFLICT).await;
@@ -83,8 +118,22 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     assert_eq!(
         types,
         vec![
-            "register", "transfer", "accept", "extend", "hearing_start", "hearing_end", "opinion", "serve", "evaluate",
-            "review_request", "review_opinion", "recheck_request", "hearing_start", "hearing_end", "recheck_opinion", "close",
+            "register",
+            "transfer",
+            "accept",
+            "extend",
+            "hearing_start",
+            "hearing_end",
+            "opinion",
+            "serve",
+            "evaluate",
+            "review_request",
+            "review_opinion",
+            "recheck_request",
+            "hearing_start",
+            "hearing_end",
+            "recheck_opinion",
+            "close",
             "evaluate"
         ]
     );
@@ -100,11 +149,20 @@ pub async fn forbidden_transitions_are_409_and_change_nothing(b: Backend) {
     let before = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1;
 
     // An opinion before acceptance (Art. 32 needs an accepted matter).
-    let e = app.event(&handler, id, json!({"type":"opinion","on":"2026-03-03","decision":"support","basis":"x"}), StatusCode::CONFLICT).await;
+    let e = app
+        .event(
+            &handler,
+            id,
+            json!({"type":"opinion","on":"2026-03-03","decision":"support","basis":"x"}),
+            StatusCode::CONFLICT,
+        )
+        .await;
     assert_eq!(e["error"]["code"], "transition_not_allowed");
     assert!(e["error"]["message"].as_str().unwrap().contains("第三十二条"));
     // An objection to a matter that was not transferred (Art. 23 ¶3).
-    let e = app.event(&handler, id, json!({"type":"objection","on":"2026-03-03","reason":"不属本单位"}), StatusCode::CONFLICT).await;
+    let e = app
+        .event(&handler, id, json!({"type":"objection","on":"2026-03-03","reason":"不属本单位"}), StatusCode::CONFLICT)
+        .await;
     assert_eq!(e["error"]["code"], "art23_objection_not_transferred");
     // Review before any written reply (Art. 35).
     app.event(&handler, id, json!({"type":"review_request","on":"2026-03-03"}), StatusCode::CONFLICT).await;
@@ -120,17 +178,41 @@ pub async fn forbidden_transitions_are_409_and_change_nothing(b: Backend) {
     let id2 = p2["id"].as_i64().unwrap();
     app.event(&handler, id2, json!({"type":"transfer","on":"2026-03-02","to":"C-ZJJ"}), StatusCode::CREATED).await;
     let zjj = app.login("zjj").await;
-    let e = app.event(&zjj, id2, json!({"type":"objection","on":"2026-03-10","reason":"不属本单位"}), StatusCode::CONFLICT).await;
+    let e = app
+        .event(&zjj, id2, json!({"type":"objection","on":"2026-03-10","reason":"不属本单位"}), StatusCode::CONFLICT)
+        .await;
     assert_eq!(e["error"]["code"], "art23_objection_late");
-    let p = app.event(&zjj, id2, json!({"type":"objection","on":"2026-03-09","reason":"不属本单位"}), StatusCode::CREATED).await;
+    let p = app
+        .event(&zjj, id2, json!({"type":"objection","on":"2026-03-09","reason":"不属本单位"}), StatusCode::CREATED)
+        .await;
     assert_eq!(p["unit"]["code"], "C", "an accepted objection returns the matter");
 
     // Extension past the deadline, and over 30 days in total (Art. 34).
     app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
-    let e = app.event(&handler, id, json!({"type":"extend","on":"2026-03-04","days":31,"approver":"局长","reason":"复杂"}), StatusCode::UNPROCESSABLE_ENTITY).await;
+    let e = app
+        .event(
+            &handler,
+            id,
+            json!({"type":"extend","on":"2026-03-04","days":31,"approver":"局长","reason":"复杂"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     assert_eq!(e["error"]["fields"][0]["code"], "art34_extension_too_long");
-    app.event(&handler, id, json!({"type":"extend","on":"2026-03-04","days":20,"approver":"局长","reason":"复杂"}), StatusCode::CREATED).await;
-    let e = app.event(&handler, id, json!({"type":"extend","on":"2026-03-05","days":11,"approver":"局长","reason":"复杂"}), StatusCode::CONFLICT).await;
+    app.event(
+        &handler,
+        id,
+        json!({"type":"extend","on":"2026-03-04","days":20,"approver":"局长","reason":"复杂"}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let e = app
+        .event(
+            &handler,
+            id,
+            json!({"type":"extend","on":"2026-03-05","days":11,"approver":"局长","reason":"复杂"}),
+            StatusCode::CONFLICT,
+        )
+        .await;
     assert_eq!(e["error"]["code"], "art34_extension_too_long");
     app.finish().await;
 }
@@ -142,7 +224,8 @@ pub async fn concurrent_steps_on_one_case_serialize(b: Backend) {
     let id = p["id"].as_i64().unwrap();
     let path = format!("/api/v1/petitions/{id}/events");
     let body = json!({"type":"accept","on":"2026-03-03"});
-    let (a, b2) = tokio::join!(app.post(Some(&handler), &path, body.clone()), app.post(Some(&handler), &path, body.clone()));
+    let (a, b2) =
+        tokio::join!(app.post(Some(&handler), &path, body.clone()), app.post(Some(&handler), &path, body.clone()));
     let mut statuses = vec![a.0, b2.0];
     statuses.sort();
     assert_eq!(statuses, vec![StatusCode::CREATED, StatusCode::CONFLICT], "{a:?} {b2:?}");

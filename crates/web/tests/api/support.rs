@@ -155,7 +155,8 @@ impl TestApp {
     }
 
     pub async fn login(&self, username: &str) -> String {
-        let (status, body) = self.post(None, "/api/v1/session", json!({ "username": username, "password": PASSWORD })).await;
+        let (status, body) =
+            self.post(None, "/api/v1/session", json!({ "username": username, "password": PASSWORD })).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["token"].as_str().expect("token").to_string()
     }
@@ -168,7 +169,8 @@ impl TestApp {
         let res = req.send().await.expect("request");
         let status = res.status();
         let text = res.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, body)
     }
 
@@ -180,7 +182,13 @@ impl TestApp {
         self.send(self.client.post(format!("{}{path}", self.base)).json(&body), token).await
     }
 
-    pub async fn post_raw(&self, token: Option<&str>, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn post_raw(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
         let req = self.client.post(format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         self.send(req, token).await
     }
