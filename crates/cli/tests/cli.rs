@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The `xinfang` binary as an operator uses it: set up a deployment from
 //! nothing, compute deadlines, import a calendar, check the audit log, run
 //! the demo, serve, and stop on SIGTERM.

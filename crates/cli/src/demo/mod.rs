@@ -169,8 +169,8 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
             }
         }
     }
-    if g.chance(0.05) {
-        return; // awaiting a decision on acceptance
+    if g.chance(0.015) {
+        return; // left without a decision on acceptance: shows on the overdue list
     }
     if appeal && g.chance(0.04) {
         let route = *g.pick(&[DeclineRoute::Litigation, DeclineRoute::Arbitration, DeclineRoute::Administrative]);
@@ -186,8 +186,8 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
     if !w.step(g, (1, 8), K::Accept { note: None }) {
         return;
     }
-    if g.chance(0.06) {
-        return; // still being handled; some of these run late
+    if g.chance(0.03) {
+        return; // left in handling: some of these run late
     }
     if appeal && g.chance(0.12) {
         let days = g.range(15, 30) as u32;
@@ -203,10 +203,11 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
             return;
         }
     }
-    if appeal && g.chance(0.05) {
-        if !w.step(g, (3, 10), K::HearingStart { note: None }) || !w.step(g, (0, 2), K::HearingEnd { note: None }) {
-            return;
-        }
+    if appeal
+        && g.chance(0.05)
+        && (!w.step(g, (3, 10), K::HearingStart { note: None }) || !w.step(g, (0, 2), K::HearingEnd { note: None }))
+    {
+        return;
     }
     let d = decision(g);
     if !w.step(g, (8, 45), K::Opinion { decision: d, basis: basis(d) }) {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The API, end to end through the real HTTP server, on SQLite and on
 //! PostgreSQL. Each scenario is an `async fn(Backend)`; `both!` makes a test
 //! of it per backend. The PostgreSQL tests are ignored (and say so) unless
