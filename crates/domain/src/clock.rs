@@ -98,7 +98,7 @@ pub fn deadline(
 ) -> Deadline {
     let period = Period { days: rule.days + extra_days, unit: rule.unit };
     let c = count(cal, start, period, paused_days, roll_forward);
-    let mut explanation = format!("{}：{}{}", name.label(), rule.start, c.explanation);
+    let mut explanation = format!("{}：{} {}", name.label(), rule.start, c.explanation);
     if extra_days > 0 {
         explanation = explanation.replacen(
             &format!("{} 日", rule.days + extra_days),
