@@ -18,8 +18,8 @@ struct Cli {
     command: Command,
 }
 
-/// Where the data is.
-#[derive(Args, Clone, Debug)]
+/// Where the data is. (No Debug: the URL may hold a password.)
+#[derive(Args, Clone)]
 pub struct DbOpts {
     /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
     #[arg(long, env = "XINFANG_DATABASE_URL", default_value = "sqlite://xinfang.db", hide_env_values = true)]

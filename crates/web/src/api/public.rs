@@ -97,7 +97,6 @@ pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
         "channel_label": Channel::parse(&row.channel).map(Channel::label),
         "received_on": row.received_on.to_string(),
         "handling_unit": row.unit.name,
-        "subject": row.subject,
         "deadlines": state.deadlines(&ctx).iter().map(|d| super::petitions::deadline_json(d, today)).collect::<Vec<_>>(),
         "timeline": super::petitions::events_json(&events, false),
         "replies": replies,

@@ -145,7 +145,11 @@ pub async fn bad_input_gets_a_clear_4xx_and_changes_nothing(b: Backend) {
     assert_eq!(count(&app, &t).await, 1, "a refused request stored a petition");
     let (_, full) = app.get(Some(&t), &format!("/api/v1/petitions/{id}")).await;
     assert_eq!(full["events"].as_array().unwrap().len(), 1, "a refused event was stored");
-    assert_eq!(app.store.audit_rows(0, 10_000).await.unwrap().len(), audit_before, "a refused request wrote to the audit log");
+    assert_eq!(
+        app.store.audit_rows(0, 10_000).await.unwrap().len(),
+        audit_before,
+        "a refused request wrote to the audit log"
+    );
     app.finish().await;
 }
 
