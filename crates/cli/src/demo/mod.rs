@@ -334,7 +334,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
         return Ok(());
     }
     server::run(state, addr, |local| {
-        println!("\nxinfang 演示已启动：http://{local}/");
+        println!("\nxinfang 演示已启动：http://{local}/  （API 文档：http://{local}/api/openapi.json）");
         println!("API 示例：curl -s -X POST http://{local}/api/v1/session -H 'content-type: application/json' -d '{{\"username\":\"handler\",\"password\":\"{DEMO_PASSWORD}\"}}'");
         println!("按 Ctrl-C 停止。");
     })
