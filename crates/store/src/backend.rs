@@ -18,8 +18,14 @@ type DbRow = <Db as sqlx::Database>::Row;
 #[derive(Debug, Clone)]
 enum Arg {
     I64(i64),
+    OptI64(Option<i64>),
     Text(String),
+    OptText(Option<String>),
     Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
+    Bool(bool),
+    OptBytes(Option<Vec<u8>>),
+    Time(DateTime<Utc>),
 }
 
 /// A query built at run time: its text and its numbered arguments.
@@ -46,8 +52,14 @@ impl Sql {
         for a in &self.args {
             q = match a {
                 Arg::I64(v) => q.bind(*v),
+                Arg::OptI64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
                 Arg::Date(v) => q.bind(*v),
+                Arg::OptDate(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::OptBytes(v) => q.bind(v.as_deref()),
+                Arg::Time(v) => q.bind(*v),
             };
         }
         q
@@ -157,85 +169,286 @@ fn push_visible(q: &mut Sql, viewer: &Viewer) {
     .push(" LIKE ru.path || '%'))");
 }
 
-async fn insert_deadlines(tx: &mut Tx<'_>, petition_id: i64, deadlines: &[Deadline]) -> Result<()> {
-    for d in deadlines {
-        sqlx::query(
-            "INSERT INTO deadlines (petition_id, clock, due, holder, provisional, paused, explanation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(petition_id)
-        .bind(d.clock.as_str())
-        .bind(d.due)
-        .bind(match d.holder {
-            xinfang_domain::Holder::Office => "office",
-            xinfang_domain::Holder::Petitioner => "petitioner",
+/// Most bind values in one statement (SQLite allows 32766, PostgreSQL 65535).
+const MAX_ARGS: usize = 30_000;
+
+/// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
+/// with as few multi-row statements as the argument limit allows; `tail` is
+/// appended to each (e.g. `ON CONFLICT DO NOTHING`, `RETURNING …`). Returns
+/// the rows each statement returned.
+async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+    let per = (MAX_ARGS / cols).clamp(1, 1000);
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::default();
+        q.push(head).push(" VALUES ");
+        for (i, row) in rows.by_ref().take(per).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, a) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.arg(a);
+            }
+            q.push(")");
+        }
+        q.push(" ").push(tail);
+        out.extend(q.query().fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+fn deadline_rows(petition_id: i64, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
+    deadlines
+        .iter()
+        .map(|d| {
+            vec![
+                Arg::I64(petition_id),
+                Arg::Text(d.clock.as_str().into()),
+                Arg::Date(d.due),
+                Arg::Text(
+                    match d.holder {
+                        xinfang_domain::Holder::Office => "office",
+                        xinfang_domain::Holder::Petitioner => "petitioner",
+                    }
+                    .into(),
+                ),
+                Arg::Bool(d.provisional),
+                Arg::Bool(d.paused),
+                Arg::Text(d.explanation.clone()),
+            ]
         })
-        .bind(d.provisional)
-        .bind(d.paused)
-        .bind(&d.explanation)
-        .execute(&mut **tx)
-        .await?;
+        .collect()
+}
+
+const DEADLINES_INSERT: &str =
+    "INSERT INTO deadlines (petition_id, clock, due, holder, provisional, paused, explanation)";
+
+fn event_row(petition_id: i64, seq: i64, e: &EventRecord, now: DateTime<Utc>) -> Vec<Arg> {
+    vec![
+        Arg::I64(petition_id),
+        Arg::I64(seq),
+        Arg::Text(e.kind.clone()),
+        Arg::Date(e.on),
+        Arg::Text(e.body.clone()),
+        Arg::OptI64(e.actor_id),
+        Arg::Time(now),
+    ]
+}
+
+const EVENTS_INSERT: &str = "INSERT INTO events (petition_id, seq, type, on_date, body, actor_id, recorded_at)";
+const UNITS_INSERT: &str = "INSERT INTO petition_units (petition_id, unit_id)";
+
+fn sealed_args(s: &Option<Sealed>) -> [Arg; 3] {
+    [
+        Arg::OptBytes(s.as_ref().map(|x| x.ciphertext.clone())),
+        Arg::OptBytes(s.as_ref().map(|x| x.blind_index.clone())),
+        Arg::OptText(s.as_ref().map(|x| x.masked.clone())),
+    ]
+}
+
+/// Appends lines to the hash-chained audit log inside `tx`.
+async fn audit_many(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
     }
-    Ok(())
-}
-
-async fn insert_event(tx: &mut Tx<'_>, petition_id: i64, seq: i64, e: &EventRecord, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO events (petition_id, seq, type, on_date, body, actor_id, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(petition_id)
-    .bind(seq)
-    .bind(&e.kind)
-    .bind(e.on)
-    .bind(&e.body)
-    .bind(e.actor_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn insert_petition_units(tx: &mut Tx<'_>, petition_id: i64, unit_ids: &[i64]) -> Result<()> {
-    for u in unit_ids {
-        sqlx::query("INSERT INTO petition_units (petition_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(petition_id)
-            .bind(*u)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Appends a line to the hash-chained audit log inside `tx`.
-async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
     if !AUDIT_LOCK.is_empty() {
         sqlx::query(AUDIT_LOCK).execute(&mut **tx).await?;
     }
     let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (prev_seq, prev_hash) = match head {
+    let (mut seq, mut prev) = match head {
         Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
         None => (0, crate::audit::GENESIS.to_string()),
     };
-    let seq = prev_seq + 1;
     let at_us = Utc::now().timestamp_micros();
-    let hash = crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev_hash);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at_us, user_id, action, object, success, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev);
+        rows.push(vec![
+            Arg::I64(seq),
+            Arg::I64(at_us),
+            Arg::OptI64(e.user_id),
+            Arg::Text(e.action.clone()),
+            Arg::Text(e.object.clone()),
+            Arg::Bool(e.success),
+            Arg::Text(e.detail.clone()),
+            Arg::Text(std::mem::replace(&mut prev, hash.clone())),
+            Arg::Text(hash),
+        ]);
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO audit_log (seq, at_us, user_id, action, object, success, detail, prev_hash, hash)",
+        9,
+        rows,
+        "",
     )
-    .bind(seq)
-    .bind(at_us)
-    .bind(e.user_id)
-    .bind(&e.action)
-    .bind(&e.object)
-    .bind(e.success)
-    .bind(&e.detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
+    audit_many(tx, std::slice::from_ref(e)).await
+}
+
+/// Writes new petitions inside `tx`: case numbers, petitions, petitioners,
+/// events, deadlines, access rows and audit lines, each kind in as few
+/// multi-row statements as possible. Returns (id, case_no) in order.
+async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
+    let now = Utc::now();
+    // Case numbers: one counter step per year for the whole batch.
+    let mut per_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    for rec in batch {
+        *per_year.entry(rec.received_on.year()).or_default() += 1;
+    }
+    let mut next_no = std::collections::BTreeMap::new();
+    for (year, n) in &per_year {
+        let last: i64 = sqlx::query_scalar(
+            "INSERT INTO counters (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
+        )
+        .bind(format!("case_no:{year}"))
+        .bind(*n)
+        .fetch_one(&mut **tx)
+        .await?;
+        next_no.insert(*year, last - n + 1);
+    }
+    let mut case_nos = Vec::with_capacity(batch.len());
+    let mut rows = Vec::with_capacity(batch.len());
+    for rec in batch {
+        let year = rec.received_on.year();
+        let n = next_no.get_mut(&year).ok_or_else(|| StoreError::Corrupt("counter".into()))?;
+        let case_no = format!("XF{year}-{:06}", *n);
+        *n += 1;
+        rows.push(vec![
+            Arg::Text(case_no.clone()),
+            Arg::Text(rec.query_code.clone()),
+            Arg::Text(rec.channel.clone()),
+            Arg::Text(rec.class.clone()),
+            Arg::Text(rec.status.clone()),
+            Arg::I64(rec.unit_id),
+            Arg::I64(rec.registered_unit_id),
+            Arg::OptI64(rec.respondent_unit_id),
+            Arg::Date(rec.received_on),
+            Arg::Text(rec.subject.clone()),
+            Arg::Text(rec.request.clone()),
+            Arg::Text(rec.facts.clone()),
+            Arg::Text(rec.reasons.clone()),
+            Arg::OptI64(rec.collective_persons),
+            Arg::Text(rec.state.clone()),
+            Arg::OptDate(rec.next_due),
+            Arg::I64(1),
+            Arg::OptI64(rec.registered_by),
+            Arg::Time(now),
+            Arg::Time(now),
+        ]);
+        case_nos.push(case_no);
+    }
+    let returned = insert_rows(
+        tx,
+        "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
+         respondent_unit_id, received_on, subject, request, facts, reasons, collective_persons, state, next_due, \
+         version, registered_by, created_at, updated_at)",
+        20,
+        rows,
+        "RETURNING id, case_no",
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Db(db) => StoreError::unique(db, "查询码或编号冲突，请重试"),
+        other => other,
+    })?;
+    let mut ids = std::collections::HashMap::with_capacity(returned.len());
+    for r in &returned {
+        ids.insert(r.try_get::<String, _>("case_no")?, r.try_get::<i64, _>("id")?);
+    }
+    let id_of = |case_no: &str| ids.get(case_no).copied().ok_or_else(|| StoreError::Corrupt("insert returned no id".into()));
+
+    let (mut people, mut events, mut deadlines, mut units, mut audit) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (rec, case_no) in batch.iter().zip(&case_nos) {
+        let id = id_of(case_no)?;
+        for p in &rec.petitioners {
+            let mut row = vec![Arg::I64(id), Arg::I64(p.seq), Arg::Text(p.name.clone()), Arg::Text(p.address.clone())];
+            row.extend(sealed_args(&p.phone));
+            row.extend(sealed_args(&p.id_number));
+            row.push(Arg::Bool(p.representative));
+            people.push(row);
+        }
+        for (i, e) in rec.events.iter().enumerate() {
+            events.push(event_row(id, i as i64 + 1, e, now));
+        }
+        deadlines.extend(deadline_rows(id, &rec.deadlines));
+        let mut seen = std::collections::BTreeSet::new();
+        for u in rec.unit_ids.iter().filter(|u| seen.insert(**u)) {
+            units.push(vec![Arg::I64(id), Arg::I64(*u)]);
+        }
+        audit.push(AuditEntry {
+            user_id: rec.registered_by,
+            action: "petition.register".into(),
+            object: case_no.clone(),
+            success: true,
+            detail: if rec.events.len() > 1 { format!("events={}", rec.events.len()) } else { String::new() },
+        });
+    }
+    insert_rows(
+        tx,
+        "INSERT INTO petitioners (petition_id, seq, name, address, phone_enc, phone_index, phone_masked, \
+         id_enc, id_index, id_masked, representative)",
+        11,
+        people,
+        "",
+    )
+    .await?;
+    insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
+    insert_rows(tx, DEADLINES_INSERT, 7, deadlines, "").await?;
+    insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
+    audit_many(tx, &audit).await?;
+    Ok(batch.iter().zip(case_nos).map(|(_, c)| (ids[&c], c)).collect())
+}
+
+/// Appends one event and the new projection inside `tx`, if the case has
+/// not moved since it was read (else `Conflict`).
+async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
+    let now = Utc::now();
+    let row = sqlx::query(
+        "UPDATE petitions SET status = $1, unit_id = $2, state = $3, next_due = $4, version = version + 1, \
+         updated_at = $5 WHERE id = $6 AND version = $7 RETURNING case_no",
+    )
+    .bind(&a.status)
+    .bind(a.unit_id)
+    .bind(&a.state)
+    .bind(a.next_due)
+    .bind(now)
+    .bind(a.petition_id)
+    .bind(a.expected_version)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
+    };
+    let case_no: String = row.try_get("case_no")?;
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = $1")
+        .bind(a.petition_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    insert_rows(tx, EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)], "").await?;
+    sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(a.petition_id).execute(&mut **tx).await?;
+    insert_rows(tx, DEADLINES_INSERT, 7, deadline_rows(a.petition_id, &a.deadlines), "").await?;
+    let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id), Arg::I64(*u)]).collect();
+    insert_rows(tx, UNITS_INSERT, 2, units, "ON CONFLICT DO NOTHING").await?;
+    audit_in(
+        tx,
+        &AuditEntry {
+            user_id: a.event.actor_id,
+            action: format!("petition.{}", a.event.kind),
+            object: case_no,
+            success: true,
+            detail: String::new(),
+        },
+    )
+    .await
 }
 
 impl Backend {
@@ -433,136 +646,45 @@ impl Backend {
 
     // ---- petitions ----
 
-    /// Writes new petitions in one transaction: case numbers, petitioners,
-    /// events, deadlines, access rows and audit lines. Returns (id, case_no)
-    /// in order. Nothing is written if any fails.
-    pub async fn insert_petitions(&self, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        let mut out = Vec::with_capacity(batch.len());
-        for rec in batch {
-            let year = rec.received_on.year();
-            let n: i64 = sqlx::query_scalar(
-                "INSERT INTO counters (name, value) VALUES ($1, 1) \
-                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-            )
-            .bind(format!("case_no:{year}"))
-            .fetch_one(&mut *tx)
-            .await?;
-            let case_no = format!("XF{year}-{n:06}");
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
-                 respondent_unit_id, received_on, subject, request, facts, reasons, collective_persons, state, next_due, \
-                 version, registered_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $18, $18) RETURNING id",
-            )
-            .bind(&case_no)
-            .bind(&rec.query_code)
-            .bind(&rec.channel)
-            .bind(&rec.class)
-            .bind(&rec.status)
-            .bind(rec.unit_id)
-            .bind(rec.registered_unit_id)
-            .bind(rec.respondent_unit_id)
-            .bind(rec.received_on)
-            .bind(&rec.subject)
-            .bind(&rec.request)
-            .bind(&rec.facts)
-            .bind(&rec.reasons)
-            .bind(rec.collective_persons)
-            .bind(&rec.state)
-            .bind(rec.next_due)
-            .bind(rec.registered_by)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| StoreError::unique(e, "查询码冲突，请重试"))?;
-            for p in &rec.petitioners {
-                sqlx::query(
-                    "INSERT INTO petitioners (petition_id, seq, name, address, phone_enc, phone_index, phone_masked, \
-                     id_enc, id_index, id_masked, representative) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(id)
-                .bind(p.seq)
-                .bind(&p.name)
-                .bind(&p.address)
-                .bind(p.phone.as_ref().map(|s| s.ciphertext.clone()))
-                .bind(p.phone.as_ref().map(|s| s.blind_index.clone()))
-                .bind(p.phone.as_ref().map(|s| s.masked.clone()))
-                .bind(p.id_number.as_ref().map(|s| s.ciphertext.clone()))
-                .bind(p.id_number.as_ref().map(|s| s.blind_index.clone()))
-                .bind(p.id_number.as_ref().map(|s| s.masked.clone()))
-                .bind(p.representative)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for (i, e) in rec.events.iter().enumerate() {
-                insert_event(&mut tx, id, i as i64 + 1, e, now).await?;
-            }
-            insert_deadlines(&mut tx, id, &rec.deadlines).await?;
-            insert_petition_units(&mut tx, id, &rec.unit_ids).await?;
-            audit_in(
-                &mut tx,
-                &AuditEntry {
-                    user_id: rec.registered_by,
-                    action: "petition.register".into(),
-                    object: case_no.clone(),
-                    success: true,
-                    detail: String::new(),
-                },
-            )
-            .await?;
-            out.push((id, case_no));
+    /// Runs write commands in one transaction, each inside its own
+    /// savepoint: a command that fails is rolled back alone and answered
+    /// with its error; the others commit together, with one sync. Returns
+    /// each command's result once the commit is durable.
+    pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+        use crate::writer::{WriteOp, WriteOut};
+        let mut tx = match self.write.begin().await {
+            Ok(tx) => tx,
+            Err(e) => return ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect(),
+        };
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mut sp = match sqlx::Connection::begin(&mut *tx).await {
+                Ok(sp) => sp,
+                Err(e) => {
+                    results.push(Err(StoreError::Db(e)));
+                    continue;
+                }
+            };
+            let r = match op {
+                WriteOp::InsertPetitions(batch) => insert_petitions_tx(&mut sp, batch).await.map(WriteOut::Ids),
+                WriteOp::AppendEvent(a) => append_event_tx(&mut sp, a).await.map(|()| WriteOut::Done),
+            };
+            let settled = match &r {
+                Ok(_) => sp.commit().await,
+                Err(_) => sp.rollback().await,
+            };
+            results.push(match settled {
+                Ok(()) => r,
+                Err(e) => Err(StoreError::Db(e)),
+            });
         }
-        tx.commit().await?;
-        Ok(out)
-    }
-
-    /// Appends one event and the new projection, if the case has not moved
-    /// since it was read (else `Conflict`).
-    pub async fn append_event(&self, a: &AppendEvent) -> Result<()> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE petitions SET status = $1, unit_id = $2, state = $3, next_due = $4, version = version + 1, \
-             updated_at = $5 WHERE id = $6 AND version = $7",
-        )
-        .bind(&a.status)
-        .bind(a.unit_id)
-        .bind(&a.state)
-        .bind(a.next_due)
-        .bind(now)
-        .bind(a.petition_id)
-        .bind(a.expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
+        match tx.commit().await {
+            Ok(()) => results,
+            Err(e) => {
+                let msg = e.to_string();
+                results.into_iter().map(|_| Err(StoreError::Busy(msg.clone()))).collect()
+            }
         }
-        let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = $1")
-            .bind(a.petition_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        insert_event(&mut tx, a.petition_id, seq, &a.event, now).await?;
-        sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(a.petition_id).execute(&mut *tx).await?;
-        insert_deadlines(&mut tx, a.petition_id, &a.deadlines).await?;
-        insert_petition_units(&mut tx, a.petition_id, &a.add_unit_ids).await?;
-        let case_no: String =
-            sqlx::query_scalar("SELECT case_no FROM petitions WHERE id = $1").bind(a.petition_id).fetch_one(&mut *tx).await?;
-        audit_in(
-            &mut tx,
-            &AuditEntry {
-                user_id: a.event.actor_id,
-                action: format!("petition.{}", a.event.kind),
-                object: case_no,
-                success: true,
-                detail: String::new(),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>> {
@@ -739,7 +861,7 @@ impl Backend {
                 continue;
             }
             sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(*id).execute(&mut *tx).await?;
-            insert_deadlines(&mut tx, *id, deadlines).await?;
+            insert_rows(&mut tx, DEADLINES_INSERT, 7, deadline_rows(*id, deadlines), "").await?;
             n += 1;
         }
         tx.commit().await?;

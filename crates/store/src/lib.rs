@@ -10,6 +10,7 @@ pub mod audit;
 pub mod model;
 mod postgres;
 mod sqlite;
+pub mod writer;
 
 pub use model::*;
 use xinfang_domain::calendar::{CalendarFile, SpecialDay};
@@ -24,6 +25,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is not as expected: {0}")]
     Corrupt(String),
+    /// The write could not be committed (the database is busy, full or gone);
+    /// nothing of it was stored.
+    #[error("write not committed: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 }
@@ -40,11 +45,19 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A handle on the database; cheap to clone.
 #[derive(Debug, Clone)]
-pub enum Store {
+enum Backend {
     Sqlite(sqlite::Backend),
     Postgres(postgres::Backend),
+}
+
+/// A handle on the database; cheap to clone. Creates and events go through
+/// the group-commit [`writer::Writer`]; everything else straight to the
+/// backend.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    writer: writer::Writer,
 }
 
 macro_rules! forward {
@@ -53,9 +66,9 @@ macro_rules! forward {
             $(
                 $(#[$meta])*
                 pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    match self {
-                        Store::Sqlite(b) => b.$name($($arg),*).await,
-                        Store::Postgres(b) => b.$name($($arg),*).await,
+                    match &self.backend {
+                        Backend::Sqlite(b) => b.$name($($arg),*).await,
+                        Backend::Postgres(b) => b.$name($($arg),*).await,
                     }
                 }
             )*
@@ -76,8 +89,6 @@ forward! {
     pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
     pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    pub async fn insert_petitions(&self, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>>;
-    pub async fn append_event(&self, a: &AppendEvent) -> Result<()>;
     pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>>;
     pub async fn petition_by_query_code(&self, code: &str) -> Result<Option<PetitionRow>>;
     pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool>;
@@ -98,16 +109,42 @@ impl Store {
     /// Connects to `url`: `sqlite://PATH` (created if missing) or
     /// `postgres://…`.
     pub async fn connect(url: &str) -> Result<Self> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(postgres::Backend::connect(url).await?))
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::Backend::connect(url).await?)
         } else if url.starts_with("sqlite:") {
-            Ok(Store::Sqlite(sqlite::Backend::connect(url).await?))
+            Backend::Sqlite(sqlite::Backend::connect(url).await?)
         } else {
-            Err(StoreError::NotFound(format!(
+            return Err(StoreError::NotFound(format!(
                 "不支持的数据库地址（应以 sqlite:// 或 postgres:// 开头）：{}",
                 redact_url(url)
-            )))
+            )));
+        };
+        let runner = backend.clone();
+        let writer = writer::Writer::start(move |ops| {
+            let b = runner.clone();
+            async move {
+                match &b {
+                    Backend::Sqlite(x) => x.run_batch(&ops).await,
+                    Backend::Postgres(x) => x.run_batch(&ops).await,
+                }
+            }
+        });
+        Ok(Store { backend, writer })
+    }
+
+    /// Writes new petitions (all or none) through the group-commit writer;
+    /// returns (id, case_no) in order once they are durable.
+    pub async fn insert_petitions(&self, batch: Vec<NewPetitionRecord>) -> Result<Vec<(i64, String)>> {
+        match self.writer.submit(writer::WriteOp::InsertPetitions(batch)).await? {
+            writer::WriteOut::Ids(ids) => Ok(ids),
+            writer::WriteOut::Done => Err(StoreError::Corrupt("writer answered the wrong kind".into())),
         }
+    }
+
+    /// Appends an event through the group-commit writer, if the case is
+    /// still at `expected_version` (else `Conflict`).
+    pub async fn append_event(&self, a: AppendEvent) -> Result<()> {
+        self.writer.submit(writer::WriteOp::AppendEvent(a)).await.map(|_| ())
     }
 
     /// Connects and brings the schema up to date; a database without a
@@ -121,9 +158,9 @@ impl Store {
     /// Applies pending migrations and seeds the built-in calendar if none is
     /// stored. Returns the names of the migrations applied.
     pub async fn migrate(&self) -> Result<Vec<String>> {
-        let applied = match self {
-            Store::Sqlite(b) => b.migrate().await?,
-            Store::Postgres(b) => b.migrate().await?,
+        let applied = match &self.backend {
+            Backend::Sqlite(b) => b.migrate().await?,
+            Backend::Postgres(b) => b.migrate().await?,
         };
         let (years, _) = self.calendar().await?;
         if years.is_empty() {
@@ -148,16 +185,16 @@ impl Store {
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         }
     }
 
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(b) => b.close().await,
-            Store::Postgres(b) => b.close().await,
+        match &self.backend {
+            Backend::Sqlite(b) => b.close().await,
+            Backend::Postgres(b) => b.close().await,
         }
     }
 

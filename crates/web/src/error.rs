@@ -68,6 +68,14 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, "not_found", m),
             StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Busy(m) => {
+                tracing::warn!(error = %m, "write not committed");
+                AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "not_committed",
+                    "数据库暂时无法写入，本次操作未保存，请稍后重试",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 AppError::internal()

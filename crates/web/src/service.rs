@@ -206,7 +206,7 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiR
     check_not_respondent(&user.unit, respondent.as_ref(), np.class)?;
     let cal = st.calendar();
     let (record, _) = prepare(st, &np, &unit, respondent.as_ref(), Some(user.id), &cal)?;
-    let ids = st.store.insert_petitions(std::slice::from_ref(&record)).await?;
+    let ids = st.store.insert_petitions(vec![record]).await?;
     ids.first().map(|(id, _)| *id).ok_or_else(AppError::internal)
 }
 
@@ -277,7 +277,7 @@ pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event)
             event: event_record(&event, Some(user.id))?,
             add_unit_ids: add_units,
         };
-        match st.store.append_event(&append).await {
+        match st.store.append_event(append).await {
             Ok(()) => return Ok(()),
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),

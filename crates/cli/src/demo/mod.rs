@@ -302,8 +302,7 @@ pub async fn seed_petitions(st: &AppState, n: usize, seed: u64, today: NaiveDate
         walk(&mut w, &mut g, department, &township.code);
         batch.push(w.rec);
         if batch.len() == 500 || i + 1 == n {
-            st.store.insert_petitions(&batch).await?;
-            batch.clear();
+            st.store.insert_petitions(std::mem::take(&mut batch)).await?;
             eprint!("\r生成演示信访事项：{}/{n}", i + 1);
         }
     }
