@@ -827,6 +827,35 @@ impl Backend {
             .collect()
     }
 
+    /// Petitions received in `year` by the viewer's unit and the units below
+    /// it, counted by month × receiving unit × class.
+    pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>> {
+        let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::NotFound("year".into()))?;
+        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::NotFound("year".into()))?;
+        let rows = sqlx::query(&format!(
+            "SELECT {MONTH_OF_RECEIPT} AS month, g.code, g.name, p.class, COUNT(*) AS n \
+             FROM petitions p JOIN units g ON g.id = p.registered_unit_id \
+             WHERE p.received_on >= $1 AND p.received_on < $2 AND g.path LIKE $3 \
+             GROUP BY {MONTH_OF_RECEIPT}, g.code, g.name, p.class ORDER BY 1, 2, 4"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(format!("{}%", viewer.unit_path))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MonthlyCount {
+                    month: r.try_get("month")?,
+                    unit_code: r.try_get("code")?,
+                    unit_name: r.try_get("name")?,
+                    class: r.try_get("class")?,
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
     /// Cases whose deadlines may change with the calendar: not closed, or
     /// with a petitioner's window still recorded.
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>> {

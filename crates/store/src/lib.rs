@@ -95,6 +95,7 @@ forward! {
     pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>>;
     pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
+    pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
     pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<chrono::NaiveDate>, Vec<Deadline>)]) -> Result<usize>;
     pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;

@@ -238,3 +238,14 @@ pub struct OpenCase {
     pub state: String,
     pub version: i64,
 }
+
+/// One cell of the monthly statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyCount {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub class: String,
+    pub count: i64,
+}

@@ -10,7 +10,13 @@ type Db = sqlx::Postgres;
 /// the end of the transaction, orders them.
 const AUDIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7720230501)";
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("migrations/0001_init.sql")),
+    (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
+];
+
+/// `YYYY-MM` of a petition's receipt date.
+const MONTH_OF_RECEIPT: &str = "to_char(p.received_on, 'YYYY-MM')";
 
 #[derive(Debug, Clone)]
 pub struct Backend {

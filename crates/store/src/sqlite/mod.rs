@@ -12,7 +12,13 @@ type Db = sqlx::Sqlite;
 /// One writer is the only one: the chain head cannot move under it.
 const AUDIT_LOCK: &str = "";
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_init", include_str!("migrations/0001_init.sql")),
+    (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
+];
+
+/// `YYYY-MM` of a petition's receipt date.
+const MONTH_OF_RECEIPT: &str = "substr(p.received_on, 1, 7)";
 
 #[derive(Debug, Clone)]
 pub struct Backend {

@@ -3,6 +3,7 @@
 pub mod petitions;
 pub mod public;
 pub mod session;
+pub mod stats;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -29,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/petitions/{id}/events"),
     ("post", "/api/v1/petitions/{id}/petitioners/{seq}/reveal"),
     ("get", "/api/v1/public/petitions/{query_code}"),
+    ("get", "/api/v1/stats/monthly"),
 ];
 
 async fn healthz(axum::extract::State(st): axum::extract::State<AppState>) -> impl IntoResponse {
@@ -59,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/petitions/{id}/events", post(petitions::add_event))
         .route("/api/v1/petitions/{id}/petitioners/{seq}/reveal", post(petitions::reveal))
         .route("/api/v1/public/petitions/{query_code}", get(public::lookup))
+        .route("/api/v1/stats/monthly", get(stats::monthly))
         .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址") })
         .method_not_allowed_fallback(|| async {
             AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")

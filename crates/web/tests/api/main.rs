@@ -50,4 +50,6 @@ both!(
     misc::list_filters_and_cursor_pages,
     misc::openapi_document_lists_every_route,
     misc::audit_chain_detects_tampering,
+    misc::monthly_statistics_count_matters_by_unit_and_class,
+    misc::group_commit_answers_each_command_alone,
 );

@@ -143,3 +143,79 @@ async fn tamper(app: &TestApp, sql: &str) {
         }
     }
 }
+
+pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
+    let app = TestApp::start(b).await;
+    let root = app.login("handler").await;
+    let v1 = app.login("v1").await;
+    app.register(&root, petition("C", "2026-01-05", json!({}))).await;
+    app.register(&root, petition("C", "2026-01-20", json!({"class":"suggestion"}))).await;
+    app.register(&v1, petition("T1-V1", "2026-01-21", json!({}))).await;
+    app.register(&v1, petition("T1-V1", "2026-03-02", json!({}))).await;
+    app.register(&root, petition("C", "2025-12-31", json!({}))).await;
+
+    let (s, v) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totals"]["all"], 4);
+    assert_eq!(v["totals"]["by_month"]["2026-01"], 3);
+    assert_eq!(v["totals"]["by_class"]["appeal"], 3);
+    let cell =
+        v["rows"].as_array().unwrap().iter().find(|r| r["month"] == "2026-01" && r["unit"]["code"] == "T1-V1").unwrap();
+    assert_eq!(cell["count"], 1);
+    // A village counts only its own.
+    let (_, v) = app.get(Some(&v1), "/api/v1/stats/monthly?year=2026").await;
+    assert_eq!(v["totals"]["all"], 2);
+    let (s, _) = app.get(Some(&root), "/api/v1/stats/monthly?year=20x6").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
+
+pub async fn group_commit_answers_each_command_alone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let mut ids = Vec::new();
+    for _ in 0..10 {
+        ids.push(app.register(&t, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap());
+    }
+    // Twenty appends at once: ten carry a stale version and must fail alone,
+    // ten are good and must all be stored, whatever batches they share.
+    let mut handles = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        for stale in [false, true] {
+            let store = app.store.clone();
+            let id = *id;
+            handles.push(tokio::spawn(async move {
+                let row = store.petition(id).await.unwrap().unwrap();
+                let append = xinfang_store::AppendEvent {
+                    petition_id: id,
+                    expected_version: if stale { row.version + 7 } else { row.version },
+                    status: row.status.clone(),
+                    unit_id: row.unit.id,
+                    state: row.state.clone(),
+                    next_due: row.next_due,
+                    deadlines: Vec::new(),
+                    event: xinfang_store::EventRecord {
+                        kind: "accept".into(),
+                        on: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+                        body: format!("{{\"type\":\"accept\",\"on\":\"2026-03-03\",\"note\":\"{i}\"}}"),
+                        actor_id: None,
+                    },
+                    add_unit_ids: Vec::new(),
+                };
+                (stale, store.append_event(append).await)
+            }));
+        }
+    }
+    for h in handles {
+        let (stale, r) = h.await.unwrap();
+        match (stale, r) {
+            (true, Err(xinfang_store::StoreError::Conflict(_))) | (false, Ok(())) => {}
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    for id in ids {
+        assert_eq!(app.store.events(id).await.unwrap().len(), 2);
+    }
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    app.finish().await;
+}
