@@ -3,6 +3,7 @@
 //! Every flag has an `XINFANG_*` environment override (see docs/configuration.md).
 
 mod admin;
+mod bench;
 mod demo;
 mod server;
 
@@ -107,6 +108,8 @@ enum Command {
         #[arg(long, env = "XINFANG_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+    /// Measure performance (docs/benchmarks.md).
+    Bench(bench::BenchOpts),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -141,6 +144,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             admin::deadline(from, days, working_days, database_url.as_deref()).await
         }
         Command::Audit { command, db } => admin::audit(&db, command).await,
+        Command::Bench(opts) => bench::run(opts).await,
     }
 }
 
