@@ -68,13 +68,19 @@ async fn baseline(dir: &Path) -> anyhow::Result<Value> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full);
     let mut c = opts.connect().await?;
-    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, body TEXT NOT NULL)").execute(&mut c).await?;
+    sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, subject TEXT NOT NULL, body TEXT NOT NULL)")
+        .execute(&mut c)
+        .await?;
     let body = "请求补发拖欠的工资。".repeat(20);
     // Durable single-row inserts: one transaction, one sync each.
     let t = Instant::now();
     let mut single = 0u64;
     while t.elapsed() < Duration::from_secs(3) {
-        sqlx::query("INSERT INTO t (subject, body) VALUES ($1, $2)").bind("拖欠工资").bind(&body).execute(&mut c).await?;
+        sqlx::query("INSERT INTO t (subject, body) VALUES ($1, $2)")
+            .bind("拖欠工资")
+            .bind(&body)
+            .execute(&mut c)
+            .await?;
         single += 1;
     }
     let single_rate = single as f64 / t.elapsed().as_secs_f64();
@@ -83,7 +89,11 @@ async fn baseline(dir: &Path) -> anyhow::Result<Value> {
     let t = Instant::now();
     let mut tx = c.begin().await?;
     for _ in 0..n {
-        sqlx::query("INSERT INTO t (subject, body) VALUES ($1, $2)").bind("拖欠工资").bind(&body).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO t (subject, body) VALUES ($1, $2)")
+            .bind("拖欠工资")
+            .bind(&body)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     let batched_rate = n as f64 / t.elapsed().as_secs_f64();
@@ -175,7 +185,13 @@ async fn login(c: &reqwest::Client, base: &str) -> anyhow::Result<String> {
 }
 
 /// `clients` clients post registrations for `seconds`; returns rate and latencies.
-async fn create_load(base: &str, token: &str, clients: usize, seconds: u64, bodies: &[String]) -> anyhow::Result<Value> {
+async fn create_load(
+    base: &str,
+    token: &str,
+    clients: usize,
+    seconds: u64,
+    bodies: &[String],
+) -> anyhow::Result<Value> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -219,7 +235,9 @@ async fn create_load(base: &str, token: &str, clients: usize, seconds: u64, bodi
     let secs = started.elapsed().as_secs_f64();
     let n = all.len();
     let (p50, p99) = percentiles(all);
-    Ok(json!({ "clients": clients, "created": n, "errors": errors, "per_s": n as f64 / secs, "p50_ms": p50, "p99_ms": p99 }))
+    Ok(
+        json!({ "clients": clients, "created": n, "errors": errors, "per_s": n as f64 / secs, "p50_ms": p50, "p99_ms": p99 }),
+    )
 }
 
 /// Times `runs` GETs of `path`.

@@ -44,7 +44,7 @@ impl Sql {
     fn arg(&mut self, a: Arg) -> &mut Self {
         self.args.push(a);
         let n = self.args.len();
-        self.text.push_str(&format!("${n}"));
+        self.text.push_str(&placeholder(n));
         self
     }
     fn query(&self) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {

@@ -272,7 +272,13 @@ pub struct ImportStats {
 
 /// Generates `n` petitions into the store in transactions of `batch`
 /// petitions. Generating the next batch overlaps with writing the last.
-pub async fn seed_petitions(st: &AppState, n: usize, seed: u64, today: NaiveDate, batch: usize) -> anyhow::Result<ImportStats> {
+pub async fn seed_petitions(
+    st: &AppState,
+    n: usize,
+    seed: u64,
+    today: NaiveDate,
+    batch: usize,
+) -> anyhow::Result<ImportStats> {
     let started = std::time::Instant::now();
     let units = st.store.units().await?;
     let index = UnitIndex::new(units.clone());

@@ -15,6 +15,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
 ];
 
+/// The placeholder of the `n`th argument of a query built at run time.
+fn placeholder(n: usize) -> String {
+    format!("${n}")
+}
+
 /// `YYYY-MM` of a petition's receipt date.
 const MONTH_OF_RECEIPT: &str = "to_char(p.received_on, 'YYYY-MM')";
 
