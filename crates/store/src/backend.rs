@@ -296,7 +296,7 @@ async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
 /// Writes new petitions inside `tx`: case numbers, petitions, petitioners,
 /// events, deadlines, access rows and audit lines, each kind in as few
 /// multi-row statements as possible. Returns (id, case_no) in order.
-async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
+async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
     let now = Utc::now();
     // Case numbers: one counter step per year for the whole batch.
     let mut per_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
@@ -404,6 +404,23 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[NewPetitionRecord]) -> Re
     insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
     insert_rows(tx, DEADLINES_INSERT, 7, deadlines, "").await?;
     insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
+    let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
+    for rec in batch {
+        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
+        *cells.entry(key).or_default() += 1;
+    }
+    let cells = cells
+        .into_iter()
+        .map(|((month, unit, class), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(class.into()), Arg::I64(n)])
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO monthly_counts (month, unit_id, class, n)",
+        4,
+        cells,
+        "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
+    )
+    .await?;
     audit_many(tx, &audit).await?;
     Ok(batch.iter().zip(case_nos).map(|(_, c)| (ids[&c], c)).collect())
 }
@@ -656,33 +673,70 @@ impl Backend {
             Ok(tx) => tx,
             Err(e) => return ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect(),
         };
-        let mut results = Vec::with_capacity(ops.len());
-        for op in ops {
+        let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
+
+        // Registrations first, all together in one savepoint: one statement
+        // per table for the whole batch. Should that fail, each is retried
+        // alone below, so one bad command cannot spoil the rest.
+        let inserts: Vec<(usize, &Vec<NewPetitionRecord>)> = ops
+            .iter()
+            .enumerate()
+            .filter_map(|(i, op)| match op {
+                WriteOp::InsertPetitions(b) => Some((i, b)),
+                WriteOp::AppendEvent(_) => None,
+            })
+            .collect();
+        if inserts.len() > 1 {
+            let all: Vec<&NewPetitionRecord> = inserts.iter().flat_map(|(_, b)| b.iter()).collect();
+            if let Ok(mut sp) = sqlx::Connection::begin(&mut *tx).await {
+                match insert_petitions_tx(&mut sp, &all).await {
+                    Ok(ids) => {
+                        if sp.commit().await.is_ok() {
+                            let mut ids = ids.into_iter();
+                            for (i, b) in &inserts {
+                                results[*i] = Some(Ok(WriteOut::Ids(ids.by_ref().take(b.len()).collect())));
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        let _ = sp.rollback().await;
+                    }
+                }
+            }
+        }
+        for (i, op) in ops.iter().enumerate() {
+            if results[i].is_some() {
+                continue;
+            }
             let mut sp = match sqlx::Connection::begin(&mut *tx).await {
                 Ok(sp) => sp,
                 Err(e) => {
-                    results.push(Err(StoreError::Db(e)));
+                    results[i] = Some(Err(StoreError::Db(e)));
                     continue;
                 }
             };
             let r = match op {
-                WriteOp::InsertPetitions(batch) => insert_petitions_tx(&mut sp, batch).await.map(WriteOut::Ids),
+                WriteOp::InsertPetitions(batch) => {
+                    let refs: Vec<&NewPetitionRecord> = batch.iter().collect();
+                    insert_petitions_tx(&mut sp, &refs).await.map(WriteOut::Ids)
+                }
                 WriteOp::AppendEvent(a) => append_event_tx(&mut sp, a).await.map(|()| WriteOut::Done),
             };
             let settled = match &r {
                 Ok(_) => sp.commit().await,
                 Err(_) => sp.rollback().await,
             };
-            results.push(match settled {
+            results[i] = Some(match settled {
                 Ok(()) => r,
                 Err(e) => Err(StoreError::Db(e)),
             });
         }
+        let results = results.into_iter().map(|r| r.unwrap_or_else(|| Err(StoreError::Busy("not run".into()))));
         match tx.commit().await {
-            Ok(()) => results,
+            Ok(()) => results.collect(),
             Err(e) => {
                 let msg = e.to_string();
-                results.into_iter().map(|_| Err(StoreError::Busy(msg.clone()))).collect()
+                results.map(|_| Err(StoreError::Busy(msg.clone()))).collect()
             }
         }
     }
@@ -830,16 +884,12 @@ impl Backend {
     /// Petitions received in `year` by the viewer's unit and the units below
     /// it, counted by month × receiving unit × class.
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>> {
-        let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::NotFound("year".into()))?;
-        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| StoreError::NotFound("year".into()))?;
-        let rows = sqlx::query(&format!(
-            "SELECT {MONTH_OF_RECEIPT} AS month, g.code, g.name, p.class, COUNT(*) AS n \
-             FROM petitions p JOIN units g ON g.id = p.registered_unit_id \
-             WHERE p.received_on >= $1 AND p.received_on < $2 AND g.path LIKE $3 \
-             GROUP BY {MONTH_OF_RECEIPT}, g.code, g.name, p.class ORDER BY 1, 2, 4"
-        ))
-        .bind(from)
-        .bind(to)
+        let rows = sqlx::query(
+            "SELECT m.month, g.code, g.name, m.class, m.n FROM monthly_counts m JOIN units g ON g.id = m.unit_id \
+             WHERE m.month >= $1 AND m.month <= $2 AND g.path LIKE $3 ORDER BY m.month, g.path, m.class",
+        )
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{year:04}-12"))
         .bind(format!("{}%", viewer.unit_path))
         .fetch_all(&self.read)
         .await?;

@@ -20,9 +20,6 @@ fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
-/// `YYYY-MM` of a petition's receipt date.
-const MONTH_OF_RECEIPT: &str = "to_char(p.received_on, 'YYYY-MM')";
-
 #[derive(Debug, Clone)]
 pub struct Backend {
     write: sqlx::PgPool,

@@ -24,9 +24,6 @@ fn placeholder(_n: usize) -> String {
     "?".to_string()
 }
 
-/// `YYYY-MM` of a petition's receipt date.
-const MONTH_OF_RECEIPT: &str = "substr(p.received_on, 1, 7)";
-
 #[derive(Debug, Clone)]
 pub struct Backend {
     write: sqlx::SqlitePool,
@@ -41,7 +38,11 @@ impl Backend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // 64 MiB of page cache per connection: index pages of a large
+            // ledger stay in memory instead of being re-read on every insert.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         Ok(Self { write, read })
