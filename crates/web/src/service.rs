@@ -10,7 +10,8 @@ use xinfang_domain::petition::PetitionInput;
 use xinfang_domain::procedure::Ctx;
 use xinfang_domain::{Calendar, CaseState, Event, EventKind, NewPetition, PetitionClass, RuleSet, RuleViolation};
 use xinfang_store::{
-    AppendEvent, EventRecord, NewPetitionRecord, PetitionRow, PetitionerRecord, Store, StoreError, Unit, User, Viewer,
+    AppendEvent, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, Store, StoreError, Unit,
+    User, Viewer,
 };
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
@@ -182,18 +183,18 @@ pub fn apply_to_record(
     Ok(())
 }
 
-/// Registers a petition (登记) for `user`; returns its id.
-pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiResult<i64> {
+/// Registers a petition (登记) for `user`.
+pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiResult<Registered> {
     require_worker(user)?;
     let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
-    let unit = st.store.unit_by_code(np.unit.as_str()).await?.ok_or_else(|| {
+    let unit = st.unit(np.unit.as_str()).await?.ok_or_else(|| {
         AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
     })?;
     if !user.unit.contains(&unit) {
         return Err(AppError::forbidden("只能登记本单位及下级单位收到的信访事项"));
     }
     let respondent = match &np.respondent_unit {
-        Some(code) => Some(st.store.unit_by_code(code.as_str()).await?.ok_or_else(|| {
+        Some(code) => Some(st.unit(code.as_str()).await?.ok_or_else(|| {
             AppError::from(xinfang_domain::Invalid::new(
                 "respondent_unit",
                 "unknown_unit",
@@ -206,8 +207,54 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiR
     check_not_respondent(&user.unit, respondent.as_ref(), np.class)?;
     let cal = st.calendar();
     let (record, _) = prepare(st, &np, &unit, respondent.as_ref(), Some(user.id), &cal)?;
-    let ids = st.store.insert_petitions(vec![record]).await?;
-    ids.first().map(|(id, _)| *id).ok_or_else(AppError::internal)
+    let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
+    let ids = st.store.insert_petitions(vec![record.clone()]).await?;
+    let (id, case_no) = ids.into_iter().next().ok_or_else(AppError::internal)?;
+    // The new case as it was written, so the answer needs no read-back.
+    let now = Utc::now();
+    let row = PetitionRow {
+        id,
+        case_no,
+        query_code: record.query_code,
+        channel: record.channel,
+        class: record.class,
+        status: record.status,
+        unit: unit.clone(),
+        registered_unit: unit,
+        respondent_unit: respondent,
+        received_on: record.received_on,
+        subject: record.subject,
+        request: record.request,
+        facts: record.facts,
+        reasons: record.reasons,
+        collective_persons: record.collective_persons,
+        state: record.state,
+        next_due: record.next_due,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let events = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| EventRow {
+            seq: i as i64 + 1,
+            kind: e.kind,
+            on: e.on,
+            body: e.body,
+            actor: Some(user.display_name.clone()),
+            recorded_at: now,
+        })
+        .collect();
+    Ok(Registered { row, petitioners, events })
+}
+
+/// A petition just registered, with what its page shows.
+#[derive(Debug)]
+pub struct Registered {
+    pub row: PetitionRow,
+    pub petitioners: Vec<PetitionerRecord>,
+    pub events: Vec<xinfang_store::EventRow>,
 }
 
 fn require_worker(user: &User) -> ApiResult<()> {
@@ -247,13 +294,13 @@ pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event)
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();
         if let EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } = &event.kind {
-            let target = st.store.unit_by_code(to).await?.ok_or_else(|| {
+            let target = st.unit(to).await?.ok_or_else(|| {
                 AppError::from(xinfang_domain::Invalid::new("to", "unknown_unit", format!("单位代码 {to} 不存在")))
             })?;
             check_not_respondent(&target, row.respondent_unit.as_ref(), state.class)?;
         }
         let higher = match row.unit.parent_id {
-            Some(pid) => st.store.unit_by_id(pid).await?,
+            Some(pid) => st.unit_by_id(pid).await?,
             None => None,
         };
         let cal = st.calendar();
@@ -261,7 +308,7 @@ pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event)
         let unit_now = if state.unit == row.unit.code {
             row.unit.clone()
         } else {
-            let u = st.store.unit_by_code(&state.unit).await?.ok_or_else(AppError::internal)?;
+            let u = st.unit(&state.unit).await?.ok_or_else(AppError::internal)?;
             add_units.push(u.id);
             u
         };

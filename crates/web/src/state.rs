@@ -3,11 +3,15 @@
 
 use crate::auth::Throttle;
 use crate::crypto::Keys;
+use crate::service::UnitIndex;
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use xinfang_domain::{Calendar, RuleSet};
 use xinfang_store::Store;
+
+/// How long the cached unit tree is trusted.
+pub const UNITS_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Inner>);
@@ -18,6 +22,9 @@ pub struct Inner {
     pub keys: Keys,
     pub rules: RuleSet,
     calendar: RwLock<(String, Arc<Calendar>)>,
+    /// The unit tree, read again when older than [`UNITS_TTL`] or when a
+    /// code is not found (units are added by another process, the CLI).
+    units: RwLock<(Instant, Arc<UnitIndex>)>,
     /// Failed logins per user name.
     pub login_throttle: Throttle,
     /// Failed public look-ups per client address.
@@ -37,11 +44,13 @@ impl AppState {
     pub async fn new(store: Store, keys: Keys) -> Result<Self, xinfang_store::StoreError> {
         let revision = store.calendar_revision().await?;
         let calendar = store.load_calendar().await?;
+        let units = store.units().await?;
         Ok(AppState(Arc::new(Inner {
             store,
             keys,
             rules: RuleSet::national_2022(),
             calendar: RwLock::new((revision, Arc::new(calendar))),
+            units: RwLock::new((Instant::now(), Arc::new(UnitIndex::new(units)))),
             login_throttle: Throttle::new(5, Duration::from_secs(15 * 60)),
             lookup_throttle: Throttle::new(20, Duration::from_secs(10 * 60)),
             session_ttl: Duration::from_secs(12 * 3600),
@@ -51,6 +60,33 @@ impl AppState {
     /// The calendar in force.
     pub fn calendar(&self) -> Arc<Calendar> {
         self.calendar.read().unwrap_or_else(|p| p.into_inner()).1.clone()
+    }
+
+    async fn reload_units(&self) -> Result<Arc<UnitIndex>, xinfang_store::StoreError> {
+        let index = Arc::new(UnitIndex::new(self.store.units().await?));
+        *self.units.write().unwrap_or_else(|p| p.into_inner()) = (Instant::now(), index.clone());
+        Ok(index)
+    }
+
+    async fn units_with(
+        &self,
+        found: impl Fn(&UnitIndex) -> bool,
+    ) -> Result<Arc<UnitIndex>, xinfang_store::StoreError> {
+        let (at, index) = self.units.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if at.elapsed() < UNITS_TTL && found(&index) {
+            return Ok(index);
+        }
+        self.reload_units().await
+    }
+
+    /// The unit with this code, if there is one.
+    pub async fn unit(&self, code: &str) -> Result<Option<xinfang_store::Unit>, xinfang_store::StoreError> {
+        Ok(self.units_with(|i| i.code(code).is_some()).await?.code(code).cloned())
+    }
+
+    /// The unit with this id, if there is one.
+    pub async fn unit_by_id(&self, id: i64) -> Result<Option<xinfang_store::Unit>, xinfang_store::StoreError> {
+        Ok(self.units_with(|i| i.id(id).is_some()).await?.id(id).cloned())
     }
 
     /// Reloads the calendar if the stored one changed; true if it did.

@@ -74,13 +74,23 @@ fn petitioner_json(p: &PetitionerRecord) -> Value {
 /// The whole petition for staff: facts, masked petitioners, timeline and
 /// the deadlines computed now.
 pub async fn petition_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+    let petitioners = st.store.petitioners(row.id).await?;
+    let events = st.store.events(row.id).await?;
+    petition_json_from(st, row, &petitioners, &events)
+}
+
+/// As [`petition_json`], from parts already in hand.
+pub fn petition_json_from(
+    st: &AppState,
+    row: &PetitionRow,
+    petitioners: &[PetitionerRecord],
+    events: &[EventRow],
+) -> ApiResult<Value> {
     let state = service::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
     let deadlines: Vec<Value> = state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect();
-    let petitioners = st.store.petitioners(row.id).await?;
-    let events = st.store.events(row.id).await?;
     let representatives = petitioners.iter().filter(|p| p.representative).count();
     Ok(json!({
         "id": row.id,
@@ -103,7 +113,7 @@ pub async fn petition_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value>
         "collective": row.collective_persons.map(|n| json!({ "persons": n, "representatives": representatives })),
         "petitioners": petitioners.iter().map(petitioner_json).collect::<Vec<_>>(),
         "deadlines": deadlines,
-        "events": events_json(&events, true),
+        "events": events_json(events, true),
         "procedure": state,
         "version": row.version,
         "created_at": row.created_at.to_rfc3339(),
@@ -116,9 +126,8 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     ApiJson(input): ApiJson<PetitionInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let id = service::register(&st, &user, &input).await?;
-    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
-    Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
+    let new = service::register(&st, &user, &input).await?;
+    Ok((StatusCode::CREATED, Json(petition_json_from(&st, &new.row, &new.petitioners, &new.events)?)))
 }
 
 pub async fn get(
@@ -196,7 +205,7 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
         Some(_) => return Err(bad("overdue", "应为 true 或 false")),
     }
     if let Some(code) = nonempty(&p.unit) {
-        let unit = st.store.unit_by_code(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
+        let unit = st.unit(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
         f.unit_path = Some(unit.path);
     }
     if let Some(c) = nonempty(&p.cursor) {
