@@ -43,15 +43,19 @@ impl Backend {
             // ledger stay in memory instead of being re-read on every insert.
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
-            // Checkpoint the WAL every ~40 MiB rather than every 4 MiB: a page
-            // changed by many commits is copied back once, not once per commit.
-            .pragma("wal_autocheckpoint", "10000");
+            // No checkpoint inside a commit: that would stall the writer (and
+            // every caller waiting on it) while pages are copied back. The
+            // task started below checkpoints from another connection instead.
+            .pragma("wal_autocheckpoint", "0");
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        spawn_checkpointer(read.clone());
         Ok(Self { write, read })
     }
 
     pub async fn close(&self) {
+        // Leave a small WAL behind: copy everything back while no one writes.
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await;
         self.write.close().await;
         self.read.close().await;
     }
@@ -60,6 +64,26 @@ impl Backend {
     pub async fn integrity_check(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)
     }
+}
+
+/// Copies committed WAL pages back into the database file every two seconds,
+/// from a reader connection, in PASSIVE mode: it never waits for, nor makes
+/// wait, the writer or the readers. Ends when the pool is closed.
+fn spawn_checkpointer(pool: sqlx::SqlitePool) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if pool.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                if pool.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 include!("../backend.rs");
