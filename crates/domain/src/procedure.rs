@@ -761,6 +761,38 @@ impl CaseState {
         }
     }
 
+    /// The steps the procedure allows on `on` (for showing only the actions
+    /// that can succeed). Each candidate is tried on a copy of the state, so
+    /// this is the same rule `apply` enforces, not a second copy of it.
+    /// Steps that need a free choice (the unit to transfer to, the decision)
+    /// are tried with a placeholder.
+    pub fn allowed_steps(&self, on: NaiveDate, ctx: &Ctx<'_>) -> Vec<&'static str> {
+        let candidates = [
+            EventKind::Transfer { to: "\u{0}other".into(), note: None },
+            EventKind::Assign { to: "\u{0}other".into(), due: on + chrono::Days::new(30), note: None },
+            EventKind::Accept { note: None },
+            EventKind::Decline { route: DeclineRoute::Litigation, reason: "-".into() },
+            EventKind::Objection { reason: "-".into() },
+            EventKind::Extend { days: 1, approver: "-".into(), reason: "-".into() },
+            EventKind::HearingStart { note: None },
+            EventKind::HearingEnd { note: None },
+            EventKind::Opinion { decision: Decision::Support, basis: "-".into() },
+            EventKind::Serve { method: None },
+            EventKind::ReviewRequest { note: None },
+            EventKind::ReviewOpinion { decision: Decision::Support, basis: "-".into() },
+            EventKind::RecheckRequest { note: None },
+            EventKind::RecheckOpinion { decision: Decision::Support, basis: "-".into() },
+            EventKind::Close { reason: None, note: None },
+            EventKind::Evaluate { value: Evaluation::Satisfied, comment: None },
+        ];
+        let on = on.max(self.last_on);
+        candidates
+            .into_iter()
+            .filter(|kind| self.clone().apply(&Event { on, kind: kind.clone() }, ctx).is_ok())
+            .map(|k| k.type_name())
+            .collect()
+    }
+
     /// The earliest open deadline the office must meet, if any.
     pub fn next_office_due(&self, ctx: &Ctx<'_>) -> Option<NaiveDate> {
         self.deadlines(ctx).into_iter().filter(|d| d.holder == Holder::Office && !d.paused).map(|d| d.due).min()

@@ -906,6 +906,80 @@ impl Backend {
             .collect()
     }
 
+    /// Office deadlines due on or before `until` (overdue ones included) of
+    /// the cases the viewer may see and act on (at their unit or below),
+    /// most urgent first.
+    pub async fn work_items(&self, viewer: &Viewer, until: NaiveDate, limit: i64) -> Result<Vec<WorkItem>> {
+        let mut q = Sql::default();
+        q.push(
+            "SELECT p.id, p.case_no, p.subject, p.status, u.code, u.name, d.clock, d.due FROM deadlines d \
+             JOIN petitions p ON p.id = d.petition_id JOIN units u ON u.id = p.unit_id \
+             WHERE d.holder = 'office' AND d.paused = ",
+        )
+        .arg(Arg::Bool(false))
+        .push(" AND d.due <= ")
+        .arg(Arg::Date(until))
+        .push(" AND u.path LIKE ")
+        .arg(Arg::Text(format!("{}%", viewer.unit_path)));
+        push_visible(&mut q, viewer);
+        q.push(" ORDER BY d.due, p.id LIMIT ").arg(Arg::I64(limit));
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WorkItem {
+                    petition_id: r.try_get("id")?,
+                    case_no: r.try_get("case_no")?,
+                    subject: r.try_get("subject")?,
+                    status: r.try_get("status")?,
+                    unit_code: r.try_get("code")?,
+                    unit_name: r.try_get("name")?,
+                    clock: r.try_get("clock")?,
+                    due: r.try_get("due")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Counts of the viewer's office deadlines by unit and clock:
+    /// (unit code, unit name, clock, overdue, due today, due by `soon`).
+    pub async fn work_counts(
+        &self,
+        viewer: &Viewer,
+        today: NaiveDate,
+        soon: NaiveDate,
+    ) -> Result<Vec<(String, String, String, i64, i64, i64)>> {
+        let mut q = Sql::default();
+        q.push("SELECT u.code, u.name, d.clock, SUM(CASE WHEN d.due < ")
+            .arg(Arg::Date(today))
+            .push(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN d.due = ")
+            .arg(Arg::Date(today))
+            .push(
+                " THEN 1 ELSE 0 END) AS today, COUNT(*) AS soon FROM deadlines d \
+                 JOIN petitions p ON p.id = d.petition_id JOIN units u ON u.id = p.unit_id \
+                 WHERE d.holder = 'office' AND d.paused = ",
+            )
+            .arg(Arg::Bool(false))
+            .push(" AND d.due <= ")
+            .arg(Arg::Date(soon))
+            .push(" AND u.path LIKE ")
+            .arg(Arg::Text(format!("{}%", viewer.unit_path)));
+        push_visible(&mut q, viewer);
+        q.push(" GROUP BY u.code, u.name, u.path, d.clock ORDER BY u.path, d.clock");
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    r.try_get("name")?,
+                    r.try_get("clock")?,
+                    r.try_get::<i64, _>("overdue")?,
+                    r.try_get::<i64, _>("today")?,
+                    r.try_get::<i64, _>("soon")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Cases whose deadlines may change with the calendar: not closed, or
     /// with a petitioner's window still recorded.
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>> {

@@ -95,6 +95,8 @@ forward! {
     pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>>;
     pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
+    pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
+    pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<(String, String, String, i64, i64, i64)>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
     pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<chrono::NaiveDate>, Vec<Deadline>)]) -> Result<usize>;

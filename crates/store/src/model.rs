@@ -249,3 +249,16 @@ pub struct MonthlyCount {
     pub class: String,
     pub count: i64,
 }
+
+/// An office deadline that is due soon or overdue, for the workbench.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItem {
+    pub petition_id: i64,
+    pub case_no: String,
+    pub subject: String,
+    pub status: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub clock: String,
+    pub due: NaiveDate,
+}

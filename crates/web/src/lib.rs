@@ -6,6 +6,7 @@ pub mod auth;
 pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod pages;
 pub mod service;
 pub mod state;
 
@@ -48,7 +49,11 @@ async fn request_log(req: Request, next: Next) -> Response {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    api::router().layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(middleware::from_fn(request_log)).with_state(state)
+    api::router()
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(pages::security_headers))
+        .layer(middleware::from_fn(request_log))
+        .with_state(state)
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then

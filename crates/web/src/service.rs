@@ -183,6 +183,52 @@ pub fn apply_to_record(
     Ok(())
 }
 
+/// Registers a petition submitted online by the petitioner (no account):
+/// the same checks as a clerk's registration, addressed to any unit, and
+/// throttled per client address.
+pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput) -> ApiResult<Registered> {
+    if let Err(wait) = st.submit_throttle.check(client) {
+        return Err(crate::auth::too_many(wait));
+    }
+    st.submit_throttle.fail(client);
+    let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
+    if np.channel != xinfang_domain::Channel::Online || np.respondent_unit.is_some() || np.collective.is_some() {
+        return Err(AppError::bad_request("invalid_public_submission", "网上提交只能是个人的网上信访"));
+    }
+    if np.petitioners.len() != 1 || np.petitioners[0].phone.is_none() {
+        return Err(AppError::invalid(vec![xinfang_domain::Invalid::new(
+            "petitioners[0].phone",
+            "required",
+            "请填写联系电话：查询办理进展时需要电话后四位",
+        )]));
+    }
+    let unit = st.unit(np.unit.as_str()).await?.ok_or_else(|| {
+        AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
+    })?;
+    write_registration(st, &np, unit, None, None).await
+}
+
+/// Records a petitioner's own step (evaluation, review or recheck request)
+/// on the case of `code`, after the same code-and-phone check as the
+/// look-up.
+pub async fn record_public_event(
+    st: &AppState,
+    client: &str,
+    code: &str,
+    last4: &str,
+    mut event: Event,
+) -> ApiResult<()> {
+    let row = crate::api::public::find(st, client, code, Some(last4)).await?;
+    if !matches!(
+        event.kind,
+        EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }
+    ) {
+        return Err(AppError::forbidden("信访人只能评价、申请复查或申请复核"));
+    }
+    event.validate(today(), &st.rules).map_err(AppError::invalid)?;
+    append_checked(st, row.id, event, None, None).await
+}
+
 /// Registers a petition (登记) for `user`.
 pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiResult<Registered> {
     require_worker(user)?;
@@ -205,8 +251,18 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiR
     };
     check_not_respondent(&unit, respondent.as_ref(), np.class)?;
     check_not_respondent(&user.unit, respondent.as_ref(), np.class)?;
+    write_registration(st, &np, unit, respondent, Some(user)).await
+}
+
+async fn write_registration(
+    st: &AppState,
+    np: &NewPetition,
+    unit: Unit,
+    respondent: Option<Unit>,
+    user: Option<&User>,
+) -> ApiResult<Registered> {
     let cal = st.calendar();
-    let (record, _) = prepare(st, &np, &unit, respondent.as_ref(), Some(user.id), &cal)?;
+    let (record, _) = prepare(st, np, &unit, respondent.as_ref(), user.map(|u| u.id), &cal)?;
     let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
     let ids = st.store.insert_petitions(vec![record.clone()]).await?;
     let (id, case_no) = ids.into_iter().next().ok_or_else(AppError::internal)?;
@@ -234,6 +290,7 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiR
         created_at: now,
         updated_at: now,
     };
+    let actor = user.map(|u| u.display_name.clone());
     let events = events
         .into_iter()
         .enumerate()
@@ -242,7 +299,7 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiR
             kind: e.kind,
             on: e.on,
             body: e.body,
-            actor: Some(user.display_name.clone()),
+            actor: actor.clone(),
             recorded_at: now,
         })
         .collect();
@@ -284,12 +341,29 @@ pub fn parse_state(row: &PetitionRow) -> ApiResult<CaseState> {
 pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event) -> ApiResult<()> {
     require_worker(user)?;
     event.validate(today(), &st.rules).map_err(AppError::invalid)?;
-    // A concurrent step on the same case makes the write fail; the step is
-    // then checked again against the new state.
+    if !st.store.can_view(id, &viewer(user)).await? {
+        return Err(AppError::not_found());
+    }
+    append_checked(st, id, event, Some(user), Some(user.id)).await
+}
+
+/// Checks `event` against the case as it is now and appends it. A
+/// concurrent step on the same case makes the write fail; the step is then
+/// checked again against the new state. With `acting`, the case must be at
+/// that user's unit or below.
+async fn append_checked(
+    st: &AppState,
+    id: i64,
+    event: Event,
+    acting: Option<&User>,
+    actor: Option<i64>,
+) -> ApiResult<()> {
     for _ in 0..5 {
-        let row = load_visible(st, user, id).await?;
-        if !user.unit.contains(&row.unit) {
-            return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+        let row = st.store.petition(id).await?.ok_or_else(AppError::not_found)?;
+        if let Some(user) = acting {
+            if !user.unit.contains(&row.unit) {
+                return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+            }
         }
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();
@@ -321,7 +395,7 @@ pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event)
             state: json,
             next_due,
             deadlines,
-            event: event_record(&event, Some(user.id))?,
+            event: event_record(&event, actor)?,
             add_unit_ids: add_units,
         };
         match st.store.append_event(append).await {
@@ -339,7 +413,7 @@ pub async fn recompute_deadlines(
     store: &Store,
     rules: &RuleSet,
     cal: &Calendar,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, AppError> {
     let mut after = 0;
     let mut updated = 0;

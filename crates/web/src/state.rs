@@ -29,6 +29,8 @@ pub struct Inner {
     pub login_throttle: Throttle,
     /// Failed public look-ups per client address.
     pub lookup_throttle: Throttle,
+    /// Online submissions per client address.
+    pub submit_throttle: Throttle,
     pub session_ttl: Duration,
 }
 
@@ -53,6 +55,7 @@ impl AppState {
             units: RwLock::new((Instant::now(), Arc::new(UnitIndex::new(units)))),
             login_throttle: Throttle::new(5, Duration::from_secs(15 * 60)),
             lookup_throttle: Throttle::new(20, Duration::from_secs(10 * 60)),
+            submit_throttle: Throttle::new(10, Duration::from_secs(60 * 60)),
             session_ttl: Duration::from_secs(12 * 3600),
         })))
     }

@@ -354,3 +354,19 @@ fn events_parse_from_the_api_shape() {
     assert!(serde_json::from_str::<Event>(r#"{"type":"fly","on":"2026-02-03"}"#).is_err());
     assert!(serde_json::from_str::<Event>(r#"{"type":"accept","on":"2026-02-30"}"#).is_err());
 }
+
+#[test]
+fn allowed_steps_follow_the_rules() {
+    let w = World::new();
+    let mut s = case(PetitionClass::Appeal);
+    let on = d("2026-02-02");
+    let steps = s.allowed_steps(on, &w.ctx());
+    assert_eq!(steps, vec!["transfer", "assign", "accept", "decline", "close"]);
+    s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    let steps = s.allowed_steps(on, &w.ctx());
+    assert_eq!(steps, vec!["extend", "hearing_start", "opinion", "close"]);
+    // After the handling deadline an extension is no longer offered (Art. 34).
+    assert!(!s.allowed_steps(d("2026-04-10"), &w.ctx()).contains(&"extend"));
+    s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx()).unwrap();
+    assert_eq!(s.allowed_steps(d("2026-03-02"), &w.ctx()), vec!["serve", "close"]);
+}

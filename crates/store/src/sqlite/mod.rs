@@ -43,10 +43,12 @@ impl Backend {
             // ledger stay in memory instead of being re-read on every insert.
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
-            // No checkpoint inside a commit: that would stall the writer (and
-            // every caller waiting on it) while pages are copied back. The
-            // task started below checkpoints from another connection instead.
-            .pragma("wal_autocheckpoint", "0");
+            // Checkpoints are the task's job (below), from another connection,
+            // so that a commit rarely pays for copying pages back. This limit
+            // (~40 MiB) is the backstop for when writes outrun it, as in a
+            // bulk import: the WAL can only restart after a checkpoint that
+            // caught up, which a passive one racing a busy writer never does.
+            .pragma("wal_autocheckpoint", "10000");
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         spawn_checkpointer(read.clone());

@@ -1,5 +1,6 @@
 //! The JSON API under `/api`, described by `/api/openapi.json`.
 
+pub mod export;
 pub mod petitions;
 pub mod public;
 pub mod session;
@@ -26,10 +27,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/units"),
     ("post", "/api/v1/petitions"),
     ("get", "/api/v1/petitions"),
+    ("get", "/api/v1/petitions/export.xlsx"),
+    ("get", "/api/v1/petitions/export.csv"),
     ("get", "/api/v1/petitions/{id}"),
     ("post", "/api/v1/petitions/{id}/events"),
     ("post", "/api/v1/petitions/{id}/petitioners/{seq}/reveal"),
+    ("post", "/api/v1/public/petitions"),
     ("get", "/api/v1/public/petitions/{query_code}"),
+    ("post", "/api/v1/public/petitions/{query_code}/events"),
     ("get", "/api/v1/stats/monthly"),
 ];
 
@@ -57,11 +62,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me", get(session::me))
         .route("/api/v1/units", get(session::units))
         .route("/api/v1/petitions", post(petitions::create).get(petitions::list))
+        .route("/api/v1/petitions/export.xlsx", get(export::api_xlsx))
+        .route("/api/v1/petitions/export.csv", get(export::api_csv))
         .route("/api/v1/petitions/{id}", get(petitions::get))
         .route("/api/v1/petitions/{id}/events", post(petitions::add_event))
         .route("/api/v1/petitions/{id}/petitioners/{seq}/reveal", post(petitions::reveal))
+        .route("/api/v1/public/petitions", post(public::submit))
         .route("/api/v1/public/petitions/{query_code}", get(public::lookup))
+        .route("/api/v1/public/petitions/{query_code}/events", post(public::add_event))
         .route("/api/v1/stats/monthly", get(stats::monthly))
+        .merge(crate::pages::router())
         .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址") })
         .method_not_allowed_fallback(|| async {
             AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")

@@ -72,6 +72,12 @@ fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
 
 /// The public view of a case.
 pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+    let events = st.store.events(row.id).await?;
+    public_json_from(st, row, &events)
+}
+
+/// As [`public_json`], from the events already in hand.
+pub fn public_json_from(st: &AppState, row: &PetitionRow, events: &[xinfang_store::EventRow]) -> ApiResult<Value> {
     let state = service::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
@@ -86,7 +92,6 @@ pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
     if let Some(o) = state.recheck.as_ref().and_then(|r| r.opinion.as_ref()) {
         replies.push(reply_json("recheck_opinion", "复核意见", o));
     }
-    let events = st.store.events(row.id).await?;
     Ok(json!({
         "case_no": row.case_no,
         "status": row.status,
@@ -98,7 +103,7 @@ pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
         "received_on": row.received_on.to_string(),
         "handling_unit": row.unit.name,
         "deadlines": state.deadlines(&ctx).iter().map(|d| super::petitions::deadline_json(d, today)).collect::<Vec<_>>(),
-        "timeline": super::petitions::events_json(&events, false),
+        "timeline": super::petitions::events_json(events, false),
         "replies": replies,
         "declined_route": state.declined.map(|r| r.label()),
         "closed": state.closed.as_ref().map(|c| json!({ "on": c.on.to_string(), "reason": c.reason.as_str(), "reason_label": c.reason.label() })),
@@ -114,4 +119,37 @@ pub async fn lookup(
 ) -> ApiResult<Json<Value>> {
     let row = find(&st, &addr.ip().to_string(), &code, params.phone_last4.as_deref()).await?;
     Ok(Json(public_json(&st, &row).await?))
+}
+
+/// `POST /api/v1/public/petitions`: a petitioner's own online submission.
+pub async fn submit(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ApiJson(input): crate::extract::ApiJson<xinfang_domain::petition::PetitionInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let new = service::register_public(&st, &addr.ip().to_string(), &input).await?;
+    let mut v = public_json_from(&st, &new.row, &new.events)?;
+    v["query_code"] = serde_json::json!(new.row.query_code);
+    Ok((axum::http::StatusCode::CREATED, Json(v)))
+}
+
+#[derive(Deserialize)]
+pub struct PublicEvent {
+    pub phone_last4: String,
+    #[serde(flatten)]
+    pub event: xinfang_domain::Event,
+}
+
+/// `POST /api/v1/public/petitions/{query_code}/events`: the petitioner's
+/// evaluation, review request or recheck request, with the phone suffix.
+pub async fn add_event(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiPath(code): ApiPath<String>,
+    crate::extract::ApiJson(body): crate::extract::ApiJson<PublicEvent>,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let client = addr.ip().to_string();
+    service::record_public_event(&st, &client, &code, &body.phone_last4, body.event).await?;
+    let row = find(&st, &client, &code, Some(&body.phone_last4)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(public_json(&st, &row).await?)))
 }

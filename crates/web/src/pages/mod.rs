@@ -1,0 +1,210 @@
+//! The HTML pages: the staff workbench and ledger, and the petitioner
+//! portal. Server-rendered (askama), working without JavaScript; every
+//! command goes through the same `service` functions as the API.
+//!
+//! Security: a session cookie (HttpOnly, SameSite=Strict) for staff; a CSRF
+//! token on every form (derived from the session, or a double-submit cookie
+//! before login); a Content-Security-Policy that allows only our own script
+//! and stylesheet, served from the binary.
+
+pub mod portal;
+pub mod staff;
+
+use crate::auth;
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sha2::{Digest, Sha256};
+use xinfang_store::User;
+
+pub const SESSION_COOKIE: &str = "xinfang_session";
+pub const CSRF_COOKIE: &str = "xinfang_csrf";
+
+const CSS: &str = include_str!("../../static/app.css");
+const JS: &str = include_str!("../../static/app.js");
+
+/// What the page header shows.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub user: String,
+    pub role: &'static str,
+    pub unit: String,
+    pub csrf: String,
+    pub can_work: bool,
+}
+
+/// Renders a template, or a plain error page if rendering fails.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>服务器内部错误</h1>".to_string())).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Option<Layout>,
+    pub nav: &'static str,
+    pub title: String,
+    pub message: String,
+}
+
+/// An error as a page (for the HTML side of the site).
+pub fn error_page(layout: Option<Layout>, e: &AppError) -> Response {
+    let title = match e.status {
+        StatusCode::NOT_FOUND => "未找到",
+        StatusCode::FORBIDDEN => "无权操作",
+        StatusCode::TOO_MANY_REQUESTS => "请稍后再试",
+        s if s.is_server_error() => "服务器错误",
+        _ => "无法完成",
+    };
+    let page = ErrorPage { layout, nav: "", title: title.into(), message: e.message.clone() };
+    (e.status, render(&page)).into_response()
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The CSRF token of a session: derived from the session token, so it needs
+/// no storage and dies with the session.
+pub fn csrf_for(session_token: &str) -> String {
+    hex::encode(&Sha256::digest(format!("xinfang-csrf:{session_token}").as_bytes())[..16])
+}
+
+/// Constant-time comparison of two tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The logged-in staff member of a page request (cookie session). Without a
+/// session the request is redirected to the login page.
+pub struct PageUser {
+    pub user: User,
+    pub csrf: String,
+}
+
+impl PageUser {
+    pub fn layout(&self) -> Layout {
+        Layout {
+            user: self.user.display_name.clone(),
+            role: self.user.role.label(),
+            unit: self.user.unit.name.clone(),
+            csrf: self.csrf.clone(),
+            can_work: self.user.role.works_petitions(),
+        }
+    }
+
+    /// Checks a submitted form's CSRF token.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Response> {
+        match submitted {
+            Some(t) if same_token(t, &self.csrf) => Ok(()),
+            _ => Err(error_page(
+                Some(self.layout()),
+                &AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），请返回后刷新页面重试"),
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next: String = url_encode(next);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
+            return Err(to_login());
+        };
+        match state.store.session_user(&auth::token_hash(&token), chrono::Utc::now()).await {
+            Ok(Some(user)) => Ok(PageUser { user, csrf: csrf_for(&token) }),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(error_page(None, &AppError::from(e))),
+        }
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A random token for the double-submit cookie of forms shown before login.
+pub fn new_form_token() -> String {
+    auth::new_token().map(|(t, _)| t[..32].to_string()).unwrap_or_default()
+}
+
+/// Security headers on every response: our own script and style only, no
+/// framing, no sniffing, no referrer leaking query codes.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'; connect-src 'self'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS)
+}
+
+async fn js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], JS)
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/login", get(staff::login_form).post(staff::login))
+        .route("/logout", post(staff::logout))
+        .route("/", get(staff::workbench))
+        .route("/petitions", get(staff::list))
+        .route("/petitions/new", get(staff::new_form).post(staff::create))
+        .route("/petitions/export.xlsx", get(staff::export_xlsx))
+        .route("/petitions/export.csv", get(staff::export_csv))
+        .route("/petitions/{id}", get(staff::show))
+        .route("/petitions/{id}/events", post(staff::add_event))
+        .route("/petitions/{id}/print", get(staff::print))
+        .route("/admin/calendar", get(staff::admin).post(staff::import_calendar))
+        .route("/portal", get(portal::home))
+        .route("/portal/submit", get(portal::submit_form).post(portal::submit))
+        .route("/portal/lookup", get(portal::lookup))
+        .route("/portal/events", post(portal::event))
+}

@@ -1,0 +1,351 @@
+//! The petitioner portal (网上信访): submit online and get the case number
+//! and query code at once; look up progress with the query code and the last
+//! four digits of the phone; evaluate a served reply; ask for review in time.
+//! Only the public view of a case is ever shown here.
+
+use super::{Layout, render};
+use crate::api::public;
+use crate::error::AppError;
+use crate::service::{self, today};
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use xinfang_domain::petition::{PetitionInput, PetitionerInput};
+use xinfang_domain::{Evaluation, PetitionClass};
+
+type Options = Vec<(&'static str, &'static str)>;
+
+fn with_form_cookie(mut res: Response, token: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}={token}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=7200",
+        super::CSRF_COOKIE
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn form_token_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
+    match (super::cookie(headers, super::CSRF_COOKIE), submitted) {
+        (Some(c), Some(s)) if !c.is_empty() => super::same_token(&c, s),
+        _ => false,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+struct Home {
+    layout: Option<Layout>,
+    nav: &'static str,
+    code: String,
+    error: Option<String>,
+}
+
+pub async fn home() -> Response {
+    render(&Home { layout: None, nav: "", code: String::new(), error: None })
+}
+
+#[derive(Default)]
+struct V {
+    name: String,
+    address: String,
+    phone: String,
+    id_number: String,
+    unit: String,
+    class: String,
+    subject: String,
+    request: String,
+    facts: String,
+    reasons: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_submit.html")]
+struct SubmitPage {
+    layout: Option<Layout>,
+    nav: &'static str,
+    csrf: String,
+    errors: String,
+    v: V,
+    e: V,
+    units: Vec<(String, String)>,
+    classes: Options,
+}
+
+async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCode) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    let token = super::new_form_token();
+    let page = SubmitPage {
+        layout: None,
+        nav: "",
+        csrf: token.clone(),
+        errors,
+        v,
+        e,
+        units: units.iter().map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name))).collect(),
+        classes: vec![
+            (PetitionClass::Appeal.as_str(), "投诉请求（申诉求决）"),
+            (PetitionClass::Suggestion.as_str(), "意见建议"),
+            (PetitionClass::Report.as_str(), "检举控告"),
+        ],
+    };
+    with_form_cookie((status, render(&page)).into_response(), &token)
+}
+
+pub async fn submit_form(State(st): State<AppState>) -> Response {
+    submit_page(&st, V { class: "appeal".into(), ..Default::default() }, V::default(), String::new(), StatusCode::OK)
+        .await
+}
+
+#[derive(Template)]
+#[template(path = "portal_receipt.html")]
+struct Receipt {
+    layout: Option<Layout>,
+    nav: &'static str,
+    case_no: String,
+    query_code: String,
+    received_on: String,
+    unit: String,
+    due: String,
+}
+
+pub async fn submit(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let v = V {
+        name: get("name"),
+        address: get("address"),
+        phone: get("phone"),
+        id_number: get("id_number"),
+        unit: get("unit"),
+        class: get("class"),
+        subject: get("subject"),
+        request: get("request"),
+        facts: get("facts"),
+        reasons: get("reasons"),
+    };
+    if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
+        return submit_page(&st, v, V::default(), "表单已过期，请再提交一次".into(), StatusCode::FORBIDDEN).await;
+    }
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    let input = PetitionInput {
+        channel: "online".into(),
+        received_on: today().to_string(),
+        unit: v.unit.clone(),
+        class: v.class.clone(),
+        petitioners: vec![PetitionerInput {
+            name: v.name.clone(),
+            address: opt(&v.address),
+            phone: opt(&v.phone),
+            id_number: opt(&v.id_number),
+        }],
+        collective: None,
+        subject: opt(&v.subject),
+        request: v.request.clone(),
+        facts: opt(&v.facts),
+        reasons: opt(&v.reasons),
+        respondent_unit: None,
+    };
+    match service::register_public(&st, &addr.ip().to_string(), &input).await {
+        Ok(new) => {
+            let due = service::parse_state(&new.row)
+                .map(|s| {
+                    let cal = st.calendar();
+                    let ctx = xinfang_domain::procedure::Ctx {
+                        today: today(),
+                        rules: &st.rules,
+                        calendar: &cal,
+                        higher_unit: None,
+                    };
+                    s.deadlines(&ctx).first().map(|d| d.due.to_string()).unwrap_or_default()
+                })
+                .unwrap_or_default();
+            render(&Receipt {
+                layout: None,
+                nav: "",
+                case_no: new.row.case_no,
+                query_code: new.row.query_code,
+                received_on: new.row.received_on.to_string(),
+                unit: new.row.unit.name,
+                due,
+            })
+        }
+        Err(err) => {
+            let mut e = V::default();
+            for f in &err.fields {
+                let m = f.message.clone();
+                match f.field.as_str() {
+                    "petitioners[0].name" => e.name = m,
+                    "petitioners[0].address" => e.address = m,
+                    "petitioners[0].phone" => e.phone = m,
+                    "petitioners[0].id_number" => e.id_number = m,
+                    "unit" => e.unit = m,
+                    "class" => e.class = m,
+                    "subject" => e.subject = m,
+                    "request" => e.request = m,
+                    "facts" => e.facts = m,
+                    "reasons" => e.reasons = m,
+                    _ => e.request = m,
+                }
+            }
+            let summary = if err.fields.is_empty() { err.message.clone() } else { format!("{} 处", err.fields.len()) };
+            submit_page(&st, v, e, summary, err.status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_status.html")]
+struct Status {
+    layout: Option<Layout>,
+    nav: &'static str,
+    csrf: String,
+    code: String,
+    last4: String,
+    notice: Option<String>,
+    error: Option<String>,
+    case_no: String,
+    status: String,
+    received_on: String,
+    unit: String,
+    deadlines: Vec<DeadlineRow>,
+    replies: Vec<(String, String, String, String)>,
+    timeline: Vec<(String, String)>,
+    can_evaluate: bool,
+    can_review: bool,
+    evaluations: Options,
+}
+
+struct DeadlineRow {
+    label: String,
+    due: String,
+    explanation: String,
+}
+
+#[derive(Deserialize)]
+pub struct LookupParams {
+    code: Option<String>,
+    phone_last4: Option<String>,
+    notice: Option<String>,
+}
+
+async fn status_page(
+    st: &AppState,
+    client: &str,
+    code: &str,
+    last4: &str,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let row = match public::find(st, client, code, Some(last4)).await {
+        Ok(r) => r,
+        Err(e) => {
+            let page = Home { layout: None, nav: "", code: code.to_string(), error: Some(e.message) };
+            return (e.status, render(&page)).into_response();
+        }
+    };
+    let v = match public::public_json(st, &row).await {
+        Ok(v) => v,
+        Err(e) => return super::error_page(None, &e),
+    };
+    let state = service::parse_state(&row).ok();
+    let cal = st.calendar();
+    let ctx = xinfang_domain::procedure::Ctx { today: today(), rules: &st.rules, calendar: &cal, higher_unit: None };
+    let allowed = state.as_ref().map(|s| s.allowed_steps(today(), &ctx)).unwrap_or_default();
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let token = super::new_form_token();
+    let page = Status {
+        layout: None,
+        nav: "",
+        csrf: token.clone(),
+        code: row.query_code.clone(),
+        last4: last4.to_string(),
+        notice,
+        error,
+        case_no: s(&v["case_no"]),
+        status: s(&v["status_label"]),
+        received_on: s(&v["received_on"]),
+        unit: s(&v["handling_unit"]),
+        deadlines: v["deadlines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| DeadlineRow { label: s(&d["label"]), due: s(&d["due"]), explanation: s(&d["explanation"]) })
+            .collect(),
+        replies: v["replies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| (s(&r["label"]), s(&r["decision_label"]), s(&r["issued_on"]), s(&r["basis"])))
+            .collect(),
+        timeline: v["timeline"].as_array().into_iter().flatten().map(|t| (s(&t["on"]), s(&t["label"]))).collect(),
+        can_evaluate: allowed.contains(&"evaluate"),
+        can_review: allowed.contains(&"review_request"),
+        evaluations: Evaluation::ALL.iter().map(|e| (e.as_str(), e.label())).collect(),
+    };
+    with_form_cookie(render(&page), &token)
+}
+
+pub async fn lookup(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Query(q): Query<LookupParams>,
+) -> Response {
+    let notice = q
+        .notice
+        .as_deref()
+        .map(|n| if n == "evaluate" { "评价已提交，谢谢。" } else { "复查申请已提交。" }.to_string());
+    status_page(
+        &st,
+        &addr.ip().to_string(),
+        q.code.as_deref().unwrap_or(""),
+        q.phone_last4.as_deref().unwrap_or(""),
+        notice,
+        None,
+    )
+    .await
+}
+
+pub async fn event(
+    State(st): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (code, last4, kind) = (get("code"), get("phone_last4"), get("type"));
+    let client = addr.ip().to_string();
+    if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
+        return status_page(&st, &client, &code, &last4, None, Some("表单已过期，请再提交一次".into())).await;
+    }
+    let mut body = serde_json::json!({ "type": kind, "on": today().to_string() });
+    for k in ["value", "comment", "note"] {
+        if let Some(v) = form.get(k).filter(|v| !v.trim().is_empty()) {
+            body[k] = serde_json::Value::String(v.clone());
+        }
+    }
+    let result = match serde_json::from_value(body) {
+        Ok(event) => service::record_public_event(&st, &client, &code, &last4, event).await,
+        Err(e) => Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("输入有误：{e}"))),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!(
+            "/portal/lookup?code={}&phone_last4={}&notice={}",
+            super::url_encode(&code),
+            super::url_encode(&last4),
+            super::url_encode(&kind)
+        ))
+        .into_response(),
+        Err(e) => status_page(&st, &client, &code, &last4, None, Some(e.message)).await,
+    }
+}
