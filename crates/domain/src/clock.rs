@@ -27,7 +27,22 @@ pub struct Deadline {
     /// Stopped for a hearing in progress (Art. 36 ¶2); `due` assumes the
     /// hearing ends today.
     pub paused: bool,
+    /// Missing the date is a failure of duty (超期); otherwise the date only
+    /// closes a window (an objection, a petitioner's request).
+    pub duty: bool,
     pub explanation: String,
+}
+
+impl Deadline {
+    /// A running office duty: one whose passing makes the case overdue.
+    pub fn is_duty(&self) -> bool {
+        self.holder == Holder::Office && self.duty && !self.paused
+    }
+
+    /// Has this duty's date passed?
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.is_duty() && self.due < today
+    }
 }
 
 /// A period to count.
@@ -107,7 +122,15 @@ pub fn deadline(
         );
     }
     explanation.push_str(&format!("。依据《信访工作条例》{}", rule.article));
-    Deadline { clock: name, due: c.due, holder: rule.holder, provisional: c.provisional, paused: false, explanation }
+    Deadline {
+        clock: name,
+        due: c.due,
+        holder: rule.holder,
+        provisional: c.provisional,
+        paused: false,
+        duty: rule.duty,
+        explanation,
+    }
 }
 
 /// The first working day after `day`.

@@ -425,6 +425,7 @@ impl CaseState {
                     holder: Holder::Office,
                     provisional: false,
                     paused: false,
+                    duty: true,
                     explanation: format!(
                         "{}：交办机关指定的办理期限为 {due}，须按期报送办结报告。依据《信访工作条例》第二十二条第一款第三项",
                         ClockName::Assigned.label()
@@ -793,9 +794,9 @@ impl CaseState {
             .collect()
     }
 
-    /// The earliest open deadline the office must meet, if any.
+    /// The earliest open deadline the office must meet (a duty, not paused).
     pub fn next_office_due(&self, ctx: &Ctx<'_>) -> Option<NaiveDate> {
-        self.deadlines(ctx).into_iter().filter(|d| d.holder == Holder::Office && !d.paused).map(|d| d.due).min()
+        self.deadlines(ctx).into_iter().filter(|d| d.is_duty()).map(|d| d.due).min()
     }
 }
 

@@ -37,6 +37,14 @@ pub struct ClockRule {
     pub article: String,
     /// What the start date is, in Chinese (e.g. 受理之日).
     pub start: String,
+    /// Is acting before the date a duty (late is 超期), or only a window
+    /// that closes (the objection of Art. 23 ¶3, the petitioner's requests)?
+    #[serde(default = "duty_by_default")]
+    pub duty: bool,
+}
+
+fn duty_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +98,7 @@ impl RuleSet {
                 holder: Holder::Office,
                 article: "第二十二条第一款第三项".into(),
                 start: "交办之日".into(),
+                duty: true,
             })
         })
     }

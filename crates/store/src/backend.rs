@@ -207,10 +207,13 @@ fn deadline_rows(petition_id: i64, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
                 Arg::I64(petition_id),
                 Arg::Text(d.clock.as_str().into()),
                 Arg::Date(d.due),
+                // Only running duties are 'office': the workbench and the
+                // overdue filter read that; windows are kept for reference.
                 Arg::Text(
-                    match d.holder {
-                        xinfang_domain::Holder::Office => "office",
-                        xinfang_domain::Holder::Petitioner => "petitioner",
+                    match (d.holder, d.is_duty()) {
+                        (xinfang_domain::Holder::Office, true) => "office",
+                        (xinfang_domain::Holder::Office, false) => "window",
+                        (xinfang_domain::Holder::Petitioner, _) => "petitioner",
                     }
                     .into(),
                 ),

@@ -370,3 +370,14 @@ fn allowed_steps_follow_the_rules() {
     s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx()).unwrap();
     assert_eq!(s.allowed_steps(d("2026-03-02"), &w.ctx()), vec!["serve", "close"]);
 }
+
+#[test]
+fn art23_objection_is_a_window_not_a_duty() {
+    let w = World::new();
+    let mut s = case(PetitionClass::Appeal);
+    s.apply(&ev("2026-02-03", EventKind::Transfer { to: "TOWN".into(), note: None }), &w.ctx()).unwrap();
+    let obj = s.deadlines(&w.ctx()).into_iter().find(|x| x.clock == ClockName::Objection).unwrap();
+    assert!(!obj.duty && !obj.is_overdue(d("2026-11-29")));
+    // The case is late on its acknowledgement, not on the unused objection.
+    assert_eq!(s.next_office_due(&w.ctx()), Some(d("2026-02-24")));
+}

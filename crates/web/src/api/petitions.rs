@@ -31,9 +31,10 @@ pub fn deadline_json(d: &Deadline, today: chrono::NaiveDate) -> Value {
         "label": d.clock.label(),
         "due": d.due.to_string(),
         "holder": match d.holder { Holder::Office => "office", Holder::Petitioner => "petitioner" },
+        "duty": d.duty,
         "provisional": d.provisional,
         "paused": d.paused,
-        "overdue": d.holder == Holder::Office && !d.paused && d.due < today,
+        "overdue": d.is_overdue(today),
         "explanation": d.explanation,
     })
 }

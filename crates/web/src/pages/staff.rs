@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use xinfang_domain::petition::{CollectiveInput, PetitionInput, PetitionerInput};
 use xinfang_domain::procedure::Ctx;
 use xinfang_domain::{
-    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, Holder, PetitionClass, Status, UnitKind,
+    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, Status, UnitKind,
 };
 use xinfang_store::{PetitionRow, Unit};
 
@@ -712,7 +712,7 @@ async fn petition_view(
             .map(|d| DeadlineView {
                 label: d.clock.label(),
                 due: d.due,
-                overdue: d.holder == Holder::Office && !d.paused && d.due < today,
+                overdue: d.is_overdue(today),
                 provisional: d.provisional,
                 paused: d.paused,
                 explanation: d.explanation,
