@@ -806,9 +806,11 @@ async fn petition_page(
     let cal = st.calendar();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: higher.as_ref().map(|u| u.code.as_str()) };
     let open_kind = error.as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
+    // Steps possible on the date of the latest event: a clerk may record a
+    // step that happened earlier; the rule is checked again on submit.
     let actions: Vec<ActionView> = if can_act {
         state
-            .allowed_steps(today, &ctx)
+            .allowed_steps(state.last_on, &ctx)
             .into_iter()
             .map(|k| ActionView { kind: k, label: step_label(k), open: k == open_kind })
             .collect()

@@ -5,6 +5,7 @@
 //! `XINFANG_TEST_PG_URL` was set when they were built.
 
 mod access;
+mod browser;
 mod input;
 mod misc;
 mod procedure;
@@ -53,3 +54,15 @@ both!(
     misc::monthly_statistics_count_matters_by_unit_and_class,
     misc::group_commit_answers_each_command_alone,
 );
+
+/// The browser tests, on SQLite (the pages are the same on PostgreSQL).
+mod chromium {
+    #[tokio::test]
+    #[cfg_attr(
+        not(xinfang_browser),
+        ignore = "set XINFANG_TEST_BROWSER=1 (with chromium and chromium-driver installed) to run"
+    )]
+    async fn staff_and_petitioner_in_chromium() {
+        crate::browser::staff_and_petitioner_in_chromium(crate::support::Backend::Sqlite).await
+    }
+}

@@ -1,0 +1,227 @@
+//! The pages in a real browser: Debian's Chromium driven through
+//! chromedriver over the W3C WebDriver protocol (plain HTTP, with the reqwest
+//! client the suite already has). Run when built with XINFANG_TEST_BROWSER=1.
+
+use crate::support::{Backend, PASSWORD, TestApp};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    http: reqwest::Client,
+    driver: String,
+    session: String,
+    child: Child,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium chromium-driver)");
+        let driver = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{driver}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("xinfang-chrome-{}-{port}", std::process::id()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--window-size=1280,800", format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let v: Value = http.post(format!("{driver}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session =
+            v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {v}")).to_string();
+        Browser { http, driver, session, child }
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.driver, self.session);
+        let req = self.http.request(method, url);
+        let req = match body {
+            Some(b) => req.json(&b),
+            None => req,
+        };
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        if v["value"].get("error").is_some() {
+            panic!("WebDriver {path}: {}", v["value"]);
+        }
+        v["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap().to_string()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    pub async fn type_in(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({}))).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({"text": text}))).await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({}))).await;
+    }
+
+    /// Clicks something that loads a new page, and waits until it has.
+    pub async fn submit(&self, css: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "window.__xinfang_old = true;", "args": []})),
+        )
+        .await;
+        self.click(css).await;
+        for _ in 0..100 {
+            let v = self
+                .cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return document.readyState === 'complete' && !window.__xinfang_old;", "args": []})))
+                .await;
+            if v == json!(true) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no new page after clicking {css}");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let e = self.find(css).await;
+        self.cmd(reqwest::Method::GET, &format!("/element/{e}/text"), None).await.as_str().unwrap_or("").to_string()
+    }
+
+    /// Sets a field's value directly (date inputs type differently per locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": "arguments[0].value = arguments[1];", "args": [{ELEMENT: e}, value]})),
+        )
+        .await;
+    }
+
+    pub async fn quit(mut self) {
+        let _ = self.http.delete(format!("{}/session/{}", self.driver, self.session)).send().await;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Logs in, registers a collective petition (the ID number checked as it is
+/// typed), accepts it, extends it and sees the new due date with its
+/// explanation; then a petitioner submits on the portal, looks the case up
+/// with the code and evaluates the reply.
+pub async fn staff_and_petitioner_in_chromium(b: Backend) {
+    let app = TestApp::start(b).await;
+    let web = Browser::start().await;
+    let base = &app.base;
+
+    web.goto(&format!("{base}/petitions")).await;
+    assert!(web.url().await.contains("/login?next="), "pages need a login");
+    web.type_in("#username", "intake").await;
+    web.type_in("#password", PASSWORD).await;
+    web.submit("button[type=submit]").await;
+    assert!(web.url().await.ends_with("/petitions"), "back where the user was going: {}", web.url().await);
+
+    web.goto(&format!("{base}/petitions/new")).await;
+    web.click("#channel option[value=visit]").await;
+    web.set_value("#received_on", "2026-03-02").await;
+    web.type_in("#persons", "25").await;
+    web.type_in("#request", "请求补发拖欠的工资").await;
+    for (i, (name, id)) in [("王大", "11010519491231002X"), ("李二", "")].iter().enumerate() {
+        web.type_in(&format!("#p{i}_name"), name).await;
+        web.type_in(&format!("#p{i}_address"), "测试县一号镇一号村").await;
+        web.type_in(&format!("#p{i}_phone"), "13800138000").await;
+        web.type_in(&format!("#p{i}_id"), id).await;
+        web.click(&format!("input[name=p{i}_rep]")).await;
+    }
+    // The script checks the ID number as it is typed.
+    web.type_in("#p2_id", "110105194912310021").await;
+    assert!(web.text("#p2_id-check").await.contains("校验位不正确"), "live ID check");
+    web.type_in("#p2_id", "").await;
+    web.submit("main form button[type=submit]").await;
+    let url = web.url().await;
+    assert!(url.contains("notice=registered"), "registered: {url}\n{}", web.text("main").await);
+    let id: i64 = url.split("/petitions/").nth(1).unwrap().split('?').next().unwrap().parse().unwrap();
+    assert!(web.text("main").await.contains("集体访"));
+
+    web.click("#act-accept summary").await;
+    web.set_value("#accept-on", "2026-03-03").await;
+    web.submit("#act-accept button[type=submit]").await;
+    let page = web.text("main").await;
+    assert!(page.contains("已记录：受理"), "{page}");
+    // 3/3 + 60 = 5/2, in the 劳动节 holiday → 5/6.
+    assert!(page.contains("2026-05-06"), "{page}");
+
+    assert!(page.contains("延长办理期限"), "extension offered: {page}");
+    web.click("#act-extend summary").await;
+    web.set_value("#extend-on", "2026-03-10").await;
+    web.type_in("#extend-approver", "陈局长").await;
+    web.type_in("#extend-reason", "涉及多个部门").await;
+    web.submit("#act-extend button[type=submit]").await;
+    let page = web.text("main").await;
+    // 60 + 30 days from 3/3 → 6/1 (a Monday).
+    assert!(page.contains("2026-06-01") && page.contains("经批准延长 30 日"), "{page}");
+
+    // The petitioner's side.
+    web.goto(&format!("{base}/portal/submit")).await;
+    web.type_in("#name", "赵六").await;
+    web.type_in("#address", "测试县二号镇三号村").await;
+    web.type_in("#phone", "13912345678").await;
+    web.type_in("#request", "建议修复村道 <script>alert(1)</script>").await;
+    web.submit("main form button[type=submit]").await;
+    let code = web.text("#query-code").await;
+    assert_eq!(code.len(), 12, "receipt shows the query code");
+
+    // Staff answer it (through the API), then the petitioner looks it up.
+    let staff = app.login("handler").await;
+    let (_, list) = app.get(Some(&staff), "/api/v1/petitions?channel=online").await;
+    let pid = list["items"][0]["id"].as_i64().unwrap();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+    for ev in [
+        json!({"type":"accept","on":today}),
+        json!({"type":"opinion","on":today,"decision":"support","basis":"已安排修复"}),
+        json!({"type":"serve","on":today}),
+    ] {
+        app.event(&staff, pid, ev, reqwest::StatusCode::CREATED).await;
+    }
+    web.goto(&format!("{base}/portal")).await;
+    web.type_in("#code", &code).await;
+    web.type_in("#phone_last4", "5678").await;
+    web.submit("main form button[type=submit]").await;
+    assert_eq!(web.text("#status").await, "处理意见已送达");
+    assert!(web.text("main").await.contains("已安排修复"));
+    web.click("#value option[value=satisfied]").await;
+    web.submit("form[action='/portal/events'] button[type=submit]").await;
+    assert!(web.text("main").await.contains("评价已提交"));
+
+    // The staff page shows the text as text, not as markup.
+    web.goto(&format!("{base}/petitions/{pid}")).await;
+    assert!(web.text("main").await.contains("<script>alert(1)</script>"));
+    let _ = id;
+    web.quit().await;
+    app.finish().await;
+}
