@@ -53,6 +53,8 @@ both!(
     misc::audit_chain_detects_tampering,
     misc::monthly_statistics_count_matters_by_unit_and_class,
     misc::group_commit_answers_each_command_alone,
+    misc::ledger_exports_open_in_excel,
+    misc::public_submission_and_petitioner_steps,
 );
 
 /// The browser tests, on SQLite (the pages are the same on PostgreSQL).

@@ -219,3 +219,131 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
+
+pub async fn ledger_exports_open_in_excel(b: Backend) {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    app.register(&t, petition("C", "2026-03-02", json!({"subject":"=1+1 拖欠工资"}))).await;
+    app.register(
+        &t,
+        petition(
+            "C",
+            "2026-03-03",
+            json!({"class":"suggestion","petitioners":[{"name":"李四","phone":"13911112222"}]}),
+        ),
+    )
+    .await;
+    app.register(&t, petition("C", "2026-03-04", json!({"collective":{"persons":30,"representatives":[0]}}))).await;
+
+    let res =
+        app.client.get(format!("{}/api/v1/petitions/export.xlsx", app.base)).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let bytes = res.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("信访事项台账").unwrap();
+    let title = sheet.get_value((0, 0)).unwrap().to_string();
+    assert!(title.contains("筛选：全部") && title.contains("导出时间"), "{title}");
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("收到日期".into())));
+    assert_eq!(sheet.height(), 2 + 3, "title, header and every row");
+    for row in 2..5 {
+        assert!(matches!(sheet.get_value((row, 1)), Some(Data::DateTime(_))), "dates are dates");
+        let phone = sheet.get_value((row, 6)).unwrap().to_string();
+        assert!(phone.contains("****"), "masked: {phone}");
+    }
+    assert_eq!(sheet.get_value((2, 7)), Some(&Data::Float(30.0)), "newest first; persons as a number");
+
+    let res = app
+        .client
+        .get(format!("{}/api/v1/petitions/export.csv?class=suggestion", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
+    assert_eq!(text.lines().count(), 2, "the filter applies: {text}");
+    assert!(text.contains("139****2222") && !text.contains("13911112222"));
+    let (_, all) = app.get(Some(&t), "/api/v1/petitions").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    // A bad filter is a 400, not a broken file; exports are audited.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/petitions/export.csv?status=nope", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    assert!(rows.iter().any(|r| r.action == "petition.export.xlsx"));
+    assert!(rows.iter().any(|r| r.action == "petition.export.csv" && r.detail.contains("建议意见类")));
+    app.finish().await;
+}
+
+pub async fn public_submission_and_petitioner_steps(b: Backend) {
+    let app = TestApp::start(b).await;
+    let body = json!({
+        "channel":"online","received_on": crate::support::today(),"unit":"T1","class":"appeal",
+        "petitioners":[{"name":"赵六","address":"二号镇","phone":"13912345678"}],
+        "request":"请求修复村道"
+    });
+    let (s, v) = app.post(None, "/api/v1/public/petitions", body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["query_code"].as_str().unwrap().to_string();
+    assert!(v["case_no"].as_str().unwrap().starts_with("XF"));
+    assert!(!v.to_string().contains("13912345678") && !v.to_string().contains("赵六"));
+    // A visit cannot be "submitted online"; nor a collective one; a phone is needed to look it up.
+    let mut bad = body.clone();
+    bad["channel"] = json!("visit");
+    assert_eq!(app.post(None, "/api/v1/public/petitions", bad).await.0, StatusCode::BAD_REQUEST);
+    let mut bad = body.clone();
+    bad["petitioners"] = json!([{"name":"赵六"}]);
+    assert_eq!(app.post(None, "/api/v1/public/petitions", bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Before a reply nothing can be evaluated; staff cannot be impersonated.
+    let ev = format!("/api/v1/public/petitions/{code}/events");
+    let (s, e) = app
+        .post(
+            None,
+            &ev,
+            json!({"phone_last4":"5678","type":"evaluate","on":crate::support::today(),"value":"satisfied"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, _) = app.post(None, &ev, json!({"phone_last4":"5678","type":"accept","on":crate::support::today()})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            None,
+            &ev,
+            json!({"phone_last4":"0000","type":"evaluate","on":crate::support::today(),"value":"satisfied"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let t = app.login("t1").await;
+    let (_, list) = app.get(Some(&t), "/api/v1/petitions?channel=online").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let today = crate::support::today();
+    for e in [
+        json!({"type":"accept","on":today}),
+        json!({"type":"opinion","on":today,"decision":"explain","basis":"已列入明年计划"}),
+        json!({"type":"serve","on":today}),
+    ] {
+        app.event(&t, id, e, StatusCode::CREATED).await;
+    }
+    let (s, v) =
+        app.post(None, &ev, json!({"phone_last4":"5678","type":"evaluate","on":today,"value":"dissatisfied"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["evaluations"][0]["value"], "dissatisfied");
+    let (s, v) =
+        app.post(None, &ev, json!({"phone_last4":"5678","type":"review_request","on":today,"note":"不服"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["status"], "review_requested");
+    assert_eq!(v["handling_unit"], "测试县信访局", "the next higher body reviews");
+    app.finish().await;
+}

@@ -238,3 +238,8 @@ pub fn petition(unit: &str, received_on: &str, overrides: Value) -> Value {
 pub fn due(p: &Value, clock: &str) -> Option<String> {
     p["deadlines"].as_array()?.iter().find(|d| d["clock"] == clock).and_then(|d| d["due"].as_str()).map(String::from)
 }
+
+/// Today in China Standard Time, as the server counts it.
+pub fn today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string()
+}
