@@ -200,10 +200,10 @@ impl Event {
             }
             _ => {}
         }
-        if let EventKind::Assign { due, .. } = &self.kind {
-            if *due <= self.on {
-                errors.push(Invalid::new("due", "invalid_date", "交办的办理期限应晚于交办日期"));
-            }
+        if let EventKind::Assign { due, .. } = &self.kind
+            && *due <= self.on
+        {
+            errors.push(Invalid::new("due", "invalid_date", "交办的办理期限应晚于交办日期"));
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
@@ -417,9 +417,11 @@ impl CaseState {
             }
             _ => {}
         }
-        if let (Some(due), IntakeRoute::Assigned) = (self.intake.assigned_due, self.intake.route) {
-            if !closed && self.opinion.is_none() {
-                out.push(Deadline {
+        if let (Some(due), IntakeRoute::Assigned) = (self.intake.assigned_due, self.intake.route)
+            && !closed
+            && self.opinion.is_none()
+        {
+            out.push(Deadline {
                     clock: ClockName::Assigned,
                     due,
                     holder: Holder::Office,
@@ -431,26 +433,23 @@ impl CaseState {
                         ClockName::Assigned.label()
                     ),
                 });
-            }
         }
         if self.class == PetitionClass::Appeal {
             let window_open = |reason: CloseReason| self.closed.as_ref().is_none_or(|c| c.reason == reason);
-            if matches!(self.status, Status::Served)
-                || (self.status == Status::Closed && self.review.is_none() && window_open(CloseReason::Concluded))
+            if (matches!(self.status, Status::Served)
+                || (self.status == Status::Closed && self.review.is_none() && window_open(CloseReason::Concluded)))
+                && let Some(start) = self.review_window_start()
             {
-                if let Some(start) = self.review_window_start() {
-                    out.push(self.clock(ctx, ClockName::ReviewRequest, start));
-                }
+                out.push(self.clock(ctx, ClockName::ReviewRequest, start));
             }
-            if matches!(self.status, Status::Reviewed)
+            if (matches!(self.status, Status::Reviewed)
                 || (self.status == Status::Closed
                     && self.recheck.is_none()
                     && self.review.is_some()
-                    && window_open(CloseReason::ReviewFinal))
+                    && window_open(CloseReason::ReviewFinal)))
+                && let Some(start) = self.recheck_window_start()
             {
-                if let Some(start) = self.recheck_window_start() {
-                    out.push(self.clock(ctx, ClockName::RecheckRequest, start));
-                }
+                out.push(self.clock(ctx, ClockName::RecheckRequest, start));
             }
         }
         out
@@ -529,13 +528,13 @@ impl CaseState {
                         "只有收到转送、交办的事项才能提出异议（第二十三条第三款）",
                     );
                 };
-                if let Some(due) = self.due_of(ctx, ClockName::Objection) {
-                    if on > due {
-                        return refuse(
-                            "art23_objection_late",
-                            format!("异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"),
-                        );
-                    }
+                if let Some(due) = self.due_of(ctx, ClockName::Objection)
+                    && on > due
+                {
+                    return refuse(
+                        "art23_objection_late",
+                        format!("异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"),
+                    );
                 }
                 self.intake =
                     Intake { route: IntakeRoute::Returned, from: Some(self.unit.clone()), on, assigned_due: None };
@@ -575,13 +574,13 @@ impl CaseState {
                         ),
                     );
                 }
-                if let Some(due) = self.due_of(ctx, ClockName::Handle) {
-                    if on > due {
-                        return refuse(
-                            "art34_extension_after_due",
-                            format!("办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"),
-                        );
-                    }
+                if let Some(due) = self.due_of(ctx, ClockName::Handle)
+                    && on > due
+                {
+                    return refuse(
+                        "art34_extension_after_due",
+                        format!("办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"),
+                    );
                 }
                 self.extension_days += days;
                 Ok(())

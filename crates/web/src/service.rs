@@ -360,10 +360,10 @@ async fn append_checked(
 ) -> ApiResult<()> {
     for _ in 0..5 {
         let row = st.store.petition(id).await?.ok_or_else(AppError::not_found)?;
-        if let Some(user) = acting {
-            if !user.unit.contains(&row.unit) {
-                return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
-            }
+        if let Some(user) = acting
+            && !user.unit.contains(&row.unit)
+        {
+            return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
         }
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();

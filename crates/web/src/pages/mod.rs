@@ -113,11 +113,12 @@ impl PageUser {
         }
     }
 
-    /// Checks a submitted form's CSRF token.
-    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Response> {
+    /// Checks a submitted form's CSRF token: `Some(error page)` if it is
+    /// missing or wrong.
+    pub fn csrf_rejection(&self, submitted: Option<&str>) -> Option<Response> {
         match submitted {
-            Some(t) if same_token(t, &self.csrf) => Ok(()),
-            _ => Err(error_page(
+            Some(t) if same_token(t, &self.csrf) => None,
+            _ => Some(error_page(
                 Some(self.layout()),
                 &AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），请返回后刷新页面重试"),
             )),

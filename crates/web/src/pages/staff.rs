@@ -112,7 +112,7 @@ pub struct CsrfOnly {
 }
 
 pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap, Form(f): Form<CsrfOnly>) -> Response {
-    if let Err(r) = pu.check_csrf(f.csrf.as_deref()) {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }
     if let Some(token) = super::cookie(&headers, super::SESSION_COOKIE) {
@@ -464,7 +464,7 @@ pub async fn new_form(State(st): State<AppState>, pu: PageUser) -> Response {
 
 pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
-    if let Err(r) = pu.check_csrf(form.get("csrf").map(String::as_str)) {
+    if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;
     }
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
@@ -893,7 +893,7 @@ pub async fn add_event(
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
-    if let Err(r) = pu.check_csrf(form.get("csrf").map(String::as_str)) {
+    if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;
     }
     let kind = form.get("type").cloned().unwrap_or_default();
@@ -1010,7 +1010,7 @@ pub struct CalendarForm {
 }
 
 pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): Form<CalendarForm>) -> Response {
-    if let Err(r) = pu.check_csrf(f.csrf.as_deref()) {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }
     if pu.user.role != xinfang_domain::Role::Admin {
