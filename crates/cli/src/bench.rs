@@ -389,21 +389,23 @@ pub async fn run(opts: BenchOpts) -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&key);
     eprintln!("基线：SQLite 持久插入（同一磁盘）");
     let base = baseline(&opts.dir).await?;
-    let mut runs = Vec::new();
-    for backend in &opts.backends {
-        for &size in &opts.sizes {
-            runs.push(one_run(&opts, backend, size, &key).await?);
-            let _ = std::fs::remove_file(&key);
-        }
-    }
     let machine = json!({
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "os": std::env::consts::OS,
         "date": chrono::Utc::now().to_rfc3339(),
     });
-    let out = json!({ "machine": machine, "baseline": base, "runs": runs });
     let path = opts.json.clone().unwrap_or_else(|| opts.dir.join("results.json"));
-    std::fs::write(&path, serde_json::to_string_pretty(&out)?)?;
+    let mut runs = Vec::new();
+    for backend in &opts.backends {
+        for &size in &opts.sizes {
+            runs.push(one_run(&opts, backend, size, &key).await?);
+            let _ = std::fs::remove_file(&key);
+            // Written after every run, so a long session keeps what it measured.
+            let out = json!({ "machine": machine, "baseline": base, "runs": runs });
+            std::fs::write(&path, serde_json::to_string_pretty(&out)?)?;
+            print_table(&base, &runs[runs.len() - 1..]);
+        }
+    }
     print_table(&base, &runs);
     println!("\n结果已写入 {}", path.display());
     Ok(())

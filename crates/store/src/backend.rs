@@ -155,18 +155,30 @@ fn read_petition(row: &DbRow) -> Result<PetitionRow> {
 /// was at the viewer's unit or below, and, for a report, the viewer's unit is
 /// not the unit reported on nor below it (Art. 30 ¶3).
 fn push_visible(q: &mut Sql, viewer: &Viewer) {
+    if let Some(ids) = &viewer.unit_ids {
+        push_at_units(q, ids);
+    }
     q.push(
-        " AND EXISTS (SELECT 1 FROM petition_units pu JOIN units vu ON vu.id = pu.unit_id \
-         WHERE pu.petition_id = p.id AND vu.path LIKE ",
-    )
-    .arg(Arg::Text(format!("{}%", viewer.unit_path)))
-    .push(")")
-    .push(
         " AND (p.respondent_unit_id IS NULL OR NOT EXISTS (SELECT 1 FROM units ru \
          WHERE ru.id = p.respondent_unit_id AND ",
     )
     .arg(Arg::Text(viewer.unit_path.clone()))
     .push(" LIKE ru.path || '%'))");
+}
+
+/// The case is, or has been, at one of `ids`.
+fn push_at_units(q: &mut Sql, ids: &[i64]) {
+    q.push(" AND EXISTS (SELECT 1 FROM petition_units pu WHERE pu.petition_id = p.id AND pu.unit_id IN (");
+    if ids.is_empty() {
+        q.push("NULL");
+    }
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.arg(Arg::I64(*id));
+    }
+    q.push("))");
 }
 
 /// Most bind values in one statement (SQLite allows 32766, PostgreSQL 65535).
@@ -850,18 +862,38 @@ impl Backend {
         if let Some(today) = f.overdue_before {
             q.push(" AND p.next_due < ").arg(Arg::Date(today));
         }
-        if let Some(path) = &f.unit_path {
-            q.push(
-                " AND EXISTS (SELECT 1 FROM petition_units fu JOIN units fv ON fv.id = fu.unit_id \
-                 WHERE fu.petition_id = p.id AND fv.path LIKE ",
-            )
-            .arg(Arg::Text(format!("{path}%")))
-            .push(")");
+        if let Some(ids) = &f.unit_ids {
+            push_at_units(&mut q, ids);
         }
-        if let Some(id) = f.before_id {
-            q.push(" AND p.id < ").arg(Arg::I64(id));
+        let (column, op) = match f.sort {
+            ListSort::Newest => ("", ""),
+            ListSort::ReceivedDesc => ("p.received_on", "<"),
+            ListSort::ReceivedAsc => ("p.received_on", ">"),
+            ListSort::DueAsc => ("p.next_due", ">"),
+        };
+        if f.sort == ListSort::DueAsc {
+            q.push(" AND p.next_due IS NOT NULL");
         }
-        q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit));
+        match (f.sort, f.after) {
+            (ListSort::Newest, _) => {
+                if let Some(id) = f.before_id {
+                    q.push(" AND p.id < ").arg(Arg::I64(id));
+                }
+            }
+            (_, Some((date, id))) => {
+                q.push(&format!(" AND ({column} {op} ")).arg(Arg::Date(date));
+                q.push(&format!(" OR ({column} = ")).arg(Arg::Date(date));
+                q.push(&format!(" AND p.id {op} ")).arg(Arg::I64(id)).push("))");
+            }
+            (_, None) => {}
+        }
+        let order = match f.sort {
+            ListSort::Newest => "p.id DESC",
+            ListSort::ReceivedDesc => "p.received_on DESC, p.id DESC",
+            ListSort::ReceivedAsc => "p.received_on ASC, p.id ASC",
+            ListSort::DueAsc => "p.next_due ASC, p.id ASC",
+        };
+        q.push(&format!(" ORDER BY {order} LIMIT ")).arg(Arg::I64(f.limit));
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {

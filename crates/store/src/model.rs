@@ -188,23 +188,44 @@ pub struct PetitionSummary {
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub unit_path: String,
+    /// The ids of the viewer's unit and the units below it; `None` when
+    /// that is the whole tree (nothing to filter). Ids, not a path pattern:
+    /// PostgreSQL plans a list of values well, a `LIKE $1` blindly.
+    pub unit_ids: Option<Vec<i64>>,
 }
 
 /// List filters; every field narrows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub status: Option<String>,
-    /// The path of a unit: the case is or was at this unit or below.
-    pub unit_path: Option<String>,
+    /// The ids of a unit and the units below it: the case is or was at one.
+    pub unit_ids: Option<Vec<i64>>,
     pub class: Option<String>,
     pub channel: Option<String>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
     /// Some(today): only cases with an office deadline before today.
     pub overdue_before: Option<NaiveDate>,
-    /// Only ids below this (the cursor).
+    /// Only ids below this (the cursor of the default order).
     pub before_id: Option<i64>,
+    /// The order; the other orders page by `after`.
+    pub sort: ListSort,
+    /// The cursor of a date order: the (date, id) of the last row shown.
+    pub after: Option<(NaiveDate, i64)>,
     pub limit: i64,
+}
+
+/// The orders of the petition list. Each pages by a cursor on its key and
+/// the id, so a deep page costs what the first does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListSort {
+    /// Most recently registered first.
+    #[default]
+    Newest,
+    ReceivedDesc,
+    ReceivedAsc,
+    /// The nearest office deadline first (cases with one only).
+    DueAsc,
 }
 
 /// A line to add to the audit log.

@@ -39,8 +39,12 @@ pub fn normalize_query_code(raw: &str) -> Option<String> {
     (s.len() == CODE_LEN && s.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(s)
 }
 
-pub fn viewer(user: &User) -> Viewer {
-    Viewer { unit_path: user.unit.path.clone() }
+/// Who is asking, for the store's visibility test.
+pub fn viewer(st: &AppState, user: &User) -> Viewer {
+    let units = st.cached_units();
+    let ids = units.subtree_ids(&user.unit);
+    let whole_tree = ids.len() >= units.len() && units.len() > 0;
+    Viewer { unit_path: user.unit.path.clone(), unit_ids: (!whole_tree).then_some(ids) }
 }
 
 fn ctx<'a>(rules: &'a RuleSet, cal: &'a Calendar, higher_unit: Option<&'a str>) -> Ctx<'a> {
@@ -152,6 +156,21 @@ impl UnitIndex {
     }
     pub fn id(&self, id: i64) -> Option<&Unit> {
         self.by_id.get(&id)
+    }
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+    /// The ids of `unit` and every unit below it (as far as the cache knows).
+    pub fn subtree_ids(&self, unit: &Unit) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.by_id.values().filter(|u| unit.contains(u)).map(|u| u.id).collect();
+        if !ids.contains(&unit.id) {
+            ids.push(unit.id);
+        }
+        ids.sort_unstable();
+        ids
     }
 }
 
@@ -324,7 +343,7 @@ fn require_worker(user: &User) -> ApiResult<()> {
 
 /// The petition if `user` may see it; otherwise 404, as if it did not exist.
 pub async fn load_visible(st: &AppState, user: &User, id: i64) -> ApiResult<PetitionRow> {
-    if !st.store.can_view(id, &viewer(user)).await? {
+    if !st.store.can_view(id, &viewer(st, user)).await? {
         return Err(AppError::not_found());
     }
     st.store.petition(id).await?.ok_or_else(AppError::not_found)
@@ -341,7 +360,7 @@ pub fn parse_state(row: &PetitionRow) -> ApiResult<CaseState> {
 pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event) -> ApiResult<()> {
     require_worker(user)?;
     event.validate(today(), &st.rules).map_err(AppError::invalid)?;
-    if !st.store.can_view(id, &viewer(user)).await? {
+    if !st.store.can_view(id, &viewer(st, user)).await? {
         return Err(AppError::not_found());
     }
     append_checked(st, id, event, Some(user), Some(user.id)).await

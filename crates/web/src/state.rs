@@ -82,6 +82,11 @@ impl AppState {
         self.reload_units().await
     }
 
+    /// The unit tree as cached (no reload): for filters built per request.
+    pub fn cached_units(&self) -> Arc<UnitIndex> {
+        self.units.read().unwrap_or_else(|p| p.into_inner()).1.clone()
+    }
+
     /// The unit with this code, if there is one.
     pub async fn unit(&self, code: &str) -> Result<Option<xinfang_store::Unit>, xinfang_store::StoreError> {
         Ok(self.units_with(|i| i.code(code).is_some()).await?.code(code).cloned())

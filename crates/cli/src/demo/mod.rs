@@ -378,7 +378,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
 async fn status_counts(st: &AppState) -> anyhow::Result<String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     let root = st.store.unit_by_code(ROOT).await?.context("root")?;
-    let viewer = xinfang_store::Viewer { unit_path: root.path };
+    let viewer = xinfang_store::Viewer { unit_path: root.path, unit_ids: None };
     let mut filter = xinfang_store::ListFilter { limit: 1000, ..Default::default() };
     loop {
         let page = st.store.list_petitions(&filter, &viewer).await?;

@@ -59,8 +59,11 @@ fn describe(p: &ListParams) -> String {
 
 async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str) -> ApiResult<ListFilter> {
     let mut filter = parse_filter(st, p).await?;
+    // Exports run newest first, whatever the page was sorted by.
     filter.limit = PAGE;
     filter.before_id = None;
+    filter.sort = xinfang_store::ListSort::Newest;
+    filter.after = None;
     st.store
         .audit(&AuditEntry {
             user_id: Some(user.id),
@@ -94,7 +97,7 @@ async fn next_page(
     filter: &mut Option<ListFilter>,
 ) -> Result<Option<Vec<LedgerRow>>, String> {
     let Some(f) = filter.as_mut() else { return Ok(None) };
-    let page = st.store.list_petitions(f, &service::viewer(user)).await.map_err(|e| e.to_string())?;
+    let page = st.store.list_petitions(f, &service::viewer(st, user)).await.map_err(|e| e.to_string())?;
     match page.last() {
         Some(last) if page.len() as i64 == PAGE => f.before_id = Some(last.id),
         _ => *filter = None,

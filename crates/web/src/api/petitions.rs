@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use xinfang_domain::petition::PetitionInput;
 use xinfang_domain::procedure::Ctx;
 use xinfang_domain::{Channel, Deadline, Event, Holder, PetitionClass, Role, Status};
-use xinfang_store::{AuditEntry, EventRow, ListFilter, PetitionRow, PetitionSummary, PetitionerRecord, Unit};
+use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord, Unit};
 
 pub fn unit_json(u: &Unit) -> Value {
     json!({ "code": u.code, "name": u.name, "kind": u.kind.as_str() })
@@ -151,7 +151,7 @@ pub async fn add_event(
     Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub status: Option<String>,
@@ -163,6 +163,8 @@ pub struct ListParams {
     pub overdue: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<String>,
+    /// `newest` (default), `received_desc`, `received_asc`, `due_asc`.
+    pub sort: Option<String>,
 }
 
 pub const DEFAULT_PAGE: i64 = 50;
@@ -207,10 +209,24 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
     }
     if let Some(code) = nonempty(&p.unit) {
         let unit = st.unit(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
-        f.unit_path = Some(unit.path);
+        f.unit_ids = Some(st.cached_units().subtree_ids(&unit));
     }
+    f.sort = match nonempty(&p.sort) {
+        None | Some("newest") => ListSort::Newest,
+        Some("received_desc") => ListSort::ReceivedDesc,
+        Some("received_asc") => ListSort::ReceivedAsc,
+        Some("due_asc") => ListSort::DueAsc,
+        Some(_) => return Err(bad("sort", "应为 newest、received_desc、received_asc 或 due_asc")),
+    };
     if let Some(c) = nonempty(&p.cursor) {
-        f.before_id = Some(c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| bad("cursor", "无效的分页游标"))?);
+        let invalid = || bad("cursor", "无效的分页游标");
+        if f.sort == ListSort::Newest {
+            f.before_id = Some(c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(invalid)?);
+        } else {
+            let (date, id) = c.split_once('_').ok_or_else(invalid)?;
+            let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| invalid())?;
+            f.after = Some((date, id.parse::<i64>().map_err(|_| invalid())?));
+        }
     }
     if let Some(l) = nonempty(&p.limit) {
         f.limit = l
@@ -220,6 +236,15 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
             .ok_or_else(|| bad("limit", "应为 1 至 200"))?;
     }
     Ok(f)
+}
+
+/// The cursor that continues the list after row `r` in order `sort`.
+pub fn next_cursor(sort: ListSort, r: &PetitionSummary) -> String {
+    match sort {
+        ListSort::Newest => r.id.to_string(),
+        ListSort::ReceivedDesc | ListSort::ReceivedAsc => format!("{}_{}", r.received_on, r.id),
+        ListSort::DueAsc => format!("{}_{}", r.next_due.unwrap_or(r.received_on), r.id),
+    }
 }
 
 pub fn summary_json(s: &PetitionSummary, today: chrono::NaiveDate) -> Value {
@@ -250,10 +275,10 @@ pub async fn list(
     let mut filter = parse_filter(&st, &params).await?;
     let page = filter.limit;
     filter.limit = page + 1;
-    let mut rows = st.store.list_petitions(&filter, &service::viewer(&user)).await?;
+    let mut rows = st.store.list_petitions(&filter, &service::viewer(&st, &user)).await?;
     let more = rows.len() as i64 > page;
     rows.truncate(page as usize);
-    let next = if more { rows.last().map(|r| r.id.to_string()) } else { None };
+    let next = if more { rows.last().map(|r| next_cursor(filter.sort, r)) } else { None };
     let today = today();
     Ok(Json(json!({
         "items": rows.iter().map(|r| summary_json(r, today)).collect::<Vec<_>>(),

@@ -170,7 +170,7 @@ fn status_label(s: &str) -> &'static str {
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let today = today();
     let soon = today + chrono::Days::new(3);
-    let viewer = service::viewer(&pu.user);
+    let viewer = service::viewer(&st, &pu.user);
     let (items, counts) =
         match tokio::try_join!(st.store.work_items(&viewer, soon, 300), st.store.work_counts(&viewer, today, soon)) {
             Ok(x) => x,
@@ -263,8 +263,11 @@ struct ListPage {
     units: Vec<(String, String)>,
     rows: Vec<ListRow>,
     query: String,
-    next: Option<i64>,
+    next: Option<String>,
     first_page: bool,
+    /// The query without the order, for the column links.
+    base_query: String,
+    sort: String,
 }
 
 /// The list parameters as a query string, without the cursor.
@@ -277,6 +280,7 @@ fn query_string(p: &ListParams) -> String {
         ("received_from", &p.received_from),
         ("received_to", &p.received_to),
         ("overdue", &p.overdue),
+        ("sort", &p.sort),
     ];
     pairs
         .iter()
@@ -316,6 +320,8 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
         query: query_string(&p),
         next: None,
         first_page: p.cursor.as_deref().unwrap_or("").is_empty(),
+        base_query: query_string(&ListParams { sort: None, ..p.clone() }),
+        sort: p.sort.clone().unwrap_or_default(),
     };
     let mut filter = match parse_filter(&st, &p).await {
         Ok(f) => f,
@@ -326,13 +332,13 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     };
     let size = filter.limit;
     filter.limit = size + 1;
-    let mut rows = match st.store.list_petitions(&filter, &service::viewer(&pu.user)).await {
+    let mut rows = match st.store.list_petitions(&filter, &service::viewer(&st, &pu.user)).await {
         Ok(r) => r,
         Err(e) => return error_page(Some(pu.layout()), &e.into()),
     };
     if rows.len() as i64 > size {
         rows.truncate(size as usize);
-        page.next = rows.last().map(|r| r.id);
+        page.next = rows.last().map(|r| crate::api::petitions::next_cursor(filter.sort, r));
     }
     let today = today();
     page.rows = rows

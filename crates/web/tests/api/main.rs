@@ -8,6 +8,7 @@ mod access;
 mod browser;
 mod input;
 mod misc;
+mod pages;
 mod procedure;
 mod support;
 
@@ -55,6 +56,7 @@ both!(
     misc::group_commit_answers_each_command_alone,
     misc::ledger_exports_open_in_excel,
     misc::public_submission_and_petitioner_steps,
+    pages::pages_forms_errors_and_headers,
 );
 
 /// The browser tests, on SQLite (the pages are the same on PostgreSQL).

@@ -68,6 +68,37 @@ pub async fn list_filters_and_cursor_pages(b: Backend) {
     let mut expect = made.clone();
     expect.reverse();
     assert_eq!(seen, expect);
+
+    // The date orders page by (date, id) too.
+    for (sort, want) in
+        [("received_asc", made.clone()), ("received_desc", made.iter().rev().copied().collect::<Vec<_>>())]
+    {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let q = match &cursor {
+                Some(c) => format!("/api/v1/petitions?limit=2&sort={sort}&cursor={c}"),
+                None => format!("/api/v1/petitions?limit=2&sort={sort}"),
+            };
+            let (s, v) = app.get(Some(&t), &q).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            seen.extend(v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "{sort}");
+    }
+    // The nearest deadline first: the accepted case's handling date (3/9) comes before
+    // the acknowledgement dates of cases received later.
+    let (_, v) = app.get(Some(&t), "/api/v1/petitions?sort=due_asc").await;
+    let dues: Vec<&str> = v["items"].as_array().unwrap().iter().map(|i| i["next_due"].as_str().unwrap()).collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+    assert_eq!(app.get(Some(&t), "/api/v1/petitions?sort=sideways").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get(Some(&t), "/api/v1/petitions?sort=received_asc&cursor=123").await.0, StatusCode::BAD_REQUEST);
     app.finish().await;
 }
 

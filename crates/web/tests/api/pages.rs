@@ -1,0 +1,236 @@
+//! The pages over plain HTTP: logging in with the form, CSRF, the
+//! registration form's field errors (nothing stored), the event forms, the
+//! portal's errors, escaping, and the security headers.
+
+use crate::support::{Backend, PASSWORD, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+/// A browser-less page session: the cookies it was given.
+struct Pages<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Pages<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Pages { app, http, cookies: Vec::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all(SET_COOKIE) {
+            let text = v.to_str().unwrap();
+            let (kv, _) = text.split_once(';').unwrap_or((text, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() {
+                self.cookies.push((k.to_string(), v.to_string()));
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.app.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        let loc = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (res.status(), res.text().await.unwrap(), loc)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.app.base))
+            .header(COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&res);
+        let loc = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (res.status(), res.text().await.unwrap(), loc)
+    }
+
+    async fn login(&mut self, user: &str) -> String {
+        let (_, html, _) = self.get("/login").await;
+        let csrf = field(&html, "csrf");
+        let (s, _, loc) =
+            self.post("/login", &[("csrf", &csrf), ("username", user), ("password", PASSWORD), ("next", "/")]).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(loc.as_deref(), Some("/"));
+        let (_, html, _) = self.get("/").await;
+        field(&html, "csrf")
+    }
+}
+
+/// The value of the first hidden input `name` in a page.
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+pub async fn pages_forms_errors_and_headers(b: Backend) {
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+
+    // Without a session, pages send the user to the login page.
+    let (s, _, loc) = p.get("/petitions").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/login?next=%2Fpetitions"));
+    // A login form without its token is refused; a wrong password says so.
+    let (s, html, _) = p.post("/login", &[("csrf", "x"), ("username", "intake"), ("password", PASSWORD)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(html.contains("登录表单已过期"));
+    let (_, html, _) = p.get("/login").await;
+    let csrf = field(&html, "csrf");
+    let (s, html, _) = p.post("/login", &[("csrf", &csrf), ("username", "intake"), ("password", "wrong-one")]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("用户名或密码错误"));
+    // After login the pages open; every response carries the security headers.
+    let csrf = p.login("intake").await;
+    let res = p.http.get(format!("{}/", app.base)).header(COOKIE, p.cookie_header()).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+
+    // The registration form: every bad field comes back with its message, what
+    // was typed is kept, and nothing is stored.
+    let long = "长".repeat(5001);
+    let bad: Vec<(&str, &str)> = vec![
+        ("csrf", &csrf),
+        ("channel", "visit"),
+        ("received_on", "2026-02-30"),
+        ("unit", "C"),
+        ("class", "appeal"),
+        ("request", &long),
+        ("subject", "<script>alert(1)</script>"),
+        ("p0_name", ""),
+        ("p0_phone", "12345"),
+        ("p0_id_number", "110105194912310021"),
+        ("p1_name", "李二"),
+    ];
+    let (s, html, _) = p.post("/petitions/new", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "日期格式应为 YYYY-MM-DD",
+        "不得超过 5000 字",
+        "信访人姓名（名称）不能为空",
+        "电话号码格式不正确",
+        "校验位不正确",
+    ] {
+        assert!(html.contains(msg), "missing error {msg}");
+    }
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;") && !html.contains("<script>alert(1)"),
+        "escaped and kept"
+    );
+    assert!(html.contains("value=\"李二\""), "what was typed is kept");
+    let token = app.login("intake").await;
+    let (_, list) = app.get(Some(&token), "/api/v1/petitions").await;
+    assert!(list["items"].as_array().unwrap().is_empty(), "nothing stored");
+    // More than 5 representatives (Art. 20).
+    let mut six: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf.clone()),
+        ("channel".into(), "visit".into()),
+        ("received_on".into(), "2026-03-02".into()),
+        ("unit".into(), "C".into()),
+        ("class".into(), "appeal".into()),
+        ("request".into(), "请求".into()),
+        ("persons".into(), "40".into()),
+    ];
+    for i in 0..5 {
+        six.push((format!("p{i}_name"), format!("代表{i}")));
+        six.push((format!("p{i}_rep"), "1".into()));
+    }
+    let six_refs: Vec<(&str, &str)> = six.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (s, _, loc) = p.post("/petitions/new", &six_refs).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "five representatives are allowed");
+    let id: i64 = loc.unwrap().split("/petitions/").nth(1).unwrap().split('?').next().unwrap().parse().unwrap();
+
+    // A form without the token changes nothing.
+    let (s, _, _) = p.post(&format!("/petitions/{id}/events"), &[("type", "accept"), ("on", "2026-03-03")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A step the law does not allow is explained on the page, not stored.
+    let (s, html, _) = p
+        .post(
+            &format!("/petitions/{id}/events"),
+            &[("csrf", &csrf), ("type", "opinion"), ("on", "2026-03-03"), ("decision", "support"), ("basis", "x")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("第三十二条"));
+    let (s, html, _) =
+        p.post(&format!("/petitions/{id}/events"), &[("csrf", &csrf), ("type", "accept"), ("on", "2026-13-03")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("输入有误"));
+    let (s, _, loc) =
+        p.post(&format!("/petitions/{id}/events"), &[("csrf", &csrf), ("type", "accept"), ("on", "2026-03-03")]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/petitions/{id}?notice=accept").as_str())));
+    let (s, html, _) = p
+        .post(
+            &format!("/petitions/{id}/events"),
+            &[
+                ("csrf", &csrf),
+                ("type", "extend"),
+                ("on", "2026-03-04"),
+                ("days", "45"),
+                ("approver", "局长"),
+                ("reason", "复杂"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("第三十四条"));
+    let (_, full) = app.get(Some(&token), &format!("/api/v1/petitions/{id}")).await;
+    assert_eq!(full["events"].as_array().unwrap().len(), 2, "only the accepted step is stored");
+
+    // The ledger, the petition page, the print view, the admin page all render.
+    for path in ["/petitions?status=accepted", &format!("/petitions/{id}"), &format!("/petitions/{id}/print")] {
+        let (s, html, _) = p.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(html.contains("代表0"), "{path} shows the case");
+    }
+    for path in ["/", "/admin/calendar"] {
+        assert_eq!(p.get(path).await.0, StatusCode::OK, "{path}");
+    }
+    let (s, html, _) = p.get("/petitions?received_from=2026-02-30").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("日期格式"));
+
+    // Logging out ends the session.
+    let (s, _, loc) = p.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    let (s, _, _) = p.get("/").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+
+    // The portal: errors next to the fields, nothing stored; a wrong look-up is the same 404 page.
+    let mut q = Pages::new(&app);
+    let (_, html, _) = q.get("/portal/submit").await;
+    let token_p = field(&html, "csrf");
+    let (s, html, _) = q
+        .post(
+            "/portal/submit",
+            &[("csrf", &token_p), ("name", ""), ("phone", "abc"), ("unit", "C"), ("class", "appeal"), ("request", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("不能为空") && html.contains("电话号码格式不正确"));
+    let (s, html, _) = q.get("/portal/lookup?code=ABCDEFGHJKMN&phone_last4=1234").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("未找到与查询码和电话后四位相符的信访事项"));
+    let (_, list) = app.get(Some(&token), "/api/v1/petitions").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    app.finish().await;
+}
