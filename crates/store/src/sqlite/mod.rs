@@ -4,6 +4,7 @@
 //! lock upgrades between writers); reads use their own small pool.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -43,15 +44,14 @@ impl Backend {
             // ledger stay in memory instead of being re-read on every insert.
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
-            // Checkpoints are the task's job (below), from another connection,
-            // so that a commit rarely pays for copying pages back. This limit
-            // (~40 MiB) is the backstop for when writes outrun it, as in a
-            // bulk import: the WAL can only restart after a checkpoint that
-            // caught up, which a passive one racing a busy writer never does.
-            .pragma("wal_autocheckpoint", "10000");
+            // No checkpoint inside a commit: that would stall the writer (and
+            // every caller waiting on it) while pages are copied back. The
+            // task started below checkpoints from another connection.
+            .pragma("wal_autocheckpoint", "0");
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        spawn_checkpointer(read.clone());
+        let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
+        spawn_checkpointer(read.clone(), wal);
         Ok(Self { write, read })
     }
 
@@ -68,17 +68,26 @@ impl Backend {
     }
 }
 
-/// Copies committed WAL pages back into the database file every two seconds,
-/// from a reader connection, in PASSIVE mode: it never waits for, nor makes
-/// wait, the writer or the readers. Ends when the pool is closed.
-fn spawn_checkpointer(pool: sqlx::SqlitePool) {
+/// The WAL size past which the checkpointer restarts the log.
+const WAL_RESTART_BYTES: u64 = 128 << 20;
+
+/// Copies committed WAL pages back into the database file every second, from
+/// a reader connection. Usually PASSIVE: it never waits for, nor makes wait,
+/// the writer or the readers. But a passive checkpoint racing a busy writer
+/// never catches up, and only a caught-up log can start again from the top;
+/// so when the WAL file has grown past [`WAL_RESTART_BYTES`] (a bulk import,
+/// a long burst) it runs TRUNCATE, which briefly holds writers back while it
+/// copies the last second's pages. Ends when the pool is closed.
+fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::time::sleep(Duration::from_secs(1)).await;
             if pool.is_closed() {
                 break;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            let big = std::fs::metadata(&wal).map(|m| m.len() > WAL_RESTART_BYTES).unwrap_or(false);
+            let sql = if big { "PRAGMA wal_checkpoint(TRUNCATE)" } else { "PRAGMA wal_checkpoint(PASSIVE)" };
+            if let Err(e) = sqlx::query(sql).execute(&pool).await {
                 if pool.is_closed() {
                     break;
                 }
