@@ -48,9 +48,9 @@ impl Backend {
             // every caller waiting on it) while pages are copied back. The
             // task started below checkpoints from another connection.
             .pragma("wal_autocheckpoint", "0");
+        let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
         spawn_checkpointer(read.clone(), wal);
         Ok(Self { write, read })
     }
