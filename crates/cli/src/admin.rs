@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use xinfang_domain::calendar::CalendarFile;
 use xinfang_domain::clock::{Period, count};
 use xinfang_domain::rules::PeriodUnit;
-use xinfang_domain::{Calendar, Role, RuleSet, UnitCode, UnitKind};
-use xinfang_store::{NewUser, Store};
-use xinfang_web::auth;
+use xinfang_domain::{Calendar, RuleSet};
+use xinfang_store::Store;
+use xinfang_web::service;
 
 #[derive(Subcommand)]
 pub enum UnitCommand {
@@ -76,6 +76,15 @@ pub enum AuditCommand {
     Verify,
 }
 
+/// An API error as a message for the terminal: each field's message.
+fn explain(e: xinfang_web::error::AppError) -> anyhow::Error {
+    if e.fields.is_empty() {
+        anyhow::anyhow!(e.message)
+    } else {
+        anyhow::anyhow!(e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"))
+    }
+}
+
 pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {
     let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
     let applied = store.migrate().await?;
@@ -91,14 +100,8 @@ pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
     let store = open_store(db).await?;
     match command {
         UnitCommand::Add { code, name, kind, parent } => {
-            let code = UnitCode::parse("code", &code).map_err(|e| anyhow::anyhow!(e.message))?;
-            let name = xinfang_text::clean_line(&name);
-            if name.is_empty() || name.chars().count() > 100 {
-                bail!("单位名称不能为空，且不超过 100 字");
-            }
-            let kind = UnitKind::parse(&kind)
-                .with_context(|| format!("单位类型 {kind} 无效，应为 petition_office、body、township 或 village"))?;
-            let unit = store.add_unit(code.as_str(), &name, kind, parent.as_deref(), None).await?;
+            let unit =
+                service::add_unit(&store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
             println!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label());
         }
         UnitCommand::List => {
@@ -118,29 +121,13 @@ pub async fn user(db: &DbOpts, command: UserCommand) -> anyhow::Result<()> {
     let store = open_store(db).await?;
     match command {
         UserCommand::Add { username, role, unit, name, password_stdin: _ } => {
-            let username = username.trim().to_string();
-            if username.is_empty()
-                || username.len() > 64
-                || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            {
-                bail!("用户名应为 1–64 位字母、数字、点、下划线或连字符");
-            }
-            let role = Role::parse(&role).with_context(|| {
-                format!("角色 {role} 无效，应为 admin、intake、handler、leader、supervisor 或 auditor")
-            })?;
-            let unit = store.unit_by_code(&unit).await?.with_context(|| format!("单位 {unit} 不存在"))?;
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line).context("无法从标准输入读取密码")?;
             let password = line.trim_end_matches(['\n', '\r']);
-            auth::check_password_policy(password).map_err(|e| anyhow::anyhow!(e))?;
-            let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!(e.message))?;
-            let display_name = name
-                .map(|n| xinfang_text::clean_line(&n))
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| username.clone());
-            let user = store
-                .add_user(&NewUser { username, display_name, unit_id: unit.id, role, password_hash: hash }, None)
-                .await?;
+            let user =
+                service::add_user(&store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, password)
+                    .await
+                    .map_err(explain)?;
             println!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name);
         }
         UserCommand::List => {

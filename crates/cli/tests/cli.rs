@@ -90,7 +90,7 @@ fn a_deployment_is_set_up_from_nothing() {
     let o = run(&["unit", "add", "--code", "X1", "--name", "某村", "--kind", "village", "--parent", "NOPE"], &db, None);
     assert!(stderr(&o).contains("上级单位 NOPE 不存在"), "{}", stderr(&o));
     let o = run(&["unit", "add", "--code", "X2", "--name", "某村", "--kind", "hamlet"], &db, None);
-    assert!(stderr(&o).contains("单位类型 hamlet 无效"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("单位类型应为"), "{}", stderr(&o));
     let o = run(&["unit", "list"], &db, None);
     assert_eq!(stdout(&o), "330100  某县信访局  [信访部门]\n  330101  某镇  [乡镇（街道）]\n");
 
@@ -124,7 +124,7 @@ fn a_deployment_is_set_up_from_nothing() {
         &db,
         Some("Good-password-1\n"),
     );
-    assert!(stderr(&o).contains("角色 chief 无效"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("角色应为"), "{}", stderr(&o));
     let o = run(&["user", "list"], &db, None);
     assert!(stdout(&o).contains("li  李四  承办人  某镇"), "{}", stdout(&o));
 

@@ -201,6 +201,16 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics, as is due after a bulk import
+    /// (PostgreSQL's autovacuum would get there, later; until then it plans
+    /// a 1M-row ledger as if it were empty).
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.analyze().await,
+            Backend::Postgres(b) => b.analyze().await,
+        }
+    }
+
     /// Walks the audit chain. Ok(count) when intact, Err(seq) at the first
     /// line that does not follow from the one before.
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, i64>> {

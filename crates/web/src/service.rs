@@ -43,7 +43,7 @@ pub fn normalize_query_code(raw: &str) -> Option<String> {
 pub fn viewer(st: &AppState, user: &User) -> Viewer {
     let units = st.cached_units();
     let ids = units.subtree_ids(&user.unit);
-    let whole_tree = ids.len() >= units.len() && units.len() > 0;
+    let whole_tree = ids.len() >= units.len() && !units.is_empty();
     Viewer { unit_path: user.unit.path.clone(), unit_ids: (!whole_tree).then_some(ids) }
 }
 
@@ -424,6 +424,88 @@ async fn append_checked(
         }
     }
     Err(AppError::new(axum::http::StatusCode::CONFLICT, "conflict", "该信访事项正被频繁更新，请稍后重试"))
+}
+
+/// Adds a unit (单位) below `parent`, checking every field; for the CLI and
+/// the administration page alike.
+pub async fn add_unit(
+    store: &Store,
+    actor: Option<i64>,
+    code: &str,
+    name: &str,
+    kind: &str,
+    parent: Option<&str>,
+) -> ApiResult<Unit> {
+    let mut errors = Vec::new();
+    let code = xinfang_domain::UnitCode::parse("code", code).map_err(|e| errors.push(e)).ok();
+    let name = xinfang_text::clean_line(name);
+    if name.is_empty() || xinfang_text::char_len(&name) > 100 {
+        errors.push(xinfang_domain::Invalid::new("name", "invalid_name", "单位名称不能为空，且不超过 100 字"));
+    }
+    let kind = xinfang_domain::UnitKind::parse(kind.trim());
+    if kind.is_none() {
+        errors.push(xinfang_domain::Invalid::new(
+            "kind",
+            "invalid_kind",
+            "单位类型应为 petition_office、body、township 或 village",
+        ));
+    }
+    let parent = parent.map(str::trim).filter(|p| !p.is_empty());
+    match (code, kind) {
+        (Some(code), Some(kind)) if errors.is_empty() => {
+            Ok(store.add_unit(code.as_str(), &name, kind, parent, actor).await?)
+        }
+        _ => Err(AppError::invalid(errors)),
+    }
+}
+
+/// Adds a user account, checking the name, role, unit and password policy.
+pub async fn add_user(
+    store: &Store,
+    actor: Option<i64>,
+    username: &str,
+    display_name: &str,
+    role: &str,
+    unit: &str,
+    password: &str,
+) -> ApiResult<User> {
+    let mut errors = Vec::new();
+    let username = username.trim().to_string();
+    if username.is_empty()
+        || username.len() > 64
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        errors.push(xinfang_domain::Invalid::new(
+            "username",
+            "invalid_username",
+            "用户名应为 1–64 位字母、数字、点、下划线或连字符",
+        ));
+    }
+    let role = xinfang_domain::Role::parse(role.trim());
+    if role.is_none() {
+        errors.push(xinfang_domain::Invalid::new(
+            "role",
+            "invalid_role",
+            "角色应为 admin、intake、handler、leader、supervisor 或 auditor",
+        ));
+    }
+    if let Err(m) = crate::auth::check_password_policy(password) {
+        errors.push(xinfang_domain::Invalid::new("password", "weak_password", m));
+    }
+    let unit = store.unit_by_code(unit.trim()).await?;
+    if unit.is_none() {
+        errors.push(xinfang_domain::Invalid::new("unit", "unknown_unit", "单位不存在"));
+    }
+    let (Some(role), Some(unit)) = (role, unit) else { return Err(AppError::invalid(errors)) };
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let display_name =
+        Some(xinfang_text::clean_line(display_name)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
+    let password_hash = crate::auth::hash_password(password)?;
+    Ok(store
+        .add_user(&xinfang_store::NewUser { username, display_name, unit_id: unit.id, role, password_hash }, actor)
+        .await?)
 }
 
 /// Recomputes the stored deadlines of every open case against `cal` (after

@@ -65,7 +65,8 @@ impl AppState {
         self.calendar.read().unwrap_or_else(|p| p.into_inner()).1.clone()
     }
 
-    async fn reload_units(&self) -> Result<Arc<UnitIndex>, xinfang_store::StoreError> {
+    /// Reads the unit tree again (after a unit is added here).
+    pub async fn reload_units(&self) -> Result<Arc<UnitIndex>, xinfang_store::StoreError> {
         let index = Arc::new(UnitIndex::new(self.store.units().await?));
         *self.units.write().unwrap_or_else(|p| p.into_inner()) = (Instant::now(), index.clone());
         Ok(index)

@@ -37,6 +37,11 @@ impl Backend {
         self.write.close().await;
     }
 
+    pub async fn analyze(&self) -> crate::Result<()> {
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        Ok(())
+    }
+
     /// PostgreSQL checks its pages itself; this asks that the database answers.
     pub async fn integrity_check(&self) -> Result<String> {
         let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&self.read).await?;

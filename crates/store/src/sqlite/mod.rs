@@ -62,6 +62,11 @@ impl Backend {
         self.read.close().await;
     }
 
+    pub async fn analyze(&self) -> crate::Result<()> {
+        sqlx::query("ANALYZE").execute(&self.write).await?;
+        Ok(())
+    }
+
     /// `PRAGMA integrity_check`: "ok" when the file is sound.
     pub async fn integrity_check(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)

@@ -204,6 +204,8 @@ pub fn router() -> Router<AppState> {
         .route("/petitions/{id}/events", post(staff::add_event))
         .route("/petitions/{id}/print", get(staff::print))
         .route("/admin/calendar", get(staff::admin).post(staff::import_calendar))
+        .route("/admin/units", post(staff::add_unit))
+        .route("/admin/users", post(staff::add_user))
         .route("/portal", get(portal::home))
         .route("/portal/submit", get(portal::submit_form).post(portal::submit))
         .route("/portal/lookup", get(portal::lookup))

@@ -965,6 +965,9 @@ struct AdminPage {
     users: Vec<(String, String, &'static str, String)>,
     years: Vec<(i64, String)>,
     is_admin: bool,
+    kinds: Options,
+    roles: Options,
+    parents: Vec<(String, String)>,
 }
 
 async fn admin_page(
@@ -1001,12 +1004,87 @@ async fn admin_page(
             .collect(),
         years: cal.0,
         is_admin: pu.user.role == xinfang_domain::Role::Admin,
+        kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
+        roles: options(xinfang_domain::Role::ALL, xinfang_domain::Role::as_str, xinfang_domain::Role::label),
+        parents: unit_options(&units.iter().filter(|u| pu.user.unit.contains(u)).cloned().collect::<Vec<_>>()),
     };
     (status, render(&page)).into_response()
 }
 
 pub async fn admin(State(st): State<AppState>, pu: PageUser, Query(q): Query<NoticeParam>) -> Response {
     admin_page(&st, &pu, q.notice.map(|n| format!("已导入并重新计算了 {n} 件事项的期限")), None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    csrf: Option<String>,
+    code: String,
+    name: String,
+    kind: String,
+    parent: Option<String>,
+}
+
+/// Only an administrator adds units and users, and only below their own unit.
+fn admin_only(pu: &PageUser, csrf: Option<&str>, parent_or_unit: Option<&str>, units: &[Unit]) -> Option<Response> {
+    if let Some(r) = pu.csrf_rejection(csrf) {
+        return Some(r);
+    }
+    if pu.user.role != xinfang_domain::Role::Admin {
+        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以添加单位和用户")));
+    }
+    let inside = parent_or_unit.is_some_and(|code| units.iter().any(|u| u.code == code && pu.user.unit.contains(u)));
+    if !inside {
+        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只能在本单位及下级单位中添加")));
+    }
+    None
+}
+
+fn fields_message(e: &AppError) -> String {
+    if e.fields.is_empty() {
+        e.message.clone()
+    } else {
+        e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；")
+    }
+}
+
+pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), f.parent.as_deref(), &units) {
+        return r;
+    }
+    match service::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref()).await {
+        Ok(u) => {
+            let _ = st.reload_units().await;
+            admin_page(&st, &pu, Some(format!("已添加单位 {}", u.name)), None, StatusCode::OK).await
+        }
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    csrf: Option<String>,
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    password: String,
+}
+
+pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), Some(&f.unit), &units) {
+        return r;
+    }
+    match service::add_user(&st.store, Some(pu.user.id), &f.username, &f.display_name, &f.role, &f.unit, &f.password)
+        .await
+    {
+        Ok(u) => {
+            admin_page(&st, &pu, Some(format!("已添加用户 {}（{}）", u.username, u.role.label())), None, StatusCode::OK)
+                .await
+        }
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+    }
 }
 
 #[derive(Deserialize)]

@@ -57,6 +57,7 @@ both!(
     misc::ledger_exports_open_in_excel,
     misc::public_submission_and_petitioner_steps,
     pages::pages_forms_errors_and_headers,
+    pages::admin_adds_units_and_users_from_the_page,
 );
 
 /// The browser tests, on SQLite (the pages are the same on PostgreSQL).

@@ -234,3 +234,68 @@ pub async fn pages_forms_errors_and_headers(b: Backend) {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     app.finish().await;
 }
+
+pub async fn admin_adds_units_and_users_from_the_page(b: Backend) {
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+    let csrf = p.login("admin").await;
+    let (s, html, _) = p
+        .post(
+            "/admin/units",
+            &[("csrf", &csrf), ("code", "T1-V3"), ("name", "三号村"), ("kind", "village"), ("parent", "T1")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("已添加单位 三号村"));
+    let (s, html, _) = p
+        .post(
+            "/admin/units",
+            &[("csrf", &csrf), ("code", "bad code"), ("name", ""), ("kind", "hamlet"), ("parent", "T1")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("单位代码应为") && html.contains("单位名称不能为空") && html.contains("单位类型应为"));
+    let (s, html, _) = p
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", "v3"),
+                ("display_name", "三号村登记员"),
+                ("role", "intake"),
+                ("unit", "T1-V3"),
+                ("password", "weak"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("密码至少"));
+    let (s, html, _) = p
+        .post(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", "v3"),
+                ("display_name", "三号村登记员"),
+                ("role", "intake"),
+                ("unit", "T1-V3"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    // The new clerk can log in and registers for the new village at once.
+    let t = app.login("v3").await;
+    app.register(&t, crate::support::petition("T1-V3", "2026-03-02", serde_json::json!({}))).await;
+    // Only an administrator adds, and only below their own unit.
+    let mut q = Pages::new(&app);
+    let csrf = q.login("handler").await;
+    let (s, _, _) = q
+        .post(
+            "/admin/units",
+            &[("csrf", &csrf), ("code", "X9"), ("name", "某村"), ("kind", "village"), ("parent", "T1")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    app.finish().await;
+}
