@@ -994,7 +994,7 @@ async fn admin_page(
                 name: u.name.clone(),
                 code: u.code.clone(),
                 kind: UnitKind::label(u.kind),
-                indent: u.depth() * 2,
+                indent: u.depth().min(5),
             })
             .collect(),
         users: users

@@ -299,3 +299,17 @@ pub async fn admin_adds_units_and_users_from_the_page(b: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     app.finish().await;
 }
+
+/// The Content-Security-Policy forbids inline styles and scripts, so no
+/// template may carry one: they would be silently dropped by the browser.
+#[test]
+fn templates_have_no_inline_style_or_script() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("style=\""), "{} has an inline style", path.display());
+        assert!(!text.contains("<style"), "{} has a style element", path.display());
+        assert!(!text.contains("onclick=") && !text.contains("<script>"), "{} has inline script", path.display());
+    }
+}
