@@ -180,23 +180,8 @@ fn demo_builds_serves_and_stops_gracefully_on_sigterm() {
 
     // Serve the demo database with its key.
     let db = format!("sqlite://{}", dir.join("demo.db").display());
-    let mut child = bin()
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            &db,
-            "--key-file",
-            dir.join("demo.key").to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address line").to_string();
+    let (mut child, base) = serve(&db, &dir.join("demo.key"));
+    let url = base.trim_start_matches("http://").to_string();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();
@@ -270,16 +255,7 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
     let mut log = String::new();
     let mut seed = 0x5eed_u64;
     for round in 0..rounds {
-        let mut child = bin()
-            .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url, "--key-file", key.to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let base =
-            format!("http://{}", line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address"));
+        let (mut child, base) = serve(&url, &key);
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let kill_after = std::time::Duration::from_millis(60 + (seed >> 33) % 400);
 
@@ -325,15 +301,7 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
         log.push_str(&line);
     }
     // A last start to check the final round's writes, and the audit chain.
-    let mut child = bin()
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url, "--key-file", key.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base = format!("http://{}", line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address"));
+    let (mut child, base) = serve(&url, &key);
     let checked = rt.block_on(async {
         let c = reqwest::Client::new();
         let token = login(&c, &base).await;
@@ -353,6 +321,20 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
     println!("{log}");
     assert!(rounds >= 1 && !acked.is_empty(), "the rounds acknowledged nothing: nothing was tested");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Starts `xinfang serve` on a free port; returns the child and its base URL.
+fn serve(url: &str, key: &Path) -> (std::process::Child, String) {
+    let mut child = bin()
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url, "--key-file", key.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address line");
+    (child, format!("http://{addr}"))
 }
 
 async fn login(c: &reqwest::Client, base: &str) -> String {

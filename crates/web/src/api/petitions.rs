@@ -25,6 +25,17 @@ fn label<T>(raw: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static st
     parse(raw).map(label).unwrap_or("")
 }
 
+/// Adds channel, class and status with their Chinese labels to `v`.
+fn with_labels(mut v: Value, channel: &str, class: &str, status: &str) -> Value {
+    v["channel"] = json!(channel);
+    v["channel_label"] = json!(label(channel, Channel::parse, Channel::label));
+    v["class"] = json!(class);
+    v["class_label"] = json!(label(class, PetitionClass::parse, PetitionClass::label));
+    v["status"] = json!(status);
+    v["status_label"] = json!(label(status, Status::parse, Status::label));
+    v
+}
+
 pub fn deadline_json(d: &Deadline, today: chrono::NaiveDate) -> Value {
     json!({
         "clock": d.clock.as_str(),
@@ -93,16 +104,10 @@ pub fn petition_json_from(
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
     let deadlines: Vec<Value> = state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect();
     let representatives = petitioners.iter().filter(|p| p.representative).count();
-    Ok(json!({
+    let v = json!({
         "id": row.id,
         "case_no": row.case_no,
         "query_code": row.query_code,
-        "channel": row.channel,
-        "channel_label": label(&row.channel, Channel::parse, Channel::label),
-        "class": row.class,
-        "class_label": label(&row.class, PetitionClass::parse, PetitionClass::label),
-        "status": row.status,
-        "status_label": label(&row.status, Status::parse, Status::label),
         "unit": unit_json(&row.unit),
         "registered_unit": unit_json(&row.registered_unit),
         "respondent_unit": row.respondent_unit.as_ref().map(unit_json),
@@ -119,7 +124,8 @@ pub fn petition_json_from(
         "version": row.version,
         "created_at": row.created_at.to_rfc3339(),
         "updated_at": row.updated_at.to_rfc3339(),
-    }))
+    });
+    Ok(with_labels(v, &row.channel, &row.class, &row.status))
 }
 
 pub async fn create(
@@ -248,15 +254,9 @@ pub fn next_cursor(sort: ListSort, r: &PetitionSummary) -> String {
 }
 
 pub fn summary_json(s: &PetitionSummary, today: chrono::NaiveDate) -> Value {
-    json!({
+    let v = json!({
         "id": s.id,
         "case_no": s.case_no,
-        "channel": s.channel,
-        "channel_label": label(&s.channel, Channel::parse, Channel::label),
-        "class": s.class,
-        "class_label": label(&s.class, PetitionClass::parse, PetitionClass::label),
-        "status": s.status,
-        "status_label": label(&s.status, Status::parse, Status::label),
         "unit": { "code": s.unit_code, "name": s.unit_name },
         "received_on": s.received_on.to_string(),
         "subject": s.subject,
@@ -264,7 +264,8 @@ pub fn summary_json(s: &PetitionSummary, today: chrono::NaiveDate) -> Value {
         "overdue": s.next_due.is_some_and(|d| d < today),
         "collective_persons": s.collective_persons,
         "petitioner": { "name": s.petitioner_name, "phone": s.petitioner_phone_masked },
-    })
+    });
+    with_labels(v, &s.channel, &s.class, &s.status)
 }
 
 pub async fn list(

@@ -368,6 +368,8 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
 
 const FORM_ROWS: usize = 5;
 
+/// The registration form's fields: once for what was typed, once for the
+/// error next to each.
 #[derive(Default)]
 struct Values {
     channel: String,
@@ -380,22 +382,10 @@ struct Values {
     request: String,
     facts: String,
     reasons: String,
-}
-
-#[derive(Default)]
-struct Errors {
-    channel: String,
-    received_on: String,
-    unit: String,
-    class: String,
-    respondent_unit: String,
-    persons: String,
-    subject: String,
-    request: String,
-    facts: String,
-    reasons: String,
     petitioners: String,
 }
+
+type Errors = Values;
 
 #[derive(Default)]
 struct PersonRow {
@@ -485,6 +475,7 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         request: get("request"),
         facts: get("facts"),
         reasons: get("reasons"),
+        petitioners: String::new(),
     };
     let mut people: Vec<PersonRow> = (0..FORM_ROWS)
         .map(|i| PersonRow {
