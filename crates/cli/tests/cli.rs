@@ -196,15 +196,7 @@ fn demo_builds_serves_and_stops_gracefully_on_sigterm() {
             .unwrap();
         assert_eq!(res.status().as_u16(), 201);
         let token = res.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
-        let list: serde_json::Value = c
-            .get(format!("http://{url}/api/v1/petitions?limit=100"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list = get_json(&c, &format!("http://{url}/api/v1/petitions?limit=100"), &token).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 60);
     });
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
@@ -323,6 +315,11 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// GETs `url` with a bearer token and returns the JSON body.
+async fn get_json(c: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    c.get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
 /// Starts `xinfang serve` on a free port; returns the child and its base URL.
 fn serve(url: &str, key: &Path) -> (std::process::Child, String) {
     let mut child = bin()
@@ -412,15 +409,7 @@ async fn verify_all(
     let mut cursor: Option<String> = None;
     loop {
         let q = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-        let v: serde_json::Value = c
-            .get(format!("{base}/api/v1/petitions?limit=200{q}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = get_json(c, &format!("{base}/api/v1/petitions?limit=200{q}"), token).await;
         ids.extend(v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
         match v["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -432,15 +421,7 @@ async fn verify_all(
         let _ = steps;
     }
     for id in &ids {
-        let p: serde_json::Value = c
-            .get(format!("{base}/api/v1/petitions/{id}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let p = get_json(c, &format!("{base}/api/v1/petitions/{id}"), token).await;
         let events = p["events"].as_array().unwrap();
         assert_eq!(events[0]["type"], "register", "case {id} has no registration event");
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
