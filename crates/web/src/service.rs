@@ -209,7 +209,6 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
     if let Err(wait) = st.submit_throttle.check(client) {
         return Err(crate::auth::too_many(wait));
     }
-    st.submit_throttle.fail(client);
     let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
     if np.channel != xinfang_domain::Channel::Online || np.respondent_unit.is_some() || np.collective.is_some() {
         return Err(AppError::bad_request("invalid_public_submission", "网上提交只能是个人的网上信访"));
@@ -224,7 +223,11 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
     let unit = st.unit(np.unit.as_str()).await?.ok_or_else(|| {
         AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
     })?;
-    write_registration(st, &np, unit, None, None).await
+    let new = write_registration(st, &np, unit, None, None).await?;
+    // Only stored submissions count against the address: a form sent back
+    // with errors costs nothing.
+    st.submit_throttle.fail(client);
+    Ok(new)
 }
 
 /// Records a petitioner's own step (evaluation, review or recheck request)
