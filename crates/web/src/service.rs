@@ -1,5 +1,5 @@
 //! The commands: check the rule in `domain`, then write in one store
-//! transaction. Handlers (JSON now, HTML pages later) call these and only
+//! transaction. Handlers (the JSON API and the HTML pages) call these and only
 //! these, so no rule is written twice.
 
 use crate::crypto::Field;
