@@ -141,6 +141,8 @@ pub fn prepare(
 /// All units by code and by id, for building many records at once.
 #[derive(Debug, Default)]
 pub struct UnitIndex {
+    /// Every unit, in tree order (by path).
+    all: Vec<Unit>,
     by_code: std::collections::HashMap<String, Unit>,
     by_id: std::collections::HashMap<i64, Unit>,
 }
@@ -148,14 +150,18 @@ pub struct UnitIndex {
 impl UnitIndex {
     pub fn new(units: Vec<Unit>) -> Self {
         let by_id = units.iter().map(|u| (u.id, u.clone())).collect();
-        let by_code = units.into_iter().map(|u| (u.code.clone(), u)).collect();
-        UnitIndex { by_code, by_id }
+        let by_code = units.iter().map(|u| (u.code.clone(), u.clone())).collect();
+        UnitIndex { all: units, by_code, by_id }
     }
     pub fn code(&self, code: &str) -> Option<&Unit> {
         self.by_code.get(code)
     }
     pub fn id(&self, id: i64) -> Option<&Unit> {
         self.by_id.get(&id)
+    }
+    /// Every unit, in tree order.
+    pub fn all(&self) -> &[Unit] {
+        &self.all
     }
     pub fn len(&self) -> usize {
         self.by_id.len()

@@ -79,7 +79,8 @@ struct SubmitPage {
 }
 
 async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCode) -> Response {
-    let units = st.store.units().await.unwrap_or_default();
+    let units = st.cached_units();
+    let units = units.all();
     let token = super::new_form_token();
     let page = SubmitPage {
         layout: None,

@@ -289,8 +289,8 @@ fn query_string(p: &ListParams) -> String {
         .join("&")
 }
 
-async fn my_units(st: &AppState, pu: &PageUser) -> Vec<Unit> {
-    st.store.units().await.unwrap_or_default().into_iter().filter(|u| pu.user.unit.contains(u)).collect()
+fn my_units(st: &AppState, pu: &PageUser) -> Vec<Unit> {
+    st.cached_units().all().iter().filter(|u| pu.user.unit.contains(u)).cloned().collect()
 }
 
 fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
@@ -298,7 +298,7 @@ fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
 }
 
 pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
-    let units = my_units(&st, &pu).await;
+    let units = my_units(&st, &pu);
     let mut page = ListPage {
         layout: Some(pu.layout()),
         nav: "list",
@@ -426,7 +426,7 @@ async fn new_page(
     people: Vec<PersonRow>,
     errors: String,
 ) -> NewPage {
-    let all = st.store.units().await.unwrap_or_default();
+    let all = st.cached_units().all().to_vec();
     let mine: Vec<Unit> = all.iter().filter(|u| pu.user.unit.contains(u)).cloned().collect();
     NewPage {
         layout: Some(pu.layout()),
@@ -673,7 +673,8 @@ async fn petition_view(
 ) -> Result<(PetitionView, xinfang_domain::CaseState), AppError> {
     let state = service::parse_state(row)?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
-    let units = st.store.units().await?;
+    let units = st.cached_units();
+    let units = units.all();
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
@@ -722,7 +723,7 @@ async fn petition_view(
                 TimelineView {
                     on: e.on,
                     label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
-                    detail: parsed.as_ref().map(|p| event_detail(p, &units)).unwrap_or_default(),
+                    detail: parsed.as_ref().map(|p| event_detail(p, units)).unwrap_or_default(),
                     actor: e.actor.clone().unwrap_or_default(),
                 }
             })
@@ -821,8 +822,9 @@ async fn petition_page(
     } else {
         "当前没有可办理的步骤。".into()
     };
-    let units = st.store.units().await.unwrap_or_default();
+    let units = st.cached_units();
     let targets = units
+        .all()
         .iter()
         .filter(|u| u.id != row.unit.id)
         .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
