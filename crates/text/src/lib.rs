@@ -9,6 +9,11 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+mod search;
+mod signature;
+pub use search::{IndexedText, Piece, TextQuery, add_words, fold, snippet, warm_up};
+pub use signature::{BANDS, SIGNATURE_LEN, Signature};
+
 /// Cleans user-entered text as described in the module docs.
 pub fn clean(raw: &str) -> String {
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
