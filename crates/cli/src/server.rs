@@ -10,9 +10,20 @@ use xinfang_store::{Store, redact_url};
 use xinfang_web::AppState;
 use xinfang_web::crypto::Keys;
 
-/// Opens the database named by `db`, creating and migrating it as needed.
+/// Opens the database named by `db`, creating and migrating it as needed,
+/// and indexes for search any petitions stored before the index existed
+/// (with a progress line on the terminal).
 pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
-    Store::open(&db.database_url).await.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))
+    let store =
+        Store::open(&db.database_url).await.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
+    let indexed = store
+        .backfill_search(&mut |done, total| eprint!("\r建立全文检索和查重索引：{done}/{total}"))
+        .await
+        .context("建立检索索引失败")?;
+    if indexed > 0 {
+        eprintln!();
+    }
+    Ok(store)
 }
 
 /// The encryption key: `XINFANG_KEY` if set, else the key file, created when

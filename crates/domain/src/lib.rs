@@ -4,7 +4,8 @@
 //! code that does no I/O: the vocabulary ([`vocab`]), validated personal numbers
 //! ([`ids`]), the official holiday calendar ([`calendar`]), deadline clocks
 //! ([`clock`]), the rule set as data ([`rules`]), petition registration
-//! ([`petition`]) and the procedure state machine ([`procedure`]).
+//! ([`petition`]), the procedure state machine ([`procedure`]) and the
+//! scoring of repeat petitions with the rules that apply to them ([`repeat`]).
 //! Articles cited in doc comments refer to the 2022 regulation unless noted.
 
 pub mod calendar;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod ids;
 pub mod petition;
 pub mod procedure;
+pub mod repeat;
 pub mod rules;
 pub mod vocab;
 

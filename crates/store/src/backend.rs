@@ -116,7 +116,7 @@ fn read_user(row: &DbRow) -> Result<User> {
 fn petition_select() -> String {
     format!(
         "SELECT p.id, p.case_no, p.query_code, p.channel, p.class, p.status, p.received_on, p.subject, p.request, \
-         p.facts, p.reasons, p.collective_persons, p.state, p.next_due, p.version, p.created_at, p.updated_at, \
+         p.facts, p.reasons, p.collective_persons, p.state, p.next_due, p.version, p.created_at, p.updated_at, p.repeat_of, \
          {}, {}, {} \
          FROM petitions p JOIN units u ON u.id = p.unit_id JOIN units g ON g.id = p.registered_unit_id \
          LEFT JOIN units r ON r.id = p.respondent_unit_id",
@@ -148,6 +148,7 @@ fn read_petition(row: &DbRow) -> Result<PetitionRow> {
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        repeat_of: row.try_get("repeat_of")?,
     })
 }
 
@@ -180,6 +181,79 @@ fn push_at_units(q: &mut Sql, ids: &[i64]) {
     }
     q.push("))");
 }
+
+/// The columns of a list line; `p` is the petition, `u` its current unit.
+const SUMMARY_COLS: &str = "p.id, p.case_no, p.channel, p.class, p.status, u.code AS unit_code, u.name AS unit_name, \
+     p.received_on, p.subject, p.next_due, p.collective_persons, \
+     (SELECT pe.name FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pname, \
+     (SELECT pe.phone_masked FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pphone";
+
+fn read_summary(r: &DbRow) -> Result<PetitionSummary> {
+    Ok(PetitionSummary {
+        id: r.try_get("id")?,
+        case_no: r.try_get("case_no")?,
+        channel: r.try_get("channel")?,
+        class: r.try_get("class")?,
+        status: r.try_get("status")?,
+        unit_code: r.try_get("unit_code")?,
+        unit_name: r.try_get("unit_name")?,
+        received_on: r.try_get("received_on")?,
+        subject: r.try_get("subject")?,
+        next_due: r.try_get("next_due")?,
+        collective_persons: r.try_get("collective_persons")?,
+        petitioner_name: r.try_get::<Option<String>, _>("pname")?.unwrap_or_default(),
+        petitioner_phone_masked: r.try_get("pphone")?,
+    })
+}
+
+/// The narrowing filters of the list (not its order or cursor).
+fn push_filters(q: &mut Sql, f: &ListFilter) {
+    if let Some(s) = &f.status {
+        q.push(" AND p.status = ").arg(Arg::Text(s.clone()));
+    }
+    if let Some(c) = &f.class {
+        q.push(" AND p.class = ").arg(Arg::Text(c.clone()));
+    }
+    if let Some(c) = &f.channel {
+        q.push(" AND p.channel = ").arg(Arg::Text(c.clone()));
+    }
+    if let Some(d) = f.received_from {
+        q.push(" AND p.received_on >= ").arg(Arg::Date(d));
+    }
+    if let Some(d) = f.received_to {
+        q.push(" AND p.received_on <= ").arg(Arg::Date(d));
+    }
+    if let Some(today) = f.overdue_before {
+        q.push(" AND p.next_due < ").arg(Arg::Date(today));
+    }
+    if let Some(ids) = &f.unit_ids {
+        push_at_units(q, ids);
+    }
+}
+
+/// Writes the search index rows, signatures and LSH bands of petitions.
+async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]) -> Result<()> {
+    let (mut text, mut sigs, mut bands) = (Vec::new(), Vec::new(), Vec::new());
+    for (id, doc) in docs {
+        text.push(search_row(*id, &doc.text));
+        sigs.push(vec![Arg::I64(*id), Arg::OptBytes(Some(doc.signature.to_bytes()))]);
+        bands.extend(doc.signature.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(*id)]));
+    }
+    let (head, cols, tail) = SEARCH_INSERT;
+    insert_rows(tx, head, cols, text, tail).await?;
+    insert_rows(tx, "INSERT INTO petition_signatures (petition_id, minhash)", 2, sigs, "").await?;
+    insert_rows(tx, "INSERT INTO petition_bands (band, petition_id)", 2, bands, "ON CONFLICT DO NOTHING").await?;
+    Ok(())
+}
+
+/// How many of the newest matches a text search ranks. Ranking every match
+/// of a common word in a large ledger would read them all; the newest few
+/// thousand in the user's jurisdiction are what a clerk looks for.
+const RANK_WINDOW: i64 = 5000;
+
+/// Earlier petitions read per LSH band and per person key when looking for
+/// repeats: bounds the look-up however common a band is.
+const CANDIDATES_PER_KEY: i64 = 20;
 
 /// Most bind values in one statement (SQLite allows 32766, PostgreSQL 65535).
 const MAX_ARGS: usize = 30_000;
@@ -419,6 +493,8 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
     insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
     insert_rows(tx, DEADLINES_INSERT, 7, deadlines, "").await?;
     insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
+    let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
+    insert_search(tx, &docs).await?;
     let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
     for rec in batch {
         let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
@@ -521,6 +597,11 @@ impl Backend {
             .bind(value)
             .execute(&self.write)
             .await?;
+        Ok(())
+    }
+
+    pub async fn delete_meta(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&self.write).await?;
         Ok(())
     }
 
@@ -836,36 +917,11 @@ impl Backend {
     /// The petition list, newest first, `limit` rows after the cursor.
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>> {
         let mut q = Sql::default();
-        q.push(
-            "SELECT p.id, p.case_no, p.channel, p.class, p.status, u.code AS unit_code, u.name AS unit_name, \
-             p.received_on, p.subject, p.next_due, p.collective_persons, \
-             (SELECT pe.name FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pname, \
-             (SELECT pe.phone_masked FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pphone \
-             FROM petitions p JOIN units u ON u.id = p.unit_id WHERE 1 = 1",
-        );
+        q.push(&format!("SELECT {SUMMARY_COLS} FROM petitions p JOIN units u ON u.id = p.unit_id WHERE 1 = 1"));
         push_visible(&mut q, viewer);
-        if let Some(s) = &f.status {
-            q.push(" AND p.status = ").arg(Arg::Text(s.clone()));
-        }
-        if let Some(c) = &f.class {
-            q.push(" AND p.class = ").arg(Arg::Text(c.clone()));
-        }
-        if let Some(c) = &f.channel {
-            q.push(" AND p.channel = ").arg(Arg::Text(c.clone()));
-        }
-        if let Some(d) = f.received_from {
-            q.push(" AND p.received_on >= ").arg(Arg::Date(d));
-        }
-        if let Some(d) = f.received_to {
-            q.push(" AND p.received_on <= ").arg(Arg::Date(d));
-        }
-        if let Some(today) = f.overdue_before {
-            q.push(" AND p.next_due < ").arg(Arg::Date(today));
-        }
-        if let Some(ids) = &f.unit_ids {
-            push_at_units(&mut q, ids);
-        }
+        push_filters(&mut q, f);
         let (column, op) = match f.sort {
+
             ListSort::Newest => ("", ""),
             ListSort::ReceivedDesc => ("p.received_on", "<"),
             ListSort::ReceivedAsc => ("p.received_on", ">"),
@@ -895,25 +951,294 @@ impl Backend {
         };
         q.push(&format!(" ORDER BY {order} LIMIT ")).arg(Arg::I64(f.limit));
         let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter().map(read_summary).collect()
+    }
+
+    /// Petitions found by `by` that the viewer may see and that pass the
+    /// list filters: a text search ranked by relevance among the newest
+    /// [`RANK_WINDOW`] matches, exact look-ups newest first.
+    pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>> {
+        let cols = format!("{SUMMARY_COLS}, p.request, p.facts, p.reasons");
+        let mut q = Sql::default();
+        match by {
+            SearchBy::Text(tq) => {
+                q.push("WITH m AS (");
+                push_text_match(&mut q, tq);
+                push_visible(&mut q, viewer);
+                push_filters(&mut q, f);
+                q.push(&format!(" ORDER BY {TEXT_ORDER} LIMIT ")).arg(Arg::I64(RANK_WINDOW));
+                q.push(&format!(
+                    ") SELECT {cols}, m.score FROM m JOIN petitions p ON p.id = m.id JOIN units u ON u.id = p.unit_id \
+                     ORDER BY m.score DESC, p.id DESC"
+                ));
+            }
+            exact => {
+                q.push(&format!(
+                    "SELECT {cols}, CAST(0 AS DOUBLE PRECISION) AS score FROM petitions p JOIN units u ON u.id = p.unit_id WHERE "
+                ));
+                match exact {
+                    SearchBy::Text(_) | SearchBy::CaseNo(_) => {
+                        let c = if let SearchBy::CaseNo(c) = exact { c.clone() } else { String::new() };
+                        q.push("p.case_no = ").arg(Arg::Text(c));
+                    }
+                    SearchBy::NamePrefix(prefix) => {
+                        q.push(&format!("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE {NAME_ORDERED} >= "))
+                            .arg(Arg::Text(prefix.clone()))
+                            .push(&format!(" AND {NAME_ORDERED} < "))
+                            .arg(Arg::Text(format!("{prefix}\u{10FFFF}")))
+                            .push(")");
+                    }
+                    SearchBy::IdIndex(ix) => {
+                        q.push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.id_index = ")
+                            .arg(Arg::OptBytes(Some(ix.clone())))
+                            .push(")");
+                    }
+                    SearchBy::PhoneIndex(ix) => {
+                        q.push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.phone_index = ")
+                            .arg(Arg::OptBytes(Some(ix.clone())))
+                            .push(")");
+                    }
+                }
+                push_visible(&mut q, viewer);
+                push_filters(&mut q, f);
+                q.push(" ORDER BY p.id DESC");
+            }
+        }
+        q.push(" LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
+        let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
-                Ok(PetitionSummary {
-                    id: r.try_get("id")?,
-                    case_no: r.try_get("case_no")?,
-                    channel: r.try_get("channel")?,
-                    class: r.try_get("class")?,
-                    status: r.try_get("status")?,
-                    unit_code: r.try_get("unit_code")?,
-                    unit_name: r.try_get("unit_name")?,
-                    received_on: r.try_get("received_on")?,
-                    subject: r.try_get("subject")?,
-                    next_due: r.try_get("next_due")?,
-                    collective_persons: r.try_get("collective_persons")?,
-                    petitioner_name: r.try_get::<Option<String>, _>("pname")?.unwrap_or_default(),
-                    petitioner_phone_masked: r.try_get("pphone")?,
+                Ok(SearchHit {
+                    summary: read_summary(r)?,
+                    request: r.try_get("request")?,
+                    facts: r.try_get("facts")?,
+                    reasons: r.try_get("reasons")?,
+                    score: r.try_get("score")?,
                 })
             })
             .collect()
+    }
+
+    /// Earlier petitions (lower id) that may be the same matter as `id`:
+    /// the same petitioner (ID number, or name and phone) or a shared LSH
+    /// band, at most [`CANDIDATES_PER_KEY`] newest per key, of those the
+    /// viewer may see. Returns the petition's own signature too.
+    pub async fn repeat_candidates(
+        &self,
+        id: i64,
+        viewer: &Viewer,
+    ) -> Result<(Option<xinfang_text::Signature>, Vec<RepeatCandidate>)> {
+        let own: Option<Vec<u8>> = sqlx::query_scalar("SELECT minhash FROM petition_signatures WHERE petition_id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        let own = own.and_then(|b| xinfang_text::Signature::from_bytes(&b));
+        let people = sqlx::query("SELECT name, id_index, phone_index FROM petitioners WHERE petition_id = $1")
+            .bind(id)
+            .fetch_all(&self.read)
+            .await?;
+        let mut q = Sql::default();
+        q.push("WITH c AS (SELECT cid, MAX(sid) AS sid, MAX(snp) AS snp FROM (");
+        let mut arms = 0;
+        let mut arm = |q: &mut Sql, inner: &dyn Fn(&mut Sql), sid: bool, snp: bool| {
+            if arms > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push(&format!(
+                "SELECT t{arms}.petition_id AS cid, CAST({} AS BIGINT) AS sid, CAST({} AS BIGINT) AS snp FROM (",
+                i64::from(sid),
+                i64::from(snp)
+            ));
+            inner(q);
+            q.push(" AND petition_id < ").arg(Arg::I64(id));
+            q.push(" ORDER BY petition_id DESC LIMIT ").arg(Arg::I64(CANDIDATES_PER_KEY)).push(&format!(") t{arms}"));
+            arms += 1;
+        };
+        for r in &people {
+            let name: String = r.try_get("name")?;
+            let id_index: Option<Vec<u8>> = r.try_get("id_index")?;
+            let phone_index: Option<Vec<u8>> = r.try_get("phone_index")?;
+            if let Some(ix) = id_index {
+                arm(
+                    &mut q,
+                    &|q| {
+                        q.push("SELECT petition_id FROM petitioners WHERE id_index = ").arg(Arg::OptBytes(Some(ix.clone())));
+                    },
+                    true,
+                    false,
+                );
+            }
+            if let Some(ix) = phone_index {
+                arm(
+                    &mut q,
+                    &|q| {
+                        q.push("SELECT petition_id FROM petitioners WHERE phone_index = ")
+                            .arg(Arg::OptBytes(Some(ix.clone())))
+                            .push(" AND name = ")
+                            .arg(Arg::Text(name.clone()));
+                    },
+                    false,
+                    true,
+                );
+            }
+        }
+        for band in own.as_ref().map(|s| s.bands()).unwrap_or_default() {
+            arm(
+                &mut q,
+                &|q| {
+                    q.push("SELECT petition_id FROM petition_bands WHERE band = ").arg(Arg::I64(band));
+                },
+                false,
+                false,
+            );
+        }
+        if arms == 0 {
+            return Ok((own, Vec::new()));
+        }
+        q.push(&format!(
+            ") x GROUP BY cid) SELECT {SUMMARY_COLS}, u.path AS unit_path, p.repeat_of, s.minhash, c.sid, c.snp, \
+             EXISTS (SELECT 1 FROM events e WHERE e.petition_id = p.id AND e.type = 'recheck_opinion') AS rechecked \
+             FROM c JOIN petitions p ON p.id = c.cid JOIN units u ON u.id = p.unit_id \
+             LEFT JOIN petition_signatures s ON s.petition_id = p.id WHERE 1 = 1"
+        ));
+        push_visible(&mut q, viewer);
+        let rows = q.query().fetch_all(&self.read).await?;
+        let candidates = rows
+            .iter()
+            .map(|r| {
+                let sig: Option<Vec<u8>> = r.try_get("minhash")?;
+                Ok(RepeatCandidate {
+                    summary: read_summary(r)?,
+                    unit_path: r.try_get("unit_path")?,
+                    repeat_of: r.try_get("repeat_of")?,
+                    signature: sig.and_then(|b| xinfang_text::Signature::from_bytes(&b)),
+                    same_id_number: r.try_get::<i64, _>("sid")? > 0,
+                    same_name_phone: r.try_get::<i64, _>("snp")? > 0,
+                    rechecked: r.try_get("rechecked")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((own, candidates))
+    }
+
+    /// The petitions linked to `id` as its repeats (of those the viewer may
+    /// see, if one is given).
+    pub async fn repeats_of(&self, id: i64, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>> {
+        let mut q = Sql::default();
+        q.push(&format!("SELECT {SUMMARY_COLS} FROM petitions p JOIN units u ON u.id = p.unit_id WHERE p.repeat_of = "))
+            .arg(Arg::I64(id));
+        if let Some(v) = viewer {
+            push_visible(&mut q, v);
+        }
+        q.push(" ORDER BY p.id");
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter().map(read_summary).collect()
+    }
+
+    /// Links petition `id` as a repeat of `of` (or unlinks it, `None`), if
+    /// the case has not moved since it was read. A linked repeat leaves the
+    /// monthly statistics: the matter is counted once.
+    pub async fn set_repeat_of(&self, id: i64, expected_version: i64, of: Option<i64>, actor: Option<i64>) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let row = sqlx::query(
+            "SELECT case_no, repeat_of, received_on, registered_unit_id, class FROM petitions WHERE id = $1 AND version = $2",
+        )
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
+        };
+        let before: Option<i64> = row.try_get("repeat_of")?;
+        let received_on: NaiveDate = row.try_get("received_on")?;
+        let delta = match (before.is_some(), of.is_some()) {
+            (false, true) => -1,
+            (true, false) => 1,
+            _ => 0,
+        };
+        sqlx::query("UPDATE petitions SET repeat_of = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+            .bind(of)
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if delta != 0 {
+            sqlx::query("UPDATE monthly_counts SET n = n + $1 WHERE month = $2 AND unit_id = $3 AND class = $4")
+                .bind(delta)
+                .bind(received_on.format("%Y-%m").to_string())
+                .bind(row.try_get::<i64, _>("registered_unit_id")?)
+                .bind(row.try_get::<String, _>("class")?)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let target = match of {
+            Some(o) => sqlx::query_scalar::<_, String>("SELECT case_no FROM petitions WHERE id = $1")
+                .bind(o)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("被关联的信访事项不存在".into()))?,
+            None => String::new(),
+        };
+        audit_in(
+            &mut tx,
+            &AuditEntry {
+                user_id: actor,
+                action: if of.is_some() { "petition.link_repeat" } else { "petition.unlink_repeat" }.into(),
+                object: row.try_get("case_no")?,
+                success: true,
+                detail: target,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Petitions without search rows (registered before the index existed),
+    /// `limit` of them, lowest id first.
+    pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.subject, p.request, p.facts, p.reasons FROM petitions p \
+             WHERE NOT EXISTS (SELECT 1 FROM petition_signatures s WHERE s.petition_id = p.id) ORDER BY p.id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let people = sqlx::query("SELECT name, address FROM petitioners WHERE petition_id = $1 ORDER BY seq")
+                .bind(id)
+                .fetch_all(&self.read)
+                .await?
+                .iter()
+                .map(|p| Ok(format!("{} {}", p.try_get::<String, _>("name")?, p.try_get::<String, _>("address")?)))
+                .collect::<Result<Vec<_>>>()?;
+            out.push(UnindexedPetition {
+                id,
+                content: [r.try_get("subject")?, r.try_get("request")?, r.try_get("facts")?, r.try_get("reasons")?],
+                people,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn count_unindexed(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM petitions p WHERE NOT EXISTS (SELECT 1 FROM petition_signatures s WHERE s.petition_id = p.id)",
+        )
+        .fetch_one(&self.read)
+        .await?)
+    }
+
+    /// Writes search rows for petitions that have none, in one transaction.
+    pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let refs: Vec<(i64, &xinfang_text::SearchDoc)> = docs.iter().map(|(id, d)| (*id, d)).collect();
+        insert_search(&mut tx, &refs).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Petitions received in `year` by the viewer's unit and the units below

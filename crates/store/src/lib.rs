@@ -95,6 +95,13 @@ forward! {
     pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>>;
     pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
+    pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>>;
+    pub async fn repeat_candidates(&self, id: i64, viewer: &Viewer) -> Result<(Option<xinfang_text::Signature>, Vec<RepeatCandidate>)>;
+    pub async fn repeats_of(&self, id: i64, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;
+    pub async fn set_repeat_of(&self, id: i64, expected_version: i64, of: Option<i64>, actor: Option<i64>) -> Result<()>;
+    pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>>;
+    pub async fn count_unindexed(&self) -> Result<i64>;
+    pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()>;
     pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
     pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<(String, String, String, i64, i64, i64)>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
@@ -148,6 +155,42 @@ impl Store {
     /// still at `expected_version` (else `Conflict`).
     pub async fn append_event(&self, a: AppendEvent) -> Result<()> {
         self.writer.submit(writer::WriteOp::AppendEvent(a)).await.map(|_| ())
+    }
+
+    /// Indexes for search the petitions stored before the index existed,
+    /// if the migration marked that as pending; `progress(done, total)`
+    /// after each batch. Returns how many were indexed.
+    pub async fn backfill_search(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
+        if self.meta("search_backfill").await?.is_none() {
+            return Ok(0);
+        }
+        let total = self.count_unindexed().await?;
+        let mut done = 0;
+        loop {
+            let rows = self.unindexed_petitions(500).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let docs = tokio::task::spawn_blocking(move || {
+                rows.into_iter()
+                    .map(|r| {
+                        let content: Vec<&str> = r.content.iter().map(String::as_str).collect();
+                        let people: Vec<&str> = r.people.iter().map(String::as_str).collect();
+                        (r.id, xinfang_text::SearchDoc::new(&content, &people))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("indexing task failed: {e}")))?;
+            done += docs.len() as i64;
+            self.index_petitions(&docs).await?;
+            progress(done, total);
+        }
+        match &self.backend {
+            Backend::Sqlite(b) => b.delete_meta("search_backfill").await?,
+            Backend::Postgres(b) => b.delete_meta("search_backfill").await?,
+        }
+        Ok(done)
     }
 
     /// Connects and brings the schema up to date; a database without a

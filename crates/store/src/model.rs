@@ -123,6 +123,8 @@ pub struct NewPetitionRecord {
     /// Every unit the case has been at (for who may see it).
     pub unit_ids: Vec<i64>,
     pub registered_by: Option<i64>,
+    /// The search index rows and the repeat-detection signature.
+    pub search: xinfang_text::SearchDoc,
 }
 
 /// The petition row.
@@ -148,6 +150,8 @@ pub struct PetitionRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The earlier petition this one was linked to as a repeat.
+    pub repeat_of: Option<i64>,
 }
 
 /// One step appended to a case, with the new projection.
@@ -282,4 +286,53 @@ pub struct WorkItem {
     pub unit_name: String,
     pub clock: String,
     pub due: NaiveDate,
+}
+
+/// How a search finds petitions.
+#[derive(Debug, Clone)]
+pub enum SearchBy {
+    /// The full-text index, ranked.
+    Text(xinfang_text::TextQuery),
+    /// Petitioners whose name starts with this (a one-character query).
+    NamePrefix(String),
+    /// A petitioner's ID number, by its blind index.
+    IdIndex(Vec<u8>),
+    /// A petitioner's phone number, by its blind index.
+    PhoneIndex(Vec<u8>),
+    CaseNo(String),
+}
+
+/// A search result: the list line, the text to cut a snippet from, and the
+/// rank (higher is better; 0 for exact look-ups).
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub summary: PetitionSummary,
+    pub request: String,
+    pub facts: String,
+    pub reasons: String,
+    pub score: f64,
+}
+
+/// An earlier petition that may be the same matter as the one asked about.
+#[derive(Debug, Clone)]
+pub struct RepeatCandidate {
+    pub summary: PetitionSummary,
+    /// The ids path of the unit the case is at now.
+    pub unit_path: String,
+    pub repeat_of: Option<i64>,
+    pub signature: Option<xinfang_text::Signature>,
+    /// A petitioner with the same ID number.
+    pub same_id_number: bool,
+    /// A petitioner with the same name and phone number.
+    pub same_name_phone: bool,
+    /// A recheck opinion has been issued on it (Art. 36 ¶3).
+    pub rechecked: bool,
+}
+
+/// A petition registered before the search index existed.
+#[derive(Debug, Clone)]
+pub struct UnindexedPetition {
+    pub id: i64,
+    pub content: [String; 4],
+    pub people: Vec<String>,
 }

@@ -119,6 +119,13 @@ impl IndexedText {
         out
     }
 
+    /// Appends another text's words after this one's.
+    pub fn append(&mut self, other: IndexedText) {
+        let offset = self.words.len();
+        self.words.extend(other.words);
+        self.inner.extend(other.inner.into_iter().map(|(w, i)| (w, i + offset)));
+    }
+
     /// FTS5 column text: terms separated by spaces (the `unicode61`
     /// tokenizer splits there and nowhere inside a term).
     pub fn words_text(&self) -> String {

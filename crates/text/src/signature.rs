@@ -115,6 +115,27 @@ impl Signature {
     }
 }
 
+/// What the store keeps for searching a petition and finding its repeats,
+/// computed before the write (segmentation is the costly part).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDoc {
+    /// The matter's text, then the petitioners' names and addresses.
+    pub text: IndexedText,
+    /// Of the matter's text only: who petitions is compared separately.
+    pub signature: Signature,
+}
+
+impl SearchDoc {
+    /// `content`: subject, request, facts, reasons; `people`: names and
+    /// addresses.
+    pub fn new(content: &[&str], people: &[&str]) -> Self {
+        let mut text = IndexedText::new(&content.join("\n"));
+        let signature = Signature::of(&text);
+        text.append(IndexedText::new(&people.join("\n")));
+        SearchDoc { text, signature }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

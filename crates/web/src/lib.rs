@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod search;
 pub mod service;
 pub mod state;
 

@@ -134,8 +134,17 @@ pub fn prepare(
         events: vec![event_record(&register, actor)?],
         unit_ids: vec![unit.id],
         registered_by: actor,
+        search: search_doc(np),
     };
     Ok((record, state))
+}
+
+/// The search rows of a new petition: its text, and its petitioners' names
+/// and addresses (never their numbers).
+fn search_doc(np: &NewPetition) -> xinfang_text::SearchDoc {
+    let people: Vec<String> = np.petitioners.iter().map(|p| format!("{} {}", p.name, p.address)).collect();
+    let people: Vec<&str> = people.iter().map(String::as_str).collect();
+    xinfang_text::SearchDoc::new(&[&np.subject, &np.request, &np.facts, &np.reasons], &people)
 }
 
 /// All units by code and by id, for building many records at once.
@@ -317,6 +326,7 @@ async fn write_registration(
         version: 1,
         created_at: now,
         updated_at: now,
+        repeat_of: None,
     };
     let actor = user.map(|u| u.display_name.clone());
     let events = events
@@ -348,6 +358,46 @@ fn require_worker(user: &User) -> ApiResult<()> {
     } else {
         Err(AppError::forbidden(format!("{}只能查看，不能办理信访事项", user.role.label())))
     }
+}
+
+/// Links petition `id` as a repeat (重复信访) of the earlier petition `of`,
+/// or unlinks it (`None`). A repeat of a repeat is linked to the first one,
+/// so every matter has one original; the case must be at the user's unit.
+pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -> ApiResult<()> {
+    require_worker(user)?;
+    let row = load_visible(st, user, id).await?;
+    if !user.unit.contains(&row.unit) {
+        return Err(AppError::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+    }
+    let root = match of {
+        None => None,
+        Some(of) => {
+            let target = load_visible(st, user, of).await.map_err(|_| {
+                AppError::from(xinfang_domain::Invalid::new("of", "unknown_petition", "要关联的信访事项不存在"))
+            })?;
+            let root = target.repeat_of.unwrap_or(target.id);
+            if root >= id {
+                return Err(AppError::from(xinfang_domain::Invalid::new(
+                    "of",
+                    "not_earlier",
+                    "只能关联到比本件更早登记的信访事项",
+                )));
+            }
+            if !st.store.repeats_of(id, None).await?.is_empty() {
+                return Err(AppError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "has_repeats",
+                    "已有其他信访事项作为本件的重复件关联到本件，不能再把本件关联为重复件",
+                ));
+            }
+            Some(root)
+        }
+    };
+    if row.repeat_of == root {
+        return Ok(());
+    }
+    st.store.set_repeat_of(id, row.version, root, Some(user.id)).await?;
+    Ok(())
 }
 
 /// The petition if `user` may see it; otherwise 404, as if it did not exist.

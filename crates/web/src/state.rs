@@ -47,6 +47,8 @@ impl AppState {
         let revision = store.calendar_revision().await?;
         let calendar = store.load_calendar().await?;
         let units = store.units().await?;
+        xinfang_text::warm_up();
+        xinfang_text::add_words(units.iter().map(|u| u.name.as_str()));
         Ok(AppState(Arc::new(Inner {
             store,
             keys,
@@ -68,6 +70,7 @@ impl AppState {
     /// Reads the unit tree again (after a unit is added here).
     pub async fn reload_units(&self) -> Result<Arc<UnitIndex>, xinfang_store::StoreError> {
         let index = Arc::new(UnitIndex::new(self.store.units().await?));
+        xinfang_text::add_words(index.all().iter().map(|u| u.name.as_str()));
         *self.units.write().unwrap_or_else(|p| p.into_inner()) = (Instant::now(), index.clone());
         Ok(index)
     }

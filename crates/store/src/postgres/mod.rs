@@ -13,6 +13,7 @@ const AUDIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7720230501)";
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
+    (3, "0003_search", include_str!("migrations/0003_search.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.
@@ -48,5 +49,33 @@ impl Backend {
         Ok(if one == 1 { "ok".into() } else { "unexpected answer".into() })
     }
 }
+
+// ---- search, PostgreSQL flavour (used by backend.rs) ----
+
+/// The full-text row of a petition: the tsvector literal, cast on insert.
+const SEARCH_INSERT: (&str, usize, &str) =
+    ("INSERT INTO petition_search (petition_id, doc) SELECT v.a, CAST(v.b AS tsvector) FROM (", 2, ") AS v(a, b)");
+
+fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
+    vec![Arg::I64(id), Arg::Text(t.tsvector())]
+}
+
+/// `SELECT id, score FROM … WHERE <match>` of a text query, `p` joined.
+fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
+    let tsq = tq.tsquery();
+    q.push("SELECT p.id AS id, CAST(ts_rank(f.doc, CAST(")
+        .arg(Arg::Text(tsq.clone()))
+        .push(
+            " AS tsquery)) AS DOUBLE PRECISION) AS score FROM petition_search f \
+             JOIN petitions p ON p.id = f.petition_id WHERE f.doc @@ CAST(",
+        )
+        .arg(Arg::Text(tsq))
+        .push(" AS tsquery)");
+}
+
+const TEXT_ORDER: &str = "f.petition_id DESC";
+
+/// A petitioner's name in byte order, as its index is built.
+const NAME_ORDERED: &str = "pe.name COLLATE \"C\"";
 
 include!("../backend.rs");

@@ -16,6 +16,7 @@ const AUDIT_LOCK: &str = "";
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
+    (3, "0003_search", include_str!("migrations/0003_search.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.
@@ -101,5 +102,30 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
         }
     });
 }
+
+// ---- search, SQLite flavour (used by backend.rs) ----
+
+/// The full-text rows of a petition: FTS5 rowid = petition id.
+const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts)", 3, "");
+
+fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
+    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text())]
+}
+
+/// `SELECT id, score FROM … WHERE <match>` of a text query, `p` joined.
+/// BM25 with the inner words weighted half; negated so higher is better.
+fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
+    q.push(
+        "SELECT p.id AS id, -bm25(petition_fts, 1.0, 0.5) AS score FROM petition_fts \
+         JOIN petitions p ON p.id = petition_fts.rowid WHERE petition_fts MATCH ",
+    )
+    .arg(Arg::Text(tq.fts5()));
+}
+
+/// The newest matches first, in the index's own order (no sort).
+const TEXT_ORDER: &str = "petition_fts.rowid DESC";
+
+/// A petitioner's name in byte order (SQLite's default).
+const NAME_ORDERED: &str = "pe.name";
 
 include!("../backend.rs");

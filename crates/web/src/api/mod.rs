@@ -3,6 +3,7 @@
 pub mod export;
 pub mod petitions;
 pub mod public;
+pub mod search;
 pub mod session;
 pub mod stats;
 
@@ -11,7 +12,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 /// The OpenAPI 3.1 document of this API.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");
@@ -32,6 +33,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/petitions/{id}"),
     ("post", "/api/v1/petitions/{id}/events"),
     ("post", "/api/v1/petitions/{id}/petitioners/{seq}/reveal"),
+    ("get", "/api/v1/petitions/{id}/similar"),
+    ("put", "/api/v1/petitions/{id}/repeat-of"),
+    ("delete", "/api/v1/petitions/{id}/repeat-of"),
+    ("get", "/api/v1/search"),
     ("post", "/api/v1/public/petitions"),
     ("get", "/api/v1/public/petitions/{query_code}"),
     ("post", "/api/v1/public/petitions/{query_code}/events"),
@@ -67,6 +72,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/petitions/{id}", get(petitions::get))
         .route("/api/v1/petitions/{id}/events", post(petitions::add_event))
         .route("/api/v1/petitions/{id}/petitioners/{seq}/reveal", post(petitions::reveal))
+        .route("/api/v1/petitions/{id}/similar", get(search::similar))
+        .route("/api/v1/petitions/{id}/repeat-of", put(search::link).delete(search::unlink))
+        .route("/api/v1/search", get(search::search))
         .route("/api/v1/public/petitions", post(public::submit))
         .route("/api/v1/public/petitions/{query_code}", get(public::lookup))
         .route("/api/v1/public/petitions/{query_code}/events", post(public::add_event))

@@ -121,6 +121,7 @@ pub fn petition_json_from(
         "deadlines": deadlines,
         "events": events_json(events, true),
         "procedure": state,
+        "repeat_of": row.repeat_of,
         "version": row.version,
         "created_at": row.created_at.to_rfc3339(),
         "updated_at": row.updated_at.to_rfc3339(),

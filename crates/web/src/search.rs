@@ -1,0 +1,124 @@
+//! Search and repeat candidates, for the API and the pages alike: what a
+//! user typed becomes a store look-up (exact for ID numbers, phones, case
+//! numbers and one-character names; the full-text index otherwise), and a
+//! petition's earlier look-alikes get a score, a reason and the rules of
+//! the law that may apply.
+
+use crate::crypto::Field;
+use crate::error::{ApiResult, AppError};
+use crate::service::viewer;
+use crate::state::AppState;
+use xinfang_domain::repeat::{RepeatAssessment, RepeatFlag, assess, flags};
+use xinfang_domain::{IdNumber, Phone, Status};
+use xinfang_store::{PetitionRow, PetitionSummary, SearchBy, User};
+use xinfang_text::{Piece, TextQuery};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
+/// Search results are ranked, not a ledger: they page by offset, this far.
+pub const MAX_OFFSET: i64 = 1000;
+/// Candidates shown for a petition.
+pub const MAX_CANDIDATES: usize = 10;
+
+/// A parsed query, with what it is matched on (for the user to see).
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub by: SearchBy,
+    /// `text`, `name`, `id_number`, `phone` or `case_no`.
+    pub mode: &'static str,
+    /// Terms to highlight in snippets.
+    pub terms: Vec<String>,
+}
+
+fn bad(message: &str) -> AppError {
+    AppError::bad_request("invalid_query", message)
+}
+
+/// Reads what the user typed. `any`: any word may match (else all must).
+pub fn parse_query(st: &AppState, raw: &str, any: bool) -> ApiResult<Query> {
+    let q = xinfang_text::clean_line(raw);
+    if q.is_empty() {
+        return Err(bad("请输入检索词"));
+    }
+    if xinfang_text::char_len(&q) > MAX_QUERY_CHARS {
+        return Err(bad("检索词不能超过 100 个字"));
+    }
+    let exact = |by, mode| Ok(Query { by, mode, terms: Vec::new() });
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    let looks_like_id = compact.len() == 18
+        && compact.chars().take(17).all(|c| c.is_ascii_digit())
+        && compact.chars().last().is_some_and(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+    if looks_like_id {
+        let id = IdNumber::parse("q", &compact).map_err(|e| bad(&e.message))?;
+        return exact(SearchBy::IdIndex(st.keys.blind_index(Field::IdNumber, id.as_str())), "id_number");
+    }
+    if let Ok(phone) = Phone::parse("q", &compact) {
+        return exact(SearchBy::PhoneIndex(st.keys.blind_index(Field::Phone, phone.as_str())), "phone");
+    }
+    let upper = compact.to_ascii_uppercase();
+    if upper.len() == 13
+        && upper.starts_with("XF")
+        && upper.as_bytes()[6] == b'-'
+        && upper.bytes().enumerate().all(|(i, b)| i < 2 || i == 6 || b.is_ascii_digit())
+    {
+        return exact(SearchBy::CaseNo(upper), "case_no");
+    }
+    let letters: Vec<char> = q.chars().filter(|c| c.is_alphanumeric()).collect();
+    if letters.len() == 1 {
+        // One character says too little for the text index: it is taken
+        // as a family name.
+        return exact(SearchBy::NamePrefix(letters[0].to_string()), "name");
+    }
+    let tq = TextQuery::parse(&q, any);
+    if tq.is_empty() {
+        return Err(bad("检索词中没有可检索的文字"));
+    }
+    Ok(Query { terms: tq.terms(), by: SearchBy::Text(tq), mode: "text" })
+}
+
+/// The snippet of a hit: around the first match in request, facts, reasons.
+pub fn snippet_of(request: &str, facts: &str, reasons: &str, terms: &[String]) -> Vec<Piece> {
+    let text = [request, facts, reasons].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" / ");
+    xinfang_text::snippet(&text, terms, 90)
+}
+
+/// An earlier petition that may be the same matter.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub summary: PetitionSummary,
+    pub assessment: RepeatAssessment,
+    /// Estimated similarity of the two texts' content words.
+    pub similarity: f64,
+    pub flags: Vec<RepeatFlag>,
+    /// The petition asked about is linked to this one.
+    pub linked: bool,
+}
+
+/// The earlier petitions that may be the same matter as `row`, best first;
+/// likely repeats carry the rules that may apply (Arts. 19 ¶3, 36 ¶3).
+pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> ApiResult<Vec<Candidate>> {
+    let (own, found) = st.store.repeat_candidates(row.id, &viewer(st, user)).await?;
+    let mut out: Vec<Candidate> = found
+        .into_iter()
+        .filter_map(|c| {
+            let similarity = match (&own, &c.signature) {
+                (Some(a), Some(b)) => a.similarity(b),
+                _ => 0.0,
+            };
+            let assessment = assess(c.same_id_number || c.same_name_phone, similarity)?;
+            let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
+            let status = Status::parse(&c.summary.status).unwrap_or(Status::Registered);
+            let flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };
+            let linked = row.repeat_of == Some(c.summary.id);
+            Some(Candidate { summary: c.summary, assessment, similarity, flags, linked })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.linked
+            .cmp(&a.linked)
+            .then(b.assessment.score.total_cmp(&a.assessment.score))
+            .then(b.summary.id.cmp(&a.summary.id))
+    });
+    out.truncate(MAX_CANDIDATES);
+    Ok(out)
+}
