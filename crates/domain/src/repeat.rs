@@ -10,7 +10,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepeatReason {
-    /// The same petitioner (ID number, or name and phone), different wording.
+    /// The same petitioner (ID number, or name with phone or address).
     SamePerson,
     /// Much the same text from someone else (a copy, a co-signed letter).
     SimilarText,
@@ -46,7 +46,7 @@ pub struct RepeatAssessment {
 }
 
 /// Scores an earlier petition: `same_person` from the petitioners' ID
-/// numbers or names and phones, `similarity` the estimated Jaccard
+/// numbers, or names with phones or addresses, `similarity` the estimated Jaccard
 /// similarity of the two texts' content words. `None`: not a candidate.
 ///
 /// The same person writing again about the same matter rewords it, so a

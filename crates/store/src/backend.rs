@@ -1020,7 +1020,8 @@ impl Backend {
     }
 
     /// Earlier petitions (lower id) that may be the same matter as `id`:
-    /// the same petitioner (ID number, or name and phone) or a shared LSH
+    /// the same petitioner (ID number, or name and phone, or name and
+    /// address) or a shared LSH
     /// band, at most [`CANDIDATES_PER_KEY`] newest per key, of those the
     /// viewer may see. Returns the petition's own signature too.
     pub async fn repeat_candidates(
@@ -1033,7 +1034,7 @@ impl Backend {
             .fetch_optional(&self.read)
             .await?;
         let own = own.and_then(|b| xinfang_text::Signature::from_bytes(&b));
-        let people = sqlx::query("SELECT name, id_index, phone_index FROM petitioners WHERE petition_id = $1")
+        let people = sqlx::query("SELECT name, address, id_index, phone_index FROM petitioners WHERE petition_id = $1")
             .bind(id)
             .fetch_all(&self.read)
             .await?;
@@ -1058,6 +1059,20 @@ impl Backend {
             let name: String = r.try_get("name")?;
             let id_index: Option<Vec<u8>> = r.try_get("id_index")?;
             let phone_index: Option<Vec<u8>> = r.try_get("phone_index")?;
+            let address: String = r.try_get("address")?;
+            if !address.trim().is_empty() {
+                arm(
+                    &mut q,
+                    &|q| {
+                        q.push("SELECT petition_id FROM petitioners WHERE name = ")
+                            .arg(Arg::Text(name.clone()))
+                            .push(" AND address = ")
+                            .arg(Arg::Text(address.clone()));
+                    },
+                    false,
+                    true,
+                );
+            }
             if let Some(ix) = id_index {
                 arm(
                     &mut q,
@@ -1113,7 +1128,7 @@ impl Backend {
                     repeat_of: r.try_get("repeat_of")?,
                     signature: sig.and_then(|b| xinfang_text::Signature::from_bytes(&b)),
                     same_id_number: r.try_get::<i64, _>("sid")? > 0,
-                    same_name_phone: r.try_get::<i64, _>("snp")? > 0,
+                    same_name_contact: r.try_get::<i64, _>("snp")? > 0,
                     rechecked: r.try_get("rechecked")?,
                 })
             })

@@ -323,8 +323,9 @@ pub struct RepeatCandidate {
     pub signature: Option<xinfang_text::Signature>,
     /// A petitioner with the same ID number.
     pub same_id_number: bool,
-    /// A petitioner with the same name and phone number.
-    pub same_name_phone: bool,
+    /// A petitioner with the same name and phone number, or the same
+    /// name and address.
+    pub same_name_contact: bool,
     /// A recheck opinion has been issued on it (Art. 36 ¶3).
     pub rechecked: bool,
 }

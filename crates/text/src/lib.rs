@@ -11,7 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 
 mod search;
 mod signature;
-pub use search::{IndexedText, Piece, TextQuery, add_words, fold, snippet, warm_up};
+pub use search::{Group, IndexedText, Piece, TextQuery, add_words, fold, snippet, warm_up};
 pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.

@@ -78,7 +78,30 @@ pub struct IndexedText {
     /// The shorter dictionary words inside long words, each with the
     /// position (index into `words`) of the word it is part of.
     pub inner: Vec<(String, usize)>,
+    /// The overlapping two-character grams of each run of Chinese
+    /// characters, in text order: they find a word wherever segmentation
+    /// cut it differently (白沙河 in 白沙|河东|桥段).
+    pub grams: Vec<String>,
 }
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// The two-character grams of the runs of Chinese characters in `text`.
+fn grams_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    for w in chars.windows(2) {
+        if is_han(w[0]) && is_han(w[1]) {
+            out.push(w.iter().collect());
+        }
+    }
+    out
+}
+
+/// The prefix that keeps grams apart from words in a PostgreSQL tsvector.
+const GRAM_PREFIX: char = 'g';
 
 impl IndexedText {
     /// Segments `text` (already joined from the fields to be searched).
@@ -102,7 +125,7 @@ impl IndexedText {
                 }
             }
         }
-        let mut out = IndexedText::default();
+        let mut out = IndexedText { grams: grams_of(&folded), ..Default::default() };
         // Position of each word token (reversed index) after splitting into pieces.
         let mut last_pos = vec![0usize; words_rev.len()];
         for (k, (w, _)) in words_rev.iter().enumerate().rev() {
@@ -124,6 +147,11 @@ impl IndexedText {
         let offset = self.words.len();
         self.words.extend(other.words);
         self.inner.extend(other.inner.into_iter().map(|(w, i)| (w, i + offset)));
+        self.grams.extend(other.grams);
+    }
+
+    pub fn grams_text(&self) -> String {
+        self.grams.join(" ")
     }
 
     /// FTS5 column text: terms separated by spaces (the `unicode61`
@@ -148,6 +176,10 @@ impl IndexedText {
         for (w, i) in &self.inner {
             lexemes.entry(w).or_default().push(at(*i));
         }
+        let grams: Vec<String> = self.grams.iter().map(|g| format!("{GRAM_PREFIX}{g}")).collect();
+        for (i, g) in grams.iter().enumerate() {
+            lexemes.entry(g).or_default().push(at(i));
+        }
         let mut out = String::new();
         for (w, mut pos) in lexemes {
             pos.sort_unstable();
@@ -166,11 +198,30 @@ impl IndexedText {
     }
 }
 
-/// A parsed text query. Each group is a phrase: its terms must appear in
-/// that order, side by side. Words outside quotes are one-term groups.
+/// What the user typed between spaces, or inside quotes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Group {
+    /// Its words (precise segmentation).
+    pub words: Vec<String>,
+    /// Quoted: the words must stand side by side, in order (else each
+    /// must appear somewhere).
+    pub phrase: bool,
+}
+
+impl Group {
+    /// The grams of the group's text, when it is all Chinese and at least
+    /// two characters: it then also matches where that exact text occurs,
+    /// however the document was segmented.
+    fn grams(&self) -> Option<Vec<String>> {
+        let joined: String = self.words.concat();
+        (joined.chars().count() >= 2 && joined.chars().all(is_han)).then(|| grams_of(&joined))
+    }
+}
+
+/// A parsed text query: groups that must all match (or any, with `any`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextQuery {
-    pub groups: Vec<Vec<String>>,
+    pub groups: Vec<Group>,
     /// Any group may match (else all must).
     pub any: bool,
 }
@@ -180,14 +231,15 @@ const QUOTES: &[(char, char)] = &[('"', '"'), ('“', '”'), ('「', '」'), ('
 
 impl TextQuery {
     /// Parses what a user typed: `"…"` (or “…”, 「…」) is a phrase, other
-    /// text is segmented into words; all must match unless `any`.
+    /// text splits at spaces into groups of words; all groups must match
+    /// unless `any`.
     pub fn parse(q: &str, any: bool) -> Self {
         let folded = fold(q);
         let j = jieba().read().unwrap_or_else(|e| e.into_inner());
         let segment = |s: &str| -> Vec<String> {
             j.cut(s, true).iter().flat_map(|t| pieces(t.word)).map(str::to_string).collect()
         };
-        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut rest = folded.as_str();
         while !rest.is_empty() {
             let open = rest.char_indices().find_map(|(i, c)| QUOTES.iter().find(|(o, _)| *o == c).map(|q| (i, *q)));
@@ -201,15 +253,13 @@ impl TextQuery {
                 }
                 None => (rest, "", ""),
             };
-            for word in before.split_whitespace() {
-                groups.extend(segment(word).into_iter().map(|t| vec![t]));
+            for chunk in before.split_whitespace() {
+                groups.push(Group { words: segment(chunk), phrase: false });
             }
-            let p = segment(phrase);
-            if !p.is_empty() {
-                groups.push(p);
-            }
+            groups.push(Group { words: segment(phrase), phrase: true });
             rest = after;
         }
+        groups.retain(|g| !g.words.is_empty());
         let mut seen = std::collections::BTreeSet::new();
         groups.retain(|g| seen.insert(g.clone()));
         TextQuery { groups, any }
@@ -219,26 +269,54 @@ impl TextQuery {
         self.groups.is_empty()
     }
 
-    /// Every term, for highlighting.
+    /// Every term, and each group's whole text, for highlighting.
     pub fn terms(&self) -> Vec<String> {
-        let mut t: Vec<String> = self.groups.iter().flatten().cloned().collect();
+        let mut t: Vec<String> = self.groups.iter().flat_map(|g| g.words.iter().cloned()).collect();
+        t.extend(self.groups.iter().filter(|g| g.words.len() > 1).map(|g| g.words.concat()));
         t.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
         t.dedup();
         t
     }
 
-    /// The FTS5 MATCH expression: each group a quoted phrase.
+    /// The FTS5 MATCH expression: each group its words (a quoted phrase, or
+    /// each quoted) in the word columns, or the phrase of its grams.
     pub fn fts5(&self) -> String {
         let sep = if self.any { " OR " } else { " AND " };
-        self.groups.iter().map(|g| format!("\"{}\"", g.join(" "))).collect::<Vec<_>>().join(sep)
-    }
-
-    /// The `tsquery` text: each term quoted, a phrase joined with `<->`.
-    pub fn tsquery(&self) -> String {
-        let sep = if self.any { " | " } else { " & " };
+        let cols = "{words parts} : ";
         self.groups
             .iter()
-            .map(|g| format!("({})", g.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(" <-> ")))
+            .map(|g| {
+                let words = if g.phrase {
+                    format!("{cols}\"{}\"", g.words.join(" "))
+                } else {
+                    g.words.iter().map(|w| format!("{cols}\"{w}\"")).collect::<Vec<_>>().join(" AND ")
+                };
+                match g.grams() {
+                    Some(grams) => format!("(({words}) OR grams : \"{}\")", grams.join(" ")),
+                    None => format!("({words})"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    /// The `tsquery` text: each term quoted; a phrase joined with `<->`,
+    /// other words with `&`; or the phrase of the group's grams.
+    pub fn tsquery(&self) -> String {
+        let sep = if self.any { " | " } else { " & " };
+        let join = |terms: &[String], op: &str| terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(op);
+        self.groups
+            .iter()
+            .map(|g| {
+                let words = join(&g.words, if g.phrase { " <-> " } else { " & " });
+                match g.grams() {
+                    Some(grams) => {
+                        let grams: Vec<String> = grams.into_iter().map(|x| format!("{GRAM_PREFIX}{x}")).collect();
+                        format!("(({words}) | ({}))", join(&grams, " <-> "))
+                    }
+                    None => format!("({words})"),
+                }
+            })
             .collect::<Vec<_>>()
             .join(sep)
     }
@@ -332,17 +410,34 @@ mod tests {
     fn query_syntax_cannot_escape_quotes() {
         let q = TextQuery::parse(r#"工资" OR x:* ') ; DROP TABLE petitions; -- "征地拆迁 补偿"#, false);
         for g in &q.groups {
-            for t in g {
+            for t in &g.words {
                 assert!(t.chars().all(char::is_alphanumeric), "{t}");
             }
         }
         assert!(!q.fts5().contains("'"));
+        // Segmentation that cut a name apart still finds it, by its grams.
+        let t = IndexedText::new("白沙河东桥段河床淤积");
+        assert!(t.grams.contains(&"白沙".to_string()) && t.grams.contains(&"沙河".to_string()));
         let q = TextQuery::parse("“征地拆迁补偿” 農民工", false);
-        assert_eq!(q.groups[0], vec!["征地拆迁".to_string(), "补偿".to_string()]);
-        assert_eq!(q.groups[1], vec!["农民工".to_string()]);
-        assert_eq!(q.fts5(), "\"征地拆迁 补偿\" AND \"农民工\"");
-        assert_eq!(q.tsquery(), "('征地拆迁' <-> '补偿') & ('农民工')");
-        assert_eq!(TextQuery::parse("a b", true).fts5(), "\"a\" OR \"b\"");
+        assert_eq!(q.groups[0], Group { words: vec!["征地拆迁".into(), "补偿".into()], phrase: true });
+        assert_eq!(q.groups[1], Group { words: vec!["农民工".into()], phrase: false });
+        assert_eq!(
+            q.fts5(),
+            "(({words parts} : \"征地拆迁 补偿\") OR grams : \"征地 地拆 拆迁 迁补 补偿\") AND \
+             (({words parts} : \"农民工\") OR grams : \"农民 民工\")"
+        );
+        assert_eq!(
+            q.tsquery(),
+            "(('征地拆迁' <-> '补偿') | ('g征地' <-> 'g地拆' <-> 'g拆迁' <-> 'g迁补' <-> 'g补偿')) & \
+             (('农民工') | ('g农民' <-> 'g民工'))"
+        );
+        // Unquoted words of one chunk each match somewhere (or the chunk as written).
+        let q = TextQuery::parse("拖欠农民工", false);
+        assert_eq!(
+            q.fts5(),
+            "(({words parts} : \"拖欠\" AND {words parts} : \"农民工\") OR grams : \"拖欠 欠农 农民 民工\")"
+        );
+        assert_eq!(TextQuery::parse("a b", true).fts5(), "({words parts} : \"a\") OR ({words parts} : \"b\")");
         assert!(TextQuery::parse(" ，。！ ", false).is_empty());
     }
 

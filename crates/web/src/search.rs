@@ -105,7 +105,7 @@ pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> ApiRes
                 (Some(a), Some(b)) => a.similarity(b),
                 _ => 0.0,
             };
-            let assessment = assess(c.same_id_number || c.same_name_phone, similarity)?;
+            let assessment = assess(c.same_id_number || c.same_name_contact, similarity)?;
             let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
             let status = Status::parse(&c.summary.status).unwrap_or(Status::Registered);
             let flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };

@@ -106,17 +106,18 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
 // ---- search, SQLite flavour (used by backend.rs) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id.
-const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts)", 3, "");
+const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts, grams)", 4, "");
 
 fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
-    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text())]
+    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text()), Arg::Text(t.grams_text())]
 }
 
 /// `SELECT id, score FROM … WHERE <match>` of a text query, `p` joined.
-/// BM25 with the inner words weighted half; negated so higher is better.
+/// BM25 with the inner words weighted half and grams less; negated so
+/// higher is better.
 fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
     q.push(
-        "SELECT p.id AS id, -bm25(petition_fts, 1.0, 0.5) AS score FROM petition_fts \
+        "SELECT p.id AS id, -bm25(petition_fts, 1.0, 0.5, 0.2) AS score FROM petition_fts \
          JOIN petitions p ON p.id = petition_fts.rowid WHERE petition_fts MATCH ",
     )
     .arg(Arg::Text(tq.fts5()));

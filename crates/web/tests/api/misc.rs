@@ -123,6 +123,7 @@ pub async fn openapi_document_lists_every_route(b: Backend) {
         let req = match *method {
             "get" => app.client.get(url),
             "post" => app.client.post(url).json(&json!({})),
+            "put" => app.client.put(url).json(&json!({})),
             "delete" => app.client.delete(url),
             other => panic!("method {other}"),
         };

@@ -193,6 +193,13 @@ impl TestApp {
         self.send(req, token).await
     }
 
+    /// A request with any method and a JSON body (`null`: none).
+    pub async fn send_json(&self, method: reqwest::Method, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let req = self.client.request(method, format!("{}{path}", self.base));
+        let req = if body.is_null() { req } else { req.json(&body) };
+        self.send(req, Some(token)).await
+    }
+
     /// Registers a petition and returns its JSON.
     pub async fn register(&self, token: &str, body: Value) -> Value {
         let (status, v) = self.post(Some(token), "/api/v1/petitions", body).await;

@@ -3,7 +3,8 @@
 -- migration are indexed by the backfill that `migrate` and `serve` run.
 
 -- Full-text index: the tsvector is built in Rust (jieba terms with their
--- positions) and stored as is, so no text-search parser or locale is
+-- positions, and the two-character grams of the Chinese text prefixed
+-- with 'g' at their character positions) and stored as is, so no text-search parser or locale is
 -- involved; queries are tsquery values built from the same terms.
 CREATE TABLE petition_search (
     petition_id BIGINT PRIMARY KEY REFERENCES petitions(id),
@@ -30,6 +31,8 @@ CREATE INDEX petitions_repeat_of ON petitions(repeat_of) WHERE repeat_of IS NOT 
 -- One-character queries look petitioners up by family name (byte order, so
 -- a prefix is a range whatever the database's collation).
 CREATE INDEX petitioners_name ON petitioners (name COLLATE "C");
+-- Repeat detection compares names (with phone or address) for equality.
+CREATE INDEX petitioners_name_eq ON petitioners (name);
 
 -- Petitions already stored are indexed by the application (segmentation is
 -- in Rust); this marks that work as pending.

@@ -3,12 +3,14 @@
 -- migration are indexed by the backfill that `migrate` and `serve` run.
 
 -- Full-text index: rowid = petitions.id. `words` holds the words in text
--- order (phrases match there), `parts` the shorter words inside long ones.
+-- order (phrases match there), `parts` the shorter words inside long ones,
+-- `grams` the two-character grams of the Chinese text (a word is found even
+-- where segmentation cut it differently).
 -- Terms are letters and digits separated by spaces (segmented by jieba in
 -- Rust), so unicode61 only splits at the spaces. Contentless: the text is in
 -- `petitions`.
 CREATE VIRTUAL TABLE petition_fts USING fts5(
-    words, parts, content = '', tokenize = 'unicode61 remove_diacritics 0'
+    words, parts, grams, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
 
 -- MinHash signature of each petition's content words (64 × u32, little
