@@ -323,7 +323,7 @@ impl TextQuery {
 }
 
 /// A part of a snippet; `hit` parts match the query.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Piece {
     pub text: String,
     pub hit: bool,

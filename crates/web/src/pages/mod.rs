@@ -203,6 +203,8 @@ pub fn router() -> Router<AppState> {
         .route("/petitions/{id}", get(staff::show))
         .route("/petitions/{id}/events", post(staff::add_event))
         .route("/petitions/{id}/print", get(staff::print))
+        .route("/petitions/{id}/repeat-of", post(staff::link_repeat))
+        .route("/search", get(staff::search))
         .route("/admin/calendar", get(staff::admin).post(staff::import_calendar))
         .route("/admin/units", post(staff::add_unit))
         .route("/admin/users", post(staff::add_user))

@@ -751,10 +751,35 @@ struct PetitionPage {
     actions: Vec<ActionView>,
     no_actions: String,
     targets: Vec<(String, String)>,
+    /// The transfer/assign target chosen first: the unit handling the
+    /// original of a linked repeat (the same handler by default).
+    default_target: String,
+    can_act: bool,
+    candidates: Vec<CandidateView>,
+    /// The original this petition is linked to: (id, case number).
+    repeat_of: Option<(i64, String)>,
+    /// The link is among the candidates shown (its unlink button is there).
+    linked_shown: bool,
+    repeats: Vec<(i64, String)>,
     routes: Options,
     decisions: Options,
     close_reasons: Options,
     evaluations: Options,
+}
+
+/// A repeat candidate as the petition page shows it.
+struct CandidateView {
+    id: i64,
+    case_no: String,
+    subject: String,
+    received_on: NaiveDate,
+    status: &'static str,
+    unit: String,
+    likely: bool,
+    reason: &'static str,
+    similarity: String,
+    flags: Vec<xinfang_domain::repeat::RepeatFlag>,
+    linked: bool,
 }
 
 fn step_label(kind: &str) -> &'static str {
@@ -822,6 +847,38 @@ async fn petition_page(
     } else {
         "当前没有可办理的步骤。".into()
     };
+    let found = match crate::search::candidates(st, &pu.user, &row).await {
+        Ok(c) => c,
+        Err(e) => return error_page(Some(pu.layout()), &e),
+    };
+    let candidates: Vec<CandidateView> = found
+        .iter()
+        .map(|c| CandidateView {
+            id: c.summary.id,
+            case_no: c.summary.case_no.clone(),
+            subject: c.summary.subject.clone(),
+            received_on: c.summary.received_on,
+            status: Status::parse(&c.summary.status).map(Status::label).unwrap_or(""),
+            unit: c.summary.unit_name.clone(),
+            likely: c.assessment.likely,
+            reason: c.assessment.reason.label(),
+            similarity: format!("{:.0}%", c.similarity * 100.0),
+            flags: c.flags.clone(),
+            linked: c.linked,
+        })
+        .collect();
+    let original = match row.repeat_of {
+        Some(o) => st.store.petition(o).await.ok().flatten(),
+        None => None,
+    };
+    let repeats = st
+        .store
+        .repeats_of(row.id, Some(&service::viewer(st, &pu.user)))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.id, r.case_no))
+        .collect();
     let units = st.cached_units();
     let targets = units
         .all()
@@ -840,6 +897,12 @@ async fn petition_page(
         actions,
         no_actions,
         targets,
+        default_target: original.as_ref().filter(|o| o.unit.id != row.unit.id).map(|o| o.unit.code.clone()).unwrap_or_default(),
+        can_act,
+        linked_shown: candidates.iter().any(|c| c.linked),
+        candidates,
+        repeat_of: original.map(|o| (o.id, o.case_no)),
+        repeats,
         routes: options(DeclineRoute::ALL, DeclineRoute::as_str, DeclineRoute::label),
         decisions: options(Decision::ALL, Decision::as_str, Decision::label),
         close_reasons: options(CloseReason::ALL, CloseReason::as_str, CloseReason::label),
@@ -862,6 +925,8 @@ pub async fn show(
     let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
     let notice = q.notice.as_deref().map(|n| match n {
         "registered" => "已登记。".to_string(),
+        "linked" => "已关联为重复件。".to_string(),
+        "unlinked" => "已解除重复件关联。".to_string(),
         other => format!("已记录：{}", step_label(other)),
     });
     petition_page(&st, &pu, id, notice, None, StatusCode::OK).await
@@ -905,6 +970,121 @@ pub async fn add_event(
         Err(e) if e.status == StatusCode::NOT_FOUND => error_page(Some(pu.layout()), &e),
         Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status).await,
     }
+}
+
+/// Links the petition as a repeat of an earlier one (`of`), or unlinks it.
+pub async fn link_repeat(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
+    if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
+        return r;
+    }
+    let of = if form.contains_key("unlink") {
+        None
+    } else {
+        match form.get("of").and_then(|v| v.trim().parse::<i64>().ok()) {
+            Some(of) => Some(of),
+            None => {
+                let m = "请选择要关联的更早事项".to_string();
+                return petition_page(&st, &pu, id, None, Some((String::new(), m)), StatusCode::UNPROCESSABLE_ENTITY)
+                    .await;
+            }
+        }
+    };
+    match service::link_repeat(&st, &pu.user, id, of).await {
+        Ok(()) => see_other(&format!("/petitions/{id}?notice={}", if of.is_some() { "linked" } else { "unlinked" })),
+        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(Some(pu.layout()), &e),
+        Err(e) => {
+            let m = e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message);
+            petition_page(&st, &pu, id, None, Some((String::new(), m)), e.status).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Option<Layout>,
+    nav: &'static str,
+    q: String,
+    any: bool,
+    searched: bool,
+    error: Option<String>,
+    hits: Vec<HitView>,
+    next: Option<i64>,
+    next_query: String,
+}
+
+struct HitView {
+    id: i64,
+    case_no: String,
+    subject: String,
+    received_on: String,
+    status: String,
+    unit: String,
+    name: String,
+    snippet: Vec<xinfang_text::Piece>,
+}
+
+/// The search page: the same search as `GET /api/v1/search`.
+pub async fn search(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(params): Query<crate::api::search::SearchParams>,
+) -> Response {
+    let q = params.q.clone().unwrap_or_default();
+    let any = params.match_.as_deref() == Some("any");
+    let mut page = SearchPage {
+        layout: Some(pu.layout()),
+        nav: "search",
+        searched: !q.trim().is_empty(),
+        next_query: format!("q={}&match={}", urlencode(&q), if any { "any" } else { "all" }),
+        q,
+        any,
+        error: None,
+        hits: Vec::new(),
+        next: None,
+    };
+    if page.searched {
+        match crate::api::search::run(&st, &pu.user, &params).await {
+            Ok(v) => {
+                let text = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+                page.hits = v["items"]
+                    .as_array()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|h| HitView {
+                                id: h["id"].as_i64().unwrap_or_default(),
+                                case_no: text(&h["case_no"]),
+                                subject: text(&h["subject"]),
+                                received_on: text(&h["received_on"]),
+                                status: text(&h["status_label"]),
+                                unit: text(&h["unit"]["name"]),
+                                name: text(&h["petitioner"]["name"]),
+                                snippet: serde_json::from_value(h["snippet"].clone()).unwrap_or_default(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                page.next = v["next_offset"].as_i64();
+            }
+            Err(e) => page.error = Some(e.message),
+        }
+    }
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+/// Percent-encodes a query-string value.
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 #[derive(Template)]
