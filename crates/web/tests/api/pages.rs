@@ -2,7 +2,8 @@
 //! registration form's field errors (nothing stored), the event forms, the
 //! portal's errors, escaping, and the security headers.
 
-use crate::support::{Backend, PASSWORD, TestApp};
+use crate::support::{Backend, PASSWORD, TestApp, petition};
+use serde_json::json;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -312,4 +313,53 @@ fn templates_have_no_inline_style_or_script() {
         assert!(!text.contains("<style"), "{} has a style element", path.display());
         assert!(!text.contains("onclick=") && !text.contains("<script>"), "{} has inline script", path.display());
     }
+}
+
+/// The search page and the repeat panel of the petition page: a search
+/// shows highlighted hits; a likely repeat is shown with its reason and
+/// linked from the page; a transfer then defaults to the original's unit.
+pub async fn search_page_and_repeat_links(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let text = json!({"subject":"砖厂拖欠工资","request":"请求督促红星砖厂支付拖欠工资一万二千元",
+                      "facts":"我在红星砖厂做工半年，老板拖欠工资一万二千元，多次讨要未果","reasons":"按劳取酬"});
+    let first = app.register(&t, petition("C", "2026-03-02", text)).await;
+    let first_id = first["id"].as_i64().unwrap();
+    app.event(&t, first_id, json!({"type":"transfer","on":"2026-03-03","to":"T1"}), StatusCode::CREATED).await;
+    let again = json!({"subject":"红星砖厂欠薪仍未解决","request":"要求督促红星砖厂支付欠我的一万二千元工资",
+                       "facts":"我在红星砖厂干了半年活，一万二千元工资至今没给","reasons":"拖欠工资违法"});
+    let second = app.register(&t, petition("C", "2026-03-20", again)).await;
+    let second_id = second["id"].as_i64().unwrap();
+
+    let mut p = Pages::new(&app);
+    let csrf = p.login("handler").await;
+    let (s, html, _) = p.get("/search?q=%E7%BA%A2%E6%98%9F%E7%A0%96%E5%8E%82").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<mark>红星砖厂</mark>"), "{html}");
+    assert!(html.contains(first["case_no"].as_str().unwrap()) && html.contains(second["case_no"].as_str().unwrap()));
+    let (s, html, _) = p.get("/search?q=%22").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("检索词中没有可检索的文字"));
+
+    let (_, html, _) = p.get(&format!("/petitions/{second_id}")).await;
+    assert!(html.contains("很可能重复") && html.contains("同一信访人且内容相似"), "{html}");
+    let (s, _, loc) =
+        p.post(&format!("/petitions/{second_id}/repeat-of"), &[("csrf", &csrf), ("of", &first_id.to_string())]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html, _) = p.get(loc.as_deref().unwrap()).await;
+    assert!(html.contains("已关联为重复件") && html.contains("解除关联"), "{html}");
+    // The same handler by default: the original is at 一号镇 (T1).
+    assert!(html.contains("<option value=\"T1\" selected>"), "{html}");
+    // A bad link attempt changes nothing and says why.
+    let (s, html, _) =
+        p.post(&format!("/petitions/{first_id}/repeat-of"), &[("csrf", &csrf), ("of", &second_id.to_string())]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("只能关联到比本件更早登记的信访事项"), "{html}");
+    let (s, _, _) = p.post(&format!("/petitions/{second_id}/repeat-of"), &[("csrf", "wrong"), ("unlink", "1")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = p.post(&format!("/petitions/{second_id}/repeat-of"), &[("csrf", &csrf), ("unlink", "1")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second_id}")).await;
+    assert_eq!(v["repeat_of"], serde_json::Value::Null);
+    app.finish().await;
 }
