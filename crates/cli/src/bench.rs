@@ -254,8 +254,9 @@ async fn get_latency(c: &reqwest::Client, base: &str, token: &str, path: &str, r
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
         items = v["items"].as_array().map_or_else(|| v["rows"].as_array().map_or(0, |a| a.len()), |a| a.len());
     }
+    let all = lat.clone();
     let (p50, p99) = percentiles(lat);
-    Ok(json!({ "path": path, "items": items, "p50_ms": p50, "p99_ms": p99 }))
+    Ok(json!({ "path": path, "items": items, "p50_ms": p50, "p99_ms": p99, "all_ms": all }))
 }
 
 fn request_bodies(n: usize, today: chrono::NaiveDate) -> Vec<String> {
@@ -317,6 +318,24 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     ] {
         lists.push(get_latency(&c, &server.base, &token, &path, 30).await?);
     }
+    // Search: 1–3 word queries of the generator's vocabulary, and the
+    // repeat candidates of petitions just registered over HTTP.
+    let mut search_ms = Vec::new();
+    let mut searches = Vec::new();
+    for q in ["农民工", "宅基地", "噪声", "征地拆迁 补偿", "拖欠 工资", "物业 电梯", "低保 申请 驳回", "道路 破损 维修"] {
+        let enc: String = q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let v = get_latency(&c, &server.base, &token, &format!("/api/v1/search?q={enc}&limit=20"), 20).await?;
+        search_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));
+        searches.push(json!({ "q": q, "items": v["items"], "p50_ms": v["p50_ms"], "p99_ms": v["p99_ms"] }));
+    }
+    let (search_p50, search_p99) = percentiles(search_ms);
+    let newest: i64 = size as i64 + 1;
+    let mut similar_ms = Vec::new();
+    for k in 0..100 {
+        let v = get_latency(&c, &server.base, &token, &format!("/api/v1/petitions/{}/similar", newest + k * 7), 1).await?;
+        similar_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));
+    }
+    let (similar_p50, similar_p99) = percentiles(similar_ms);
     let year = chrono::Datelike::year(&today);
     let stats = get_latency(&c, &server.base, &token, &format!("/api/v1/stats/monthly?year={year}"), 10).await?;
     let (rss, hwm) = server.memory_kib();
@@ -333,6 +352,8 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
         "http_create": creates,
         "list": lists,
         "monthly_stats": stats,
+        "search": { "p50_ms": search_p50, "p99_ms": search_p99, "queries": searches },
+        "similar_at_registration": { "p50_ms": similar_p50, "p99_ms": similar_p99, "runs": 100 },
         "server_memory": { "rss_mib": rss as f64 / 1024.0, "peak_mib": hwm as f64 / 1024.0 },
         "database_bytes": database_size(backend, &opts.dir, size),
     }))
@@ -372,6 +393,22 @@ fn print_table(base: &Value, runs: &[Value]) {
                 l["items"]
             );
         }
+        for q in r["search"]["queries"].as_array().into_iter().flatten() {
+            println!(
+                "检索 {:<20} p50 {:>6.1} ms  p99 {:>6.1} ms  ({} 条)",
+                q["q"].as_str().unwrap_or(""),
+                q["p50_ms"].as_f64().unwrap_or(f64::NAN),
+                q["p99_ms"].as_f64().unwrap_or(f64::NAN),
+                q["items"]
+            );
+        }
+        println!(
+            "检索（全部 1–3 词查询）：p50 {:.1} ms  p99 {:.1} ms；登记时查重候选：p50 {:.1} ms  p99 {:.1} ms",
+            r["search"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
+            r["search"]["p99_ms"].as_f64().unwrap_or(f64::NAN),
+            r["similar_at_registration"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
+            r["similar_at_registration"]["p99_ms"].as_f64().unwrap_or(f64::NAN)
+        );
         let s = &r["monthly_stats"];
         println!(
             "月度统计（全年）：p50 {:.1} ms  p99 {:.1} ms；服务进程内存 {:.0} MiB（峰值 {:.0} MiB）",
