@@ -235,9 +235,11 @@ fn push_filters(q: &mut Sql, f: &ListFilter) {
 async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]) -> Result<()> {
     let (mut text, mut sigs, mut bands) = (Vec::new(), Vec::new(), Vec::new());
     for (id, doc) in docs {
-        text.push(search_row(*id, &doc.text));
+        text.push(search_row(*id, doc));
         sigs.push(vec![Arg::I64(*id), Arg::OptBytes(Some(doc.signature.to_bytes()))]);
-        bands.extend(doc.signature.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(*id)]));
+        if BANDS_TABLE {
+            bands.extend(doc.signature.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(*id)]));
+        }
     }
     let (head, cols, tail) = SEARCH_INSERT;
     insert_rows(tx, head, cols, text, tail).await?;
@@ -1041,6 +1043,8 @@ impl Backend {
         let mut q = Sql::default();
         q.push("WITH c AS (SELECT cid, MAX(sid) AS sid, MAX(snp) AS snp FROM (");
         let mut arms = 0;
+        // One arm of the union: `inner` selects `petition_id`s by a key
+        // (`WHERE` left open for the bound below); a band look-up is whole.
         let mut arm = |q: &mut Sql, inner: &dyn Fn(&mut Sql), sid: bool, snp: bool| {
             if arms > 0 {
                 q.push(" UNION ALL ");
@@ -1051,9 +1055,12 @@ impl Backend {
                 i64::from(snp)
             ));
             inner(q);
-            q.push(" AND petition_id < ").arg(Arg::I64(id));
-            q.push(" ORDER BY petition_id DESC LIMIT ").arg(Arg::I64(CANDIDATES_PER_KEY)).push(&format!(") t{arms}"));
+            q.push(&format!(") t{arms}"));
             arms += 1;
+        };
+        let bounded = |q: &mut Sql| {
+            q.push(" AND petition_id < ").arg(Arg::I64(id));
+            q.push(" ORDER BY petition_id DESC LIMIT ").arg(Arg::I64(CANDIDATES_PER_KEY));
         };
         for r in &people {
             let name: String = r.try_get("name")?;
@@ -1068,6 +1075,7 @@ impl Backend {
                             .arg(Arg::Text(name.clone()))
                             .push(" AND address = ")
                             .arg(Arg::Text(address.clone()));
+                        bounded(q);
                     },
                     false,
                     true,
@@ -1078,6 +1086,7 @@ impl Backend {
                     &mut q,
                     &|q| {
                         q.push("SELECT petition_id FROM petitioners WHERE id_index = ").arg(Arg::OptBytes(Some(ix.clone())));
+                        bounded(q);
                     },
                     true,
                     false,
@@ -1091,6 +1100,7 @@ impl Backend {
                             .arg(Arg::OptBytes(Some(ix.clone())))
                             .push(" AND name = ")
                             .arg(Arg::Text(name.clone()));
+                        bounded(q);
                     },
                     false,
                     true,
@@ -1100,9 +1110,7 @@ impl Backend {
         for band in own.as_ref().map(|s| s.bands()).unwrap_or_default() {
             arm(
                 &mut q,
-                &|q| {
-                    q.push("SELECT petition_id FROM petition_bands WHERE band = ").arg(Arg::I64(band));
-                },
+                &|q| push_band_lookup(q, band, id, CANDIDATES_PER_KEY),
                 false,
                 false,
             );

@@ -56,8 +56,22 @@ impl Backend {
 const SEARCH_INSERT: (&str, usize, &str) =
     ("INSERT INTO petition_search (petition_id, doc) SELECT v.a, CAST(v.b AS tsvector) FROM (", 2, ") AS v(a, b)");
 
-fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
-    vec![Arg::I64(id), Arg::Text(t.tsvector())]
+fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
+    vec![Arg::I64(id), Arg::Text(d.text.tsvector())]
+}
+
+/// The LSH band keys are rows of `petition_bands`.
+const BANDS_TABLE: bool = true;
+
+/// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
+/// below `before`, newest first, at most `limit`.
+fn push_band_lookup(q: &mut Sql, band: i64, before: i64, limit: i64) {
+    q.push("SELECT petition_id FROM petition_bands WHERE band = ")
+        .arg(Arg::I64(band))
+        .push(" AND petition_id < ")
+        .arg(Arg::I64(before))
+        .push(" ORDER BY petition_id DESC LIMIT ")
+        .arg(Arg::I64(limit));
 }
 
 /// `SELECT id, score FROM … WHERE <match>` of a text query, `p` joined.

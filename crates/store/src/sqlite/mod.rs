@@ -106,10 +106,31 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
 // ---- search, SQLite flavour (used by backend.rs) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id.
-const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts, grams)", 4, "");
+const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts, grams, bands)", 5, "");
 
-fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
-    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text()), Arg::Text(t.grams_text())]
+/// The LSH band keys live in the FTS table (see the migration).
+const BANDS_TABLE: bool = false;
+
+/// A band key as an FTS term.
+fn band_term(band: i64) -> String {
+    format!("b{:016x}", band as u64)
+}
+
+fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
+    let t = &d.text;
+    let bands = d.signature.bands().into_iter().map(band_term).collect::<Vec<_>>().join(" ");
+    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text()), Arg::Text(t.grams_text()), Arg::Text(bands)]
+}
+
+/// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
+/// below `before`, newest first, at most `limit`.
+fn push_band_lookup(q: &mut Sql, band: i64, before: i64, limit: i64) {
+    q.push("SELECT rowid AS petition_id FROM petition_fts WHERE petition_fts MATCH ")
+        .arg(Arg::Text(format!("bands : \"{}\"", band_term(band))))
+        .push(" AND rowid < ")
+        .arg(Arg::I64(before))
+        .push(" ORDER BY rowid DESC LIMIT ")
+        .arg(Arg::I64(limit));
 }
 
 /// `SELECT id, score FROM … WHERE <match>` of a text query, `p` joined.
@@ -117,7 +138,7 @@ fn search_row(id: i64, t: &xinfang_text::IndexedText) -> Vec<Arg> {
 /// higher is better.
 fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
     q.push(
-        "SELECT p.id AS id, -bm25(petition_fts, 1.0, 0.5, 0.2) AS score FROM petition_fts \
+        "SELECT p.id AS id, -bm25(petition_fts, 1.0, 0.5, 0.2, 0.0) AS score FROM petition_fts \
          JOIN petitions p ON p.id = petition_fts.rowid WHERE petition_fts MATCH ",
     )
     .arg(Arg::Text(tq.fts5()));
