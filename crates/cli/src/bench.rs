@@ -322,7 +322,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     // repeat candidates of petitions just registered over HTTP.
     let mut search_ms = Vec::new();
     let mut searches = Vec::new();
-    for q in ["农民工", "宅基地", "噪声", "征地拆迁 补偿", "拖欠 工资", "物业 电梯", "低保 申请 驳回", "道路 破损 维修"] {
+    for q in ["农民工", "宅基地", "噪声", "征地拆迁 补偿", "拖欠 工资", "物业 电梯", "物业 电梯 消防", "通村道路 破损 严重"] {
         let enc: String = q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
         let v = get_latency(&c, &server.base, &token, &format!("/api/v1/search?q={enc}&limit=20"), 20).await?;
         search_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));

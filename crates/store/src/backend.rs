@@ -969,9 +969,14 @@ impl Backend {
                 push_visible(&mut q, viewer);
                 push_filters(&mut q, f);
                 q.push(&format!(" ORDER BY {TEXT_ORDER} LIMIT ")).arg(Arg::I64(RANK_WINDOW));
+                // Rank ids and scores only; read the columns of one page.
+                q.push("), top AS (SELECT id, score FROM m ORDER BY score DESC, id DESC LIMIT ")
+                    .arg(Arg::I64(f.limit))
+                    .push(" OFFSET ")
+                    .arg(Arg::I64(offset));
                 q.push(&format!(
-                    ") SELECT {cols}, m.score FROM m JOIN petitions p ON p.id = m.id JOIN units u ON u.id = p.unit_id \
-                     ORDER BY m.score DESC, p.id DESC"
+                    ") SELECT {cols}, top.score FROM top JOIN petitions p ON p.id = top.id JOIN units u ON u.id = p.unit_id \
+                     ORDER BY top.score DESC, p.id DESC"
                 ));
             }
             exact => {
@@ -1003,10 +1008,9 @@ impl Backend {
                 }
                 push_visible(&mut q, viewer);
                 push_filters(&mut q, f);
-                q.push(" ORDER BY p.id DESC");
+                q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
             }
         }
-        q.push(" LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {

@@ -127,9 +127,16 @@ pub struct SearchDoc {
 
 impl SearchDoc {
     /// `content`: subject, request, facts, reasons; `people`: names and
-    /// addresses.
+    /// addresses. Grams are kept for the subject, the request and the
+    /// people only: they are most of a document's index terms, and every
+    /// term costs index writes in the registering transaction, so the long
+    /// narrative fields (facts, reasons) are found by their words.
     pub fn new(content: &[&str], people: &[&str]) -> Self {
-        let mut text = IndexedText::new(&content.join("\n"));
+        let split = content.len().min(2);
+        let mut text = IndexedText::new(&content[..split].join("\n"));
+        let mut body = IndexedText::new(&content[split..].join("\n"));
+        body.grams.clear();
+        text.append(body);
         let signature = Signature::of(&text);
         text.append(IndexedText::new(&people.join("\n")));
         SearchDoc { text, signature }

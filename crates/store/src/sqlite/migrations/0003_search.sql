@@ -4,16 +4,19 @@
 
 -- Full-text index: rowid = petitions.id. `words` holds the words in text
 -- order (phrases match there), `parts` the shorter words inside long ones,
--- `grams` the two-character grams of the Chinese text (a word is found even
--- where segmentation cut it differently), `bands` the 16 LSH band keys of
+-- `grams` the two-character grams of the Chinese text of the subject, the
+-- request and the petitioners (a word there is found even where
+-- segmentation cut it differently), `bands` the 16 LSH band keys of
 -- the petition's MinHash signature as terms (`b` + 16 hex digits): an index
 -- of random keys as a B-tree would dirty 16 random pages per petition; in
 -- FTS5 they are appended with the rest of the row.
--- Terms are letters and digits separated by spaces (segmented by jieba in
--- Rust), so unicode61 only splits at the spaces. Contentless: the text is in
+-- Terms are letters and digits separated by spaces (segmented and folded
+-- by jieba and OpenCC in Rust), so the plain `ascii` tokenizer, which splits
+-- at ASCII spaces and punctuation and keeps every other character, is all
+-- that is needed. Contentless: the text is in
 -- `petitions`.
 CREATE VIRTUAL TABLE petition_fts USING fts5(
-    words, parts, grams, bands, content = '', tokenize = 'unicode61 remove_diacritics 0'
+    words, parts, grams, bands, content = '', tokenize = 'ascii'
 );
 
 -- FTS5 merges its segments as an LSM tree: by default four segments of a
