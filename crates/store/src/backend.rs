@@ -251,11 +251,15 @@ async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]
 /// How many of the newest matches a text search ranks. Ranking every match
 /// of a common word in a large ledger would read them all; the newest few
 /// thousand in the user's jurisdiction are what a clerk looks for.
-const RANK_WINDOW: i64 = 5000;
+const RANK_WINDOW: i64 = 1000;
 
 /// Earlier petitions read per LSH band and per person key when looking for
 /// repeats: bounds the look-up however common a band is.
 const CANDIDATES_PER_KEY: i64 = 20;
+
+/// Candidates whose rows are read, best scored first (the page shows 10;
+/// some may be outside the viewer's jurisdiction).
+const MAX_CANDIDATE_ROWS: usize = 40;
 
 /// Most bind values in one statement (SQLite allows 32766, PostgreSQL 65535).
 const MAX_ARGS: usize = 30_000;
@@ -1028,8 +1032,10 @@ impl Backend {
     /// Earlier petitions (lower id) that may be the same matter as `id`:
     /// the same petitioner (ID number, or name and phone, or name and
     /// address) or a shared LSH
-    /// band, at most [`CANDIDATES_PER_KEY`] newest per key, of those the
-    /// viewer may see. Returns the petition's own signature too.
+    /// band, at most [`CANDIDATES_PER_KEY`] newest per key; scored on their
+    /// signatures first, the best [`MAX_CANDIDATE_ROWS`] that could be
+    /// shown are read, of those the viewer may see. Returns the petition's
+    /// own signature too.
     pub async fn repeat_candidates(
         &self,
         id: i64,
@@ -1122,29 +1128,56 @@ impl Backend {
         if arms == 0 {
             return Ok((own, Vec::new()));
         }
+        q.push(") x GROUP BY cid) SELECT c.cid, c.sid, c.snp, s.minhash FROM c LEFT JOIN petition_signatures s ON s.petition_id = c.cid");
+        // Score on the signatures first (cheap), read the rows of the few
+        // worth showing.
+        let mut keyed = Vec::new();
+        for r in q.query().fetch_all(&self.read).await? {
+            let sig = r.try_get::<Option<Vec<u8>>, _>("minhash")?.and_then(|b| xinfang_text::Signature::from_bytes(&b));
+            let sid = r.try_get::<i64, _>("sid")? > 0;
+            let snp = r.try_get::<i64, _>("snp")? > 0;
+            let similarity = match (&own, &sig) {
+                (Some(a), Some(b)) => a.similarity(b),
+                _ => 0.0,
+            };
+            if let Some(a) = xinfang_domain::repeat::assess(sid || snp, similarity) {
+                keyed.push((a.score, r.try_get::<i64, _>("cid")?, sid, snp, sig));
+            }
+        }
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        keyed.truncate(MAX_CANDIDATE_ROWS);
+        if keyed.is_empty() {
+            return Ok((own, Vec::new()));
+        }
+        let mut q = Sql::default();
         q.push(&format!(
-            ") x GROUP BY cid) SELECT {SUMMARY_COLS}, u.path AS unit_path, p.repeat_of, s.minhash, c.sid, c.snp, \
+            "SELECT {SUMMARY_COLS}, u.path AS unit_path, p.repeat_of, \
              EXISTS (SELECT 1 FROM events e WHERE e.petition_id = p.id AND e.type = 'recheck_opinion') AS rechecked \
-             FROM c JOIN petitions p ON p.id = c.cid JOIN units u ON u.id = p.unit_id \
-             LEFT JOIN petition_signatures s ON s.petition_id = p.id WHERE 1 = 1"
+             FROM petitions p JOIN units u ON u.id = p.unit_id WHERE p.id IN ("
         ));
+        for (i, k) in keyed.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(Arg::I64(k.1));
+        }
+        q.push(")");
         push_visible(&mut q, viewer);
         let rows = q.query().fetch_all(&self.read).await?;
-        let candidates = rows
-            .iter()
-            .map(|r| {
-                let sig: Option<Vec<u8>> = r.try_get("minhash")?;
-                Ok(RepeatCandidate {
-                    summary: read_summary(r)?,
-                    unit_path: r.try_get("unit_path")?,
-                    repeat_of: r.try_get("repeat_of")?,
-                    signature: sig.and_then(|b| xinfang_text::Signature::from_bytes(&b)),
-                    same_id_number: r.try_get::<i64, _>("sid")? > 0,
-                    same_name_contact: r.try_get::<i64, _>("snp")? > 0,
-                    rechecked: r.try_get("rechecked")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut candidates = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let summary = read_summary(r)?;
+            let Some(k) = keyed.iter().find(|k| k.1 == summary.id) else { continue };
+            candidates.push(RepeatCandidate {
+                unit_path: r.try_get("unit_path")?,
+                repeat_of: r.try_get("repeat_of")?,
+                signature: k.4.clone(),
+                same_id_number: k.2,
+                same_name_contact: k.3,
+                rechecked: r.try_get("rechecked")?,
+                summary,
+            });
+        }
         Ok((own, candidates))
     }
 
