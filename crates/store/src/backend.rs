@@ -255,7 +255,7 @@ const RANK_WINDOW: i64 = 1000;
 
 /// Earlier petitions read per LSH band and per person key when looking for
 /// repeats: bounds the look-up however common a band is.
-const CANDIDATES_PER_KEY: i64 = 20;
+const CANDIDATES_PER_KEY: i64 = 8;
 
 /// Candidates whose rows are read, best scored first (the page shows 10;
 /// some may be outside the viewer's jurisdiction).
