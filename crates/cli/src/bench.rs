@@ -322,8 +322,13 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     // repeat candidates of petitions just registered over HTTP.
     let mut search_ms = Vec::new();
     let mut searches = Vec::new();
-    for q in ["农民工", "宅基地", "噪声", "征地拆迁 补偿", "拖欠 工资", "物业 电梯", "物业 电梯 消防", "通村道路 破损 严重"] {
-        let enc: String = q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    for q in
+        ["农民工", "宅基地", "噪声", "征地拆迁 补偿", "拖欠 工资", "物业 电梯", "物业 电梯 消防", "通村道路 破损 严重"]
+    {
+        let enc: String = q
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect();
         let v = get_latency(&c, &server.base, &token, &format!("/api/v1/search?q={enc}&limit=20"), 20).await?;
         search_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));
         searches.push(json!({ "q": q, "items": v["items"], "p50_ms": v["p50_ms"], "p99_ms": v["p99_ms"] }));
@@ -332,7 +337,8 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let newest: i64 = size as i64 + 1;
     let mut similar_ms = Vec::new();
     for k in 0..100 {
-        let v = get_latency(&c, &server.base, &token, &format!("/api/v1/petitions/{}/similar", newest + k * 7), 1).await?;
+        let v =
+            get_latency(&c, &server.base, &token, &format!("/api/v1/petitions/{}/similar", newest + k * 7), 1).await?;
         similar_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));
     }
     let (similar_p50, similar_p99) = percentiles(similar_ms);

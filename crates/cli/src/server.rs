@@ -14,8 +14,9 @@ use xinfang_web::crypto::Keys;
 /// and indexes for search any petitions stored before the index existed
 /// (with a progress line on the terminal).
 pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
-    let store =
-        Store::open(&db.database_url).await.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
+    let store = Store::open(&db.database_url)
+        .await
+        .with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
     let indexed = store
         .backfill_search(&mut |done, total| eprint!("\r建立全文检索和查重索引：{done}/{total}"))
         .await

@@ -372,7 +372,11 @@ pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -
     let root = match of {
         None => None,
         Some(of) if of == id => {
-            return Err(AppError::from(xinfang_domain::Invalid::new("of", "self", "不能把信访事项关联为它自己的重复件")));
+            return Err(AppError::from(xinfang_domain::Invalid::new(
+                "of",
+                "self",
+                "不能把信访事项关联为它自己的重复件",
+            )));
         }
         Some(of) => {
             let target = load_visible(st, user, of).await.map_err(|_| {

@@ -53,7 +53,8 @@ impl Backend {
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         // Readers keep a smaller cache each (16 MiB): four of them would
         // otherwise hold 256 MiB of pages between them.
-        let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
+        let read =
+            SqlitePoolOptions::new().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
         spawn_checkpointer(read.clone(), wal);
         Ok(Self { write, read })
     }
@@ -102,7 +103,7 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
             // FTS5 segments are not merged on commit (see the migration);
             // every few seconds some merging is done here instead, a few
             // hundred pages at a time, so look-ups stay fast.
-            if tick % 5 == 0
+            if tick.is_multiple_of(5)
                 && let Err(e) = sqlx::query("INSERT INTO petition_fts (petition_fts, rank) VALUES ('merge', 256)")
                     .execute(&pool)
                     .await
@@ -140,7 +141,13 @@ fn band_term(band: i64) -> String {
 fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
     let t = &d.text;
     let bands = d.signature.bands().into_iter().map(band_term).collect::<Vec<_>>().join(" ");
-    vec![Arg::I64(id), Arg::Text(t.words_text()), Arg::Text(t.inner_text()), Arg::Text(t.grams_text()), Arg::Text(bands)]
+    vec![
+        Arg::I64(id),
+        Arg::Text(t.words_text()),
+        Arg::Text(t.inner_text()),
+        Arg::Text(t.grams_text()),
+        Arg::Text(bands),
+    ]
 }
 
 /// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,

@@ -897,7 +897,11 @@ async fn petition_page(
         actions,
         no_actions,
         targets,
-        default_target: original.as_ref().filter(|o| o.unit.id != row.unit.id).map(|o| o.unit.code.clone()).unwrap_or_default(),
+        default_target: original
+            .as_ref()
+            .filter(|o| o.unit.id != row.unit.id)
+            .map(|o| o.unit.code.clone())
+            .unwrap_or_default(),
         can_act,
         linked_shown: candidates.iter().any(|c| c.linked),
         candidates,
@@ -1083,7 +1087,13 @@ pub async fn search(
 /// Percent-encodes a query-string value.
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 

@@ -3,9 +3,9 @@
 //! portal's errors, escaping, and the security headers.
 
 use crate::support::{Backend, PASSWORD, TestApp, petition};
-use serde_json::json;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
 
 /// A browser-less page session: the cookies it was given.
 struct Pages<'a> {

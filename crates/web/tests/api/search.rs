@@ -9,9 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 const EVAL: &str = include_str!("../../../../data/eval/repeats.json");
 
 fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// Registers the evaluation set in date order, then asks for each
@@ -37,7 +35,8 @@ pub async fn repeat_detection_and_search_meet_the_evaluation_targets(b: Backend)
     assert!(rows.len() >= 150, "the evaluation set has at least 150 petitions");
     for r in rows {
         let p = &people[r["person"].as_str().unwrap()];
-        let mut who = json!({ "name": p["name"], "address": p["address"], "phone": r.get("phone").unwrap_or(&p["phone"]) });
+        let mut who =
+            json!({ "name": p["name"], "address": p["address"], "phone": r.get("phone").unwrap_or(&p["phone"]) });
         if p.get("id_number").is_some() && r.get("omit_id").is_none() {
             who["id_number"] = p["id_number"].clone();
         }
@@ -69,7 +68,13 @@ pub async fn repeat_detection_and_search_meet_the_evaluation_targets(b: Backend)
         if std::env::var("XINFANG_EVAL_DEBUG").is_ok() {
             for c in v["candidates"].as_array().unwrap() {
                 let k = key_of[&c["id"].as_i64().unwrap()].as_str();
-                println!("{key} {k} same={} sim={} reason={} likely={}", matter[*key] == matter[k], c["similarity"], c["reason"], c["likely"]);
+                println!(
+                    "{key} {k} same={} sim={} reason={} likely={}",
+                    matter[*key] == matter[k],
+                    c["similarity"],
+                    c["reason"],
+                    c["likely"]
+                );
             }
         }
         let found: BTreeSet<&str> = v["candidates"]
@@ -121,7 +126,10 @@ pub async fn repeat_detection_and_search_meet_the_evaluation_targets(b: Backend)
             }
         }
     }
-    println!("search ({b:?}): {} queries, relevant results missing from the top 10: {query_misses:?}", eval["queries"].as_array().unwrap().len());
+    println!(
+        "search ({b:?}): {} queries, relevant results missing from the top 10: {query_misses:?}",
+        eval["queries"].as_array().unwrap().len()
+    );
     assert!(query_misses.is_empty(), "{query_misses:?}");
     app.finish().await;
 }
@@ -137,7 +145,13 @@ fn hits(v: &Value) -> Vec<String> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| if p["hit"] == true { format!("[{}]", p["text"].as_str().unwrap()) } else { p["text"].as_str().unwrap().to_string() })
+                .map(|p| {
+                    if p["hit"] == true {
+                        format!("[{}]", p["text"].as_str().unwrap())
+                    } else {
+                        p["text"].as_str().unwrap().to_string()
+                    }
+                })
                 .collect()
         })
         .collect()
@@ -190,14 +204,22 @@ pub async fn search_respects_jurisdiction_and_exact_lookups(b: Backend) {
     let (s, v) = app.get(Some(&root), "/api/v1/search?q=110105194912310021").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     // Query syntax and SQL are only text.
-    for q in ["\" OR 1=1 --", "工资\" NEAR(a b) *", "'); DROP TABLE petitions; --", "a:* & !b | c <-> d", "农民工 OR"] {
+    for q in ["\" OR 1=1 --", "工资\" NEAR(a b) *", "'); DROP TABLE petitions; --", "a:* & !b | c <-> d", "农民工 OR"]
+    {
         let (s, v) = app.get(Some(&root), &format!("/api/v1/search?q={}&match=any", enc(q))).await;
         assert!(s == StatusCode::OK || s == StatusCode::BAD_REQUEST, "{q}: {s} {v}");
     }
     let (s, _) = app.get(Some(&root), &format!("/api/v1/search?q={}", enc("工资"))).await;
     assert_eq!(s, StatusCode::OK, "the ledger is still there");
     // Bad parameters.
-    for q in ["", "q=", "q=%E5%B7%A5%E8%B5%84&match=some", "q=%E5%B7%A5%E8%B5%84&offset=-1", "q=x&foo=1", "q=%EF%BC%8C%E3%80%82"] {
+    for q in [
+        "",
+        "q=",
+        "q=%E5%B7%A5%E8%B5%84&match=some",
+        "q=%E5%B7%A5%E8%B5%84&offset=-1",
+        "q=x&foo=1",
+        "q=%EF%BC%8C%E3%80%82",
+    ] {
         let (s, v) = app.get(Some(&root), &format!("/api/v1/search?{q}")).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {v}");
     }
@@ -236,8 +258,14 @@ pub async fn art19_art36_repeat_links_and_flags(b: Backend) {
 
     let stats = |v: &Value| v["totals"]["all"].as_i64().unwrap();
     let (_, before) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
-    let (s, v) =
-        app.send_json(reqwest::Method::PUT, &root, &format!("/api/v1/petitions/{second_id}/repeat-of"), json!({"of": first_id})).await;
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &root,
+            &format!("/api/v1/petitions/{second_id}/repeat-of"),
+            json!({"of": first_id}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["repeat_of"], first_id);
     let (_, after) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
@@ -246,14 +274,28 @@ pub async fn art19_art36_repeat_links_and_flags(b: Backend) {
     assert_eq!(v["repeats"][0]["id"], second_id);
     // Not to itself, not to a later one, not a case the user cannot see.
     for (of, code) in [(second_id, StatusCode::UNPROCESSABLE_ENTITY), (999_999, StatusCode::UNPROCESSABLE_ENTITY)] {
-        let (s, v) =
-            app.send_json(reqwest::Method::PUT, &root, &format!("/api/v1/petitions/{second_id}/repeat-of"), json!({"of": of})).await;
+        let (s, v) = app
+            .send_json(
+                reqwest::Method::PUT,
+                &root,
+                &format!("/api/v1/petitions/{second_id}/repeat-of"),
+                json!({"of": of}),
+            )
+            .await;
         assert_eq!(s, code, "{v}");
     }
-    let (s, v) =
-        app.send_json(reqwest::Method::PUT, &root, &format!("/api/v1/petitions/{first_id}/repeat-of"), json!({"of": second_id})).await;
+    let (s, v) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &root,
+            &format!("/api/v1/petitions/{first_id}/repeat-of"),
+            json!({"of": second_id}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a later petition cannot be the original: {v}");
-    let (s, _) = app.send_json(reqwest::Method::DELETE, &root, &format!("/api/v1/petitions/{second_id}/repeat-of"), json!(null)).await;
+    let (s, _) = app
+        .send_json(reqwest::Method::DELETE, &root, &format!("/api/v1/petitions/{second_id}/repeat-of"), json!(null))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let (_, back) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
     assert_eq!(stats(&back), stats(&before));

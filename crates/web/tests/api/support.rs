@@ -194,7 +194,13 @@ impl TestApp {
     }
 
     /// A request with any method and a JSON body (`null`: none).
-    pub async fn send_json(&self, method: reqwest::Method, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
         let req = self.client.request(method, format!("{}{path}", self.base));
         let req = if body.is_null() { req } else { req.json(&body) };
         self.send(req, Some(token)).await
