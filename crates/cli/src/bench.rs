@@ -357,7 +357,12 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
 
 /// Times eight 1–3 word searches (20 each) and the repeat candidates of 100
 /// petitions from `newest` on (every 7th).
-async fn search_and_similar(c: &reqwest::Client, base: &str, token: &str, newest: i64) -> anyhow::Result<(Value, Value)> {
+async fn search_and_similar(
+    c: &reqwest::Client,
+    base: &str,
+    token: &str,
+    newest: i64,
+) -> anyhow::Result<(Value, Value)> {
     let mut search_ms = Vec::new();
     let mut searches = Vec::new();
     for q in
