@@ -965,6 +965,9 @@ impl Backend {
     /// [`RANK_WINDOW`] matches, exact look-ups newest first.
     pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>> {
         let cols = format!("{SUMMARY_COLS}, p.request, p.facts, p.reasons");
+        let exact_head = format!(
+            "SELECT {cols}, CAST(0 AS DOUBLE PRECISION) AS score FROM petitions p JOIN units u ON u.id = p.unit_id WHERE "
+        );
         let mut q = Sql::default();
         match by {
             SearchBy::Text(tq) => {
@@ -983,37 +986,34 @@ impl Backend {
                      ORDER BY top.score DESC, p.id DESC"
                 ));
             }
-            exact => {
-                q.push(&format!(
-                    "SELECT {cols}, CAST(0 AS DOUBLE PRECISION) AS score FROM petitions p JOIN units u ON u.id = p.unit_id WHERE "
-                ));
-                match exact {
-                    SearchBy::Text(_) | SearchBy::CaseNo(_) => {
-                        let c = if let SearchBy::CaseNo(c) = exact { c.clone() } else { String::new() };
-                        q.push("p.case_no = ").arg(Arg::Text(c));
-                    }
-                    SearchBy::NamePrefix(prefix) => {
-                        q.push(&format!("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE {NAME_ORDERED} >= "))
-                            .arg(Arg::Text(prefix.clone()))
-                            .push(&format!(" AND {NAME_ORDERED} < "))
-                            .arg(Arg::Text(format!("{prefix}\u{10FFFF}")))
-                            .push(")");
-                    }
-                    SearchBy::IdIndex(ix) => {
-                        q.push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.id_index = ")
-                            .arg(Arg::OptBytes(Some(ix.clone())))
-                            .push(")");
-                    }
-                    SearchBy::PhoneIndex(ix) => {
-                        q.push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.phone_index = ")
-                            .arg(Arg::OptBytes(Some(ix.clone())))
-                            .push(")");
-                    }
-                }
-                push_visible(&mut q, viewer);
-                push_filters(&mut q, f);
-                q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
+            SearchBy::CaseNo(c) => {
+                q.push(&exact_head).push("p.case_no = ").arg(Arg::Text(c.clone()));
             }
+            SearchBy::NamePrefix(prefix) => {
+                q.push(&exact_head)
+                    .push(&format!("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE {NAME_ORDERED} >= "))
+                    .arg(Arg::Text(prefix.clone()))
+                    .push(&format!(" AND {NAME_ORDERED} < "))
+                    .arg(Arg::Text(format!("{prefix}\u{10FFFF}")))
+                    .push(")");
+            }
+            SearchBy::IdIndex(ix) => {
+                q.push(&exact_head)
+                    .push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.id_index = ")
+                    .arg(Arg::OptBytes(Some(ix.clone())))
+                    .push(")");
+            }
+            SearchBy::PhoneIndex(ix) => {
+                q.push(&exact_head)
+                    .push("p.id IN (SELECT pe.petition_id FROM petitioners pe WHERE pe.phone_index = ")
+                    .arg(Arg::OptBytes(Some(ix.clone())))
+                    .push(")");
+            }
+        }
+        if !matches!(by, SearchBy::Text(_)) {
+            push_visible(&mut q, viewer);
+            push_filters(&mut q, f);
+            q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
         }
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
