@@ -88,12 +88,8 @@ fn explain(e: xinfang_web::error::AppError) -> anyhow::Error {
 pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {
     let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
     let applied = store.migrate().await?;
-    let indexed = store
-        .backfill_search(&mut |done, total| eprint!("\r建立全文检索和查重索引：{done}/{total}"))
-        .await
-        .context("建立检索索引失败")?;
+    let indexed = crate::server::backfill_search(&store).await?;
     if indexed > 0 {
-        eprintln!();
         println!("已为 {indexed} 件信访事项建立检索索引");
     }
     if applied.is_empty() {

@@ -17,6 +17,13 @@ pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
     let store = Store::open(&db.database_url)
         .await
         .with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
+    backfill_search(&store).await?;
+    Ok(store)
+}
+
+/// Indexes the petitions stored before the search index existed, with a
+/// progress line; returns how many.
+pub async fn backfill_search(store: &Store) -> anyhow::Result<i64> {
     let indexed = store
         .backfill_search(&mut |done, total| eprint!("\r建立全文检索和查重索引：{done}/{total}"))
         .await
@@ -24,7 +31,7 @@ pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
     if indexed > 0 {
         eprintln!();
     }
-    Ok(store)
+    Ok(indexed)
 }
 
 /// The encryption key: `XINFANG_KEY` if set, else the key file, created when
