@@ -1034,13 +1034,12 @@ impl Backend {
     /// address) or a shared LSH
     /// band, at most [`CANDIDATES_PER_KEY`] newest per key; scored on their
     /// signatures first, the best [`MAX_CANDIDATE_ROWS`] that could be
-    /// shown are read, of those the viewer may see. Returns the petition's
-    /// own signature too.
+    /// shown are read, of those the viewer may see.
     pub async fn repeat_candidates(
         &self,
         id: i64,
         viewer: &Viewer,
-    ) -> Result<(Option<xinfang_text::Signature>, Vec<RepeatCandidate>)> {
+    ) -> Result<Vec<RepeatCandidate>> {
         let own: Option<Vec<u8>> = sqlx::query_scalar("SELECT minhash FROM petition_signatures WHERE petition_id = $1")
             .bind(id)
             .fetch_optional(&self.read)
@@ -1126,7 +1125,7 @@ impl Backend {
             );
         }
         if arms == 0 {
-            return Ok((own, Vec::new()));
+            return Ok(Vec::new());
         }
         q.push(") x GROUP BY cid) SELECT c.cid, c.sid, c.snp, s.minhash FROM c LEFT JOIN petition_signatures s ON s.petition_id = c.cid");
         // Score on the signatures first (cheap), read the rows of the few
@@ -1141,13 +1140,13 @@ impl Backend {
                 _ => 0.0,
             };
             if let Some(a) = xinfang_domain::repeat::assess(sid || snp, similarity) {
-                keyed.push((a.score, r.try_get::<i64, _>("cid")?, sid, snp, sig));
+                keyed.push((a.score, r.try_get::<i64, _>("cid")?, sid, snp, similarity));
             }
         }
         keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         keyed.truncate(MAX_CANDIDATE_ROWS);
         if keyed.is_empty() {
-            return Ok((own, Vec::new()));
+            return Ok(Vec::new());
         }
         let mut q = Sql::default();
         q.push(&format!(
@@ -1171,14 +1170,14 @@ impl Backend {
             candidates.push(RepeatCandidate {
                 unit_path: r.try_get("unit_path")?,
                 repeat_of: r.try_get("repeat_of")?,
-                signature: k.4.clone(),
+                similarity: k.4,
                 same_id_number: k.2,
                 same_name_contact: k.3,
                 rechecked: r.try_get("rechecked")?,
                 summary,
             });
         }
-        Ok((own, candidates))
+        Ok(candidates)
     }
 
     /// The petitions linked to `id` as its repeats (of those the viewer may

@@ -96,7 +96,7 @@ forward! {
     pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
     pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>>;
-    pub async fn repeat_candidates(&self, id: i64, viewer: &Viewer) -> Result<(Option<xinfang_text::Signature>, Vec<RepeatCandidate>)>;
+    pub async fn repeat_candidates(&self, id: i64, viewer: &Viewer) -> Result<Vec<RepeatCandidate>>;
     pub async fn repeats_of(&self, id: i64, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;
     pub async fn set_repeat_of(&self, id: i64, expected_version: i64, of: Option<i64>, actor: Option<i64>) -> Result<()>;
     pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>>;

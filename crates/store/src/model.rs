@@ -320,7 +320,8 @@ pub struct RepeatCandidate {
     /// The ids path of the unit the case is at now.
     pub unit_path: String,
     pub repeat_of: Option<i64>,
-    pub signature: Option<xinfang_text::Signature>,
+    /// Estimated similarity of the two texts' content words (MinHash).
+    pub similarity: f64,
     /// A petitioner with the same ID number.
     pub same_id_number: bool,
     /// A petitioner with the same name and phone number, or the same

@@ -97,14 +97,11 @@ pub struct Candidate {
 /// The earlier petitions that may be the same matter as `row`, best first;
 /// likely repeats carry the rules that may apply (Arts. 19 ¶3, 36 ¶3).
 pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> ApiResult<Vec<Candidate>> {
-    let (own, found) = st.store.repeat_candidates(row.id, &viewer(st, user)).await?;
+    let found = st.store.repeat_candidates(row.id, &viewer(st, user)).await?;
     let mut out: Vec<Candidate> = found
         .into_iter()
         .filter_map(|c| {
-            let similarity = match (&own, &c.signature) {
-                (Some(a), Some(b)) => a.similarity(b),
-                _ => 0.0,
-            };
+            let similarity = c.similarity;
             let assessment = assess(c.same_id_number || c.same_name_contact, similarity)?;
             let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
             let status = Status::parse(&c.summary.status).unwrap_or(Status::Registered);
