@@ -31,6 +31,24 @@ pub enum UnitCommand {
         #[arg(long)]
         parent: Option<String>,
     },
+    /// Change a unit: its name, kind or parent, or stop (停用) or restart it.
+    /// What is not given stays as it is.
+    Update {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        /// Code of the unit to move it under.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Stop the unit: it keeps its history but receives nothing new.
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        #[arg(long)]
+        enable: bool,
+    },
     /// List the units as a tree.
     List,
 }
@@ -52,6 +70,26 @@ pub enum UserCommand {
         name: Option<String>,
         /// Read the password from the first line of standard input.
         #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Change a user: name, role, unit, stop or restart the account, or set
+    /// a new password (read from standard input). What is not given stays
+    /// as it is. Stopping the account or a new password ends its sessions.
+    Update {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        #[arg(long)]
+        enable: bool,
+        /// Read a new password from the first line of standard input.
+        #[arg(long)]
         password_stdin: bool,
     },
     /// List users.
@@ -108,13 +146,37 @@ pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
                 service::add_unit(&store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
             println!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label());
         }
+        UnitCommand::Update { code, name, kind, parent, disable, enable } => {
+            let Some(old) = store.unit_by_code(&code).await? else { bail!("单位 {code} 不存在") };
+            let disabled = if disable {
+                true
+            } else if enable {
+                false
+            } else {
+                old.disabled
+            };
+            let unit = service::update_unit(
+                &store,
+                None,
+                &code,
+                name.as_deref().unwrap_or(&old.name),
+                kind.as_deref().unwrap_or(old.kind.as_str()),
+                parent.as_deref(),
+                disabled,
+            )
+            .await
+            .map_err(explain)?;
+            let state = if unit.disabled { "，已停用" } else { "" };
+            println!("已修改单位 {} {}（{}）{state}", unit.code, unit.name, unit.kind.label());
+        }
         UnitCommand::List => {
             let units = store.units().await?;
             if units.is_empty() {
                 println!("尚无单位。用 xinfang unit add 添加。");
             }
             for u in units {
-                println!("{}{}  {}  [{}]", "  ".repeat(u.depth()), u.code, u.name, u.kind.label());
+                let state = if u.disabled { "  （已停用）" } else { "" };
+                println!("{}{}  {}  [{}]{state}", "  ".repeat(u.depth()), u.code, u.name, u.kind.label());
             }
         }
     }
@@ -125,22 +187,51 @@ pub async fn user(db: &DbOpts, command: UserCommand) -> anyhow::Result<()> {
     let store = open_store(db).await?;
     match command {
         UserCommand::Add { username, role, unit, name, password_stdin: _ } => {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("无法从标准输入读取密码")?;
-            let password = line.trim_end_matches(['\n', '\r']);
+            let password = read_password()?;
             let user =
-                service::add_user(&store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, password)
+                service::add_user(&store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, &password)
                     .await
                     .map_err(explain)?;
             println!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name);
         }
+        UserCommand::Update { username, name, role, unit, disable, enable, password_stdin } => {
+            let Some((old, _)) = store.user_for_login(&username).await? else { bail!("用户 {username} 不存在") };
+            let password = if password_stdin { read_password()? } else { String::new() };
+            if password_stdin && password.is_empty() {
+                bail!("标准输入中没有新密码");
+            }
+            let edit = service::UserEdit {
+                display_name: name.as_deref().unwrap_or(&old.display_name),
+                role: role.as_deref().unwrap_or(old.role.as_str()),
+                unit: unit.as_deref().unwrap_or(&old.unit.code),
+                disabled: if disable {
+                    true
+                } else if enable {
+                    false
+                } else {
+                    old.disabled
+                },
+                new_password: &password,
+            };
+            let user = service::update_user(&store, None, &username, edit).await.map_err(explain)?;
+            let state = if user.disabled { "，已停用" } else { "" };
+            println!("已修改用户 {}（{}，{}）{state}", user.username, user.role.label(), user.unit.name);
+        }
         UserCommand::List => {
             for u in store.users().await? {
-                println!("{}  {}  {}  {}", u.username, u.display_name, u.role.label(), u.unit.name);
+                let state = if u.disabled { "  （已停用）" } else { "" };
+                println!("{}  {}  {}  {}{state}", u.username, u.display_name, u.role.label(), u.unit.name);
             }
         }
     }
     Ok(())
+}
+
+/// The first line of standard input, without its line end.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("无法从标准输入读取密码")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 pub async fn calendar(db: &DbOpts, command: CalendarCommand) -> anyhow::Result<()> {

@@ -128,6 +128,26 @@ fn a_deployment_is_set_up_from_nothing() {
     let o = run(&["user", "list"], &db, None);
     assert!(stdout(&o).contains("li  李四  承办人  某镇"), "{}", stdout(&o));
 
+    // Changing and stopping: what is not given stays; a unit with an active
+    // user is not stopped; a stopped account is marked.
+    let o = run(&["unit", "update", "--code", "330101", "--name", "某街道"], &db, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "已修改单位 330101 某街道（乡镇（街道））\n");
+    let o = run(&["unit", "update", "--code", "330101", "--disable"], &db, None);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("1 个启用的用户"), "{}", stderr(&o));
+    let o = run(&["user", "update", "--username", "li", "--role", "leader", "--disable"], &db, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("已修改用户 li（负责人，某街道），已停用"), "{}", stdout(&o));
+    let o = run(&["unit", "update", "--code", "330101", "--disable"], &db, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["unit", "list"], &db, None);
+    assert!(stdout(&o).contains("330101  某街道  [乡镇（街道）]  （已停用）"), "{}", stdout(&o));
+    let o = run(&["user", "update", "--username", "li", "--enable"], &db, None);
+    assert!(stderr(&o).contains("已停用"), "nobody works in a stopped unit: {}", stderr(&o));
+    let o = run(&["user", "update", "--username", "nobody", "--enable"], &db, None);
+    assert!(stderr(&o).contains("用户 nobody 不存在"), "{}", stderr(&o));
+
     let o = run(&["audit", "verify"], &db, None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("哈希链校验通过"));

@@ -69,7 +69,8 @@ impl Sql {
 fn unit_cols(alias: &str, prefix: &str) -> String {
     format!(
         "{alias}.id AS {prefix}id, {alias}.code AS {prefix}code, {alias}.name AS {prefix}name, \
-         {alias}.kind AS {prefix}kind, {alias}.parent_id AS {prefix}parent_id, {alias}.path AS {prefix}path"
+         {alias}.kind AS {prefix}kind, {alias}.parent_id AS {prefix}parent_id, {alias}.path AS {prefix}path, \
+         {alias}.disabled AS {prefix}disabled"
     )
 }
 
@@ -82,6 +83,7 @@ fn read_unit(row: &DbRow, prefix: &str) -> Result<Unit> {
         kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind}")))?,
         parent_id: row.try_get(format!("{prefix}parent_id").as_str())?,
         path: row.try_get(format!("{prefix}path").as_str())?,
+        disabled: row.try_get(format!("{prefix}disabled").as_str())?,
     })
 }
 
@@ -608,158 +610,6 @@ impl Backend {
 
     pub async fn delete_meta(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&self.write).await?;
-        Ok(())
-    }
-
-    // ---- units ----
-
-    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit> {
-        let mut tx = self.write.begin().await?;
-        let parent_unit = match parent {
-            Some(p) => {
-                let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
-                    .bind(p)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match row {
-                    Some(r) => Some(read_unit(&r, "u_")?),
-                    None => return Err(StoreError::NotFound(format!("上级单位 {p} 不存在"))),
-                }
-            }
-            None => None,
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO units (code, name, kind, parent_id, path, created_at) VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
-        )
-        .bind(code)
-        .bind(name)
-        .bind(kind.as_str())
-        .bind(parent_unit.as_ref().map(|u| u.id))
-        .bind(Utc::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::unique(e, &format!("单位代码 {code} 已存在")))?;
-        let path = format!("{}{id}/", parent_unit.as_ref().map_or("/", |u| u.path.as_str()));
-        sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
-        audit_in(
-            &mut tx,
-            &AuditEntry { user_id: actor, action: "unit.add".into(), object: code.into(), success: true, detail: String::new() },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Unit { id, code: code.into(), name: name.into(), kind, parent_id: parent_unit.map(|u| u.id), path })
-    }
-
-    pub async fn units(&self) -> Result<Vec<Unit>> {
-        let rows = sqlx::query(&format!("SELECT {} FROM units u ORDER BY u.path", unit_cols("u", "u_")))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(|r| read_unit(r, "u_")).collect()
-    }
-
-    pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
-            .bind(code)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| read_unit(&r, "u_")).transpose()
-    }
-
-    pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
-        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.id = $1", unit_cols("u", "u_")))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| read_unit(&r, "u_")).transpose()
-    }
-
-    // ---- users and sessions ----
-
-    pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User> {
-        let mut tx = self.write.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, display_name, unit_id, role, password_hash, disabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&u.username)
-        .bind(&u.display_name)
-        .bind(u.unit_id)
-        .bind(u.role.as_str())
-        .bind(&u.password_hash)
-        .bind(false)
-        .bind(Utc::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::unique(e, &format!("用户名 {} 已存在", u.username)))?;
-        audit_in(
-            &mut tx,
-            &AuditEntry {
-                user_id: actor,
-                action: "user.add".into(),
-                object: u.username.clone(),
-                success: true,
-                detail: format!("role={}", u.role),
-            },
-        )
-        .await?;
-        let row = sqlx::query(&format!("{} WHERE us.id = $1", user_select())).bind(id).fetch_one(&mut *tx).await?;
-        let user = read_user(&row)?;
-        tx.commit().await?;
-        Ok(user)
-    }
-
-    /// The user and their password hash, for login.
-    pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
-        let row = sqlx::query(&format!("{} WHERE us.username = $1", user_select()))
-            .bind(username)
-            .fetch_optional(&self.read)
-            .await?;
-        match row {
-            Some(r) => Ok(Some((read_user(&r)?, r.try_get("password_hash")?))),
-            None => Ok(None),
-        }
-    }
-
-    pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("{} ORDER BY u.path, us.username", user_select())).fetch_all(&self.read).await?;
-        rows.iter().map(read_user).collect()
-    }
-
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
-        let now = Utc::now();
-        let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(now)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-        audit_in(
-            &mut tx,
-            &AuditEntry { user_id: Some(user_id), action: "session.login".into(), object: String::new(), success: true, detail: String::new() },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
-            "{} JOIN sessions s ON s.user_id = us.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND us.disabled = $3",
-            user_select()
-        ))
-        .bind(token_hash)
-        .bind(now)
-        .bind(false)
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| read_user(&r)).transpose()
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.write).await?;
         Ok(())
     }
 
@@ -1533,3 +1383,5 @@ impl Backend {
             .collect()
     }
 }
+
+include!("backend/org.rs");

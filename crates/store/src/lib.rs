@@ -80,11 +80,13 @@ forward! {
     pub async fn meta(&self, key: &str) -> Result<Option<String>>;
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
+    pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit>;
     pub async fn units(&self) -> Result<Vec<Unit>>;
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>>;
     pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>>;
     pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User>;
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>>;
+    pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<i64>) -> Result<User>;
     pub async fn users(&self) -> Result<Vec<User>>;
     pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
     pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;

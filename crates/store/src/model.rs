@@ -13,6 +13,8 @@ pub struct Unit {
     pub parent_id: Option<i64>,
     /// `/1/4/9/`: the ids from the root to this unit.
     pub path: String,
+    /// Stopped (停用): kept for its history, but receives nothing new.
+    pub disabled: bool,
 }
 
 impl Unit {
@@ -43,6 +45,40 @@ pub struct NewUser {
     pub unit_id: i64,
     pub role: Role,
     pub password_hash: String,
+}
+
+/// What an administrator may change of a unit: everything but its code.
+#[derive(Debug, Clone)]
+pub struct UnitChange {
+    pub name: String,
+    pub kind: UnitKind,
+    /// The code of the unit to move it under; `None` (or its present
+    /// parent) leaves it where it is.
+    pub parent: Option<String>,
+    pub disabled: bool,
+}
+
+/// What an administrator may change of a user account: everything but the
+/// user name. A new password hash, if any, ends the user's sessions, as
+/// does disabling the account.
+#[derive(Clone)]
+pub struct UserChange {
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub disabled: bool,
+    pub password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for UserChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserChange")
+            .field("role", &self.role)
+            .field("unit_id", &self.unit_id)
+            .field("disabled", &self.disabled)
+            .field("new_password", &self.password_hash.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for NewUser {

@@ -2,6 +2,10 @@
 //! transaction. Handlers (the JSON API and the HTML pages) call these and only
 //! these, so no rule is written twice.
 
+mod admin;
+
+pub use admin::{UserEdit, add_unit, add_user, update_unit, update_user};
+
 use crate::crypto::Field;
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
@@ -235,9 +239,7 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
             "请填写联系电话：查询办理进展时需要电话后四位",
         )]));
     }
-    let unit = st.unit(np.unit.as_str()).await?.ok_or_else(|| {
-        AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
-    })?;
+    let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
     let new = write_registration(st, &np, unit, None, None).await?;
     // Only stored submissions count against the address: a form sent back
     // with errors costs nothing.
@@ -266,13 +268,27 @@ pub async fn record_public_event(
     append_checked(st, row.id, event, None, None).await
 }
 
+/// The unit of `code` as one that receives a petition (registration,
+/// transfer, assignment): it must exist and not be stopped (停用).
+async fn receiving_unit(st: &AppState, field: &str, code: &str) -> ApiResult<Unit> {
+    match st.unit(code).await? {
+        Some(u) if u.disabled => Err(AppError::from(xinfang_domain::Invalid::new(
+            field,
+            "unit_disabled",
+            format!("{}已停用，不能再接收信访事项", u.name),
+        ))),
+        Some(u) => Ok(u),
+        None => {
+            Err(AppError::from(xinfang_domain::Invalid::new(field, "unknown_unit", format!("单位代码 {code} 不存在"))))
+        }
+    }
+}
+
 /// Registers a petition (登记) for `user`.
 pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> ApiResult<Registered> {
     require_worker(user)?;
     let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
-    let unit = st.unit(np.unit.as_str()).await?.ok_or_else(|| {
-        AppError::from(xinfang_domain::Invalid::new("unit", "unknown_unit", format!("单位代码 {} 不存在", np.unit)))
-    })?;
+    let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
     if !user.unit.contains(&unit) {
         return Err(AppError::forbidden("只能登记本单位及下级单位收到的信访事项"));
     }
@@ -453,9 +469,7 @@ async fn append_checked(
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();
         if let EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } = &event.kind {
-            let target = st.unit(to).await?.ok_or_else(|| {
-                AppError::from(xinfang_domain::Invalid::new("to", "unknown_unit", format!("单位代码 {to} 不存在")))
-            })?;
+            let target = receiving_unit(st, "to", to).await?;
             check_not_respondent(&target, row.respondent_unit.as_ref(), state.class)?;
         }
         let higher = match row.unit.parent_id {
@@ -490,88 +504,6 @@ async fn append_checked(
         }
     }
     Err(AppError::new(axum::http::StatusCode::CONFLICT, "conflict", "该信访事项正被频繁更新，请稍后重试"))
-}
-
-/// Adds a unit (单位) below `parent`, checking every field; for the CLI and
-/// the administration page alike.
-pub async fn add_unit(
-    store: &Store,
-    actor: Option<i64>,
-    code: &str,
-    name: &str,
-    kind: &str,
-    parent: Option<&str>,
-) -> ApiResult<Unit> {
-    let mut errors = Vec::new();
-    let code = xinfang_domain::UnitCode::parse("code", code).map_err(|e| errors.push(e)).ok();
-    let name = xinfang_text::clean_line(name);
-    if name.is_empty() || xinfang_text::char_len(&name) > 100 {
-        errors.push(xinfang_domain::Invalid::new("name", "invalid_name", "单位名称不能为空，且不超过 100 字"));
-    }
-    let kind = xinfang_domain::UnitKind::parse(kind.trim());
-    if kind.is_none() {
-        errors.push(xinfang_domain::Invalid::new(
-            "kind",
-            "invalid_kind",
-            "单位类型应为 petition_office、body、township 或 village",
-        ));
-    }
-    let parent = parent.map(str::trim).filter(|p| !p.is_empty());
-    match (code, kind) {
-        (Some(code), Some(kind)) if errors.is_empty() => {
-            Ok(store.add_unit(code.as_str(), &name, kind, parent, actor).await?)
-        }
-        _ => Err(AppError::invalid(errors)),
-    }
-}
-
-/// Adds a user account, checking the name, role, unit and password policy.
-pub async fn add_user(
-    store: &Store,
-    actor: Option<i64>,
-    username: &str,
-    display_name: &str,
-    role: &str,
-    unit: &str,
-    password: &str,
-) -> ApiResult<User> {
-    let mut errors = Vec::new();
-    let username = username.trim().to_string();
-    if username.is_empty()
-        || username.len() > 64
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        errors.push(xinfang_domain::Invalid::new(
-            "username",
-            "invalid_username",
-            "用户名应为 1–64 位字母、数字、点、下划线或连字符",
-        ));
-    }
-    let role = xinfang_domain::Role::parse(role.trim());
-    if role.is_none() {
-        errors.push(xinfang_domain::Invalid::new(
-            "role",
-            "invalid_role",
-            "角色应为 admin、intake、handler、leader、supervisor 或 auditor",
-        ));
-    }
-    if let Err(m) = crate::auth::check_password_policy(password) {
-        errors.push(xinfang_domain::Invalid::new("password", "weak_password", m));
-    }
-    let unit = store.unit_by_code(unit.trim()).await?;
-    if unit.is_none() {
-        errors.push(xinfang_domain::Invalid::new("unit", "unknown_unit", "单位不存在"));
-    }
-    let (Some(role), Some(unit)) = (role, unit) else { return Err(AppError::invalid(errors)) };
-    if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
-    }
-    let display_name =
-        Some(xinfang_text::clean_line(display_name)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
-    let password_hash = crate::auth::hash_password(password)?;
-    Ok(store
-        .add_user(&xinfang_store::NewUser { username, display_name, unit_id: unit.id, role, password_hash }, actor)
-        .await?)
 }
 
 /// Recomputes the stored deadlines of every open case against `cal` (after

@@ -104,6 +104,7 @@ pub async fn units(State(st): State<AppState>, CurrentUser(user): CurrentUser) -
             v["parent"] = json!(u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone()));
             v["depth"] = json!(u.depth());
             v["mine"] = json!(user.unit.contains(u));
+            v["disabled"] = json!(u.disabled);
             v
         })
         .collect();

@@ -7,6 +7,7 @@
 //! before login); a Content-Security-Policy that allows only our own script
 //! and stylesheet, served from the binary.
 
+pub mod admin;
 pub mod portal;
 pub mod staff;
 
@@ -205,9 +206,11 @@ pub fn router() -> Router<AppState> {
         .route("/petitions/{id}/print", get(staff::print))
         .route("/petitions/{id}/repeat-of", post(staff::link_repeat))
         .route("/search", get(staff::search))
-        .route("/admin/calendar", get(staff::admin).post(staff::import_calendar))
-        .route("/admin/units", post(staff::add_unit))
-        .route("/admin/users", post(staff::add_user))
+        .route("/admin/calendar", get(admin::overview).post(admin::import_calendar))
+        .route("/admin/units", post(admin::add_unit))
+        .route("/admin/units/{code}", get(admin::unit_form).post(admin::update_unit))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{username}", get(admin::user_form).post(admin::update_user))
         .route("/portal", get(portal::home))
         .route("/portal/submit", get(portal::submit_form).post(portal::submit))
         .route("/portal/lookup", get(portal::lookup))

@@ -89,7 +89,11 @@ async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCo
         errors,
         v,
         e,
-        units: units.iter().map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name))).collect(),
+        units: units
+            .iter()
+            .filter(|u| !u.disabled)
+            .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
+            .collect(),
         classes: vec![
             (PetitionClass::Appeal.as_str(), "投诉请求（申诉求决）"),
             (PetitionClass::Suggestion.as_str(), "意见建议"),

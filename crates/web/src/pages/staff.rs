@@ -1,6 +1,6 @@
 //! The staff pages: login, workbench, ledger, registration, the petition
 //! page with the steps the procedure allows now, the A4 registration form,
-//! and administration (units, users, the holiday calendar).
+//! (administration is in `admin.rs`).
 
 use super::{Layout, PageUser, error_page, render};
 use crate::api::petitions::{ListParams, parse_filter};
@@ -18,13 +18,13 @@ use std::collections::BTreeMap;
 use xinfang_domain::petition::{CollectiveInput, PetitionInput, PetitionerInput};
 use xinfang_domain::procedure::Ctx;
 use xinfang_domain::{
-    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, Status, UnitKind,
+    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, Status,
 };
 use xinfang_store::{PetitionRow, Unit};
 
-type Options = Vec<(&'static str, &'static str)>;
+pub(super) type Options = Vec<(&'static str, &'static str)>;
 
-fn options<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
+pub(super) fn options<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
     all.iter().map(|x| (wire(*x), label(*x))).collect()
 }
 
@@ -34,7 +34,7 @@ fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
 }
 
 /// A redirect after a successful form (303: the browser GETs the target).
-fn see_other(to: &str) -> Response {
+pub(super) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
@@ -293,7 +293,7 @@ fn my_units(st: &AppState, pu: &PageUser) -> Vec<Unit> {
     st.cached_units().all().iter().filter(|u| pu.user.unit.contains(u)).cloned().collect()
 }
 
-fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
+pub(super) fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
     units.iter().map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name))).collect()
 }
 
@@ -427,7 +427,7 @@ async fn new_page(
     errors: String,
 ) -> NewPage {
     let all = st.cached_units().all().to_vec();
-    let mine: Vec<Unit> = all.iter().filter(|u| pu.user.unit.contains(u)).cloned().collect();
+    let mine: Vec<Unit> = all.iter().filter(|u| !u.disabled && pu.user.unit.contains(u)).cloned().collect();
     NewPage {
         layout: Some(pu.layout()),
         nav: "new",
@@ -883,7 +883,7 @@ async fn petition_page(
     let targets = units
         .all()
         .iter()
-        .filter(|u| u.id != row.unit.id)
+        .filter(|u| u.id != row.unit.id && !u.disabled)
         .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
         .collect();
     let page = PetitionPage {
@@ -917,7 +917,7 @@ async fn petition_page(
 
 #[derive(Deserialize)]
 pub struct NoticeParam {
-    notice: Option<String>,
+    pub(super) notice: Option<String>,
 }
 
 pub async fn show(
@@ -1125,179 +1125,4 @@ pub async fn export_xlsx(State(st): State<AppState>, pu: PageUser, Query(p): Que
 
 pub async fn export_csv(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
     crate::api::export::csv(&st, &pu.user, &p).await.unwrap_or_else(|e| error_page(Some(pu.layout()), &e))
-}
-
-// ---------------------------------------------------------------- admin
-
-struct UnitRow {
-    name: String,
-    code: String,
-    kind: &'static str,
-    indent: usize,
-}
-
-#[derive(Template)]
-#[template(path = "admin.html")]
-struct AdminPage {
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    notice: Option<String>,
-    error: Option<String>,
-    units: Vec<UnitRow>,
-    users: Vec<(String, String, &'static str, String)>,
-    years: Vec<(i64, String)>,
-    is_admin: bool,
-    kinds: Options,
-    roles: Options,
-    parents: Vec<(String, String)>,
-}
-
-async fn admin_page(
-    st: &AppState,
-    pu: &PageUser,
-    notice: Option<String>,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let (units, users, cal) = match tokio::try_join!(st.store.units(), st.store.users(), st.store.calendar()) {
-        Ok(x) => x,
-        Err(e) => return error_page(Some(pu.layout()), &e.into()),
-    };
-    let page = AdminPage {
-        layout: Some(pu.layout()),
-        nav: "admin",
-        csrf: pu.csrf.clone(),
-        notice,
-        error,
-        units: units
-            .iter()
-            .filter(|u| pu.user.unit.contains(u))
-            .map(|u| UnitRow {
-                name: u.name.clone(),
-                code: u.code.clone(),
-                kind: UnitKind::label(u.kind),
-                indent: u.depth().min(5),
-            })
-            .collect(),
-        users: users
-            .into_iter()
-            .filter(|u| pu.user.unit.contains(&u.unit))
-            .map(|u| (u.username, u.display_name, u.role.label(), u.unit.name))
-            .collect(),
-        years: cal.0,
-        is_admin: pu.user.role == xinfang_domain::Role::Admin,
-        kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
-        roles: options(xinfang_domain::Role::ALL, xinfang_domain::Role::as_str, xinfang_domain::Role::label),
-        parents: unit_options(&units.iter().filter(|u| pu.user.unit.contains(u)).cloned().collect::<Vec<_>>()),
-    };
-    (status, render(&page)).into_response()
-}
-
-pub async fn admin(State(st): State<AppState>, pu: PageUser, Query(q): Query<NoticeParam>) -> Response {
-    admin_page(&st, &pu, q.notice.map(|n| format!("已导入并重新计算了 {n} 件事项的期限")), None, StatusCode::OK).await
-}
-
-#[derive(Deserialize)]
-pub struct UnitForm {
-    csrf: Option<String>,
-    code: String,
-    name: String,
-    kind: String,
-    parent: Option<String>,
-}
-
-/// Only an administrator adds units and users, and only below their own unit.
-fn admin_only(pu: &PageUser, csrf: Option<&str>, parent_or_unit: Option<&str>, units: &[Unit]) -> Option<Response> {
-    if let Some(r) = pu.csrf_rejection(csrf) {
-        return Some(r);
-    }
-    if pu.user.role != xinfang_domain::Role::Admin {
-        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以添加单位和用户")));
-    }
-    let inside = parent_or_unit.is_some_and(|code| units.iter().any(|u| u.code == code && pu.user.unit.contains(u)));
-    if !inside {
-        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只能在本单位及下级单位中添加")));
-    }
-    None
-}
-
-fn fields_message(e: &AppError) -> String {
-    if e.fields.is_empty() {
-        e.message.clone()
-    } else {
-        e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；")
-    }
-}
-
-pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
-    let units = st.store.units().await.unwrap_or_default();
-    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), f.parent.as_deref(), &units) {
-        return r;
-    }
-    match service::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref()).await {
-        Ok(u) => {
-            let _ = st.reload_units().await;
-            admin_page(&st, &pu, Some(format!("已添加单位 {}", u.name)), None, StatusCode::OK).await
-        }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct UserForm {
-    csrf: Option<String>,
-    username: String,
-    display_name: String,
-    role: String,
-    unit: String,
-    password: String,
-}
-
-pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Response {
-    let units = st.store.units().await.unwrap_or_default();
-    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), Some(&f.unit), &units) {
-        return r;
-    }
-    match service::add_user(&st.store, Some(pu.user.id), &f.username, &f.display_name, &f.role, &f.unit, &f.password)
-        .await
-    {
-        Ok(u) => {
-            admin_page(&st, &pu, Some(format!("已添加用户 {}（{}）", u.username, u.role.label())), None, StatusCode::OK)
-                .await
-        }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CalendarForm {
-    csrf: Option<String>,
-    calendar: String,
-}
-
-pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): Form<CalendarForm>) -> Response {
-    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
-        return r;
-    }
-    if pu.user.role != xinfang_domain::Role::Admin {
-        return error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以导入节假日安排"));
-    }
-    let file = match xinfang_domain::calendar::CalendarFile::parse(&f.calendar) {
-        Ok(file) => file,
-        Err(m) => return admin_page(&st, &pu, None, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await,
-    };
-    let years: Vec<_> = file.special_days().into_iter().collect();
-    let source = if file.source.trim().is_empty() { "网页导入".to_string() } else { file.source.clone() };
-    let result = async {
-        st.store.replace_calendar_years(&years, &source, Some(pu.user.id)).await?;
-        st.refresh_calendar().await?;
-        let cal = st.calendar();
-        service::recompute_deadlines(&st.store, &st.rules, &cal, &mut |_| {}).await
-    }
-    .await;
-    match result {
-        Ok(n) => see_other(&format!("/admin/calendar?notice={n}")),
-        Err(e) => error_page(Some(pu.layout()), &e),
-    }
 }

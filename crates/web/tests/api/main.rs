@@ -59,6 +59,7 @@ both!(
     misc::public_submission_and_petitioner_steps,
     pages::pages_forms_errors_and_headers,
     pages::admin_adds_units_and_users_from_the_page,
+    pages::admin_edits_and_stops_units_and_users,
     pages::search_page_and_repeat_links,
     search::repeat_detection_and_search_meet_the_evaluation_targets,
     search::search_respects_jurisdiction_and_exact_lookups,

@@ -301,6 +301,167 @@ pub async fn admin_adds_units_and_users_from_the_page(b: Backend) {
     app.finish().await;
 }
 
+/// Changing units and users from the administration pages: renaming,
+/// moving a village to another township (jurisdiction follows at once),
+/// stopping a unit (refused while it still works, then it receives nothing
+/// new), stopping an account (its sessions end), a new password, and the
+/// guards against an administrator locking themselves out.
+pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+    let csrf = p.login("admin").await;
+    let (s, html, _) = p.get("/admin/units/T1-V2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("value=\"二号村\"") && html.contains("name=\"disabled\""), "{html}");
+
+    // A petition received by 二号村, seen by 一号镇 above it.
+    let v2 = app.login("v2").await;
+    let reg = app.register(&v2, petition("T1-V2", "2026-03-02", json!({"subject":"村道损坏"}))).await;
+    let id = reg["id"].as_i64().unwrap();
+    let t1 = app.login("t1").await;
+    assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::OK);
+
+    // Rename and move 二号村 under 二号镇: 一号镇 no longer sees its case.
+    let form = [("csrf", csrf.as_str()), ("name", "二号村（新）"), ("kind", "village"), ("parent", "T2")];
+    let (s, html, _) = p.post("/admin/units/T1-V2", &form).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("已修改单位 二号村（新）"));
+    assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{id}")).await.0, StatusCode::NOT_FOUND);
+    let (_, units) = app.get(Some(&v2), "/api/v1/units").await;
+    let moved = units["items"].as_array().unwrap().iter().find(|u| u["code"] == "T1-V2").unwrap().clone();
+    assert_eq!(moved["parent"], "T2");
+    assert_eq!(moved["name"], "二号村（新）");
+    // A unit cannot move below itself.
+    let form = [("csrf", csrf.as_str()), ("name", "二号镇"), ("kind", "township"), ("parent", "T1-V2")];
+    let (s, html, _) = p.post("/admin/units/T2", &form).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("不能把二号镇移到它自己或它的下级单位之下") && html.contains("value=\"二号镇\""));
+
+    // Stopping it is refused while it has an open case and an active user.
+    let stop = [("csrf", csrf.as_str()), ("name", "二号村（新）"), ("kind", "village"), ("disabled", "1")];
+    let (s, html, _) = p.post("/admin/units/T1-V2", &stop).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("还有 1 件未办结的信访事项、1 个启用的用户"), "{html}");
+    assert!(html.contains("checked"), "the form keeps what was chosen");
+    // Hand the case to 三号村 and stop the account of 二号村's clerk: the
+    // clerk's session ends at once.
+    app.event(&v2, id, json!({"type":"transfer","on":"2026-03-03","to":"T2-V1"}), StatusCode::CREATED).await;
+    let (s, html, _) = p.get("/admin/users/v2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("value=\"测试v2\""));
+    let off = [
+        ("csrf", csrf.as_str()),
+        ("display_name", "测试v2"),
+        ("role", "handler"),
+        ("unit", "T1-V2"),
+        ("disabled", "1"),
+    ];
+    let (s, html, _) = p.post("/admin/users/v2", &off).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("已修改用户 v2，已停用"));
+    assert_eq!(app.get(Some(&v2), "/api/v1/me").await.0, StatusCode::UNAUTHORIZED);
+    let (s, _) = app.post(None, "/api/v1/session", json!({"username":"v2","password":crate::support::PASSWORD})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a stopped account cannot log in");
+    // Now the unit can be stopped; it is no longer offered and receives
+    // nothing new, but its history stays.
+    let (s, html, _) = p.post("/admin/units/T1-V2", &stop).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("已停用"));
+    let t2v1 = app.login("t2v1").await;
+    let e = app
+        .event(&t2v1, id, json!({"type":"transfer","on":"2026-03-04","to":"T1-V2"}), StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert_eq!(e["error"]["fields"][0]["code"], "unit_disabled", "{e}");
+    let (s, e) = app.post(Some(&t1), "/api/v1/petitions", petition("T1-V2", "2026-03-05", json!({}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (_, html, _) = p.get(&format!("/petitions/{id}")).await;
+    assert!(!html.contains("<option value=\"T1-V2\""), "a stopped unit is not a transfer target");
+    let (s, _, _) = p.get("/portal/submit").await;
+    assert_eq!(s, StatusCode::OK);
+    // Users cannot be added to it either.
+    let add = [
+        ("csrf", csrf.as_str()),
+        ("username", "late"),
+        ("display_name", "迟到"),
+        ("role", "intake"),
+        ("unit", "T1-V2"),
+        ("password", crate::support::PASSWORD),
+    ];
+    let (s, html, _) = p.post("/admin/users", &add).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("已停用"));
+
+    // A new password: the old one stops working, the new one works.
+    let reset = [
+        ("csrf", csrf.as_str()),
+        ("display_name", "测试一号镇"),
+        ("role", "handler"),
+        ("unit", "T1"),
+        ("password", "Brand-new-pass-9"),
+    ];
+    let (s, html, _) = p.post("/admin/users/t1", &reset).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert_eq!(app.get(Some(&t1), "/api/v1/me").await.0, StatusCode::UNAUTHORIZED, "sessions end with a new password");
+    let (s, body) = app.post(None, "/api/v1/session", json!({"username":"t1","password":"Brand-new-pass-9"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, me) = app.get(Some(body["token"].as_str().unwrap()), "/api/v1/me").await;
+    assert_eq!(me["display_name"], "测试一号镇");
+    // Bad input comes back with its field errors and changes nothing.
+    let bad = [("csrf", csrf.as_str()), ("display_name", ""), ("role", "king"), ("unit", "T1"), ("password", "weak")];
+    let (s, html, _) = p.post("/admin/users/t1", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("姓名不能为空") && html.contains("角色应为") && html.contains("密码至少"));
+
+    // No administrator locks themselves out.
+    let me =
+        [("csrf", csrf.as_str()), ("display_name", "管理员"), ("role", "intake"), ("unit", "C"), ("disabled", "1")];
+    let (s, html, _) = p.post("/admin/users/admin", &me).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("不能停用自己的账号或更改自己的角色"));
+    let (_, me) = app.get(Some(&app.login("admin").await), "/api/v1/me").await;
+    assert_eq!(me["role"], "admin");
+    // The store keeps the last active administrator (the command line has
+    // no acting user to compare with).
+    let err = xinfang_web::service::update_user(
+        &app.store,
+        None,
+        "admin",
+        xinfang_web::service::UserEdit {
+            display_name: "x",
+            role: "admin",
+            unit: "C",
+            disabled: true,
+            new_password: "",
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status, StatusCode::CONFLICT);
+    assert!(err.message.contains("最后一个启用的系统管理员"));
+
+    // Only an administrator, only within their unit, and only with the
+    // form's token.
+    let mut q = Pages::new(&app);
+    let hcsrf = q.login("handler").await;
+    assert_eq!(q.get("/admin/units/T1").await.0, StatusCode::FORBIDDEN);
+    let (s, _, _) =
+        q.post("/admin/users/v1", &[("csrf", &hcsrf), ("display_name", "x"), ("role", "admin"), ("unit", "C")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _) = p.post("/admin/users/v1", &[("display_name", "x"), ("role", "admin"), ("unit", "C")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, me) = app.get(Some(&app.login("v1").await), "/api/v1/me").await;
+    assert_eq!(me["role"], "intake");
+    // Every change is in the audit log.
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    let updates: Vec<_> =
+        rows.iter().filter(|r| r.action.ends_with(".update")).map(|r| (r.action.as_str(), r.object.as_str())).collect();
+    assert_eq!(
+        updates,
+        [("unit.update", "T1-V2"), ("user.update", "v2"), ("unit.update", "T1-V2"), ("user.update", "t1")]
+    );
+    app.finish().await;
+}
+
 /// The Content-Security-Policy forbids inline styles and scripts, so no
 /// template may carry one: they would be silently dropped by the browser.
 #[test]

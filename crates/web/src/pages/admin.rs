@@ -1,0 +1,422 @@
+//! Administration: the unit tree, user accounts and roles, and the holiday
+//! calendar. Only an administrator changes them, and only within their own
+//! unit and the units below it; everyone may look.
+
+use super::staff::{NoticeParam, Options, options, see_other, unit_options};
+use super::{Layout, PageUser, error_page, render};
+use crate::error::AppError;
+use crate::service;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use xinfang_domain::{Role, UnitKind};
+use xinfang_store::Unit;
+
+struct UnitRow {
+    name: String,
+    code: String,
+    kind: &'static str,
+    indent: usize,
+    disabled: bool,
+}
+
+struct UserRow {
+    username: String,
+    display_name: String,
+    role: &'static str,
+    unit: String,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Option<Layout>,
+    nav: &'static str,
+    csrf: String,
+    notice: Option<String>,
+    error: Option<String>,
+    units: Vec<UnitRow>,
+    users: Vec<UserRow>,
+    years: Vec<(i64, String)>,
+    is_admin: bool,
+    kinds: Options,
+    roles: Options,
+    parents: Vec<(String, String)>,
+}
+
+/// The units a new or moved unit, or a user, may be placed in: the active
+/// units at or below the administrator's own.
+fn places(pu: &PageUser, units: &[Unit]) -> Vec<(String, String)> {
+    unit_options(&units.iter().filter(|u| !u.disabled && pu.user.unit.contains(u)).cloned().collect::<Vec<_>>())
+}
+
+async fn admin_page(
+    st: &AppState,
+    pu: &PageUser,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let (units, users, cal) = match tokio::try_join!(st.store.units(), st.store.users(), st.store.calendar()) {
+        Ok(x) => x,
+        Err(e) => return error_page(Some(pu.layout()), &e.into()),
+    };
+    let page = AdminPage {
+        layout: Some(pu.layout()),
+        nav: "admin",
+        csrf: pu.csrf.clone(),
+        notice,
+        error,
+        units: units
+            .iter()
+            .filter(|u| pu.user.unit.contains(u))
+            .map(|u| UnitRow {
+                name: u.name.clone(),
+                code: u.code.clone(),
+                kind: UnitKind::label(u.kind),
+                indent: u.depth().min(5),
+                disabled: u.disabled,
+            })
+            .collect(),
+        users: users
+            .into_iter()
+            .filter(|u| pu.user.unit.contains(&u.unit))
+            .map(|u| UserRow {
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.label(),
+                unit: u.unit.name,
+                disabled: u.disabled,
+            })
+            .collect(),
+        years: cal.0,
+        is_admin: pu.user.role == Role::Admin,
+        kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
+        roles: options(Role::ALL, Role::as_str, Role::label),
+        parents: places(pu, &units),
+    };
+    (status, render(&page)).into_response()
+}
+
+pub async fn overview(State(st): State<AppState>, pu: PageUser, Query(q): Query<NoticeParam>) -> Response {
+    admin_page(&st, &pu, q.notice.map(|n| format!("已导入并重新计算了 {n} 件事项的期限")), None, StatusCode::OK).await
+}
+
+/// Only an administrator changes units and users, and only at or below
+/// their own unit: every unit code in `codes` must be there.
+fn admin_only(pu: &PageUser, csrf: Option<&str>, codes: &[&str], units: &[Unit]) -> Option<Response> {
+    if let Some(r) = pu.csrf_rejection(csrf) {
+        return Some(r);
+    }
+    admin_may_edit(pu, codes, units)
+}
+
+/// The check of [`admin_only`] without the CSRF token, for the edit forms.
+fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Response> {
+    if pu.user.role != Role::Admin {
+        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以管理单位和用户")));
+    }
+    let inside = |code: &&str| units.iter().any(|u| u.code == *code && pu.user.unit.contains(u));
+    if !codes.iter().all(inside) {
+        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只能管理本单位及下级单位的单位和用户")));
+    }
+    None
+}
+
+fn fields_message(e: &AppError) -> String {
+    if e.fields.is_empty() {
+        e.message.clone()
+    } else {
+        e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；")
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitForm {
+    csrf: Option<String>,
+    code: String,
+    name: String,
+    kind: String,
+    parent: Option<String>,
+}
+
+pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[f.parent.as_deref().unwrap_or("")], &units) {
+        return r;
+    }
+    match service::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref()).await {
+        Ok(u) => {
+            let _ = st.reload_units().await;
+            admin_page(&st, &pu, Some(format!("已添加单位 {}", u.name)), None, StatusCode::OK).await
+        }
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_unit.html")]
+struct UnitEditPage {
+    layout: Option<Layout>,
+    nav: &'static str,
+    csrf: String,
+    error: Option<String>,
+    code: String,
+    name: String,
+    kind: String,
+    parent: String,
+    disabled: bool,
+    /// May it move? Not the administrator's own unit (the top of what they
+    /// manage).
+    movable: bool,
+    kinds: Options,
+    parents: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct UnitEditForm {
+    csrf: Option<String>,
+    name: String,
+    kind: String,
+    parent: Option<String>,
+    disabled: Option<String>,
+}
+
+fn unit_edit_page(
+    pu: &PageUser,
+    units: &[Unit],
+    unit: &Unit,
+    form: Option<&UnitEditForm>,
+    error: Option<String>,
+) -> UnitEditPage {
+    let parent_code = unit.parent_id.and_then(|p| units.iter().find(|u| u.id == p)).map(|u| u.code.clone());
+    // Anywhere the administrator manages, but not inside the unit itself.
+    let parents = places(pu, &units.iter().filter(|u| !unit.contains(u)).cloned().collect::<Vec<_>>());
+    UnitEditPage {
+        layout: Some(pu.layout()),
+        nav: "admin",
+        csrf: pu.csrf.clone(),
+        error,
+        code: unit.code.clone(),
+        name: form.map_or_else(|| unit.name.clone(), |f| f.name.clone()),
+        kind: form.map_or_else(|| unit.kind.as_str().to_string(), |f| f.kind.clone()),
+        parent: form.and_then(|f| f.parent.clone()).or(parent_code).unwrap_or_default(),
+        disabled: form.map_or(unit.disabled, |f| f.disabled.is_some()),
+        movable: unit.id != pu.user.unit.id,
+        kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
+        parents,
+    }
+}
+
+pub async fn unit_form(State(st): State<AppState>, pu: PageUser, Path(code): Path<String>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_may_edit(&pu, &[&code], &units) {
+        return r;
+    }
+    let Some(unit) = units.iter().find(|u| u.code == code) else {
+        return error_page(Some(pu.layout()), &AppError::not_found());
+    };
+    render(&unit_edit_page(&pu, &units, unit, None, None))
+}
+
+pub async fn update_unit(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(code): Path<String>,
+    Form(f): Form<UnitEditForm>,
+) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    let parent = f.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let mut codes = vec![code.as_str()];
+    codes.extend(parent);
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &codes, &units) {
+        return r;
+    }
+    let Some(unit) = units.iter().find(|u| u.code == code) else {
+        return error_page(Some(pu.layout()), &AppError::not_found());
+    };
+    // The administrator's own unit stays where it is.
+    let parent = parent.filter(|_| unit.id != pu.user.unit.id);
+    match service::update_unit(&st.store, Some(pu.user.id), &code, &f.name, &f.kind, parent, f.disabled.is_some()).await
+    {
+        Ok(u) => {
+            let _ = st.reload_units().await;
+            admin_page(&st, &pu, Some(format!("已修改单位 {}", u.name)), None, StatusCode::OK).await
+        }
+        Err(e) => {
+            (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(fields_message(&e))))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    csrf: Option<String>,
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    password: String,
+}
+
+pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[&f.unit], &units) {
+        return r;
+    }
+    match service::add_user(&st.store, Some(pu.user.id), &f.username, &f.display_name, &f.role, &f.unit, &f.password)
+        .await
+    {
+        Ok(u) => {
+            admin_page(&st, &pu, Some(format!("已添加用户 {}（{}）", u.username, u.role.label())), None, StatusCode::OK)
+                .await
+        }
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserEditPage {
+    layout: Option<Layout>,
+    nav: &'static str,
+    csrf: String,
+    error: Option<String>,
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    disabled: bool,
+    /// The administrator's own account: role and state are not offered.
+    own: bool,
+    roles: Options,
+    units: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct UserEditForm {
+    csrf: Option<String>,
+    display_name: String,
+    role: String,
+    unit: String,
+    disabled: Option<String>,
+    #[serde(default)]
+    password: String,
+}
+
+fn user_edit_page(
+    pu: &PageUser,
+    units: &[Unit],
+    user: &xinfang_store::User,
+    form: Option<&UserEditForm>,
+    error: Option<String>,
+) -> UserEditPage {
+    UserEditPage {
+        layout: Some(pu.layout()),
+        nav: "admin",
+        csrf: pu.csrf.clone(),
+        error,
+        username: user.username.clone(),
+        display_name: form.map_or_else(|| user.display_name.clone(), |f| f.display_name.clone()),
+        role: form.map_or_else(|| user.role.as_str().to_string(), |f| f.role.clone()),
+        unit: form.map_or_else(|| user.unit.code.clone(), |f| f.unit.clone()),
+        disabled: form.map_or(user.disabled, |f| f.disabled.is_some()),
+        own: user.id == pu.user.id,
+        roles: options(Role::ALL, Role::as_str, Role::label),
+        units: places(pu, units),
+    }
+}
+
+/// The account of `username` if the administrator may edit it.
+async fn editable_user(
+    st: &AppState,
+    pu: &PageUser,
+    username: &str,
+    units: &[Unit],
+) -> Result<xinfang_store::User, Response> {
+    match st.store.user_for_login(username).await {
+        Ok(Some((u, _))) => match admin_may_edit(pu, &[&u.unit.code], units) {
+            Some(r) => Err(r),
+            None => Ok(u),
+        },
+        Ok(None) => Err(error_page(Some(pu.layout()), &AppError::not_found())),
+        Err(e) => Err(error_page(Some(pu.layout()), &e.into())),
+    }
+}
+
+pub async fn user_form(State(st): State<AppState>, pu: PageUser, Path(username): Path<String>) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    match editable_user(&st, &pu, &username, &units).await {
+        Ok(user) => render(&user_edit_page(&pu, &units, &user, None, None)),
+        Err(r) => r,
+    }
+}
+
+pub async fn update_user(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(username): Path<String>,
+    Form(f): Form<UserEditForm>,
+) -> Response {
+    let units = st.store.units().await.unwrap_or_default();
+    if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[&f.unit], &units) {
+        return r;
+    }
+    let user = match editable_user(&st, &pu, &username, &units).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let edit = service::UserEdit {
+        display_name: &f.display_name,
+        role: &f.role,
+        unit: &f.unit,
+        disabled: f.disabled.is_some(),
+        new_password: &f.password,
+    };
+    match service::update_user(&st.store, Some(&pu.user), &username, edit).await {
+        Ok(u) => {
+            let state = if u.disabled { "，已停用" } else { "" };
+            admin_page(&st, &pu, Some(format!("已修改用户 {}{state}", u.username)), None, StatusCode::OK).await
+        }
+        Err(e) => {
+            (e.status, render(&user_edit_page(&pu, &units, &user, Some(&f), Some(fields_message(&e))))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CalendarForm {
+    csrf: Option<String>,
+    calendar: String,
+}
+
+pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): Form<CalendarForm>) -> Response {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
+        return r;
+    }
+    if pu.user.role != xinfang_domain::Role::Admin {
+        return error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以导入节假日安排"));
+    }
+    let file = match xinfang_domain::calendar::CalendarFile::parse(&f.calendar) {
+        Ok(file) => file,
+        Err(m) => return admin_page(&st, &pu, None, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let years: Vec<_> = file.special_days().into_iter().collect();
+    let source = if file.source.trim().is_empty() { "网页导入".to_string() } else { file.source.clone() };
+    let result = async {
+        st.store.replace_calendar_years(&years, &source, Some(pu.user.id)).await?;
+        st.refresh_calendar().await?;
+        let cal = st.calendar();
+        service::recompute_deadlines(&st.store, &st.rules, &cal, &mut |_| {}).await
+    }
+    .await;
+    match result {
+        Ok(n) => see_other(&format!("/admin/calendar?notice={n}")),
+        Err(e) => error_page(Some(pu.layout()), &e),
+    }
+}
