@@ -6,6 +6,7 @@ pub mod auth;
 pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod pages;
 pub mod search;
 pub mod service;

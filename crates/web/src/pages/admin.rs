@@ -3,8 +3,9 @@
 //! unit and the units below it; everyone may look.
 
 use super::staff::{NoticeParam, Options, options, see_other, unit_options};
-use super::{Layout, PageUser, error_page, render};
+use super::{Layout, PageUser, render};
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::service;
 use crate::state::AppState;
 use askama::Template;
@@ -35,6 +36,7 @@ struct UserRow {
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -64,9 +66,10 @@ async fn admin_page(
 ) -> Response {
     let (units, users, cal) = match tokio::try_join!(st.store.units(), st.store.users(), st.store.calendar()) {
         Ok(x) => x,
-        Err(e) => return error_page(Some(pu.layout()), &e.into()),
+        Err(e) => return pu.error(&e.into()),
     };
     let page = AdminPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "admin",
         csrf: pu.csrf.clone(),
@@ -104,7 +107,8 @@ async fn admin_page(
 }
 
 pub async fn overview(State(st): State<AppState>, pu: PageUser, Query(q): Query<NoticeParam>) -> Response {
-    admin_page(&st, &pu, q.notice.map(|n| format!("已导入并重新计算了 {n} 件事项的期限")), None, StatusCode::OK).await
+    let notice = q.notice.map(|n| pu.tr.f("已导入并重新计算了 {} 件事项的期限", &[&n]));
+    admin_page(&st, &pu, notice, None, StatusCode::OK).await
 }
 
 /// Only an administrator changes units and users, and only at or below
@@ -119,20 +123,22 @@ fn admin_only(pu: &PageUser, csrf: Option<&str>, codes: &[&str], units: &[Unit])
 /// The check of [`admin_only`] without the CSRF token, for the edit forms.
 fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Response> {
     if pu.user.role != Role::Admin {
-        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以管理单位和用户")));
+        return Some(pu.error(&AppError::forbidden("只有系统管理员可以管理单位和用户")));
     }
     let inside = |code: &&str| units.iter().any(|u| u.code == *code && pu.user.unit.contains(u));
     if !codes.iter().all(inside) {
-        return Some(error_page(Some(pu.layout()), &AppError::forbidden("只能管理本单位及下级单位的单位和用户")));
+        return Some(pu.error(&AppError::forbidden("只能管理本单位及下级单位的单位和用户")));
     }
     None
 }
 
-fn fields_message(e: &AppError) -> String {
+/// The messages of an error, each in the user's language where it has a
+/// translation.
+fn fields_message(tr: Tr, e: &AppError) -> String {
     if e.fields.is_empty() {
-        e.message.clone()
+        tr.t(&e.message).to_string()
     } else {
-        e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；")
+        e.fields.iter().map(|f| tr.t(&f.message)).collect::<Vec<_>>().join(tr.t("；"))
     }
 }
 
@@ -153,15 +159,16 @@ pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<Un
     match service::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref()).await {
         Ok(u) => {
             let _ = st.reload_units().await;
-            admin_page(&st, &pu, Some(format!("已添加单位 {}", u.name)), None, StatusCode::OK).await
+            admin_page(&st, &pu, Some(pu.tr.f("已添加单位 {}", &[&u.name])), None, StatusCode::OK).await
         }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(pu.tr, &e)), e.status).await,
     }
 }
 
 #[derive(Template)]
 #[template(path = "admin_unit.html")]
 struct UnitEditPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -198,6 +205,7 @@ fn unit_edit_page(
     // Anywhere the administrator manages, but not inside the unit itself.
     let parents = places(pu, &units.iter().filter(|u| !unit.contains(u)).cloned().collect::<Vec<_>>());
     UnitEditPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "admin",
         csrf: pu.csrf.clone(),
@@ -219,7 +227,7 @@ pub async fn unit_form(State(st): State<AppState>, pu: PageUser, Path(code): Pat
         return r;
     }
     let Some(unit) = units.iter().find(|u| u.code == code) else {
-        return error_page(Some(pu.layout()), &AppError::not_found());
+        return pu.error(&AppError::not_found());
     };
     render(&unit_edit_page(&pu, &units, unit, None, None))
 }
@@ -238,7 +246,7 @@ pub async fn update_unit(
         return r;
     }
     let Some(unit) = units.iter().find(|u| u.code == code) else {
-        return error_page(Some(pu.layout()), &AppError::not_found());
+        return pu.error(&AppError::not_found());
     };
     // The administrator's own unit stays where it is.
     let parent = parent.filter(|_| unit.id != pu.user.unit.id);
@@ -246,11 +254,10 @@ pub async fn update_unit(
     {
         Ok(u) => {
             let _ = st.reload_units().await;
-            admin_page(&st, &pu, Some(format!("已修改单位 {}", u.name)), None, StatusCode::OK).await
+            admin_page(&st, &pu, Some(pu.tr.f("已修改单位 {}", &[&u.name])), None, StatusCode::OK).await
         }
-        Err(e) => {
-            (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(fields_message(&e))))).into_response()
-        }
+        Err(e) => (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(fields_message(pu.tr, &e)))))
+            .into_response(),
     }
 }
 
@@ -273,16 +280,17 @@ pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<Us
         .await
     {
         Ok(u) => {
-            admin_page(&st, &pu, Some(format!("已添加用户 {}（{}）", u.username, u.role.label())), None, StatusCode::OK)
-                .await
+            let notice = pu.tr.f("已添加用户 {}（{}）", &[&u.username, &pu.tr.t(u.role.label())]);
+            admin_page(&st, &pu, Some(notice), None, StatusCode::OK).await
         }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(&e)), e.status).await,
+        Err(e) => admin_page(&st, &pu, None, Some(fields_message(pu.tr, &e)), e.status).await,
     }
 }
 
 #[derive(Template)]
 #[template(path = "admin_user.html")]
 struct UserEditPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -317,6 +325,7 @@ fn user_edit_page(
     error: Option<String>,
 ) -> UserEditPage {
     UserEditPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "admin",
         csrf: pu.csrf.clone(),
@@ -344,8 +353,8 @@ async fn editable_user(
             Some(r) => Err(r),
             None => Ok(u),
         },
-        Ok(None) => Err(error_page(Some(pu.layout()), &AppError::not_found())),
-        Err(e) => Err(error_page(Some(pu.layout()), &e.into())),
+        Ok(None) => Err(pu.error(&AppError::not_found())),
+        Err(e) => Err(pu.error(&e.into())),
     }
 }
 
@@ -380,12 +389,11 @@ pub async fn update_user(
     };
     match service::update_user(&st.store, Some(&pu.user), &username, edit).await {
         Ok(u) => {
-            let state = if u.disabled { "，已停用" } else { "" };
-            admin_page(&st, &pu, Some(format!("已修改用户 {}{state}", u.username)), None, StatusCode::OK).await
+            let state = if u.disabled { pu.tr.t("，已停用") } else { "" };
+            admin_page(&st, &pu, Some(pu.tr.f("已修改用户 {}", &[&u.username]) + state), None, StatusCode::OK).await
         }
-        Err(e) => {
-            (e.status, render(&user_edit_page(&pu, &units, &user, Some(&f), Some(fields_message(&e))))).into_response()
-        }
+        Err(e) => (e.status, render(&user_edit_page(&pu, &units, &user, Some(&f), Some(fields_message(pu.tr, &e)))))
+            .into_response(),
     }
 }
 
@@ -400,7 +408,7 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): 
         return r;
     }
     if pu.user.role != xinfang_domain::Role::Admin {
-        return error_page(Some(pu.layout()), &AppError::forbidden("只有系统管理员可以导入节假日安排"));
+        return pu.error(&AppError::forbidden("只有系统管理员可以导入节假日安排"));
     }
     let file = match xinfang_domain::calendar::CalendarFile::parse(&f.calendar) {
         Ok(file) => file,
@@ -417,6 +425,6 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): 
     .await;
     match result {
         Ok(n) => see_other(&format!("/admin/calendar?notice={n}")),
-        Err(e) => error_page(Some(pu.layout()), &e),
+        Err(e) => pu.error(&e),
     }
 }

@@ -13,6 +13,7 @@ pub mod staff;
 
 use crate::auth;
 use crate::error::AppError;
+use crate::i18n::{LANG_COOKIE, Lang, Tr};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -39,6 +40,9 @@ pub struct Layout {
     pub unit: String,
     pub csrf: String,
     pub can_work: bool,
+    /// The page's path and query, percent-encoded, to come back to after
+    /// switching the language.
+    pub here: String,
 }
 
 /// Renders a template, or a plain error page if rendering fails.
@@ -55,6 +59,7 @@ pub fn render(t: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    pub tr: Tr,
     pub layout: Option<Layout>,
     pub nav: &'static str,
     pub title: String,
@@ -63,6 +68,11 @@ pub struct ErrorPage {
 
 /// An error as a page (for the HTML side of the site).
 pub fn error_page(layout: Option<Layout>, e: &AppError) -> Response {
+    error_page_in(Tr::default(), layout, e)
+}
+
+/// An error as a page in the user's language.
+pub fn error_page_in(tr: Tr, layout: Option<Layout>, e: &AppError) -> Response {
     let title = match e.status {
         StatusCode::NOT_FOUND => "未找到",
         StatusCode::FORBIDDEN => "无权操作",
@@ -70,7 +80,7 @@ pub fn error_page(layout: Option<Layout>, e: &AppError) -> Response {
         s if s.is_server_error() => "服务器错误",
         _ => "无法完成",
     };
-    let page = ErrorPage { layout, nav: "", title: title.into(), message: e.message.clone() };
+    let page = ErrorPage { tr, layout, nav: "", title: tr.t(title).into(), message: tr.t(&e.message).to_string() };
     (e.status, render(&page)).into_response()
 }
 
@@ -101,6 +111,9 @@ pub fn same_token(a: &str, b: &str) -> bool {
 pub struct PageUser {
     pub user: User,
     pub csrf: String,
+    pub tr: Tr,
+    /// The path and query of the request, percent-encoded.
+    pub here: String,
 }
 
 impl PageUser {
@@ -111,7 +124,13 @@ impl PageUser {
             unit: self.user.unit.name.clone(),
             csrf: self.csrf.clone(),
             can_work: self.user.role.works_petitions(),
+            here: self.here.clone(),
         }
+    }
+
+    /// An error as a page with this user's header and language.
+    pub fn error(&self, e: &AppError) -> Response {
+        error_page_in(self.tr, Some(self.layout()), e)
     }
 
     /// Checks a submitted form's CSRF token: `Some(error page)` if it is
@@ -119,10 +138,7 @@ impl PageUser {
     pub fn csrf_rejection(&self, submitted: Option<&str>) -> Option<Response> {
         match submitted {
             Some(t) if same_token(t, &self.csrf) => None,
-            _ => Some(error_page(
-                Some(self.layout()),
-                &AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），请返回后刷新页面重试"),
-            )),
+            _ => Some(self.error(&AppError::forbidden("表单已过期或来源不明（CSRF 校验失败），请返回后刷新页面重试"))),
         }
     }
 }
@@ -131,20 +147,41 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let to_login = || {
-            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next: String = url_encode(next);
-            Redirect::to(&format!("/login?next={next}")).into_response()
-        };
+        let here = url_encode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+        let to_login = || Redirect::to(&format!("/login?next={here}")).into_response();
+        let tr = page_tr(&parts.headers);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
             return Err(to_login());
         };
         match state.store.session_user(&auth::token_hash(&token), chrono::Utc::now()).await {
-            Ok(Some(user)) => Ok(PageUser { user, csrf: csrf_for(&token) }),
+            Ok(Some(user)) => Ok(PageUser { user, csrf: csrf_for(&token), tr, here }),
             Ok(None) => Err(to_login()),
-            Err(e) => Err(error_page(None, &AppError::from(e))),
+            Err(e) => Err(error_page_in(tr, None, &AppError::from(e))),
         }
     }
+}
+
+/// The language the staff pages are shown in: the cookie's, else Chinese.
+pub fn page_tr(headers: &HeaderMap) -> Tr {
+    Tr::new(Lang::from_cookie(cookie(headers, LANG_COOKIE).as_deref()))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LangParams {
+    to: String,
+    next: Option<String>,
+}
+
+/// Switches the staff pages' language (a cookie kept for a year) and goes
+/// back to the page the user was on. Any value but `en` means Chinese.
+async fn switch_lang(axum::extract::Query(p): axum::extract::Query<LangParams>) -> Response {
+    let lang = Lang::from_cookie(Some(p.to.as_str()));
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
+    let mut res = Redirect::to(&staff::safe_next(p.next.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// Percent-encodes a value for a query string.
@@ -194,6 +231,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/lang", get(switch_lang))
         .route("/login", get(staff::login_form).post(staff::login))
         .route("/logout", post(staff::logout))
         .route("/", get(staff::workbench))

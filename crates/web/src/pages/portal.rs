@@ -6,6 +6,7 @@
 use super::{Layout, render};
 use crate::api::public;
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::service::{self, today};
 use crate::state::AppState;
 use askama::Template;
@@ -41,6 +42,7 @@ fn form_token_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
 #[derive(Template)]
 #[template(path = "portal.html")]
 struct Home {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     code: String,
@@ -48,7 +50,7 @@ struct Home {
 }
 
 pub async fn home() -> Response {
-    render(&Home { layout: None, nav: "", code: String::new(), error: None })
+    render(&Home { tr: Tr::default(), layout: None, nav: "", code: String::new(), error: None })
 }
 
 #[derive(Default)]
@@ -68,6 +70,7 @@ struct V {
 #[derive(Template)]
 #[template(path = "portal_submit.html")]
 struct SubmitPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -83,6 +86,7 @@ async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCo
     let units = units.all();
     let token = super::new_form_token();
     let page = SubmitPage {
+        tr: Tr::default(),
         layout: None,
         nav: "",
         csrf: token.clone(),
@@ -111,6 +115,7 @@ pub async fn submit_form(State(st): State<AppState>) -> Response {
 #[derive(Template)]
 #[template(path = "portal_receipt.html")]
 struct Receipt {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     case_no: String,
@@ -176,6 +181,7 @@ pub async fn submit(
                 })
                 .unwrap_or_default();
             render(&Receipt {
+                tr: Tr::default(),
                 layout: None,
                 nav: "",
                 case_no: new.row.case_no,
@@ -212,6 +218,7 @@ pub async fn submit(
 #[derive(Template)]
 #[template(path = "portal_status.html")]
 struct Status {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -255,7 +262,8 @@ async fn status_page(
     let row = match public::find(st, client, code, Some(last4)).await {
         Ok(r) => r,
         Err(e) => {
-            let page = Home { layout: None, nav: "", code: code.to_string(), error: Some(e.message) };
+            let page =
+                Home { tr: Tr::default(), layout: None, nav: "", code: code.to_string(), error: Some(e.message) };
             return (e.status, render(&page)).into_response();
         }
     };
@@ -270,6 +278,7 @@ async fn status_page(
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let token = super::new_form_token();
     let page = Status {
+        tr: Tr::default(),
         layout: None,
         nav: "",
         csrf: token.clone(),

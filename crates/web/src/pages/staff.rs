@@ -2,9 +2,10 @@
 //! page with the steps the procedure allows now, the A4 registration form,
 //! (administration is in `admin.rs`).
 
-use super::{Layout, PageUser, error_page, render};
+use super::{Layout, PageUser, render};
 use crate::api::petitions::{ListParams, parse_filter};
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::service::{self, today};
 use crate::state::AppState;
 use askama::Template;
@@ -43,12 +44,14 @@ pub(super) fn see_other(to: &str) -> Response {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
     next: String,
     username: String,
     error: Option<String>,
+    here: String,
 }
 
 #[derive(Deserialize)]
@@ -57,23 +60,25 @@ pub struct NextParam {
 }
 
 /// Only local paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => "/".to_string(),
     }
 }
 
-fn login_page(next: String, username: String, error: Option<String>, status: StatusCode) -> Response {
+fn login_page(tr: Tr, next: String, username: String, error: Option<&str>, status: StatusCode) -> Response {
     let csrf = super::new_form_token();
-    let page = LoginPage { layout: None, nav: "", csrf: csrf.clone(), next, username, error };
+    let here = super::url_encode(&format!("/login?next={}", super::url_encode(&next)));
+    let error = error.map(|e| tr.t(e).to_string());
+    let page = LoginPage { tr, layout: None, nav: "", csrf: csrf.clone(), next, username, error, here };
     let mut res = (status, render(&page)).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(super::CSRF_COOKIE, &csrf, 3600));
     res
 }
 
-pub async fn login_form(Query(p): Query<NextParam>) -> Response {
-    login_page(safe_next(p.next.as_deref()), String::new(), None, StatusCode::OK)
+pub async fn login_form(headers: HeaderMap, Query(p): Query<NextParam>) -> Response {
+    login_page(super::page_tr(&headers), safe_next(p.next.as_deref()), String::new(), None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -85,14 +90,15 @@ pub struct LoginForm {
 }
 
 pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let tr = super::page_tr(&headers);
     let next = safe_next(f.next.as_deref());
     let cookie_token = super::cookie(&headers, super::CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !super::same_token(&cookie_token, &f.csrf) {
-        return login_page(next, f.username, Some("登录表单已过期，请重新输入".into()), StatusCode::FORBIDDEN);
+        return login_page(tr, next, f.username, Some("登录表单已过期，请重新输入"), StatusCode::FORBIDDEN);
     }
     let user = match crate::api::session::authenticate(&st, &f.username, &f.password).await {
         Ok(u) => u,
-        Err(e) => return login_page(next, f.username, Some(e.message), e.status),
+        Err(e) => return login_page(tr, next, f.username, Some(&e.message), e.status),
     };
     match crate::api::session::start_session(&st, &user).await {
         Ok((token, _)) => {
@@ -102,7 +108,7 @@ pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
             res.headers_mut().append(header::SET_COOKIE, set_cookie(super::CSRF_COOKIE, "", 0));
             res
         }
-        Err(e) => error_page(None, &e),
+        Err(e) => super::error_page_in(tr, None, &e),
     }
 }
 
@@ -149,6 +155,7 @@ struct CountRow {
 #[derive(Template)]
 #[template(path = "workbench.html")]
 struct Workbench {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     today: NaiveDate,
@@ -174,16 +181,16 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let (items, counts) =
         match tokio::try_join!(st.store.work_items(&viewer, soon, 300), st.store.work_counts(&viewer, today, soon)) {
             Ok(x) => x,
-            Err(e) => return error_page(Some(pu.layout()), &e.into()),
+            Err(e) => return pu.error(&e.into()),
         };
     let items: Vec<WorkRow> = items
         .into_iter()
         .map(|i| {
             let days = (i.due - today).num_days();
             let (class, when) = match days {
-                d if d < 0 => ("overdue", format!("已超期 {} 日", -d)),
-                0 => ("today", "今日到期".to_string()),
-                d => ("", format!("{d} 日后到期")),
+                d if d < 0 => ("overdue", pu.tr.f("已超期 {} 日", &[&-d])),
+                0 => ("today", pu.tr.t("今日到期").to_string()),
+                d => ("", pu.tr.f("{} 日后到期", &[&d])),
             };
             WorkRow {
                 id: i.petition_id,
@@ -210,6 +217,7 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
         })
         .collect();
     let page = Workbench {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "work",
         today,
@@ -253,6 +261,7 @@ struct FilterValues {
 #[derive(Template)]
 #[template(path = "list.html")]
 struct ListPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     error: Option<String>,
@@ -300,6 +309,7 @@ pub(super) fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
 pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
     let units = my_units(&st, &pu);
     let mut page = ListPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "list",
         error: None,
@@ -334,7 +344,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     filter.limit = size + 1;
     let mut rows = match st.store.list_petitions(&filter, &service::viewer(&st, &pu.user)).await {
         Ok(r) => r,
-        Err(e) => return error_page(Some(pu.layout()), &e.into()),
+        Err(e) => return pu.error(&e.into()),
     };
     if rows.len() as i64 > size {
         rows.truncate(size as usize);
@@ -405,6 +415,7 @@ struct PersonRow {
 #[derive(Template)]
 #[template(path = "new.html")]
 struct NewPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -429,6 +440,7 @@ async fn new_page(
     let all = st.cached_units().all().to_vec();
     let mine: Vec<Unit> = all.iter().filter(|u| !u.disabled && pu.user.unit.contains(u)).cloned().collect();
     NewPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "new",
         csrf: pu.csrf.clone(),
@@ -445,7 +457,7 @@ async fn new_page(
 
 pub async fn new_form(State(st): State<AppState>, pu: PageUser) -> Response {
     if !pu.user.role.works_petitions() {
-        return error_page(Some(pu.layout()), &AppError::forbidden("本角色只能查看，不能登记信访事项"));
+        return pu.error(&AppError::forbidden("本角色只能查看，不能登记信访事项"));
     }
     let v = Values {
         received_on: today().to_string(),
@@ -586,7 +598,7 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
             let summary = if err.fields.is_empty() && e.persons.is_empty() {
                 err.message.clone()
             } else {
-                format!("{} 处", err.fields.len().max(1))
+                pu.tr.f("{} 处", &[&err.fields.len().max(1)])
             };
             let status = if err.status.is_success() { StatusCode::UNPROCESSABLE_ENTITY } else { err.status };
             (status, render(&new_page(&st, &pu, v, e, people, summary).await)).into_response()
@@ -642,26 +654,26 @@ struct PetitionView {
 }
 
 /// What a step says in the timeline, beyond its name.
-fn event_detail(e: &Event, units: &[Unit]) -> String {
+fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
     use xinfang_domain::EventKind as K;
     let unit_name =
         |code: &str| units.iter().find(|u| u.code == code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string());
     match &e.kind {
         K::Register { unit } => unit_name(unit),
         K::Transfer { to, .. } => unit_name(to),
-        K::Assign { to, due, .. } => format!("{}，限 {due} 前办结", unit_name(to)),
-        K::Decline { route, reason } => format!("{}；{reason}", route.label()),
+        K::Assign { to, due, .. } => tr.f("{}，限 {} 前办结", &[&unit_name(to), due]),
+        K::Decline { route, reason } => format!("{}；{reason}", tr.t(route.label())),
         K::Objection { reason } => reason.clone(),
-        K::Extend { days, approver, reason } => format!("延长 {days} 日，{approver} 批准；{reason}"),
+        K::Extend { days, approver, reason } => tr.f("延长 {} 日，{} 批准；{}", &[days, approver, reason]),
         K::Opinion { decision, basis }
         | K::ReviewOpinion { decision, basis }
         | K::RecheckOpinion { decision, basis } => {
-            format!("{}；{basis}", decision.label())
+            format!("{}；{basis}", tr.t(decision.label()))
         }
         K::Serve { method } => method.clone().unwrap_or_default(),
-        K::Close { reason, .. } => reason.map(|r| r.label().to_string()).unwrap_or_default(),
+        K::Close { reason, .. } => reason.map(|r| tr.t(r.label()).to_string()).unwrap_or_default(),
         K::Evaluate { value, comment } => {
-            format!("{}{}", value.label(), comment.as_ref().map(|c| format!("；{c}")).unwrap_or_default())
+            format!("{}{}", tr.t(value.label()), comment.as_ref().map(|c| format!("；{c}")).unwrap_or_default())
         }
         _ => String::new(),
     }
@@ -670,6 +682,7 @@ fn event_detail(e: &Event, units: &[Unit]) -> String {
 async fn petition_view(
     st: &AppState,
     row: &PetitionRow,
+    tr: Tr,
 ) -> Result<(PetitionView, xinfang_domain::CaseState), AppError> {
     let state = service::parse_state(row)?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
@@ -723,7 +736,7 @@ async fn petition_view(
                 TimelineView {
                     on: e.on,
                     label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
-                    detail: parsed.as_ref().map(|p| event_detail(p, units)).unwrap_or_default(),
+                    detail: parsed.as_ref().map(|p| event_detail(p, units, tr)).unwrap_or_default(),
                     actor: e.actor.clone().unwrap_or_default(),
                 }
             })
@@ -741,6 +754,7 @@ struct ActionView {
 #[derive(Template)]
 #[template(path = "petition.html")]
 struct PetitionPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     csrf: String,
@@ -814,11 +828,11 @@ async fn petition_page(
 ) -> Response {
     let row = match service::load_visible(st, &pu.user, id).await {
         Ok(r) => r,
-        Err(e) => return error_page(Some(pu.layout()), &e),
+        Err(e) => return pu.error(&e),
     };
-    let (view, state) = match petition_view(st, &row).await {
+    let (view, state) = match petition_view(st, &row, pu.tr).await {
         Ok(v) => v,
-        Err(e) => return error_page(Some(pu.layout()), &e),
+        Err(e) => return pu.error(&e),
     };
     let today = today();
     let can_act = pu.user.role.works_petitions() && pu.user.unit.contains(&row.unit);
@@ -841,15 +855,15 @@ async fn petition_page(
         Vec::new()
     };
     let no_actions = if !pu.user.role.works_petitions() {
-        format!("{}只能查看。", pu.user.role.label())
+        pu.tr.f("{}只能查看。", &[&pu.tr.t(pu.user.role.label())])
     } else if !can_act {
-        format!("该事项当前由{}办理。", row.unit.name)
+        pu.tr.f("该事项当前由{}办理。", &[&row.unit.name])
     } else {
-        "当前没有可办理的步骤。".into()
+        pu.tr.t("当前没有可办理的步骤。").to_string()
     };
     let found = match crate::search::candidates(st, &pu.user, &row).await {
         Ok(c) => c,
-        Err(e) => return error_page(Some(pu.layout()), &e),
+        Err(e) => return pu.error(&e),
     };
     let candidates: Vec<CandidateView> = found
         .iter()
@@ -887,6 +901,7 @@ async fn petition_page(
         .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
         .collect();
     let page = PetitionPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "list",
         csrf: pu.csrf.clone(),
@@ -926,12 +941,12 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeParam>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     let notice = q.notice.as_deref().map(|n| match n {
-        "registered" => "已登记。".to_string(),
-        "linked" => "已关联为重复件。".to_string(),
-        "unlinked" => "已解除重复件关联。".to_string(),
-        other => format!("已记录：{}", step_label(other)),
+        "registered" => pu.tr.t("已登记。").to_string(),
+        "linked" => pu.tr.t("已关联为重复件。").to_string(),
+        "unlinked" => pu.tr.t("已解除重复件关联。").to_string(),
+        other => pu.tr.f("已记录：{}", &[&pu.tr.t(step_label(other))]),
     });
     petition_page(&st, &pu, id, notice, None, StatusCode::OK).await
 }
@@ -959,7 +974,7 @@ pub async fn add_event(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;
@@ -971,7 +986,7 @@ pub async fn add_event(
     };
     match service::record_event(&st, &pu.user, id, event).await {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={kind}")),
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(Some(pu.layout()), &e),
+        Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status).await,
     }
 }
@@ -983,7 +998,7 @@ pub async fn link_repeat(
     Path(id): Path<String>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;
     }
@@ -1001,7 +1016,7 @@ pub async fn link_repeat(
     };
     match service::link_repeat(&st, &pu.user, id, of).await {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={}", if of.is_some() { "linked" } else { "unlinked" })),
-        Err(e) if e.status == StatusCode::NOT_FOUND => error_page(Some(pu.layout()), &e),
+        Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => {
             let m = e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message);
             petition_page(&st, &pu, id, None, Some((String::new(), m)), e.status).await
@@ -1012,6 +1027,7 @@ pub async fn link_repeat(
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     q: String,
@@ -1043,6 +1059,7 @@ pub async fn search(
     let q = params.q.clone().unwrap_or_default();
     let any = params.match_.as_deref() == Some("any");
     let mut page = SearchPage {
+        tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "search",
         searched: !q.trim().is_empty(),
@@ -1100,29 +1117,30 @@ fn urlencode(s: &str) -> String {
 #[derive(Template)]
 #[template(path = "print.html")]
 struct PrintPage {
+    tr: Tr,
     layout: Option<Layout>,
     nav: &'static str,
     p: PetitionView,
 }
 
 pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return error_page(Some(pu.layout()), &AppError::not_found()) };
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     let row = match service::load_visible(&st, &pu.user, id).await {
         Ok(r) => r,
-        Err(e) => return error_page(Some(pu.layout()), &e),
+        Err(e) => return pu.error(&e),
     };
-    match petition_view(&st, &row).await {
-        Ok((p, _)) => render(&PrintPage { layout: Some(pu.layout()), nav: "list", p }),
-        Err(e) => error_page(Some(pu.layout()), &e),
+    match petition_view(&st, &row, Tr::default()).await {
+        Ok((p, _)) => render(&PrintPage { tr: Tr::default(), layout: Some(pu.layout()), nav: "list", p }),
+        Err(e) => pu.error(&e),
     }
 }
 
 // ---------------------------------------------------------------- exports
 
 pub async fn export_xlsx(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
-    crate::api::export::xlsx(&st, &pu.user, &p).await.unwrap_or_else(|e| error_page(Some(pu.layout()), &e))
+    crate::api::export::xlsx(&st, &pu.user, &p).await.unwrap_or_else(|e| pu.error(&e))
 }
 
 pub async fn export_csv(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
-    crate::api::export::csv(&st, &pu.user, &p).await.unwrap_or_else(|e| error_page(Some(pu.layout()), &e))
+    crate::api::export::csv(&st, &pu.user, &p).await.unwrap_or_else(|e| pu.error(&e))
 }

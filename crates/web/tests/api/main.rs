@@ -60,6 +60,7 @@ both!(
     pages::pages_forms_errors_and_headers,
     pages::admin_adds_units_and_users_from_the_page,
     pages::admin_edits_and_stops_units_and_users,
+    pages::staff_pages_switch_to_english,
     pages::search_page_and_repeat_links,
     search::repeat_detection_and_search_meet_the_evaluation_targets,
     search::search_respects_jurisdiction_and_exact_lookups,

@@ -462,6 +462,90 @@ pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
     app.finish().await;
 }
 
+/// The staff pages are Chinese first and switch to English: the choice is a
+/// cookie, the switch goes back to the page it was clicked on (never to
+/// another site), labels of the procedure and form errors follow, and what
+/// people typed stays as it is.
+pub async fn staff_pages_switch_to_english(b: Backend) {
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+    let csrf = p.login("intake").await;
+    let (_, html, _) = p.get("/").await;
+    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("工作台"));
+    assert!(html.contains("href=\"/lang?to=en&amp;next=%2F\""), "the switch names the page it was on");
+    let (s, _, loc) = p.get("/lang?to=en&next=%2Fpetitions%2Fnew").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(loc.as_deref(), Some("/petitions/new"));
+    assert!(p.cookies.iter().any(|(k, v)| k == "xinfang_lang" && v == "en"));
+
+    let (_, html, _) = p.get("/petitions/new").await;
+    assert!(html.contains("<html lang=\"en\">"));
+    for text in ["Register a petition", "Receiving unit", "Request (required)", "Letter", "Appeal or claim", "Log out"]
+    {
+        assert!(html.contains(text), "missing {text}");
+    }
+    assert!(!html.contains("登记信访事项"), "the heading is English");
+    // Errors in English, what was typed kept as typed.
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("channel", "visit"),
+        ("received_on", "2026-03-02"),
+        ("unit", "C"),
+        ("class", "appeal"),
+        ("request", "请求补发工资"),
+        ("p0_name", "王五"),
+        ("p0_phone", "12345"),
+    ];
+    let (s, html, _) = p.post("/petitions/new", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("The phone number is not valid"), "{html}");
+    assert!(html.contains("value=\"王五\"") && html.contains("请求补发工资"));
+
+    // A petition page: statuses, clocks, steps and the history in English;
+    // the stored explanation of a deadline stays as the law writes it.
+    let t = app.login("intake").await;
+    let reg = app.register(&t, petition("C", "2026-03-02", json!({"subject":"工资纠纷"}))).await;
+    let id = reg["id"].as_i64().unwrap();
+    app.event(&t, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
+    let (_, html, _) = p.get(&format!("/petitions/{id}")).await;
+    for text in [
+        "Accepted, being handled",
+        "Handling",
+        "History",
+        "Issue the written opinion",
+        "工资纠纷",
+        "依据《信访工作条例》",
+    ] {
+        assert!(html.contains(text), "missing {text}");
+    }
+    let (_, html, _) = p.get("/").await;
+    assert!(html.contains("Workbench") && html.contains("Deadlines by unit and step"));
+    let (_, html, _) = p.get("/admin/calendar").await;
+    assert!(html.contains("Units, users and the holiday calendar") && html.contains("Intake clerk"));
+    // The printed registration form is a document for the file: Chinese.
+    let (_, html, _) = p.get(&format!("/petitions/{id}/print")).await;
+    assert!(html.contains("信访事项登记表"));
+    // Errors pages too.
+    let (s, html, _) = p.get("/petitions/999999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("Not found"));
+
+    // Back to Chinese; a foreign `next` goes home instead.
+    let (_, _, loc) = p.get("/lang?to=zh&next=//evil.example/").await;
+    assert_eq!(loc.as_deref(), Some("/"));
+    let (_, html, _) = p.get("/").await;
+    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("各单位、各环节期限情况"));
+    // The login page has the switch too.
+    let mut q = Pages::new(&app);
+    let (_, html, _) = q.get("/login?next=%2Fsearch").await;
+    assert!(html.contains("English"));
+    let (_, _, loc) = q.get("/lang?to=en&next=%2Flogin%3Fnext%3D%252Fsearch").await;
+    assert_eq!(loc.as_deref(), Some("/login?next=%2Fsearch"));
+    let (_, html, _) = q.get("/login?next=%2Fsearch").await;
+    assert!(html.contains("User name") && html.contains("中文"));
+    app.finish().await;
+}
+
 /// The Content-Security-Policy forbids inline styles and scripts, so no
 /// template may carry one: they would be silently dropped by the browser.
 #[test]
