@@ -125,9 +125,14 @@ fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Respo
     if pu.user.role != Role::Admin {
         return Some(pu.error(&AppError::forbidden("只有系统管理员可以管理单位和用户")));
     }
-    let inside = |code: &&str| units.iter().any(|u| u.code == *code && pu.user.unit.contains(u));
-    if !codes.iter().all(inside) {
-        return Some(pu.error(&AppError::forbidden("只能管理本单位及下级单位的单位和用户")));
+    for code in codes {
+        match units.iter().find(|u| u.code == *code) {
+            None => return Some(pu.error(&AppError::new(StatusCode::NOT_FOUND, "not_found", "单位不存在"))),
+            Some(u) if !pu.user.unit.contains(u) => {
+                return Some(pu.error(&AppError::forbidden("只能管理本单位及下级单位的单位和用户")));
+            }
+            Some(_) => {}
+        }
     }
     None
 }

@@ -444,6 +444,8 @@ pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
     let mut q = Pages::new(&app);
     let hcsrf = q.login("handler").await;
     assert_eq!(q.get("/admin/units/T1").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(p.get("/admin/units/NOPE").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(p.get("/admin/users/nobody").await.0, StatusCode::NOT_FOUND);
     let (s, _, _) =
         q.post("/admin/users/v1", &[("csrf", &hcsrf), ("display_name", "x"), ("role", "admin"), ("unit", "C")]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
