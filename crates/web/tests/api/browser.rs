@@ -221,6 +221,14 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     // The staff page shows the text as text, not as markup.
     web.goto(&format!("{base}/petitions/{pid}")).await;
     assert!(web.text("main").await.contains("<script>alert(1)</script>"));
+
+    // Switching the staff pages to English and back, from the header.
+    web.submit("header a[lang=en]").await;
+    assert!(web.url().await.ends_with(&format!("/petitions/{pid}")), "back on the same page");
+    let page = web.text("main").await;
+    assert!(page.contains("History") && page.contains("Opinion served"), "{page}");
+    web.submit("header a[lang=zh]").await;
+    assert!(web.text("main").await.contains("办理过程"));
     let _ = id;
     web.quit().await;
     app.finish().await;
