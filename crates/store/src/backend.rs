@@ -890,15 +890,19 @@ impl Backend {
         id: i64,
         viewer: &Viewer,
     ) -> Result<Vec<RepeatCandidate>> {
-        let own: Option<Vec<u8>> = sqlx::query_scalar("SELECT minhash FROM petition_signatures WHERE petition_id = $1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        let own = own.and_then(|b| xinfang_text::Signature::from_bytes(&b));
-        let people = sqlx::query("SELECT name, address, id_index, phone_index FROM petitioners WHERE petition_id = $1")
-            .bind(id)
-            .fetch_all(&self.read)
-            .await?;
+        // Its signature and its people in one read (a petition has at least
+        // one petitioner; the signature comes with each).
+        let people = sqlx::query(
+            "SELECT s.minhash, pe.name, pe.address, pe.id_index, pe.phone_index FROM petitioners pe \
+             LEFT JOIN petition_signatures s ON s.petition_id = pe.petition_id WHERE pe.petition_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let own = match people.first() {
+            Some(r) => r.try_get::<Option<Vec<u8>>, _>("minhash")?.and_then(|b| xinfang_text::Signature::from_bytes(&b)),
+            None => None,
+        };
         let mut q = Sql::default();
         q.push("WITH c AS (SELECT cid, MAX(sid) AS sid, MAX(snp) AS snp FROM (");
         let mut arms = 0;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
     (3, "0003_search", include_str!("migrations/0003_search.sql")),
     (4, "0004_unit_disabled", include_str!("migrations/0004_unit_disabled.sql")),
+    (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.

@@ -331,6 +331,19 @@ pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
     let moved = units["items"].as_array().unwrap().iter().find(|u| u["code"] == "T1-V2").unwrap().clone();
     assert_eq!(moved["parent"], "T2");
     assert_eq!(moved["name"], "二号村（新）");
+    // Moving a township moves its villages with it: 一号镇 under 二号镇, and
+    // 一号村 below it is one level deeper, still in 一号镇's jurisdiction.
+    let v1 = app.login("v1").await;
+    let in_v1 = app.register(&v1, petition("T1-V1", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+    let form = [("csrf", csrf.as_str()), ("name", "一号镇"), ("kind", "township"), ("parent", "T2")];
+    assert_eq!(p.post("/admin/units/T1", &form).await.0, StatusCode::OK);
+    let (_, units) = app.get(Some(&v1), "/api/v1/units").await;
+    let depth =
+        |code: &str| units["items"].as_array().unwrap().iter().find(|u| u["code"] == code).unwrap()["depth"].clone();
+    assert_eq!((depth("T1"), depth("T1-V1")), (json!(2), json!(3)));
+    assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{in_v1}")).await.0, StatusCode::OK);
+    let form = [("csrf", csrf.as_str()), ("name", "一号镇"), ("kind", "township"), ("parent", "C")];
+    assert_eq!(p.post("/admin/units/T1", &form).await.0, StatusCode::OK);
     // A unit cannot move below itself.
     let form = [("csrf", csrf.as_str()), ("name", "二号镇"), ("kind", "township"), ("parent", "T1-V2")];
     let (s, html, _) = p.post("/admin/units/T2", &form).await;
@@ -459,7 +472,14 @@ pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
         rows.iter().filter(|r| r.action.ends_with(".update")).map(|r| (r.action.as_str(), r.object.as_str())).collect();
     assert_eq!(
         updates,
-        [("unit.update", "T1-V2"), ("user.update", "v2"), ("unit.update", "T1-V2"), ("user.update", "t1")]
+        [
+            ("unit.update", "T1-V2"),
+            ("unit.update", "T1"),
+            ("unit.update", "T1"),
+            ("user.update", "v2"),
+            ("unit.update", "T1-V2"),
+            ("user.update", "t1")
+        ]
     );
     app.finish().await;
 }
