@@ -239,14 +239,13 @@ async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]
     for (id, doc) in docs {
         text.push(search_row(*id, doc));
         sigs.push(vec![Arg::I64(*id), Arg::OptBytes(Some(doc.signature.to_bytes()))]);
-        if BANDS_TABLE {
-            bands.extend(doc.signature.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(*id)]));
-        }
+        bands.extend(band_rows(*id, &doc.signature));
     }
     let (head, cols, tail) = SEARCH_INSERT;
     insert_rows(tx, head, cols, text, tail).await?;
     insert_rows(tx, "INSERT INTO petition_signatures (petition_id, minhash)", 2, sigs, "").await?;
-    insert_rows(tx, "INSERT INTO petition_bands (band, petition_id)", 2, bands, "ON CONFLICT DO NOTHING").await?;
+    let (head, cols, tail) = BAND_INSERT;
+    insert_rows(tx, head, cols, bands, tail).await?;
     Ok(())
 }
 
@@ -1152,6 +1151,46 @@ impl Backend {
         insert_search(&mut tx, &refs).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Writes the band keys of the next `limit` signatures after petition
+    /// `after` (the backfill of migration 0006): the last id written and how
+    /// many (0 when there are no more).
+    pub async fn index_bands_after(&self, after: i64, limit: i64) -> Result<(i64, i64)> {
+        let rows = sqlx::query(
+            "SELECT petition_id, minhash FROM petition_signatures WHERE petition_id > $1 ORDER BY petition_id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        let mut bands = Vec::new();
+        let mut last = after;
+        for r in &rows {
+            last = r.try_get("petition_id")?;
+            let bytes: Vec<u8> = r.try_get("minhash")?;
+            if let Some(sig) = xinfang_text::Signature::from_bytes(&bytes) {
+                bands.extend(band_rows(last, &sig));
+            }
+        }
+        let mut tx = self.write.begin().await?;
+        let (head, cols, tail) = BAND_INSERT;
+        insert_rows(&mut tx, head, cols, bands, tail).await?;
+        tx.commit().await?;
+        Ok((last, rows.len() as i64))
+    }
+
+    /// The highest petition id with band keys written (0 if none).
+    pub async fn bands_indexed_upto(&self) -> Result<i64> {
+        let last: Option<i64> = sqlx::query_scalar(BANDS_LAST).fetch_optional(&self.read).await?;
+        Ok(last.unwrap_or(0))
+    }
+
+    pub async fn count_signatures_after(&self, after: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM petition_signatures WHERE petition_id > $1")
+            .bind(after)
+            .fetch_one(&self.read)
+            .await?)
     }
 
     /// Petitions received in `year` by the viewer's unit and the units below

@@ -79,6 +79,7 @@ macro_rules! forward {
 forward! {
     pub async fn meta(&self, key: &str) -> Result<Option<String>>;
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    pub async fn delete_meta(&self, key: &str) -> Result<()>;
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
     pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit>;
     pub async fn units(&self) -> Result<Vec<Unit>>;
@@ -104,6 +105,9 @@ forward! {
     pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>>;
     pub async fn count_unindexed(&self) -> Result<i64>;
     pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()>;
+    pub async fn index_bands_after(&self, after: i64, limit: i64) -> Result<(i64, i64)>;
+    pub async fn bands_indexed_upto(&self) -> Result<i64>;
+    pub async fn count_signatures_after(&self, after: i64) -> Result<i64>;
     pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
     pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<(String, String, String, i64, i64, i64)>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
@@ -163,11 +167,11 @@ impl Store {
     /// if the migration marked that as pending; `progress(done, total)`
     /// after each batch. Returns how many were indexed.
     pub async fn backfill_search(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
+        let mut done = self.backfill_bands(progress).await?;
         if self.meta("search_backfill").await?.is_none() {
-            return Ok(0);
+            return Ok(done);
         }
         let total = self.count_unindexed().await?;
-        let mut done = 0;
         loop {
             let rows = self.unindexed_petitions(500).await?;
             if rows.is_empty() {
@@ -188,10 +192,30 @@ impl Store {
             self.index_petitions(&docs).await?;
             progress(done, total);
         }
-        match &self.backend {
-            Backend::Sqlite(b) => b.delete_meta("search_backfill").await?,
-            Backend::Postgres(b) => b.delete_meta("search_backfill").await?,
+        self.delete_meta("search_backfill").await?;
+        Ok(done)
+    }
+
+    /// Writes the band keys of the petitions indexed before their index of
+    /// their own existed (SQLite, migration 0006), if that is pending. Runs
+    /// before the server serves, so nothing else writes band keys meanwhile;
+    /// an interrupted run resumes after the last petition it wrote.
+    async fn backfill_bands(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
+        if self.meta("bands_backfill").await?.is_none() {
+            return Ok(0);
         }
+        let mut after = self.bands_indexed_upto().await?;
+        let total = self.count_signatures_after(after).await?;
+        let mut done = 0;
+        loop {
+            let (last, n) = self.index_bands_after(after, 2000).await?;
+            if n == 0 {
+                break;
+            }
+            (after, done) = (last, done + n);
+            progress(done, total);
+        }
+        self.delete_meta("bands_backfill").await?;
         Ok(done)
     }
 

@@ -62,8 +62,16 @@ fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
     vec![Arg::I64(id), Arg::Text(d.text.tsvector())]
 }
 
-/// The LSH band keys are rows of `petition_bands`.
-const BANDS_TABLE: bool = true;
+/// The LSH band keys: 16 rows of `petition_bands` per petition.
+const BAND_INSERT: (&str, usize, &str) =
+    ("INSERT INTO petition_bands (band, petition_id)", 2, "ON CONFLICT DO NOTHING");
+
+fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
+    sig.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(id)]).collect()
+}
+
+/// The newest petition with band keys written.
+const BANDS_LAST: &str = "SELECT petition_id FROM petition_bands ORDER BY petition_id DESC LIMIT 1";
 
 /// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
 /// below `before`, newest first, at most `limit`.

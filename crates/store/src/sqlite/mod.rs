@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "0003_search", include_str!("migrations/0003_search.sql")),
     (4, "0004_unit_disabled", include_str!("migrations/0004_unit_disabled.sql")),
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
+    (6, "0006_band_index", include_str!("migrations/0006_band_index.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.
@@ -73,6 +74,7 @@ impl Backend {
     pub async fn analyze(&self) -> crate::Result<()> {
         sqlx::query("ANALYZE").execute(&self.write).await?;
         sqlx::query("INSERT INTO petition_fts (petition_fts) VALUES ('optimize')").execute(&self.write).await?;
+        sqlx::query("INSERT INTO petition_bands (petition_bands) VALUES ('optimize')").execute(&self.write).await?;
         Ok(())
     }
 
@@ -129,34 +131,42 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
 
 // ---- search, SQLite flavour (used by backend.rs) ----
 
-/// The full-text rows of a petition: FTS5 rowid = petition id.
+/// The full-text rows of a petition: FTS5 rowid = petition id. The
+/// `bands` column is left empty (see migration 0006).
 const SEARCH_INSERT: (&str, usize, &str) = ("INSERT INTO petition_fts (rowid, words, parts, grams, bands)", 5, "");
 
-/// The LSH band keys live in the FTS table (see the migration).
-const BANDS_TABLE: bool = false;
+fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
+    let t = &d.text;
+    vec![
+        Arg::I64(id),
+        Arg::Text(t.words_text()),
+        Arg::Text(t.inner_text()),
+        Arg::Text(t.grams_text()),
+        Arg::Text(String::new()),
+    ]
+}
+
+/// The LSH band keys: one row of `petition_bands` (FTS5) per petition.
+const BAND_INSERT: (&str, usize, &str) = ("INSERT INTO petition_bands (rowid, bands)", 2, "");
+
+fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
+    let terms = sig.bands().into_iter().map(band_term).collect::<Vec<_>>().join(" ");
+    vec![vec![Arg::I64(id), Arg::Text(terms)]]
+}
+
+/// The newest petition with band keys written.
+const BANDS_LAST: &str = "SELECT rowid FROM petition_bands ORDER BY rowid DESC LIMIT 1";
 
 /// A band key as an FTS term.
 fn band_term(band: i64) -> String {
     format!("b{:016x}", band as u64)
 }
 
-fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
-    let t = &d.text;
-    let bands = d.signature.bands().into_iter().map(band_term).collect::<Vec<_>>().join(" ");
-    vec![
-        Arg::I64(id),
-        Arg::Text(t.words_text()),
-        Arg::Text(t.inner_text()),
-        Arg::Text(t.grams_text()),
-        Arg::Text(bands),
-    ]
-}
-
 /// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
 /// below `before`, newest first, at most `limit`.
 fn push_band_lookup(q: &mut Sql, band: i64, before: i64, limit: i64) {
-    q.push("SELECT rowid AS petition_id FROM petition_fts WHERE petition_fts MATCH ")
-        .arg(Arg::Text(format!("bands : \"{}\"", band_term(band))))
+    q.push("SELECT rowid AS petition_id FROM petition_bands WHERE petition_bands MATCH ")
+        .arg(Arg::Text(format!("\"{}\"", band_term(band))))
         .push(" AND rowid < ")
         .arg(Arg::I64(before))
         .push(" ORDER BY rowid DESC LIMIT ")

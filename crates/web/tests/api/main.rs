@@ -63,6 +63,7 @@ both!(
     pages::staff_pages_switch_to_english,
     pages::search_page_and_repeat_links,
     search::repeat_detection_and_search_meet_the_evaluation_targets,
+    search::petitions_stored_before_the_index_are_backfilled,
     search::search_respects_jurisdiction_and_exact_lookups,
     search::art19_art36_repeat_links_and_flags,
 );

@@ -155,25 +155,9 @@ pub async fn audit_chain_detects_tampering(b: Backend) {
     assert_eq!(n, 7 + 11 + 1 + 1 + 3, "every change is audited");
     // Change one line behind the application's back.
     let sql = "UPDATE audit_log SET object = 'forged' WHERE seq = 5";
-    tamper(&app, sql).await;
+    app.raw_sql(sql).await;
     assert_eq!(app.store.verify_audit().await.unwrap(), Err(5));
     app.finish().await;
-}
-
-async fn tamper(app: &TestApp, sql: &str) {
-    // The store has no API to rewrite history; reach the database directly.
-    match app.store.backend_name() {
-        "sqlite" => {
-            let path = app.db_path().expect("sqlite path");
-            let mut c =
-                <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
-            sqlx::query(sql).execute(&mut c).await.unwrap();
-        }
-        _ => {
-            let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&app.db_url).await.unwrap();
-            sqlx::query(sql).execute(&mut c).await.unwrap();
-        }
-    }
 }
 
 pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {

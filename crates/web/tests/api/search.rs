@@ -321,3 +321,67 @@ pub async fn art19_art36_repeat_links_and_flags(b: Backend) {
     assert!(c["flags"].as_array().unwrap().iter().any(|f| f["code"] == "art36_after_recheck"), "{c}");
     app.finish().await;
 }
+
+/// Petitions stored before the search index (migration 0003) or before the
+/// band keys had an index of their own (0006) are indexed by the backfill
+/// that `migrate`, `serve` and `demo` run: afterwards search and the repeat
+/// look-up find them as if they had been indexed at registration, and a
+/// second run has nothing to do.
+pub async fn petitions_stored_before_the_index_are_backfilled(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t = app.login("intake").await;
+    let text = json!({"subject":"石料厂粉尘污染","request":"请求责令青山石料厂停止粉尘污染",
+                      "facts":"青山石料厂日夜生产，粉尘飘进村里，庄稼和房屋都是灰","reasons":"影响健康"});
+    let first = app.register(&t, petition("C", "2026-03-02", text.clone())).await["id"].as_i64().unwrap();
+    // A neighbour's copy: only the text (the band keys) ties it to the first.
+    let mut copy = text;
+    copy["petitioners"] = json!([{"name": "李四", "address": "测试县一号镇一号村5组3号"}]);
+    let second = app.register(&t, petition("C", "2026-03-09", copy)).await["id"].as_i64().unwrap();
+    let found = |v: &Value| v["candidates"].as_array().unwrap().iter().any(|c| c["id"] == first);
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
+    assert!(found(&v), "{v}");
+
+    // As a database from before the index: no index rows, the work pending.
+    let sqlite = app.store.backend_name() == "sqlite";
+    let clear: &[&str] = if sqlite {
+        &[
+            "INSERT INTO petition_fts (petition_fts) VALUES ('delete-all')",
+            "INSERT INTO petition_bands (petition_bands) VALUES ('delete-all')",
+        ]
+    } else {
+        &["DELETE FROM petition_search", "DELETE FROM petition_bands"]
+    };
+    for sql in clear.iter().chain(&["DELETE FROM petition_signatures"]) {
+        app.raw_sql(sql).await;
+    }
+    app.raw_sql("INSERT INTO meta (key, value) VALUES ('search_backfill', 'pending')").await;
+    let (_, v) = app.get(Some(&t), "/api/v1/search?q=粉尘").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
+    assert!(!found(&v), "{v}");
+
+    let mut seen = Vec::new();
+    let n = app.store.backfill_search(&mut |done, total| seen.push((done, total))).await.unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(seen.last(), Some(&(2, 2)));
+    let (_, v) = app.get(Some(&t), "/api/v1/search?q=粉尘").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
+    assert!(found(&v), "{v}");
+
+    // The band keys alone (SQLite's migration 0006): stored signatures,
+    // an empty band index, the work pending; an interrupted run resumes.
+    if sqlite {
+        app.raw_sql("INSERT INTO petition_bands (petition_bands) VALUES ('delete-all')").await;
+        app.raw_sql("INSERT INTO meta (key, value) VALUES ('bands_backfill', 'pending')").await;
+        let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
+        assert!(!found(&v), "{v}");
+        app.store.index_bands_after(0, 1).await.unwrap();
+        let n = app.store.backfill_search(&mut |_, _| {}).await.unwrap();
+        assert_eq!(n, 1, "resumed after the petition already written");
+        let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
+        assert!(found(&v) && v["candidates"][0]["reason"] == "similar_text", "{v}");
+    }
+    assert_eq!(app.store.backfill_search(&mut |_, _| {}).await.unwrap(), 0, "nothing left to do");
+    app.finish().await;
+}

@@ -149,6 +149,23 @@ impl TestApp {
         }
     }
 
+    /// Runs `sql` on the database directly, behind the application's back
+    /// (the store has no API to rewrite history or drop index rows).
+    pub async fn raw_sql(&self, sql: &str) {
+        match self.store.backend_name() {
+            "sqlite" => {
+                let path = self.db_path().expect("sqlite path");
+                let mut c =
+                    <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+            _ => {
+                let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&self.db_url).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.unwrap();
+            }
+        }
+    }
+
     /// The SQLite file, for tests that go behind the application's back.
     pub fn db_path(&self) -> Option<String> {
         self.db_url.strip_prefix("sqlite://").map(String::from)
