@@ -147,8 +147,11 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let here = url_encode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
-        let to_login = || Redirect::to(&format!("/login?next={here}")).into_response();
+        let to_login = || {
+            let next = url_encode(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let here = url_encode(&page_of(&parts.method, &parts.uri));
         let tr = page_tr(&parts.headers);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
             return Err(to_login());
@@ -158,6 +161,20 @@ impl FromRequestParts<AppState> for PageUser {
             Ok(None) => Err(to_login()),
             Err(e) => Err(error_page_in(tr, None, &AppError::from(e))),
         }
+    }
+}
+
+/// The page a request shows, as a address to GET again: itself, or for a
+/// form's POST the page the form is on (a step, a repeat link → the
+/// petition; adding a unit or user → the administration page).
+fn page_of(method: &axum::http::Method, uri: &axum::http::Uri) -> String {
+    if method == axum::http::Method::GET {
+        return uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    }
+    let path = uri.path();
+    match path {
+        "/admin/units" | "/admin/users" => "/admin/calendar".to_string(),
+        _ => path.strip_suffix("/events").or_else(|| path.strip_suffix("/repeat-of")).unwrap_or(path).to_string(),
     }
 }
 

@@ -521,6 +521,7 @@ pub async fn staff_pages_switch_to_english(b: Backend) {
     let (s, html, _) = p.post("/petitions/new", &bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("The phone number is not valid"), "{html}");
+    assert!(html.contains("next=%2Fpetitions%2Fnew\""), "the switch on a form's answer goes to the form");
     assert!(html.contains("value=\"王五\"") && html.contains("请求补发工资"));
 
     // A petition page: statuses, clocks, steps and the history in English;
@@ -540,6 +541,10 @@ pub async fn staff_pages_switch_to_english(b: Backend) {
     ] {
         assert!(html.contains(text), "missing {text}");
     }
+    let (s, html, _) =
+        p.post(&format!("/petitions/{id}/events"), &[("csrf", &csrf), ("type", "serve"), ("on", "2026-03-04")]).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{html}");
+    assert!(html.contains(&format!("next=%2Fpetitions%2F{id}\"")), "the switch returns to the petition");
     let (_, html, _) = p.get("/").await;
     assert!(html.contains("Workbench") && html.contains("Deadlines by unit and step"));
     let (_, html, _) = p.get("/admin/calendar").await;
