@@ -254,6 +254,16 @@ async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]
 /// thousand in the user's jurisdiction are what a clerk looks for.
 const RANK_WINDOW: i64 = 1000;
 
+fn read_hit(r: &DbRow) -> Result<SearchHit> {
+    Ok(SearchHit {
+        summary: read_summary(r)?,
+        request: r.try_get("request")?,
+        facts: r.try_get("facts")?,
+        reasons: r.try_get("reasons")?,
+        score: r.try_get("score")?,
+    })
+}
+
 /// Earlier petitions read per LSH band and per person key when looking for
 /// repeats: bounds the look-up however common a band is.
 const CANDIDATES_PER_KEY: i64 = 8;
@@ -819,22 +829,7 @@ impl Backend {
         );
         let mut q = Sql::default();
         match by {
-            SearchBy::Text(tq) => {
-                q.push("WITH m AS (");
-                push_text_match(&mut q, tq);
-                push_visible(&mut q, viewer);
-                push_filters(&mut q, f);
-                q.push(&format!(" ORDER BY {TEXT_ORDER} LIMIT ")).arg(Arg::I64(RANK_WINDOW));
-                // Rank ids and scores only; read the columns of one page.
-                q.push("), top AS (SELECT id, score FROM m ORDER BY score DESC, id DESC LIMIT ")
-                    .arg(Arg::I64(f.limit))
-                    .push(" OFFSET ")
-                    .arg(Arg::I64(offset));
-                q.push(&format!(
-                    ") SELECT {cols}, top.score FROM top JOIN petitions p ON p.id = top.id JOIN units u ON u.id = p.unit_id \
-                     ORDER BY top.score DESC, p.id DESC"
-                ));
-            }
+            SearchBy::Text(tq) => return self.search_text(tq, f, viewer, offset, &cols).await,
             SearchBy::CaseNo(c) => {
                 q.push(&exact_head).push("p.case_no = ").arg(Arg::Text(c.clone()));
             }
@@ -859,23 +854,67 @@ impl Backend {
                     .push(")");
             }
         }
-        if !matches!(by, SearchBy::Text(_)) {
+        push_visible(&mut q, viewer);
+        push_filters(&mut q, f);
+        q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter().map(read_hit).collect()
+    }
+
+    /// A text search: the newest [`RANK_WINDOW`] matches the viewer may see
+    /// are ranked, one page of them read. Where the index cannot walk its
+    /// matches newest first (PostgreSQL's GIN), the newest
+    /// [`TEXT_WINDOWS`] petitions are tried first and the range widened
+    /// until it holds a full window of matches: the same result, without
+    /// visiting every match of a common word.
+    async fn search_text(
+        &self,
+        tq: &xinfang_text::TextQuery,
+        f: &ListFilter,
+        viewer: &Viewer,
+        offset: i64,
+        cols: &str,
+    ) -> Result<Vec<SearchHit>> {
+        let newest: i64 = match TEXT_WINDOWS {
+            [] => 0,
+            _ => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM petitions")
+                .fetch_one(&self.read)
+                .await?
+                .unwrap_or(0),
+        };
+        let windows = TEXT_WINDOWS.iter().map(|w| Some(newest - w)).filter(|above| above.is_some_and(|a| a > 0));
+        for above in windows.chain([None]) {
+            let mut q = Sql::default();
+            q.push("WITH m AS (");
+            push_text_match(&mut q, tq);
+            if let Some(above) = above {
+                q.push(&format!(" AND {TEXT_KEY} > ")).arg(Arg::I64(above));
+            }
             push_visible(&mut q, viewer);
             push_filters(&mut q, f);
-            q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
+            q.push(&format!(" ORDER BY {TEXT_ORDER} LIMIT ")).arg(Arg::I64(RANK_WINDOW));
+            // Rank ids and scores only; read the columns of one page.
+            q.push("), top AS (SELECT id, score FROM m ORDER BY score DESC, id DESC LIMIT ")
+                .arg(Arg::I64(f.limit))
+                .push(" OFFSET ")
+                .arg(Arg::I64(offset));
+            // Within a range, also how many matched: a full window means the
+            // wider ranges would give the same newest matches.
+            let matched = if above.is_some() { ", (SELECT COUNT(*) FROM m) AS matched" } else { "" };
+            q.push(&format!(
+                ") SELECT {cols}, top.score{matched} FROM top JOIN petitions p ON p.id = top.id \
+                 JOIN units u ON u.id = p.unit_id ORDER BY top.score DESC, p.id DESC"
+            ));
+            let rows = q.query().fetch_all(&self.read).await?;
+            let full = match (above, rows.first()) {
+                (Some(_), Some(r)) => r.try_get::<i64, _>("matched")? >= RANK_WINDOW,
+                _ => false,
+            };
+            if above.is_none() || full {
+                return rows.iter().map(read_hit).collect();
+            }
         }
-        let rows = q.query().fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SearchHit {
-                    summary: read_summary(r)?,
-                    request: r.try_get("request")?,
-                    facts: r.try_get("facts")?,
-                    reasons: r.try_get("reasons")?,
-                    score: r.try_get("score")?,
-                })
-            })
-            .collect()
+        Ok(Vec::new())
     }
 
     /// Earlier petitions (lower id) that may be the same matter as `id`:

@@ -99,6 +99,14 @@ fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
 
 const TEXT_ORDER: &str = "f.petition_id DESC";
 
+/// The key a text match can be bounded on (`> newest − window`).
+const TEXT_KEY: &str = "f.petition_id";
+
+/// GIN returns a text match's rows unordered, so finding the newest ones
+/// means visiting every match; the newest 20,000 petitions are tried
+/// first, then 200,000, then all (see `search_text`).
+const TEXT_WINDOWS: &[i64] = &[20_000, 200_000];
+
 /// A petitioner's name in byte order, as its index is built.
 const NAME_ORDERED: &str = "pe.name COLLATE \"C\"";
 

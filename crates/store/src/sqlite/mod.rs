@@ -187,6 +187,12 @@ fn push_text_match(q: &mut Sql, tq: &xinfang_text::TextQuery) {
 /// The newest matches first, in the index's own order (no sort).
 const TEXT_ORDER: &str = "petition_fts.rowid DESC";
 
+/// The key a text match can be bounded on.
+const TEXT_KEY: &str = "petition_fts.rowid";
+
+/// FTS5 walks a match newest first and stops at the window: no ranges to try.
+const TEXT_WINDOWS: &[i64] = &[];
+
 /// A petitioner's name in byte order (SQLite's default).
 const NAME_ORDERED: &str = "pe.name";
 

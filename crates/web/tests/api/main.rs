@@ -64,6 +64,7 @@ both!(
     pages::search_page_and_repeat_links,
     search::repeat_detection_and_search_meet_the_evaluation_targets,
     search::petitions_stored_before_the_index_are_backfilled,
+    search::text_search_finds_the_newest_matches_at_any_age,
     search::search_respects_jurisdiction_and_exact_lookups,
     search::art19_art36_repeat_links_and_flags,
 );
