@@ -331,6 +331,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let (search_settled, similar_settled) = search_and_similar(&c, &server.base, &token, newest).await?;
     let year = chrono::Datelike::year(&today);
     let stats = get_latency(&c, &server.base, &token, &format!("/api/v1/stats/monthly?year={year}"), 10).await?;
+    let pages = page_latency(&c, &server.base, newest).await?;
     let (rss, hwm) = server.memory_kib();
     server.stop();
     Ok(json!({
@@ -345,6 +346,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
         "http_create": creates,
         "list": lists,
         "monthly_stats": stats,
+        "pages": pages,
         "search": search,
         "similar_at_registration": similar,
         "settle_s": settle_s,
@@ -353,6 +355,69 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
         "server_memory": { "rss_mib": rss as f64 / 1024.0, "peak_mib": hwm as f64 / 1024.0 },
         "database_bytes": database_size(backend, &opts.dir, size),
     }))
+}
+
+/// The value of cookie `name` set by a response.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Times the staff pages as a browser gets them (HTML, the session cookie
+/// from the login form), 20 times each: the workbench in Chinese and in
+/// English, the ledger, the overdue ledger, a petition page (with its
+/// repeat candidates), a search and the administration page.
+async fn page_latency(c: &reqwest::Client, base: &str, petition: i64) -> anyhow::Result<Vec<Value>> {
+    let login = c.get(format!("{base}/login")).send().await?;
+    let form_cookie = set_cookie(&login, "xinfang_csrf").unwrap_or_default();
+    let html = login.text().await?;
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("登录页没有表单令牌"))?;
+    let body = format!("username=intake&password={}&csrf={csrf}&next=%2F", demo::DEMO_PASSWORD);
+    let r = c
+        .post(format!("{base}/login"))
+        .header(reqwest::header::COOKIE, format!("xinfang_csrf={form_cookie}"))
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    let session = set_cookie(&r, "xinfang_session").ok_or_else(|| anyhow::anyhow!("页面登录失败：{}", r.status()))?;
+    let mut out = Vec::new();
+    for (path, lang) in [
+        ("/".to_string(), "zh"),
+        ("/".to_string(), "en"),
+        ("/petitions".to_string(), "zh"),
+        ("/petitions?overdue=true".to_string(), "zh"),
+        (format!("/petitions/{petition}"), "zh"),
+        ("/search?q=拖欠+工资".to_string(), "zh"),
+        ("/admin/calendar".to_string(), "zh"),
+    ] {
+        let mut lat = Vec::with_capacity(20);
+        for _ in 0..20 {
+            let t = Instant::now();
+            let r = c
+                .get(format!("{base}{path}"))
+                .header(reqwest::header::COOKIE, format!("xinfang_session={session}; xinfang_lang={lang}"))
+                .send()
+                .await?;
+            if !r.status().is_success() {
+                bail!("GET {path}: {}", r.status());
+            }
+            r.bytes().await?;
+            lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p99) = percentiles(lat);
+        out.push(json!({ "path": path, "lang": lang, "p50_ms": p50, "p99_ms": p99 }));
+    }
+    Ok(out)
 }
 
 /// Times eight 1–3 word searches (20 each) and the repeat candidates of 100
@@ -442,6 +507,15 @@ fn print_table(base: &Value, runs: &[Value]) {
                 r[search]["p99_ms"].as_f64().unwrap_or(f64::NAN),
                 r[similar]["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 r[similar]["p99_ms"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+        for pg in r["pages"].as_array().into_iter().flatten() {
+            println!(
+                "页面 {:<40} {}  p50 {:>6.1} ms  p99 {:>6.1} ms",
+                pg["path"].as_str().unwrap_or(""),
+                pg["lang"].as_str().unwrap_or(""),
+                pg["p50_ms"].as_f64().unwrap_or(f64::NAN),
+                pg["p99_ms"].as_f64().unwrap_or(f64::NAN)
             );
         }
         let s = &r["monthly_stats"];

@@ -387,10 +387,10 @@ pub async fn petitions_stored_before_the_index_are_backfilled(b: Backend) {
 }
 
 /// A text search ranks the newest matches however old they are. On
-/// PostgreSQL the newest 20,000 petitions are searched first and the range
+/// PostgreSQL the newest 50,000 petitions are searched first and the range
 /// widened when it holds fewer than a full window of matches; a word that
 /// only old petitions contain, one in every petition and one in every
-/// seventh must all give what an unbounded search gives. (25,000 synthetic
+/// seventh must all give what an unbounded search gives. (60,000 synthetic
 /// petitions written straight into the tables, with three index terms each.)
 pub async fn text_search_finds_the_newest_matches_at_any_age(b: Backend) {
     let app = TestApp::start(b).await;
@@ -399,7 +399,7 @@ pub async fn text_search_finds_the_newest_matches_at_any_age(b: Backend) {
     let (date, now) =
         if sqlite { ("'2026-03-02'", "'2026-03-02T00:00:00Z'") } else { ("CAST('2026-03-02' AS DATE)", "now()") };
     app.raw_sql(&format!(
-        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 25000) \
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60000) \
          INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, received_on, \
          subject, request, facts, reasons, state, version, created_at, updated_at) \
          SELECT 'T-' || i, 'Q' || i, 'letter', 'appeal', 'registered', u.id, u.id, {date}, 'synthetic', '', '', '', '{{}}', 1, \
@@ -420,13 +420,13 @@ pub async fn text_search_finds_the_newest_matches_at_any_age(b: Backend) {
     .await;
     let (_, list) = app.get(Some(&t), "/api/v1/petitions?limit=1").await;
     let newest = list["items"][0]["id"].as_i64().unwrap();
-    let first = newest - 24_999;
+    let first = newest - 59_999;
     let ids = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>();
     // In every petition: the 20 newest.
     let (s, v) = app.get(Some(&t), "/api/v1/search?q=common&limit=20").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(ids(&v), (newest - 19..=newest).rev().collect::<Vec<_>>());
-    // Only in the 100 oldest, far outside the newest 20,000.
+    // Only in the 100 oldest, far outside the newest 50,000.
     let (_, v) = app.get(Some(&t), "/api/v1/search?q=rareold&limit=20").await;
     assert_eq!(ids(&v), (first + 80..first + 100).rev().collect::<Vec<_>>());
     // In every seventh: enough of them among the newest.
