@@ -167,7 +167,14 @@ impl Server {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
-    fn stop(mut self) {
+    fn stop(self) {
+        drop(self);
+    }
+}
+
+/// The server stops with its handle, also when a measurement fails half-way.
+impl Drop for Server {
+    fn drop(&mut self) {
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
@@ -331,7 +338,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let (search_settled, similar_settled) = search_and_similar(&c, &server.base, &token, newest).await?;
     let year = chrono::Datelike::year(&today);
     let stats = get_latency(&c, &server.base, &token, &format!("/api/v1/stats/monthly?year={year}"), 10).await?;
-    let pages = page_latency(&c, &server.base, newest).await?;
+    let pages = page_latency(&server.base, newest).await?;
     let (rss, hwm) = server.memory_kib();
     server.stop();
     Ok(json!({
@@ -372,7 +379,10 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
 /// from the login form), 20 times each: the workbench in Chinese and in
 /// English, the ledger, the overdue ledger, a petition page (with its
 /// repeat candidates), a search and the administration page.
-async fn page_latency(c: &reqwest::Client, base: &str, petition: i64) -> anyhow::Result<Vec<Value>> {
+async fn page_latency(base: &str, petition: i64) -> anyhow::Result<Vec<Value>> {
+    // As a browser, but the answer to the login form (a redirect carrying
+    // the session cookie) is read, not followed.
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let login = c.get(format!("{base}/login")).send().await?;
     let form_cookie = set_cookie(&login, "xinfang_csrf").unwrap_or_default();
     let html = login.text().await?;
