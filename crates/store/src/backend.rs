@@ -158,20 +158,29 @@ fn read_petition(row: &DbRow) -> Result<PetitionRow> {
 /// was at the viewer's unit or below, and, for a report, the viewer's unit is
 /// not the unit reported on nor below it (Art. 30 ¶3).
 fn push_visible(q: &mut Sql, viewer: &Viewer) {
+    push_visible_as(q, viewer, "p.id", "p.respondent_unit_id");
+}
+
+/// [`push_visible`] for rows that carry the case's id and the unit it
+/// reports on in columns `id` and `respondent` (the deadline rows).
+fn push_visible_as(q: &mut Sql, viewer: &Viewer, id: &str, respondent: &str) {
     if let Some(ids) = &viewer.unit_ids {
-        push_at_units(q, ids);
+        push_at_units_as(q, ids, id);
     }
-    q.push(
-        " AND (p.respondent_unit_id IS NULL OR NOT EXISTS (SELECT 1 FROM units ru \
-         WHERE ru.id = p.respondent_unit_id AND ",
-    )
+    q.push(&format!(
+        " AND ({respondent} IS NULL OR NOT EXISTS (SELECT 1 FROM units ru WHERE ru.id = {respondent} AND "
+    ))
     .arg(Arg::Text(viewer.unit_path.clone()))
     .push(" LIKE ru.path || '%'))");
 }
 
 /// The case is, or has been, at one of `ids`.
 fn push_at_units(q: &mut Sql, ids: &[i64]) {
-    q.push(" AND EXISTS (SELECT 1 FROM petition_units pu WHERE pu.petition_id = p.id AND pu.unit_id IN (");
+    push_at_units_as(q, ids, "p.id");
+}
+
+fn push_at_units_as(q: &mut Sql, ids: &[i64], id: &str) {
+    q.push(&format!(" AND EXISTS (SELECT 1 FROM petition_units pu WHERE pu.petition_id = {id} AND pu.unit_id IN ("));
     if ids.is_empty() {
         q.push("NULL");
     }
@@ -302,12 +311,22 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
     Ok(out)
 }
 
-fn deadline_rows(petition_id: i64, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
+/// Where a case stands, as its deadline rows carry it for the workbench:
+/// the handling unit and the unit reported on (Art. 30).
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    unit_id: i64,
+    respondent_unit_id: Option<i64>,
+}
+
+fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
     deadlines
         .iter()
         .map(|d| {
             vec![
                 Arg::I64(petition_id),
+                Arg::I64(place.unit_id),
+                Arg::OptI64(place.respondent_unit_id),
                 Arg::Text(d.clock.as_str().into()),
                 Arg::Date(d.due),
                 // Only running duties are 'office': the workbench and the
@@ -328,8 +347,11 @@ fn deadline_rows(petition_id: i64, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
         .collect()
 }
 
-const DEADLINES_INSERT: &str =
-    "INSERT INTO deadlines (petition_id, clock, due, holder, provisional, paused, explanation)";
+const DEADLINES_INSERT: &str = "INSERT INTO deadlines (petition_id, unit_id, respondent_unit_id, clock, due, holder, \
+     provisional, paused, explanation)";
+
+/// Columns of [`DEADLINES_INSERT`].
+const DEADLINE_COLS: usize = 9;
 
 fn event_row(petition_id: i64, seq: i64, e: &EventRecord, now: DateTime<Utc>) -> Vec<Arg> {
     vec![
@@ -485,7 +507,8 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
         for (i, e) in rec.events.iter().enumerate() {
             events.push(event_row(id, i as i64 + 1, e, now));
         }
-        deadlines.extend(deadline_rows(id, &rec.deadlines));
+        let place = Place { unit_id: rec.unit_id, respondent_unit_id: rec.respondent_unit_id };
+        deadlines.extend(deadline_rows(id, place, &rec.deadlines));
         let mut seen = std::collections::BTreeSet::new();
         for u in rec.unit_ids.iter().filter(|u| seen.insert(**u)) {
             units.push(vec![Arg::I64(id), Arg::I64(*u)]);
@@ -539,7 +562,7 @@ async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
     let now = Utc::now();
     let row = sqlx::query(
         "UPDATE petitions SET status = $1, unit_id = $2, state = $3, next_due = $4, version = version + 1, \
-         updated_at = $5 WHERE id = $6 AND version = $7 RETURNING case_no",
+         updated_at = $5 WHERE id = $6 AND version = $7 RETURNING case_no, respondent_unit_id",
     )
     .bind(&a.status)
     .bind(a.unit_id)
@@ -554,13 +577,14 @@ async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
         return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
     };
     let case_no: String = row.try_get("case_no")?;
+    let place = Place { unit_id: a.unit_id, respondent_unit_id: row.try_get("respondent_unit_id")? };
     let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = $1")
         .bind(a.petition_id)
         .fetch_one(&mut **tx)
         .await?;
     insert_rows(tx, EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)], "").await?;
     sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(a.petition_id).execute(&mut **tx).await?;
-    insert_rows(tx, DEADLINES_INSERT, 7, deadline_rows(a.petition_id, &a.deadlines), "").await?;
+    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(a.petition_id, place, &a.deadlines), "").await?;
     let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id), Arg::I64(*u)]).collect();
     insert_rows(tx, UNITS_INSERT, 2, units, "ON CONFLICT DO NOTHING").await?;
     audit_in(
@@ -1299,23 +1323,25 @@ impl Backend {
         today: NaiveDate,
         soon: NaiveDate,
     ) -> Result<Vec<(String, String, String, i64, i64, i64)>> {
+        // Grouped on the unit id inside (integers from the index), named
+        // outside: the deadline rows carry the handling unit and the unit
+        // reported on, so no petition row is read.
         let mut q = Sql::default();
-        q.push("SELECT u.code, u.name, d.clock, SUM(CASE WHEN d.due < ")
+        q.push("SELECT u.code, u.name, x.clock, x.overdue, x.today, x.soon FROM (SELECT d.unit_id, d.clock, SUM(CASE WHEN d.due < ")
             .arg(Arg::Date(today))
             .push(" THEN 1 ELSE 0 END) AS overdue, SUM(CASE WHEN d.due = ")
             .arg(Arg::Date(today))
             .push(
                 " THEN 1 ELSE 0 END) AS today, COUNT(*) AS soon FROM deadlines d \
-                 JOIN petitions p ON p.id = d.petition_id JOIN units u ON u.id = p.unit_id \
-                 WHERE d.holder = 'office' AND d.paused = ",
+                 JOIN units w ON w.id = d.unit_id WHERE d.holder = 'office' AND d.paused = ",
             )
             .arg(Arg::Bool(false))
             .push(" AND d.due <= ")
             .arg(Arg::Date(soon))
-            .push(" AND u.path LIKE ")
+            .push(" AND w.path LIKE ")
             .arg(Arg::Text(format!("{}%", viewer.unit_path)));
-        push_visible(&mut q, viewer);
-        q.push(" GROUP BY u.code, u.name, u.path, d.clock ORDER BY u.path, d.clock");
+        push_visible_as(&mut q, viewer, "d.petition_id", "d.respondent_unit_id");
+        q.push(" GROUP BY d.unit_id, d.clock) x JOIN units u ON u.id = x.unit_id ORDER BY u.path, x.clock");
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
@@ -1354,18 +1380,18 @@ impl Backend {
         let mut tx = self.write.begin().await?;
         let mut n = 0;
         for (id, version, next_due, deadlines) in batch {
-            let done = sqlx::query("UPDATE petitions SET next_due = $1 WHERE id = $2 AND version = $3")
-                .bind(*next_due)
-                .bind(*id)
-                .bind(*version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if done == 0 {
-                continue;
-            }
+            let row = sqlx::query(
+                "UPDATE petitions SET next_due = $1 WHERE id = $2 AND version = $3 RETURNING unit_id, respondent_unit_id",
+            )
+            .bind(*next_due)
+            .bind(*id)
+            .bind(*version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else { continue };
+            let place = Place { unit_id: row.try_get("unit_id")?, respondent_unit_id: row.try_get("respondent_unit_id")? };
             sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(*id).execute(&mut *tx).await?;
-            insert_rows(&mut tx, DEADLINES_INSERT, 7, deadline_rows(*id, deadlines), "").await?;
+            insert_rows(&mut tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(*id, place, deadlines), "").await?;
             n += 1;
         }
         tx.commit().await?;

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_unit_disabled", include_str!("migrations/0004_unit_disabled.sql")),
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
     (6, "0006_band_index", include_str!("migrations/0006_band_index.sql")),
+    (7, "0007_deadline_units", include_str!("migrations/0007_deadline_units.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.

@@ -363,3 +363,51 @@ pub async fn public_submission_and_petitioner_steps(b: Backend) {
     assert_eq!(v["handling_unit"], "测试县信访局", "the next higher body reviews");
     app.finish().await;
 }
+
+/// The workbench's counts by unit and clock: each office deadline due
+/// within three days is counted at the unit handling the case now (a
+/// transfer moves it, a calendar recompute keeps it), only within the
+/// viewer's units.
+pub async fn workbench_counts_follow_the_case(b: Backend) {
+    let app = TestApp::start(b).await;
+    let intake = app.login("intake").await;
+    let v1 = app.login("v1").await;
+    // Received long ago: the acceptance notice (15 days) is overdue.
+    let at_county = app.register(&intake, petition("C", "2026-01-05", json!({}))).await["id"].as_i64().unwrap();
+    app.register(&v1, petition("T1-V1", "2026-01-06", json!({}))).await;
+    let report = json!({"class": "report", "respondent_unit": "T1-V1", "subject": "举报村干部"});
+    app.register(&intake, petition("T1", "2026-01-07", report)).await;
+
+    let counts = |who: &'static str| {
+        let app = &app;
+        async move {
+            let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
+            let viewer = xinfang_web::service::viewer(&app.state, &user);
+            let today = xinfang_web::service::today();
+            let rows = app.store.work_counts(&viewer, today, today + chrono::Days::new(3)).await.unwrap();
+            rows.into_iter().map(|(unit, _, clock, overdue, _, soon)| (unit, clock, overdue, soon)).collect::<Vec<_>>()
+        }
+    };
+    let ack = || "acknowledge".to_string();
+    assert_eq!(
+        counts("intake").await,
+        [("C".into(), ack(), 1, 1), ("T1".into(), ack(), 1, 1), ("T1-V1".into(), ack(), 1, 1)]
+    );
+    assert_eq!(counts("t1").await, [("T1".into(), ack(), 1, 1), ("T1-V1".into(), ack(), 1, 1)]);
+    // The report on 一号村 is handled at 一号镇, outside 一号村's units.
+    assert_eq!(counts("v1").await, [("T1-V1".into(), ack(), 1, 1)]);
+    assert_eq!(counts("v2").await, []);
+
+    // A transfer moves the count to the receiving unit.
+    app.event(&intake, at_county, json!({"type":"transfer","on":"2026-01-08","to":"T2-V1"}), StatusCode::CREATED).await;
+    let after = counts("intake").await;
+    assert!(!after.iter().any(|r| r.0 == "C" && r.1 == "acknowledge"), "{after:?}");
+    assert!(after.iter().any(|r| r.0 == "T2-V1"), "{after:?}");
+    assert_eq!(counts("t2v1").await.iter().filter(|r| r.1 == "acknowledge").count(), 1);
+
+    // A calendar recompute rewrites the deadlines and keeps where they are.
+    let cal = app.state.calendar();
+    xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &cal, &mut |_| {}).await.unwrap();
+    assert_eq!(counts("intake").await, after);
+    app.finish().await;
+}
