@@ -388,6 +388,20 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
             rows.into_iter().map(|(unit, _, clock, overdue, _, soon)| (unit, clock, overdue, soon)).collect::<Vec<_>>()
         }
     };
+    let items = |who: &'static str| {
+        let app = &app;
+        async move {
+            let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
+            let viewer = xinfang_web::service::viewer(&app.state, &user);
+            let until = xinfang_web::service::today() + chrono::Days::new(3);
+            let rows = app.store.work_items(&viewer, until, 300).await.unwrap();
+            rows.into_iter().map(|i| i.unit_code).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(items("intake").await, ["C", "T1-V1", "T1"], "nearest deadline first");
+    assert_eq!(items("t1").await, ["T1-V1", "T1"]);
+    assert_eq!(items("v1").await, ["T1-V1"]);
+    assert!(items("v2").await.is_empty());
     let ack = || "acknowledge".to_string();
     assert_eq!(
         counts("intake").await,
@@ -404,6 +418,7 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     assert!(!after.iter().any(|r| r.0 == "C" && r.1 == "acknowledge"), "{after:?}");
     assert!(after.iter().any(|r| r.0 == "T2-V1"), "{after:?}");
     assert_eq!(counts("t2v1").await.iter().filter(|r| r.1 == "acknowledge").count(), 1);
+    assert_eq!(items("t2v1").await, ["T2-V1"]);
 
     // A calendar recompute rewrites the deadlines and keeps where they are.
     let cal = app.state.calendar();
