@@ -116,11 +116,7 @@ pub enum AuditCommand {
 
 /// An API error as a message for the terminal: each field's message.
 fn explain(e: xinfang_web::error::AppError) -> anyhow::Error {
-    if e.fields.is_empty() {
-        anyhow::anyhow!(e.message)
-    } else {
-        anyhow::anyhow!(e.fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"))
-    }
+    anyhow::anyhow!(e.summary(xinfang_web::i18n::Tr::default()))
 }
 
 pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {

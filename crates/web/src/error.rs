@@ -19,6 +19,16 @@ pub struct AppError {
 }
 
 impl AppError {
+    /// What went wrong, for a person: each field's message, or the message,
+    /// in the language of `tr` where it has a translation.
+    pub fn summary(&self, tr: crate::i18n::Tr) -> String {
+        if self.fields.is_empty() {
+            tr.t(&self.message).to_string()
+        } else {
+            self.fields.iter().map(|f| tr.t(&f.message)).collect::<Vec<_>>().join(tr.t("；"))
+        }
+    }
+
     pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
         AppError { status, code: code.into(), message: message.into(), fields: Vec::new() }
     }

@@ -105,14 +105,6 @@ impl Tr {
             Lang::En => ("zh", "中文"),
         }
     }
-
-    /// Between two words: Chinese runs them together, English needs a space.
-    pub fn sep(&self) -> &'static str {
-        match self.lang {
-            Lang::Zh => "",
-            Lang::En => " ",
-        }
-    }
 }
 
 #[cfg(test)]

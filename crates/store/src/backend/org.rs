@@ -137,19 +137,11 @@ impl Backend {
     }
 
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
-            .bind(code)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| read_unit(&r, "u_")).transpose()
+        unit_where(&self.read, UnitKey::Code(code)).await
     }
 
     pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
-        let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.id = $1", unit_cols("u", "u_")))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| read_unit(&r, "u_")).transpose()
+        unit_where(&self.read, UnitKey::Id(id)).await
     }
 
     // ---- users and sessions ----
@@ -314,20 +306,29 @@ impl Backend {
     }
 }
 
-async fn unit_in(tx: &mut Tx<'_>, code: &str) -> Result<Option<Unit>> {
-    let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.code = $1", unit_cols("u", "u_")))
-        .bind(code)
-        .fetch_optional(&mut **tx)
-        .await?;
+/// How a unit is looked up.
+#[derive(Debug, Clone, Copy)]
+enum UnitKey<'a> {
+    Code(&'a str),
+    Id(i64),
+}
+
+/// The unit of `key`, read through `e` (the reader pool, or a transaction).
+async fn unit_where<'e, E: sqlx::Executor<'e, Database = Db>>(e: E, key: UnitKey<'_>) -> Result<Option<Unit>> {
+    let sql = |col: &str| format!("SELECT {} FROM units u WHERE u.{col} = $1", unit_cols("u", "u_"));
+    let row = match key {
+        UnitKey::Code(code) => sqlx::query(&sql("code")).bind(code).fetch_optional(e).await?,
+        UnitKey::Id(id) => sqlx::query(&sql("id")).bind(id).fetch_optional(e).await?,
+    };
     row.map(|r| read_unit(&r, "u_")).transpose()
 }
 
+async fn unit_in(tx: &mut Tx<'_>, code: &str) -> Result<Option<Unit>> {
+    unit_where(&mut **tx, UnitKey::Code(code)).await
+}
+
 async fn unit_id_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<Unit>> {
-    let row = sqlx::query(&format!("SELECT {} FROM units u WHERE u.id = $1", unit_cols("u", "u_")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(|r| read_unit(&r, "u_")).transpose()
+    unit_where(&mut **tx, UnitKey::Id(id)).await
 }
 
 /// The unit of `code` as the parent of a new or moved unit: it must exist

@@ -137,16 +137,6 @@ fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Respo
     None
 }
 
-/// The messages of an error, each in the user's language where it has a
-/// translation.
-fn fields_message(tr: Tr, e: &AppError) -> String {
-    if e.fields.is_empty() {
-        tr.t(&e.message).to_string()
-    } else {
-        e.fields.iter().map(|f| tr.t(&f.message)).collect::<Vec<_>>().join(tr.t("；"))
-    }
-}
-
 #[derive(Deserialize)]
 pub struct UnitForm {
     csrf: Option<String>,
@@ -166,7 +156,7 @@ pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<Un
             let _ = st.reload_units().await;
             admin_page(&st, &pu, Some(pu.tr.f("已添加单位 {}", &[&u.name])), None, StatusCode::OK).await
         }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(pu.tr, &e)), e.status).await,
+        Err(e) => admin_page(&st, &pu, None, Some(e.summary(pu.tr)), e.status).await,
     }
 }
 
@@ -261,8 +251,9 @@ pub async fn update_unit(
             let _ = st.reload_units().await;
             admin_page(&st, &pu, Some(pu.tr.f("已修改单位 {}", &[&u.name])), None, StatusCode::OK).await
         }
-        Err(e) => (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(fields_message(pu.tr, &e)))))
-            .into_response(),
+        Err(e) => {
+            (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(e.summary(pu.tr))))).into_response()
+        }
     }
 }
 
@@ -288,7 +279,7 @@ pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<Us
             let notice = pu.tr.f("已添加用户 {}（{}）", &[&u.username, &pu.tr.t(u.role.label())]);
             admin_page(&st, &pu, Some(notice), None, StatusCode::OK).await
         }
-        Err(e) => admin_page(&st, &pu, None, Some(fields_message(pu.tr, &e)), e.status).await,
+        Err(e) => admin_page(&st, &pu, None, Some(e.summary(pu.tr)), e.status).await,
     }
 }
 
@@ -397,8 +388,9 @@ pub async fn update_user(
             let state = if u.disabled { pu.tr.t("，已停用") } else { "" };
             admin_page(&st, &pu, Some(pu.tr.f("已修改用户 {}", &[&u.username]) + state), None, StatusCode::OK).await
         }
-        Err(e) => (e.status, render(&user_edit_page(&pu, &units, &user, Some(&f), Some(fields_message(pu.tr, &e)))))
-            .into_response(),
+        Err(e) => {
+            (e.status, render(&user_edit_page(&pu, &units, &user, Some(&f), Some(e.summary(pu.tr))))).into_response()
+        }
     }
 }
 
