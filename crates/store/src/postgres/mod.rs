@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "0004_unit_disabled", include_str!("migrations/0004_unit_disabled.sql")),
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
     (6, "0006_deadline_units", include_str!("migrations/0006_deadline_units.sql")),
+    (7, "0007_office_deadlines", include_str!("migrations/0007_office_deadlines.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.

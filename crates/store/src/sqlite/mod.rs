@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
     (6, "0006_band_index", include_str!("migrations/0006_band_index.sql")),
     (7, "0007_deadline_units", include_str!("migrations/0007_deadline_units.sql")),
+    (8, "0008_office_deadlines", include_str!("migrations/0008_office_deadlines.sql")),
 ];
 
 /// The placeholder of the `n`th argument of a query built at run time.

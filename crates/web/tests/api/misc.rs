@@ -385,7 +385,9 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
             let viewer = xinfang_web::service::viewer(&app.state, &user);
             let today = xinfang_web::service::today();
             let rows = app.store.work_counts(&viewer, today, today + chrono::Days::new(3)).await.unwrap();
-            rows.into_iter().map(|(unit, _, clock, overdue, _, soon)| (unit, clock, overdue, soon)).collect::<Vec<_>>()
+            rows.into_iter()
+                .map(|(unit, _, clock, overdue, today, soon)| (unit, clock, overdue, today, soon))
+                .collect::<Vec<_>>()
         }
     };
     let items = |who: &'static str| {
@@ -405,11 +407,11 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     let ack = || "acknowledge".to_string();
     assert_eq!(
         counts("intake").await,
-        [("C".into(), ack(), 1, 1), ("T1".into(), ack(), 1, 1), ("T1-V1".into(), ack(), 1, 1)]
+        [("C".into(), ack(), 1, 0, 1), ("T1".into(), ack(), 1, 0, 1), ("T1-V1".into(), ack(), 1, 0, 1)]
     );
-    assert_eq!(counts("t1").await, [("T1".into(), ack(), 1, 1), ("T1-V1".into(), ack(), 1, 1)]);
+    assert_eq!(counts("t1").await, [("T1".into(), ack(), 1, 0, 1), ("T1-V1".into(), ack(), 1, 0, 1)]);
     // The report on 一号村 is handled at 一号镇, outside 一号村's units.
-    assert_eq!(counts("v1").await, [("T1-V1".into(), ack(), 1, 1)]);
+    assert_eq!(counts("v1").await, [("T1-V1".into(), ack(), 1, 0, 1)]);
     assert_eq!(counts("v2").await, []);
 
     // A transfer moves the count to the receiving unit.
@@ -424,5 +426,25 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     let cal = app.state.calendar();
     xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &cal, &mut |_| {}).await.unwrap();
     assert_eq!(counts("intake").await, after);
+
+    // Due today and due soon, counted apart from overdue; and a report's
+    // deadline is counted only where Art. 30 lets the case be seen.
+    let today = xinfang_web::service::today();
+    let day = |n: u64| (today + chrono::Days::new(n)).to_string();
+    let on = (today - chrono::Days::new(1)).to_string();
+    let soon = app.register(&intake, petition("C", &on, json!({}))).await["id"].as_i64().unwrap();
+    let assign = |due: String| json!({"type": "assign", "on": on, "to": "T1", "due": due});
+    app.event(&intake, soon, assign(day(2)), StatusCode::CREATED).await;
+    let report = json!({"class": "report", "respondent_unit": "T1-V1", "subject": "举报村干部"});
+    let due_today = app.register(&intake, petition("C", &on, report)).await["id"].as_i64().unwrap();
+    app.event(&intake, due_today, assign(day(0)), StatusCode::CREATED).await;
+    let assigned = |rows: Vec<(String, String, i64, i64, i64)>| {
+        rows.into_iter().filter(|r| r.1 == "assigned").map(|r| (r.0, r.2, r.3, r.4)).collect::<Vec<_>>()
+    };
+    assert_eq!(assigned(counts("intake").await), [("T1".to_string(), 0, 1, 2)]);
+    assert_eq!(assigned(counts("t1").await), [("T1".to_string(), 0, 1, 2)]);
+    assert!(assigned(counts("v1").await).is_empty());
+    let t1_items = items("t1").await;
+    assert_eq!(t1_items.iter().filter(|u| *u == "T1").count(), 3, "{t1_items:?}");
     app.finish().await;
 }
