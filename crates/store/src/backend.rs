@@ -666,11 +666,37 @@ impl Backend {
 
     /// Runs write commands in one transaction, each inside its own
     /// savepoint: a command that fails is rolled back alone and answered
-    /// with its error; the others commit together, with one sync. Returns
-    /// each command's result once the commit is durable.
+    /// with its error; the others commit together. Returns each command's
+    /// result once committed: durably, or, with [`BATCH_SYNC`] (SQLite),
+    /// without the sync the writer then does before answering anyone.
     pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+        let busy = |e: sqlx::Error| ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect();
+        let mut conn = match self.write.acquire().await {
+            Ok(c) => c,
+            Err(e) => return busy(e),
+        };
+        if let Some((relaxed, _)) = BATCH_SYNC
+            && let Err(e) = sqlx::query(relaxed).execute(&mut *conn).await
+        {
+            return busy(e);
+        }
+        let results = Self::run_batch_on(&mut conn, ops).await;
+        if let Some((_, strict)) = BATCH_SYNC
+            && sqlx::query(strict).execute(&mut *conn).await.is_err()
+        {
+            // Never hand back to the pool a connection that commits without
+            // syncing: closed, it is replaced by a new one.
+            drop(conn.detach());
+        }
+        results
+    }
+
+    async fn run_batch_on(
+        conn: &mut <Db as sqlx::Database>::Connection,
+        ops: &[crate::writer::WriteOp],
+    ) -> Vec<Result<crate::writer::WriteOut>> {
         use crate::writer::{WriteOp, WriteOut};
-        let mut tx = match self.write.begin().await {
+        let mut tx = match sqlx::Connection::begin(conn).await {
             Ok(tx) => tx,
             Err(e) => return ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect(),
         };

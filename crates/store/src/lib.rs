@@ -136,15 +136,22 @@ impl Store {
             )));
         };
         let runner = backend.clone();
-        let writer = writer::Writer::start(move |ops| {
-            let b = runner.clone();
-            async move {
-                match &b {
-                    Backend::Sqlite(x) => x.run_batch(&ops).await,
-                    Backend::Postgres(x) => x.run_batch(&ops).await,
+        let sync = match &backend {
+            Backend::Sqlite(x) => Some(x.wal_sync()),
+            Backend::Postgres(_) => None,
+        };
+        let writer = writer::Writer::start(
+            move |ops| {
+                let b = runner.clone();
+                async move {
+                    match &b {
+                        Backend::Sqlite(x) => x.run_batch(&ops).await,
+                        Backend::Postgres(x) => x.run_batch(&ops).await,
+                    }
                 }
-            }
-        });
+            },
+            sync,
+        );
         Ok(Store { backend, writer })
     }
 

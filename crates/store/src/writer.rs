@@ -3,6 +3,12 @@
 //! transaction (each in its own savepoint, so a failing one does not spoil
 //! the others), commits once, and only then answers each caller. Under load
 //! one sync covers many commands; alone, a command waits for nothing.
+//!
+//! Where the backend commits without syncing and hands over a [`Sync`] (SQLite:
+//! see `sqlite::Backend::wal_sync`), the answers wait in a second task for
+//! that sync instead: it makes durable every batch committed before it, and
+//! meanwhile the writer already runs the next batch. Nobody is answered
+//! before their write is on disk.
 
 use crate::model::{AppendEvent, NewPetitionRecord};
 use crate::{Result, StoreError};
@@ -28,6 +34,12 @@ pub(crate) struct Job {
     pub reply: oneshot::Sender<Result<WriteOut>>,
 }
 
+/// Makes durable everything committed before it is called (a blocking call).
+pub(crate) type Sync = std::sync::Arc<dyn Fn() -> std::io::Result<()> + Send + std::marker::Sync>;
+
+/// Answers of a committed batch, waiting for the sync that makes it durable.
+type Committed = Vec<(oneshot::Sender<Result<WriteOut>>, Result<WriteOut>)>;
+
 /// The queue in front of the writer task.
 #[derive(Debug, Clone)]
 pub struct Writer {
@@ -35,13 +47,16 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task; `run` executes one batch.
-    pub(crate) fn start<F, Fut>(run: F) -> Self
+    /// Starts the writer task; `run` executes one batch. With `sync`, `run`
+    /// commits without syncing and the answers wait for `sync` (in a task of
+    /// their own, so the next batch runs meanwhile).
+    pub(crate) fn start<F, Fut>(run: F, sync: Option<Sync>) -> Self
     where
         F: Fn(Vec<WriteOp>) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Vec<Result<WriteOut>>> + Send,
     {
         let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        let syncer = sync.map(spawn_syncer);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 let mut jobs = vec![first];
@@ -53,9 +68,14 @@ impl Writer {
                 }
                 let (ops, replies): (Vec<WriteOp>, Vec<_>) = jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
                 let results = run(ops).await;
-                for (reply, result) in replies.into_iter().zip(results) {
-                    // The caller may have gone away; the write stands.
-                    let _ = reply.send(result);
+                let committed: Committed = replies.into_iter().zip(results).collect();
+                match &syncer {
+                    Some(s) => {
+                        if let Err(mpsc::error::SendError(c)) = s.send(committed).await {
+                            answer(c, Some("同步任务已停止"));
+                        }
+                    }
+                    None => answer(committed, None),
                 }
             }
         });
@@ -66,5 +86,111 @@ impl Writer {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job { op, reply }).await.map_err(|_| StoreError::Busy("写入队列已关闭".into()))?;
         rx.await.map_err(|_| StoreError::Busy("写入任务已停止".into()))?
+    }
+}
+
+/// Sends each answer; with `failed`, a write that succeeded is answered as
+/// not committed (its sync failed: it may not survive a power cut).
+fn answer(committed: Committed, failed: Option<&str>) {
+    for (reply, result) in committed {
+        let result = match (failed, result) {
+            (Some(why), Ok(_)) => Err(StoreError::Busy(why.to_string())),
+            (_, r) => r,
+        };
+        // The caller may have gone away; the write stands.
+        let _ = reply.send(result);
+    }
+}
+
+/// The task that syncs committed batches and then answers them: one sync
+/// for every batch waiting.
+fn spawn_syncer(sync: Sync) -> mpsc::Sender<Committed> {
+    let (tx, mut rx) = mpsc::channel::<Committed>(4 * MAX_BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut waiting = vec![first];
+            while let Ok(more) = rx.try_recv() {
+                waiting.push(more);
+            }
+            let s = sync.clone();
+            let synced = match tokio::task::spawn_blocking(move || s()).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(format!("写入未能同步到磁盘：{e}")),
+                Err(e) => Err(format!("同步任务失败：{e}")),
+            };
+            if let Err(why) = &synced {
+                tracing::error!(error = %why, "WAL sync failed; the writes of this batch are answered as failed");
+            }
+            for committed in waiting {
+                answer(committed, synced.as_ref().err().map(String::as_str));
+            }
+        }
+    });
+    tx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// A writer whose commands all succeed, or all fail on their own while
+    /// `fail` is set.
+    fn writer(sync: Option<Sync>, fail: Arc<AtomicBool>) -> Writer {
+        Writer::start(
+            move |ops: Vec<WriteOp>| {
+                let fail = fail.load(Ordering::SeqCst);
+                async move {
+                    ops.iter()
+                        .map(|_| if fail { Err(StoreError::Conflict("refused".into())) } else { Ok(WriteOut::Done) })
+                        .collect()
+                }
+            },
+            sync,
+        )
+    }
+
+    fn op() -> WriteOp {
+        WriteOp::InsertPetitions(Vec::new())
+    }
+
+    #[tokio::test]
+    async fn answers_wait_for_the_sync() {
+        let synced = Arc::new(AtomicBool::new(false));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (s, c) = (synced.clone(), calls.clone());
+        let sync: Sync = Arc::new(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            c.fetch_add(1, Ordering::SeqCst);
+            s.store(true, Ordering::SeqCst);
+            Ok(())
+        });
+        let w = writer(Some(sync), Arc::default());
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let w = w.clone();
+                tokio::spawn(async move { w.submit(op()).await })
+            })
+            .collect();
+        for t in tasks {
+            assert!(matches!(t.await.expect("task"), Ok(WriteOut::Done)));
+            assert!(synced.load(Ordering::SeqCst), "answered before the sync");
+        }
+        // Batches committed while a sync runs share the next one.
+        let n = calls.load(Ordering::SeqCst);
+        assert!((1..20).contains(&n), "{n} syncs for 20 commands");
+    }
+
+    #[tokio::test]
+    async fn a_failed_sync_answers_the_batch_as_not_committed() {
+        let fail = Arc::new(AtomicBool::new(false));
+        let w = writer(Some(Arc::new(|| Err(std::io::Error::other("disk gone")))), fail.clone());
+        assert!(matches!(w.submit(op()).await, Err(StoreError::Busy(m)) if m.contains("disk gone")));
+        // A command that failed on its own keeps its own error.
+        fail.store(true, Ordering::SeqCst);
+        assert!(matches!(w.submit(op()).await, Err(StoreError::Conflict(_))));
+        // Without a sync stage the answer comes straight from the batch.
+        assert!(matches!(writer(None, Arc::default()).submit(op()).await, Ok(WriteOut::Done)));
     }
 }

@@ -2,6 +2,15 @@
 //! so a commit is on disk before it is acknowledged. Writes go through a
 //! pool of one connection (SQLite has one writer anyway, and this avoids
 //! lock upgrades between writers); reads use their own small pool.
+//!
+//! The group-commit writer's batches are the exception: they commit with
+//! `synchronous=NORMAL` and are answered only after [`Backend::wal_sync`]
+//! has synced the WAL file, from another thread while the next batch runs
+//! (see `writer.rs`). A commit is durable once its WAL frames are on disk,
+//! so an answered write is as durable as with FULL; what changes is that a
+//! reader may see a write a few milliseconds before it is durable (and
+//! answered). Whatever is answered later was synced with everything
+//! committed before it.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::PathBuf;
@@ -31,10 +40,16 @@ fn placeholder(_n: usize) -> String {
     "?".to_string()
 }
 
+/// Around each batch of the group-commit writer: its commit is not synced
+/// (the writer syncs the WAL before answering), then FULL again for every
+/// other write on the connection.
+const BATCH_SYNC: Option<(&str, &str)> = Some(("PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"));
+
 #[derive(Debug, Clone)]
 pub struct Backend {
     write: sqlx::SqlitePool,
     read: sqlx::SqlitePool,
+    wal: PathBuf,
 }
 
 impl Backend {
@@ -60,8 +75,29 @@ impl Backend {
         // otherwise hold 256 MiB of pages between them.
         let read =
             SqlitePoolOptions::new().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
-        spawn_checkpointer(read.clone(), wal);
-        Ok(Self { write, read })
+        spawn_checkpointer(read.clone(), wal.clone());
+        Ok(Self { write, read, wal })
+    }
+
+    /// Syncs the WAL file: everything committed before the call is then on
+    /// disk. Opened anew each time, as SQLite deletes and recreates the file
+    /// when the last connection closes and opens again; the first time and
+    /// whenever the file is a new one, its folder is synced too, so the file
+    /// itself is found after a power cut.
+    pub fn wal_sync(&self) -> crate::writer::Sync {
+        use std::os::unix::fs::MetadataExt;
+        let wal = self.wal.clone();
+        let synced_inode = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        std::sync::Arc::new(move || {
+            let f = std::fs::File::open(&wal)?;
+            f.sync_data()?;
+            let inode = f.metadata()?.ino();
+            if synced_inode.swap(inode, std::sync::atomic::Ordering::Relaxed) != inode {
+                let dir = wal.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        })
     }
 
     pub async fn close(&self) {
@@ -199,3 +235,26 @@ const TEXT_WINDOWS: &[i64] = &[];
 const NAME_ORDERED: &str = "pe.name";
 
 include!("../backend.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch of the group-commit writer commits without syncing; the
+    /// connection goes back to FULL for every other write.
+    #[tokio::test]
+    async fn the_writer_connection_is_back_to_full_after_a_batch() {
+        let dir = std::env::temp_dir().join(format!("xinfang-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
+        let level = || async { sqlx::query_scalar::<_, i64>("PRAGMA synchronous").fetch_one(&b.write).await };
+        assert_eq!(level().await.expect("pragma"), 2, "FULL");
+        let ops = [crate::writer::WriteOp::InsertPetitions(Vec::new())];
+        let results = b.run_batch(&ops).await;
+        assert_eq!(results.len(), 1);
+        assert_eq!(level().await.expect("pragma"), 2, "FULL again after the batch");
+        (b.wal_sync())().expect("the WAL file syncs");
+        b.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
