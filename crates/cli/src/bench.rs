@@ -166,10 +166,6 @@ impl Server {
         };
         (field("VmRSS:"), field("VmHWM:"))
     }
-
-    fn stop(self) {
-        drop(self);
-    }
 }
 
 /// The server stops with its handle, also when a measurement fails half-way.
@@ -340,7 +336,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let stats = get_latency(&c, &server.base, &token, &format!("/api/v1/stats/monthly?year={year}"), 10).await?;
     let pages = page_latency(&server.base, newest).await?;
     let (rss, hwm) = server.memory_kib();
-    server.stop();
+    drop(server);
     Ok(json!({
         "backend": backend,
         "petitions": size,

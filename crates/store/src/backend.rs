@@ -369,6 +369,19 @@ const DEADLINES_INSERT: &str = "INSERT INTO deadlines (petition_id, unit_id, res
 /// Columns of [`DEADLINES_INSERT`].
 const DEADLINE_COLS: usize = 9;
 
+/// Replaces the deadline rows of case `id` (after a step, or a calendar
+/// recompute).
+async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[Deadline]) -> Result<()> {
+    sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(id).execute(&mut **tx).await?;
+    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(id, place, deadlines), "").await?;
+    Ok(())
+}
+
+/// Every command of a batch answered as not committed.
+fn not_committed(ops: &[crate::writer::WriteOp], e: &sqlx::Error) -> Vec<Result<crate::writer::WriteOut>> {
+    ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect()
+}
+
 fn event_row(petition_id: i64, seq: i64, e: &EventRecord, now: DateTime<Utc>) -> Vec<Arg> {
     vec![
         Arg::I64(petition_id),
@@ -547,7 +560,7 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
     )
     .await?;
     insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
-    insert_rows(tx, DEADLINES_INSERT, 7, deadlines, "").await?;
+    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadlines, "").await?;
     insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
     insert_search(tx, &docs).await?;
@@ -599,8 +612,7 @@ async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
         .fetch_one(&mut **tx)
         .await?;
     insert_rows(tx, EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)], "").await?;
-    sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(a.petition_id).execute(&mut **tx).await?;
-    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(a.petition_id, place, &a.deadlines), "").await?;
+    replace_deadlines(tx, a.petition_id, place, &a.deadlines).await?;
     let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id), Arg::I64(*u)]).collect();
     insert_rows(tx, UNITS_INSERT, 2, units, "ON CONFLICT DO NOTHING").await?;
     audit_in(
@@ -670,15 +682,14 @@ impl Backend {
     /// result once committed: durably, or, with [`BATCH_SYNC`] (SQLite),
     /// without the sync the writer then does before answering anyone.
     pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
-        let busy = |e: sqlx::Error| ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect();
         let mut conn = match self.write.acquire().await {
             Ok(c) => c,
-            Err(e) => return busy(e),
+            Err(e) => return not_committed(ops, &e),
         };
         if let Some((relaxed, _)) = BATCH_SYNC
             && let Err(e) = sqlx::query(relaxed).execute(&mut *conn).await
         {
-            return busy(e);
+            return not_committed(ops, &e);
         }
         let results = Self::run_batch_on(&mut conn, ops).await;
         if let Some((_, strict)) = BATCH_SYNC
@@ -698,7 +709,7 @@ impl Backend {
         use crate::writer::{WriteOp, WriteOut};
         let mut tx = match sqlx::Connection::begin(conn).await {
             Ok(tx) => tx,
-            Err(e) => return ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect(),
+            Err(e) => return not_committed(ops, &e),
         };
         let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
 
@@ -761,10 +772,7 @@ impl Backend {
         let results = results.into_iter().map(|r| r.unwrap_or_else(|| Err(StoreError::Busy("not run".into()))));
         match tx.commit().await {
             Ok(()) => results.collect(),
-            Err(e) => {
-                let msg = e.to_string();
-                results.map(|_| Err(StoreError::Busy(msg.clone()))).collect()
-            }
+            Err(e) => not_committed(ops, &e),
         }
     }
 
@@ -1473,8 +1481,7 @@ impl Backend {
             .await?;
             let Some(row) = row else { continue };
             let place = Place { unit_id: row.try_get("unit_id")?, respondent_unit_id: row.try_get("respondent_unit_id")? };
-            sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(*id).execute(&mut *tx).await?;
-            insert_rows(&mut tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(*id, place, deadlines), "").await?;
+            replace_deadlines(&mut tx, *id, place, deadlines).await?;
             n += 1;
         }
         tx.commit().await?;
