@@ -151,7 +151,8 @@ impl Store {
                 }
             },
             sync,
-        );
+        )
+        .map_err(|e| StoreError::Busy(format!("无法启动写入线程：{e}")))?;
         Ok(Store { backend, writer })
     }
 
