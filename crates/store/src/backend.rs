@@ -14,6 +14,14 @@ use xinfang_domain::{ClockName, Deadline, Role, UnitKind};
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 type DbRow = <Db as sqlx::Database>::Row;
 
+/// The tables a bulk load fills, whose secondary indexes it drops and
+/// builds again afterwards (see `drop_indexes_for_load`).
+const LOAD_TABLES: &str = "'petitions', 'petitioners', 'events', 'deadlines', 'petition_units', 'petition_search'";
+
+/// The `meta` key prefix of an index dropped for a bulk load (no `%` or `_`:
+/// it is matched with `LIKE`).
+const DROPPED_INDEX: &str = "dropped-index:";
+
 /// A bind value of a query built at run time.
 #[derive(Debug, Clone)]
 enum Arg {
@@ -637,6 +645,11 @@ impl Backend {
         .execute(&self.write)
         .await?;
         let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&self.write).await?;
+        if !done.is_empty() {
+            // A bulk load that never finished left its indexes dropped: back
+            // first, as they were, so that later migrations find them.
+            self.restore_indexes().await?;
+        }
         let mut applied = Vec::new();
         for (version, name, sql) in MIGRATIONS {
             if done.contains(version) {
@@ -654,6 +667,54 @@ impl Backend {
             applied.push((*name).to_string());
         }
         Ok(applied)
+    }
+
+    /// The secondary indexes of the ledger's tables, (name, definition) by
+    /// name: every index there but those of primary keys and unique
+    /// constraints, which the ledger's writes rely on.
+    pub async fn secondary_indexes(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(&secondary_indexes_sql()).fetch_all(&self.write).await?)
+    }
+
+    /// Before a bulk load: drops the [`Self::secondary_indexes`], keeping
+    /// each definition in `meta` in the same transaction. A load into a
+    /// large ledger otherwise rewrites, at every commit, one index page per
+    /// petitioner's name, phone and ID key and per date it adds; an index
+    /// built afterwards is sorted and written once. [`Self::restore_indexes`]
+    /// builds them again, after the load or, should it never finish, when
+    /// the database is next opened. Returns how many were dropped.
+    pub async fn drop_indexes_for_load(&self) -> Result<usize> {
+        let mut tx = self.write.begin().await?;
+        let defs: Vec<(String, String)> = sqlx::query_as(&secondary_indexes_sql()).fetch_all(&mut *tx).await?;
+        for (name, sql) in &defs {
+            sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
+                .bind(format!("{DROPPED_INDEX}{name}"))
+                .bind(sql)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::raw_sql(&format!("DROP INDEX \"{name}\"")).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(defs.len())
+    }
+
+    /// Builds again, in one transaction, every index that
+    /// [`Self::drop_indexes_for_load`] dropped. Returns how many.
+    pub async fn restore_indexes(&self) -> Result<usize> {
+        let mut tx = self.write.begin().await?;
+        let defs: Vec<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key LIKE $1 ORDER BY key")
+            .bind(format!("{DROPPED_INDEX}%"))
+            .fetch_all(&mut *tx)
+            .await?;
+        for sql in &defs {
+            sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM meta WHERE key LIKE $1")
+            .bind(format!("{DROPPED_INDEX}%"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(defs.len())
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {

@@ -58,6 +58,17 @@ impl Backend {
     }
 }
 
+/// (name, definition) of the secondary indexes of [`LOAD_TABLES`] in the
+/// current schema: not those behind a constraint (primary key, unique).
+fn secondary_indexes_sql() -> String {
+    format!(
+        "SELECT CAST(i.indexname AS TEXT), i.indexdef FROM pg_indexes i \
+         WHERE i.schemaname = current_schema() AND i.tablename IN ({LOAD_TABLES}) \
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = \
+         to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))) ORDER BY i.indexname"
+    )
+}
+
 // ---- search, PostgreSQL flavour (used by backend.rs) ----
 
 /// The full-text row of a petition: the tsvector literal, cast on insert.

@@ -167,6 +167,15 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
     });
 }
 
+/// (name, definition) of the secondary indexes of [`LOAD_TABLES`]: SQLite
+/// keeps no SQL for the indexes of primary keys and unique constraints.
+fn secondary_indexes_sql() -> String {
+    format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+         AND tbl_name IN ({LOAD_TABLES}) ORDER BY name"
+    )
+}
+
 // ---- search, SQLite flavour (used by backend.rs) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id. The

@@ -55,6 +55,7 @@ both!(
     misc::audit_chain_detects_tampering,
     misc::monthly_statistics_count_matters_by_unit_and_class,
     misc::workbench_counts_follow_the_case,
+    misc::indexes_dropped_for_a_load_come_back,
     misc::group_commit_answers_each_command_alone,
     misc::ledger_exports_open_in_excel,
     misc::public_submission_and_petitioner_steps,

@@ -448,3 +448,38 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     assert_eq!(t1_items.iter().filter(|u| *u == "T1").count(), 3, "{t1_items:?}");
     app.finish().await;
 }
+
+/// A bulk load drops the ledger's secondary indexes and builds them again
+/// after it. A load that never finished (the process killed in the middle)
+/// leaves nothing broken: the next opening of the database builds them, with
+/// the rows written meanwhile, before any migration runs.
+pub async fn indexes_dropped_for_a_load_come_back(b: Backend) {
+    let app = TestApp::start(b).await;
+    let before = app.store.secondary_indexes().await.unwrap();
+    let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in ["petitioners_phone", "petitioners_id", "petitioners_name", "deadlines_office_due", "petitions_status"]
+    {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("pkey") || n.starts_with("sqlite_autoindex")), "constraints stay: {names:?}");
+    assert_eq!(app.store.drop_indexes_for_load().await.unwrap(), before.len());
+    assert!(app.store.secondary_indexes().await.unwrap().is_empty());
+
+    // Written while the indexes are away; then the process "dies".
+    let intake = app.login("intake").await;
+    let phone = json!({"petitioners": [{"name": "王五", "address": "测试县", "phone": "13700001111"}]});
+    let id = app.register(&intake, petition("C", "2026-03-02", phone)).await["id"].as_i64().unwrap();
+
+    // The next start: opening the database builds them as they were.
+    let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
+    assert_eq!(reopened.secondary_indexes().await.unwrap(), before);
+    assert_eq!(reopened.restore_indexes().await.unwrap(), 0, "nothing is left to build");
+    assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
+    reopened.close().await;
+    // The rebuilt index holds the row written without it.
+    let (s, v) = app.get(Some(&intake), "/api/v1/search?q=13700001111").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [id], "{v}");
+    app.finish().await;
+}
