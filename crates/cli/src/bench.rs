@@ -420,8 +420,9 @@ async fn page_latency(base: &str, petition: i64) -> anyhow::Result<Vec<Value>> {
             r.bytes().await?;
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
         }
+        let all = lat.clone();
         let (p50, p99) = percentiles(lat);
-        out.push(json!({ "path": path, "lang": lang, "p50_ms": p50, "p99_ms": p99 }));
+        out.push(json!({ "path": path, "lang": lang, "p50_ms": p50, "p99_ms": p99, "all_ms": all }));
     }
     Ok(out)
 }
