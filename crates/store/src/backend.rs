@@ -648,7 +648,10 @@ impl Backend {
         if !done.is_empty() {
             // A bulk load that never finished left its indexes dropped: back
             // first, as they were, so that later migrations find them.
-            self.restore_indexes().await?;
+            let rebuilt = self.restore_indexes().await?;
+            if rebuilt > 0 {
+                tracing::warn!(rebuilt, "a bulk load had not finished: the indexes it dropped were built again");
+            }
         }
         let mut applied = Vec::new();
         for (version, name, sql) in MIGRATIONS {
@@ -684,7 +687,7 @@ impl Backend {
     /// builds them again, after the load or, should it never finish, when
     /// the database is next opened. Returns how many were dropped.
     pub async fn drop_indexes_for_load(&self) -> Result<usize> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let defs: Vec<(String, String)> = sqlx::query_as(&secondary_indexes_sql()).fetch_all(&mut *tx).await?;
         for (name, sql) in &defs {
             sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
@@ -700,19 +703,25 @@ impl Backend {
 
     /// Builds again, in one transaction, every index that
     /// [`Self::drop_indexes_for_load`] dropped. Returns how many.
+    /// Nothing is written when nothing is pending (it runs at every opening).
     pub async fn restore_indexes(&self) -> Result<usize> {
-        let mut tx = self.write.begin().await?;
-        let defs: Vec<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key LIKE $1 ORDER BY key")
-            .bind(format!("{DROPPED_INDEX}%"))
+        let pending = format!("{DROPPED_INDEX}%");
+        let any: Option<i64> = sqlx::query_scalar("SELECT 1 FROM meta WHERE key LIKE $1 LIMIT 1")
+            .bind(&pending)
+            .fetch_optional(&self.write)
+            .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let mut defs: Vec<(String, String)> = sqlx::query_as("DELETE FROM meta WHERE key LIKE $1 RETURNING key, value")
+            .bind(&pending)
             .fetch_all(&mut *tx)
             .await?;
-        for sql in &defs {
+        defs.sort();
+        for (_, sql) in &defs {
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM meta WHERE key LIKE $1")
-            .bind(format!("{DROPPED_INDEX}%"))
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(defs.len())
     }

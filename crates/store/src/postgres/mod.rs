@@ -58,6 +58,10 @@ impl Backend {
     }
 }
 
+/// Begins a transaction that will write after reading (PostgreSQL locks
+/// row by row: a plain `BEGIN`).
+const BEGIN_WRITE: &str = "BEGIN";
+
 /// (name, definition) of the secondary indexes of [`LOAD_TABLES`] in the
 /// current schema: not those behind a constraint (primary key, unique).
 fn secondary_indexes_sql() -> String {

@@ -167,6 +167,11 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
     });
 }
 
+/// Begins a transaction that will write after reading: with the write lock
+/// taken at once (waiting for it as for any write), so that no commit from
+/// another connection between its read and its first write can fail it.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// (name, definition) of the secondary indexes of [`LOAD_TABLES`]: SQLite
 /// keeps no SQL for the indexes of primary keys and unique constraints.
 fn secondary_indexes_sql() -> String {
