@@ -706,11 +706,11 @@ impl Backend {
     /// Nothing is written when nothing is pending (it runs at every opening).
     pub async fn restore_indexes(&self) -> Result<usize> {
         let pending = format!("{DROPPED_INDEX}%");
-        let any: Option<i64> = sqlx::query_scalar("SELECT 1 FROM meta WHERE key LIKE $1 LIMIT 1")
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE $1")
             .bind(&pending)
-            .fetch_optional(&self.write)
+            .fetch_one(&self.write)
             .await?;
-        if any.is_none() {
+        if n == 0 {
             return Ok(0);
         }
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;

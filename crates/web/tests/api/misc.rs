@@ -457,11 +457,15 @@ pub async fn indexes_dropped_for_a_load_come_back(b: Backend) {
     let app = TestApp::start(b).await;
     let before = app.store.secondary_indexes().await.unwrap();
     let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
-    for expected in ["petitioners_phone", "petitioners_id", "petitioners_name", "deadlines_office_due", "petitions_status"]
+    for expected in
+        ["petitioners_phone", "petitioners_id", "petitioners_name", "deadlines_office_due", "petitions_status"]
     {
         assert!(names.contains(&expected), "{names:?}");
     }
-    assert!(!names.iter().any(|n| n.contains("pkey") || n.starts_with("sqlite_autoindex")), "constraints stay: {names:?}");
+    assert!(
+        !names.iter().any(|n| n.contains("pkey") || n.starts_with("sqlite_autoindex")),
+        "constraints stay: {names:?}"
+    );
     assert_eq!(app.store.drop_indexes_for_load().await.unwrap(), before.len());
     assert!(app.store.secondary_indexes().await.unwrap().is_empty());
 
