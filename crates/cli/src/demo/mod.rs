@@ -378,6 +378,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     let state = AppState::new(store, keys).await?;
     let today = service::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
+    state.store.analyze().await?;
     let counts = status_counts(&state).await?;
     println!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display());
     print_logins();

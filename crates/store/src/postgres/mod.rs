@@ -46,8 +46,11 @@ impl Backend {
         self.write.close().await;
     }
 
+    /// After a bulk load: statistics, and the visibility map set (`VACUUM`),
+    /// without which every index-only scan of the new rows still reads the
+    /// table until autovacuum gets there.
     pub async fn analyze(&self) -> crate::Result<()> {
-        sqlx::query("ANALYZE").execute(&self.write).await?;
+        sqlx::query("VACUUM (ANALYZE)").execute(&self.write).await?;
         Ok(())
     }
 
