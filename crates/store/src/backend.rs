@@ -714,12 +714,11 @@ impl Backend {
             return Ok(0);
         }
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let mut defs: Vec<(String, String)> = sqlx::query_as("DELETE FROM meta WHERE key LIKE $1 RETURNING key, value")
+        let defs: Vec<String> = sqlx::query_scalar("DELETE FROM meta WHERE key LIKE $1 RETURNING value")
             .bind(&pending)
             .fetch_all(&mut *tx)
             .await?;
-        defs.sort();
-        for (_, sql) in &defs {
+        for sql in &defs {
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
         }
         tx.commit().await?;
