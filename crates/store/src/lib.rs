@@ -138,7 +138,7 @@ impl Store {
                 redact_url(url)
             )));
         };
-        let runner = backend.clone();
+        let (runner, tender) = (backend.clone(), backend.clone());
         let sync = match &backend {
             Backend::Sqlite(x) => Some(x.wal_sync()),
             Backend::Postgres(_) => None,
@@ -150,6 +150,14 @@ impl Store {
                     match &b {
                         Backend::Sqlite(x) => x.run_batch(&ops).await,
                         Backend::Postgres(x) => x.run_batch(&ops).await,
+                    }
+                }
+            },
+            move || {
+                let b = tender.clone();
+                async move {
+                    if let Backend::Sqlite(x) = &b {
+                        x.tend().await;
                     }
                 }
             },

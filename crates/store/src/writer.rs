@@ -9,6 +9,10 @@
 //! that sync instead: it makes durable every batch committed before it, and
 //! meanwhile the writer already runs the next batch. Nobody is answered
 //! before their write is on disk.
+//!
+//! Between batches, and every [`IDLE_TICK`] when none come, the writer gives
+//! the backend its turn for upkeep that would otherwise contend with it for
+//! the database's write lock (SQLite: `sqlite::Backend::tend`).
 
 use crate::model::{AppendEvent, NewPetitionRecord};
 use crate::{Result, StoreError};
@@ -16,6 +20,10 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most commands in one transaction.
 pub const MAX_BATCH: usize = 512;
+
+/// How long the writer waits for a command before it gives the backend its
+/// turn for upkeep anyway.
+pub const IDLE_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug)]
 pub enum WriteOp {
@@ -49,17 +57,29 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer task; `run` executes one batch. With `sync`, `run`
     /// commits without syncing and the answers wait for `sync` (in a task of
-    /// their own, so the next batch runs meanwhile). Fails only if the
+    /// their own, so the next batch runs meanwhile). `tend` is called after
+    /// each batch has been handed on, and every [`IDLE_TICK`] without one;
+    /// it decides for itself whether anything is due. Fails only if the
     /// system cannot start a thread.
-    pub(crate) fn start<F, Fut>(run: F, sync: Option<Sync>) -> std::io::Result<Self>
+    pub(crate) fn start<F, Fut, T, TFut>(run: F, tend: T, sync: Option<Sync>) -> std::io::Result<Self>
     where
         F: Fn(Vec<WriteOp>) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Vec<Result<WriteOut>>> + Send,
+        T: Fn() -> TFut + Send + 'static,
+        TFut: std::future::Future<Output = ()> + Send,
     {
         let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
         let syncer = sync.map(spawn_syncer);
         let work = async move {
-            while let Some(first) = rx.recv().await {
+            loop {
+                let first = match tokio::time::timeout(IDLE_TICK, rx.recv()).await {
+                    Ok(Some(job)) => job,
+                    Ok(None) => break,
+                    Err(_) => {
+                        tend().await;
+                        continue;
+                    }
+                };
                 let mut jobs = vec![first];
                 while jobs.len() < MAX_BATCH {
                     match rx.try_recv() {
@@ -78,6 +98,7 @@ impl Writer {
                     }
                     None => answer(committed, None),
                 }
+                tend().await;
             }
         };
         // The writer runs on a thread of its own, with its own scheduler:
@@ -154,6 +175,7 @@ mod tests {
                         .collect()
                 }
             },
+            || async {},
             sync,
         )
         .expect("writer thread")
@@ -188,6 +210,41 @@ mod tests {
         // Batches committed while a sync runs share the next one.
         let n = calls.load(Ordering::SeqCst);
         assert!((1..20).contains(&n), "{n} syncs for 20 commands");
+    }
+
+    /// The backend's upkeep runs after a batch and, with no commands
+    /// coming, every [`IDLE_TICK`].
+    #[tokio::test]
+    async fn the_backend_is_tended_after_batches_and_when_idle() {
+        let tended = Arc::new(AtomicUsize::new(0));
+        let t = tended.clone();
+        let w = Writer::start(
+            |ops: Vec<WriteOp>| async move { ops.iter().map(|_| Ok(WriteOut::Done)).collect() },
+            move || {
+                let t = t.clone();
+                async move {
+                    t.fetch_add(1, Ordering::SeqCst);
+                }
+            },
+            None,
+        )
+        .expect("writer thread");
+        let wait_for = |n: usize, within: std::time::Duration| {
+            let tended = tended.clone();
+            async move {
+                let give_up = std::time::Instant::now() + within;
+                while tended.load(Ordering::SeqCst) < n {
+                    assert!(std::time::Instant::now() < give_up, "not tended {n} times within {within:?}");
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            }
+        };
+        // Idle: the first tick comes after a second.
+        wait_for(1, 3 * IDLE_TICK).await;
+        // The next tick is a second away: a turn sooner is the batch's.
+        let before = tended.load(Ordering::SeqCst);
+        assert!(matches!(w.submit(op()).await, Ok(WriteOut::Done)));
+        wait_for(before + 1, IDLE_TICK / 2).await;
     }
 
     #[tokio::test]

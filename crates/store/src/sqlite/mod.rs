@@ -50,6 +50,8 @@ pub struct Backend {
     write: sqlx::SqlitePool,
     read: sqlx::SqlitePool,
     wal: PathBuf,
+    /// When [`Backend::tend`] last did its work.
+    tended: std::sync::Arc<std::sync::Mutex<std::time::Instant>>,
 }
 
 impl Backend {
@@ -67,16 +69,55 @@ impl Backend {
             .pragma("temp_store", "memory")
             // No checkpoint inside a commit: that would stall the writer (and
             // every caller waiting on it) while pages are copied back. The
-            // task started below checkpoints from another connection.
-            .pragma("wal_autocheckpoint", "0");
+            // task started below checkpoints from another connection, and
+            // the writer finishes the job between batches (`tend`).
+            .pragma("wal_autocheckpoint", "0")
+            // When the log starts again from the top, the file is cut back
+            // to this size instead of staying as large as it ever grew.
+            .pragma("journal_size_limit", WAL_RESTART_BYTES.to_string());
         let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
         let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         // Readers keep a smaller cache each (16 MiB): four of them would
         // otherwise hold 256 MiB of pages between them.
         let read =
             SqlitePoolOptions::new().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
-        spawn_checkpointer(read.clone(), wal.clone());
-        Ok(Self { write, read, wal })
+        spawn_checkpointer(read.clone());
+        let tended = std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+        Ok(Self { write, read, wal, tended })
+    }
+
+    /// Upkeep that needs the write lock, run by the group-commit writer
+    /// between its batches (and when idle), at most every [`TEND_EVERY`]:
+    /// on another connection it would hold the writer back and, worse, make
+    /// it sleep in SQLite's busy handler for longer than the work took.
+    /// - Merges some segments of the full-text index: FTS5 does not merge on
+    ///   commit (see migration 0003), so look-ups would visit ever more
+    ///   segments.
+    /// - When the WAL has grown past [`WAL_RESTART_BYTES`], checkpoints it
+    ///   from this connection. The background checkpointer copies pages
+    ///   while the writer runs, but it never catches up with a busy writer,
+    ///   and only a caught-up log starts again from the top. Here no commit
+    ///   can come in between: what is left to copy is what came since the
+    ///   last background pass, and the next write starts the log afresh.
+    ///
+    /// A passive checkpoint waits for no reader: should one still be reading
+    /// an older snapshot, the log starts afresh at a later turn.
+    pub async fn tend(&self) {
+        {
+            let mut last = self.tended.lock().unwrap_or_else(|p| p.into_inner());
+            if last.elapsed() < TEND_EVERY {
+                return;
+            }
+            *last = std::time::Instant::now();
+        }
+        let Ok(mut conn) = self.write.acquire().await else { return };
+        if let Err(e) = sqlx::query(FTS_MERGE).execute(&mut *conn).await {
+            tracing::warn!(error = %e, "full-text index merge failed");
+        }
+        let big = std::fs::metadata(&self.wal).map(|m| m.len() > WAL_RESTART_BYTES).unwrap_or(false);
+        if big && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 
     /// Syncs the WAL file: everything committed before the call is then on
@@ -122,42 +163,28 @@ impl Backend {
     }
 }
 
-/// The WAL size past which the checkpointer restarts the log.
-const WAL_RESTART_BYTES: u64 = 128 << 20;
+/// The WAL size past which the writer checkpoints the log itself, so that
+/// it starts again from the top (see [`Backend::tend`]).
+const WAL_RESTART_BYTES: u64 = 64 << 20;
+
+/// How often the writer tends the database at most.
+const TEND_EVERY: Duration = Duration::from_secs(1);
+
+/// Some merging of the full-text index's segments: at most 64 pages written,
+/// a few milliseconds of the writer's time, each [`TEND_EVERY`].
+const FTS_MERGE: &str = "INSERT INTO petition_fts (petition_fts, rank) VALUES ('merge', 64)";
 
 /// Copies committed WAL pages back into the database file every second, from
-/// a reader connection. Usually PASSIVE: it never waits for, nor makes wait,
-/// the writer or the readers. But a passive checkpoint racing a busy writer
-/// never catches up, and only a caught-up log can start again from the top;
-/// so when the WAL file has grown past [`WAL_RESTART_BYTES`] (a bulk import,
-/// a long burst) it runs TRUNCATE, which briefly holds writers back while it
-/// copies the last second's pages. Every five seconds it also merges some
-/// full-text index segments. Ends when the pool is closed.
-fn spawn_checkpointer(pool: sqlx::SqlitePool, wal: PathBuf) {
+/// a reader connection, PASSIVE: it never waits for, nor makes wait, the
+/// writer or the readers. Ends when the pool is closed.
+fn spawn_checkpointer(pool: sqlx::SqlitePool) {
     tokio::spawn(async move {
-        let mut tick: u64 = 0;
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             if pool.is_closed() {
                 break;
             }
-            tick += 1;
-            // FTS5 segments are not merged on commit (see the migration);
-            // every few seconds some merging is done here instead, a few
-            // hundred pages at a time, so look-ups stay fast.
-            if tick.is_multiple_of(5)
-                && let Err(e) = sqlx::query("INSERT INTO petition_fts (petition_fts, rank) VALUES ('merge', 256)")
-                    .execute(&pool)
-                    .await
-            {
-                if pool.is_closed() {
-                    break;
-                }
-                tracing::warn!(error = %e, "full-text index merge failed");
-            }
-            let big = std::fs::metadata(&wal).map(|m| m.len() > WAL_RESTART_BYTES).unwrap_or(false);
-            let sql = if big { "PRAGMA wal_checkpoint(TRUNCATE)" } else { "PRAGMA wal_checkpoint(PASSIVE)" };
-            if let Err(e) = sqlx::query(sql).execute(&pool).await {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
                 if pool.is_closed() {
                     break;
                 }
