@@ -76,11 +76,14 @@ impl Backend {
             // to this size instead of staying as large as it ever grew.
             .pragma("journal_size_limit", WAL_RESTART_BYTES.to_string());
         let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
-        let write = SqlitePoolOptions::new().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
+        // No ping before each use (sqlx's default): a connection to a file
+        // in this process does not drop, and each ping is one more round trip
+        // to the connection's thread, for every query and every batch.
+        let pool = || SqlitePoolOptions::new().test_before_acquire(false);
+        let write = pool().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
         // Readers keep a smaller cache each (16 MiB): four of them would
         // otherwise hold 256 MiB of pages between them.
-        let read =
-            SqlitePoolOptions::new().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
+        let read = pool().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
         spawn_checkpointer(read.clone());
         let tended = std::sync::Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
         Ok(Self { write, read, wal, tended })
