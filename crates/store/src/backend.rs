@@ -748,21 +748,16 @@ impl Backend {
     /// Runs write commands in one transaction, each inside its own
     /// savepoint: a command that fails is rolled back alone and answered
     /// with its error; the others commit together. Returns each command's
-    /// result once committed: durably, or, with [`BATCH_SYNC`] (SQLite),
+    /// result once committed: durably, or, with [`BATCH_BEGIN`] (SQLite),
     /// without the sync the writer then does before answering anyone.
     pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
         let mut conn = match self.write.acquire().await {
             Ok(c) => c,
             Err(e) => return not_committed(ops, &e),
         };
-        if let Some((relaxed, _)) = BATCH_SYNC
-            && let Err(e) = sqlx::query(relaxed).execute(&mut *conn).await
-        {
-            return not_committed(ops, &e);
-        }
         let results = Self::run_batch_on(&mut conn, ops).await;
-        if let Some((_, strict)) = BATCH_SYNC
-            && sqlx::query(strict).execute(&mut *conn).await.is_err()
+        if let Some(end) = BATCH_END
+            && sqlx::query(end).execute(&mut *conn).await.is_err()
         {
             // Never hand back to the pool a connection that commits without
             // syncing: closed, it is replaced by a new one.
@@ -776,7 +771,7 @@ impl Backend {
         ops: &[crate::writer::WriteOp],
     ) -> Vec<Result<crate::writer::WriteOut>> {
         use crate::writer::{WriteOp, WriteOut};
-        let mut tx = match sqlx::Connection::begin(conn).await {
+        let mut tx = match sqlx::Connection::begin_with(conn, BATCH_BEGIN).await {
             Ok(tx) => tx,
             Err(e) => return not_committed(ops, &e),
         };

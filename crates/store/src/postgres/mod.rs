@@ -12,7 +12,8 @@ const AUDIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7720230501)";
 
 /// Batches of the group-commit writer commit as every other write does:
 /// synchronously, before they are answered.
-const BATCH_SYNC: Option<(&str, &str)> = None;
+const BATCH_BEGIN: &str = "BEGIN";
+const BATCH_END: Option<&str> = None;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),

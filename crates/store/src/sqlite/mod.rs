@@ -42,8 +42,10 @@ fn placeholder(_n: usize) -> String {
 
 /// Around each batch of the group-commit writer: its commit is not synced
 /// (the writer syncs the WAL before answering), then FULL again for every
-/// other write on the connection.
-const BATCH_SYNC: Option<(&str, &str)> = Some(("PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"));
+/// other write on the connection. The first is sent with the `BEGIN`, in
+/// one round trip to the connection's thread.
+const BATCH_BEGIN: &str = "PRAGMA synchronous = NORMAL; BEGIN";
+const BATCH_END: Option<&str> = Some("PRAGMA synchronous = FULL");
 
 #[derive(Debug, Clone)]
 pub struct Backend {
