@@ -105,7 +105,10 @@ impl Writer {
         // on the shared workers it would wait behind request handlers between
         // any two statements of a batch, while the batch holds the one write
         // connection (about +10 % creates at 16 clients, docs/benchmarks.md).
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        // Timers only, no I/O driver: the thread then sleeps on a futex, and
+        // waking it (once per statement, from the connection's thread) costs
+        // one futex call instead of an eventfd write and an epoll return.
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
         std::thread::Builder::new().name("xinfang-writer".into()).spawn(move || rt.block_on(work))?;
         Ok(Writer { tx })
     }
