@@ -1370,6 +1370,13 @@ impl Backend {
             .await?)
     }
 
+    /// How many petitions there are in each status, the whole ledger's.
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM petitions GROUP BY status ORDER BY status")
+            .fetch_all(&self.read)
+            .await?)
+    }
+
     /// Petitions received in `year` by the viewer's unit and the units below
     /// it, counted by month × receiving unit × class.
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>> {

@@ -114,6 +114,7 @@ forward! {
     pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
     pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<(String, String, String, i64, i64, i64)>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
     pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<chrono::NaiveDate>, Vec<Deadline>)]) -> Result<usize>;
     pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;

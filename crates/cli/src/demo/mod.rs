@@ -9,7 +9,6 @@ use crate::server;
 use anyhow::Context;
 use chrono::{Days, NaiveDate};
 use corpus::Gen;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use xinfang_domain::{CaseState, Decision, DeclineRoute, Evaluation, Event, EventKind, NewPetition, Role, UnitKind};
@@ -399,22 +398,9 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
 }
 
 async fn status_counts(st: &AppState) -> anyhow::Result<String> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    let root = st.store.unit_by_code(ROOT).await?.context("root")?;
-    let viewer = xinfang_store::Viewer { unit_path: root.path, unit_ids: None };
-    let mut filter = xinfang_store::ListFilter { limit: 1000, ..Default::default() };
-    loop {
-        let page = st.store.list_petitions(&filter, &viewer).await?;
-        for p in &page {
-            let label = xinfang_domain::Status::parse(&p.status).map(|s| s.label()).unwrap_or("?");
-            *counts.entry(label.to_string()).or_default() += 1;
-        }
-        match page.last() {
-            Some(last) if page.len() == 1000 => filter.before_id = Some(last.id),
-            _ => break,
-        }
-    }
-    Ok(counts.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("，"))
+    let counts = st.store.status_counts().await?;
+    let label = |s: &str| xinfang_domain::Status::parse(s).map(|s| s.label()).unwrap_or("?");
+    Ok(counts.iter().map(|(s, n)| format!("{} {n}", label(s))).collect::<Vec<_>>().join("，"))
 }
 
 fn print_logins() {
