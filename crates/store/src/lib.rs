@@ -140,9 +140,9 @@ impl Store {
             )));
         };
         let (runner, tender) = (backend.clone(), backend.clone());
-        let sync = match &backend {
-            Backend::Sqlite(x) => Some(x.wal_sync()),
-            Backend::Postgres(_) => None,
+        let (sync, network) = match &backend {
+            Backend::Sqlite(x) => (Some(x.wal_sync()), false),
+            Backend::Postgres(_) => (None, true),
         };
         let writer = writer::Writer::start(
             move |ops| {
@@ -163,6 +163,7 @@ impl Store {
                 }
             },
             sync,
+            network,
         )
         .map_err(|e| StoreError::Busy(format!("无法启动写入线程：{e}")))?;
         Ok(Store { backend, writer })

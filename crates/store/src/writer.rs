@@ -59,9 +59,11 @@ impl Writer {
     /// commits without syncing and the answers wait for `sync` (in a task of
     /// their own, so the next batch runs meanwhile). `tend` is called after
     /// each batch has been handed on, and every [`IDLE_TICK`] without one;
-    /// it decides for itself whether anything is due. Fails only if the
-    /// system cannot start a thread.
-    pub(crate) fn start<F, Fut, T, TFut>(run: F, tend: T, sync: Option<Sync>) -> std::io::Result<Self>
+    /// it decides for itself whether anything is due. `network`: the
+    /// backend's connections are sockets, which the writer's runtime must
+    /// then drive (PostgreSQL; SQLite's run on threads of their own). Fails
+    /// only if the system cannot start a thread.
+    pub(crate) fn start<F, Fut, T, TFut>(run: F, tend: T, sync: Option<Sync>, network: bool) -> std::io::Result<Self>
     where
         F: Fn(Vec<WriteOp>) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Vec<Result<WriteOut>>> + Send,
@@ -105,10 +107,16 @@ impl Writer {
         // on the shared workers it would wait behind request handlers between
         // any two statements of a batch, while the batch holds the one write
         // connection (about +10 % creates at 16 clients, docs/benchmarks.md).
-        // Timers only, no I/O driver: the thread then sleeps on a futex, and
-        // waking it (once per statement, from the connection's thread) costs
-        // one futex call instead of an eventfd write and an epoll return.
-        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+        // Without sockets to drive, timers only: the thread then sleeps on a
+        // futex, and waking it (once per statement, from the connection's
+        // thread) costs one futex call instead of an eventfd write and an
+        // epoll return.
+        let mut rt = tokio::runtime::Builder::new_current_thread();
+        rt.enable_time();
+        if network {
+            rt.enable_io();
+        }
+        let rt = rt.build()?;
         std::thread::Builder::new().name("xinfang-writer".into()).spawn(move || rt.block_on(work))?;
         Ok(Writer { tx })
     }
@@ -180,6 +188,7 @@ mod tests {
             },
             || async {},
             sync,
+            false,
         )
         .expect("writer thread")
     }
@@ -230,6 +239,7 @@ mod tests {
                 }
             },
             None,
+            false,
         )
         .expect("writer thread");
         let wait_for = |n: usize, within: std::time::Duration| {
