@@ -337,6 +337,7 @@ mod tests {
     #[tokio::test]
     async fn the_writer_finishes_a_checkpoint_and_the_log_starts_afresh() {
         let dir = std::env::temp_dir().join(format!("xinfang-tend-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
