@@ -294,7 +294,8 @@ impl Store {
     /// Refreshes the planner's statistics, as is due after a bulk import
     /// (PostgreSQL's autovacuum would get there, later; until then it plans
     /// a 1M-row ledger as if it were empty), and tidies what the load left:
-    /// SQLite merges the full-text index, PostgreSQL vacuums.
+    /// SQLite merges the full-text index and empties the WAL, PostgreSQL
+    /// vacuums.
     pub async fn analyze(&self) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(b) => b.analyze().await,

@@ -169,12 +169,16 @@ impl Backend {
         self.read.close().await;
     }
 
-    /// After a bulk load: statistics for the planner, and the full-text
-    /// index merged into one segment (fewer segments, faster look-ups).
+    /// After a bulk load: statistics for the planner, the full-text index
+    /// merged into one segment (fewer segments, faster look-ups), and the
+    /// WAL, which the index builds have grown to hundreds of megabytes,
+    /// copied back and cut to nothing (the writer's upkeep would restart it
+    /// only at the next write).
     pub async fn analyze(&self) -> crate::Result<()> {
         sqlx::query("ANALYZE").execute(&self.write).await?;
         sqlx::query("INSERT INTO petition_fts (petition_fts) VALUES ('optimize')").execute(&self.write).await?;
         sqlx::query("INSERT INTO petition_bands (petition_bands) VALUES ('optimize')").execute(&self.write).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await?;
         Ok(())
     }
 
