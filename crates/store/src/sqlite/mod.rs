@@ -82,9 +82,13 @@ impl Backend {
             // task started below checkpoints from another connection, and
             // the writer finishes the job between batches (`tend`).
             .pragma("wal_autocheckpoint", "0")
-            // When the log starts again from the top, the file is cut back
-            // to this size instead of staying as large as it ever grew.
-            .pragma("journal_size_limit", WAL_RESTART_BYTES.to_string());
+            // When the log starts again from the top, a file grown larger
+            // than this (a bulk load) is cut back to it. Well above
+            // `WAL_RESTART_BYTES`: cut back to where the log will grow past
+            // again, every cycle would extend the file anew, and a sync of
+            // a grown file also commits its new size to the file system's
+            // journal.
+            .pragma("journal_size_limit", (4 * WAL_RESTART_BYTES).to_string());
         let wal = PathBuf::from(format!("{}-wal", opts.get_filename().display()));
         // No ping before each use (sqlx's default): a connection to a file
         // in this process does not drop, and each ping is one more round trip
