@@ -286,71 +286,7 @@ pub async fn seed_petitions(
 ) -> anyhow::Result<ImportStats> {
     let started = std::time::Instant::now();
     st.store.drop_indexes_for_load().await?;
-    let loaded: anyhow::Result<ImportStats> = async {
-        let units = st.store.units().await?;
-        let index = UnitIndex::new(units.clone());
-        let villages: Vec<&Unit> = units.iter().filter(|u| u.kind == UnitKind::Village).collect();
-        let users = st.store.users().await?;
-        let user_id = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id);
-        let (intake, handler) = (user_id("intake"), user_id("handler"));
-        let cal = st.calendar();
-        let mut g = Gen::new(seed);
-        let mut stats = ImportStats { petitions: n, ..Default::default() };
-        let mut records = Vec::with_capacity(batch);
-        let mut pending: Option<tokio::task::JoinHandle<anyhow::Result<f64>>> = None;
-        for i in 0..n {
-            let received = today - Days::new(g.range(1, 330) as u64);
-            let village = *g.pick(&villages);
-            let township = village.parent_id.and_then(|p| index.id(p)).context("village without township")?;
-            let r = g.range(0, 99);
-            let unit = if r < 55 {
-                index.code(ROOT).context("root")?
-            } else if r < 80 {
-                township
-            } else {
-                village
-            };
-            let class = match g.range(0, 99) {
-                0..=69 => "appeal",
-                70..=84 => "suggestion",
-                _ => "report",
-            };
-            let (input, department) = g.petition(&unit.code, received, &village.name, &township.name, class);
-            let np = NewPetition::parse(&input, today, &st.rules)
-                .map_err(|e| anyhow::anyhow!("generator made invalid input: {e:?}"))?;
-            let respondent = if class == "report" && g.chance(0.5) {
-                let other = *g.pick(&villages);
-                (!other.contains(unit) && other.id != village.id).then_some(other)
-            } else {
-                None
-            };
-            let (rec, state) =
-                service::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
-            let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
-            walk(&mut w, &mut g, department, &township.code);
-            stats.events += w.rec.events.len();
-            records.push(w.rec);
-            if records.len() == batch || i + 1 == n {
-                if let Some(p) = pending.take() {
-                    stats.write_secs += p.await??;
-                }
-                let store = st.store.clone();
-                let chunk = std::mem::take(&mut records);
-                pending = Some(tokio::spawn(async move {
-                    let t = std::time::Instant::now();
-                    store.insert_petitions(chunk).await?;
-                    Ok(t.elapsed().as_secs_f64())
-                }));
-                eprint!("\r写入信访事项：{}/{n}", i + 1);
-            }
-        }
-        if let Some(p) = pending.take() {
-            stats.write_secs += p.await??;
-        }
-        eprintln!();
-        Ok(stats)
-    }
-    .await;
+    let loaded = load_petitions(st, n, seed, today, batch).await;
     let t = std::time::Instant::now();
     eprint!("重建索引……");
     let restored = st.store.restore_indexes().await;
@@ -364,6 +300,79 @@ pub async fn seed_petitions(
     let t = std::time::Instant::now();
     st.store.analyze().await?;
     stats.analyze_secs = t.elapsed().as_secs_f64();
+    Ok(stats)
+}
+
+/// The load itself: generates `n` petitions, each walked through the
+/// procedure, and writes them in batches of `batch`.
+async fn load_petitions(
+    st: &AppState,
+    n: usize,
+    seed: u64,
+    today: NaiveDate,
+    batch: usize,
+) -> anyhow::Result<ImportStats> {
+    let units = st.store.units().await?;
+    let index = UnitIndex::new(units.clone());
+    let villages: Vec<&Unit> = units.iter().filter(|u| u.kind == UnitKind::Village).collect();
+    let users = st.store.users().await?;
+    let user_id = |name: &str| users.iter().find(|u| u.username == name).map(|u| u.id);
+    let (intake, handler) = (user_id("intake"), user_id("handler"));
+    let cal = st.calendar();
+    let mut g = Gen::new(seed);
+    let mut stats = ImportStats { petitions: n, ..Default::default() };
+    let mut records = Vec::with_capacity(batch);
+    let mut pending: Option<tokio::task::JoinHandle<anyhow::Result<f64>>> = None;
+    for i in 0..n {
+        let received = today - Days::new(g.range(1, 330) as u64);
+        let village = *g.pick(&villages);
+        let township = village.parent_id.and_then(|p| index.id(p)).context("village without township")?;
+        let r = g.range(0, 99);
+        let unit = if r < 55 {
+            index.code(ROOT).context("root")?
+        } else if r < 80 {
+            township
+        } else {
+            village
+        };
+        let class = match g.range(0, 99) {
+            0..=69 => "appeal",
+            70..=84 => "suggestion",
+            _ => "report",
+        };
+        let (input, department) = g.petition(&unit.code, received, &village.name, &township.name, class);
+        let np = NewPetition::parse(&input, today, &st.rules)
+            .map_err(|e| anyhow::anyhow!("generator made invalid input: {e:?}"))?;
+        let respondent = if class == "report" && g.chance(0.5) {
+            let other = *g.pick(&villages);
+            (!other.contains(unit) && other.id != village.id).then_some(other)
+        } else {
+            None
+        };
+        let (rec, state) =
+            service::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
+        let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
+        walk(&mut w, &mut g, department, &township.code);
+        stats.events += w.rec.events.len();
+        records.push(w.rec);
+        if records.len() == batch || i + 1 == n {
+            if let Some(p) = pending.take() {
+                stats.write_secs += p.await??;
+            }
+            let store = st.store.clone();
+            let chunk = std::mem::take(&mut records);
+            pending = Some(tokio::spawn(async move {
+                let t = std::time::Instant::now();
+                store.insert_petitions(chunk).await?;
+                Ok(t.elapsed().as_secs_f64())
+            }));
+            eprint!("\r写入信访事项：{}/{n}", i + 1);
+        }
+    }
+    if let Some(p) = pending.take() {
+        stats.write_secs += p.await??;
+    }
+    eprintln!();
     Ok(stats)
 }
 
