@@ -1,6 +1,7 @@
 // The SQL of the store, written once and compiled twice: `sqlite/mod.rs` and
 // `postgres/mod.rs` each `include!` this file after defining `Db` (the sqlx
-// database), `Backend { write, read }`, `MIGRATIONS` and `AUDIT_LOCK`.
+// database), `Backend { write, read }`, `MIGRATIONS`, `AUDIT_LOCK` and the
+// few pieces whose SQL differs (placeholders, multi-row inserts, search).
 // Queries use `$1` placeholders and types both engines share, so the same
 // text runs on both; the schema differences live in each `migrations/`.
 
@@ -304,36 +305,6 @@ const CANDIDATES_PER_KEY: i64 = 8;
 /// Candidates whose rows are read, best scored first (the page shows 10;
 /// some may be outside the viewer's jurisdiction).
 const MAX_CANDIDATE_ROWS: usize = 40;
-
-/// Most bind values in one statement (SQLite allows 32766, PostgreSQL 65535).
-const MAX_ARGS: usize = 30_000;
-
-/// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
-/// with as few multi-row statements as the argument limit allows; `tail` is
-/// appended to each (e.g. `ON CONFLICT DO NOTHING`, `RETURNING …`). Returns
-/// the rows each statement returned.
-async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
-    let per = (MAX_ARGS / cols).clamp(1, 1000);
-    let mut out = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut q = Sql::default();
-        q.push(head).push(" VALUES ");
-        for (i, row) in rows.by_ref().take(per).enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            for (j, a) in row.into_iter().enumerate() {
-                if j > 0 {
-                    q.push(", ");
-                }
-                q.arg(a);
-            }
-            q.push(")");
-        }
-        q.push(" ").push(tail);
-        out.extend(q.query().fetch_all(&mut **tx).await?);
-    }
-    Ok(out)
-}
 
 /// Where a case stands, as its deadline rows carry it for the workbench:
 /// the handling unit and the unit reported on (Art. 30).

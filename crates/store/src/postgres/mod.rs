@@ -77,6 +77,89 @@ fn secondary_indexes_sql() -> String {
     )
 }
 
+// ---- multi-row inserts, PostgreSQL flavour (used by backend.rs) ----
+
+/// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
+/// in one statement that reads each column from an array:
+/// `head SELECT * FROM UNNEST($1, $2) tail`. Its text depends only on the
+/// table, not on how many rows a batch has, so the server parses and plans
+/// it once per connection and then runs the prepared statement; a `VALUES`
+/// list is a new statement for every row count, parsed and planned
+/// expression by expression. `tail` is appended (`ON CONFLICT DO NOTHING`,
+/// `RETURNING …`). Returns the rows the statement returned.
+async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let mut columns: Vec<Column> = first.iter().map(Column::of).collect();
+    if columns.len() != cols {
+        return Err(StoreError::Corrupt(format!("{head}: {} values for {cols} columns", columns.len())));
+    }
+    for row in rows {
+        if row.len() != cols {
+            return Err(StoreError::Corrupt(format!("{head}: {} values for {cols} columns", row.len())));
+        }
+        for (c, a) in columns.iter_mut().zip(row) {
+            c.push(a).map_err(|a| StoreError::Corrupt(format!("{head}: {a:?} in a column of another type")))?;
+        }
+    }
+    let arrays = (1..=cols).map(placeholder).collect::<Vec<_>>().join(", ");
+    let sql = format!("{head} SELECT * FROM UNNEST({arrays}) {tail}");
+    let mut q = sqlx::query(&sql);
+    for c in columns {
+        q = match c {
+            Column::I64(v) => q.bind(v),
+            Column::Text(v) => q.bind(v),
+            Column::Date(v) => q.bind(v),
+            Column::Bool(v) => q.bind(v),
+            Column::Bytes(v) => q.bind(v),
+            Column::Time(v) => q.bind(v),
+        };
+    }
+    Ok(q.fetch_all(&mut **tx).await?)
+}
+
+/// The values of one column of [`insert_rows`], bound as one array.
+enum Column {
+    I64(Vec<Option<i64>>),
+    Text(Vec<Option<String>>),
+    Date(Vec<Option<chrono::NaiveDate>>),
+    Bool(Vec<bool>),
+    Bytes(Vec<Option<Vec<u8>>>),
+    Time(Vec<chrono::DateTime<chrono::Utc>>),
+}
+
+impl Column {
+    /// An empty column of `a`'s type.
+    fn of(a: &Arg) -> Self {
+        match a {
+            Arg::I64(_) | Arg::OptI64(_) => Column::I64(Vec::new()),
+            Arg::Text(_) | Arg::OptText(_) => Column::Text(Vec::new()),
+            Arg::Date(_) | Arg::OptDate(_) => Column::Date(Vec::new()),
+            Arg::Bool(_) => Column::Bool(Vec::new()),
+            Arg::OptBytes(_) => Column::Bytes(Vec::new()),
+            Arg::Time(_) => Column::Time(Vec::new()),
+        }
+    }
+
+    /// Appends `a`; gives it back if it is of another type.
+    fn push(&mut self, a: Arg) -> std::result::Result<(), Arg> {
+        match (self, a) {
+            (Column::I64(v), Arg::I64(x)) => v.push(Some(x)),
+            (Column::I64(v), Arg::OptI64(x)) => v.push(x),
+            (Column::Text(v), Arg::Text(x)) => v.push(Some(x)),
+            (Column::Text(v), Arg::OptText(x)) => v.push(x),
+            (Column::Date(v), Arg::Date(x)) => v.push(Some(x)),
+            (Column::Date(v), Arg::OptDate(x)) => v.push(x),
+            (Column::Bool(v), Arg::Bool(x)) => v.push(x),
+            (Column::Bytes(v), Arg::OptBytes(x)) => v.push(x),
+            (Column::Time(v), Arg::Time(x)) => v.push(x),
+            (_, a) => return Err(a),
+        }
+        Ok(())
+    }
+}
+
 // ---- search, PostgreSQL flavour (used by backend.rs) ----
 
 /// The full-text row of a petition: the tsvector literal, cast on insert.
@@ -87,12 +170,19 @@ fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
     vec![Arg::I64(id), Arg::Text(d.text.tsvector())]
 }
 
-/// The LSH band keys: 16 rows of `petition_bands` per petition.
-const BAND_INSERT: (&str, usize, &str) =
-    ("INSERT INTO petition_bands (band, petition_id)", 2, "ON CONFLICT DO NOTHING");
+/// The LSH band keys: 16 rows of `petition_bands` per petition, told apart
+/// by the primary key (band, petition_id). No `ON CONFLICT`: the keys are
+/// made unique in [`band_rows`], and a conflict clause makes every row a
+/// speculative insertion, checked against the index before and after.
+const BAND_INSERT: (&str, usize, &str) = ("INSERT INTO petition_bands (band, petition_id)", 2, "");
 
+/// A petition's band keys, each once (two bands hash alike only by a
+/// collision, but the primary key would then refuse the registration).
 fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
-    sig.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(id)]).collect()
+    let mut bands = sig.bands();
+    bands.sort_unstable();
+    bands.dedup();
+    bands.into_iter().map(|b| vec![Arg::I64(b), Arg::I64(id)]).collect()
 }
 
 /// The newest petition with band keys written.
@@ -138,3 +228,20 @@ const TEXT_WINDOWS: &[i64] = &[50_000, 300_000];
 const NAME_ORDERED: &str = "pe.name COLLATE \"C\"";
 
 include!("../backend.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_insert_column_takes_its_type_with_or_without_nulls_and_refuses_another() {
+        let mut c = Column::of(&Arg::OptI64(None));
+        assert!(c.push(Arg::I64(2)).is_ok());
+        assert!(c.push(Arg::OptI64(None)).is_ok());
+        assert!(matches!(c.push(Arg::Text("2".into())), Err(Arg::Text(_))));
+        assert!(matches!(c, Column::I64(ref v) if v == &[Some(2), None]));
+        let mut t = Column::of(&Arg::Text(String::new()));
+        assert!(t.push(Arg::OptText(None)).is_ok());
+        assert!(matches!(t.push(Arg::Bool(true)), Err(Arg::Bool(true))));
+    }
+}

@@ -248,6 +248,38 @@ fn secondary_indexes_sql() -> String {
     )
 }
 
+// ---- multi-row inserts, SQLite flavour (used by backend.rs) ----
+
+/// Most bind values in one statement (SQLite allows 32766).
+const MAX_ARGS: usize = 30_000;
+
+/// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
+/// with as few multi-row statements as the argument limit allows; `tail` is
+/// appended to each (e.g. `ON CONFLICT DO NOTHING`, `RETURNING …`). Returns
+/// the rows each statement returned.
+async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+    let per = (MAX_ARGS / cols).clamp(1, 1000);
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut q = Sql::default();
+        q.push(head).push(" VALUES ");
+        for (i, row) in rows.by_ref().take(per).enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            for (j, a) in row.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.arg(a);
+            }
+            q.push(")");
+        }
+        q.push(" ").push(tail);
+        out.extend(q.query().fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
 // ---- search, SQLite flavour (used by backend.rs) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id. The
