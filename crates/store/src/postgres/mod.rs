@@ -170,19 +170,12 @@ fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
     vec![Arg::I64(id), Arg::Text(d.text.tsvector())]
 }
 
-/// The LSH band keys: 16 rows of `petition_bands` per petition, told apart
-/// by the primary key (band, petition_id). No `ON CONFLICT`: the keys are
-/// made unique in [`band_rows`], and a conflict clause makes every row a
-/// speculative insertion, checked against the index before and after.
-const BAND_INSERT: (&str, usize, &str) = ("INSERT INTO petition_bands (band, petition_id)", 2, "");
+/// The LSH band keys: 16 rows of `petition_bands` per petition.
+const BAND_INSERT: (&str, usize, &str) =
+    ("INSERT INTO petition_bands (band, petition_id)", 2, "ON CONFLICT DO NOTHING");
 
-/// A petition's band keys, each once (two bands hash alike only by a
-/// collision, but the primary key would then refuse the registration).
 fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
-    let mut bands = sig.bands();
-    bands.sort_unstable();
-    bands.dedup();
-    bands.into_iter().map(|b| vec![Arg::I64(b), Arg::I64(id)]).collect()
+    sig.bands().into_iter().map(|b| vec![Arg::I64(b), Arg::I64(id)]).collect()
 }
 
 /// The newest petition with band keys written.
