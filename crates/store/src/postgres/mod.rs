@@ -92,15 +92,13 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
         return Ok(Vec::new());
     };
     let mut columns: Vec<Column> = first.iter().map(Column::of).collect();
-    if columns.len() != cols {
-        return Err(StoreError::Corrupt(format!("{head}: {} values for {cols} columns", columns.len())));
-    }
     for row in rows {
         if row.len() != cols {
             return Err(StoreError::Corrupt(format!("{head}: {} values for {cols} columns", row.len())));
         }
-        for (c, a) in columns.iter_mut().zip(row) {
-            c.push(a).map_err(|a| StoreError::Corrupt(format!("{head}: {a:?} in a column of another type")))?;
+        for (j, (c, a)) in columns.iter_mut().zip(row).enumerate() {
+            // The value itself stays out of the message: it may be personal data.
+            c.push(a).map_err(|_| StoreError::Corrupt(format!("{head}: column {} holds another type", j + 1)))?;
         }
     }
     let arrays = (1..=cols).map(placeholder).collect::<Vec<_>>().join(", ");
