@@ -110,7 +110,9 @@ impl Writer {
                 let (ops, replies): (Vec<WriteOp>, Vec<_>) = jobs.into_iter().map(|j| (j.op, j.reply)).unzip();
                 let (started, len) = (std::time::Instant::now(), ops.len());
                 let results = run(ops).await;
-                last = LastBatch { callers: (len + rx.len()).min(MAX_BATCH), took: started.elapsed() };
+                if gather {
+                    last = LastBatch { callers: (len + rx.len()).min(MAX_BATCH), took: started.elapsed() };
+                }
                 let committed: Committed = replies.into_iter().zip(results).collect();
                 match &syncer {
                     Some(s) => {
