@@ -13,7 +13,7 @@
 //! Where each batch waits out its own commit instead (PostgreSQL), the
 //! writer waits a moment for the callers the last batch saw before it starts
 //! a smaller one ([`GATHER_WAIT`]), so that they do not fall into step in
-//! two groups that each wait out the other's commit.
+//! two groups that each wait out the other's batch.
 //!
 //! Between batches, and every [`IDLE_TICK`] when none come, the writer gives
 //! the backend its turn for upkeep that would otherwise contend with it for
@@ -165,14 +165,14 @@ impl LastBatch {
     ///
     /// Without it, callers fall into step in two groups: while one group's
     /// batch runs, the other queues up and makes the next batch, and each
-    /// group waits out the other's commit. Where a batch's cost is mostly
-    /// that commit, the same whatever the batch holds (PostgreSQL at 10k:
-    /// 7.0 ms for 3 commands, 7.5 ms for 13), one batch for both groups
-    /// does the same work in half the commits; the group just answered is
-    /// back within a few milliseconds. With a sync stage (SQLite) the writer
-    /// does not wait for the disk and a batch costs about in proportion to
-    /// what it holds; there the two groups keep both cores busy, and
-    /// waiting only idles the writer (docs/benchmarks.md).
+    /// group waits out the other's batch. Where a batch costs about the same
+    /// whatever it holds (PostgreSQL at 10k: 7.0 ms for 3 commands, 7.5 ms
+    /// for 13, mostly each statement's fixed cost on the server), one batch
+    /// for both groups does the work of two in the time of one; the group
+    /// just answered is back within a few milliseconds. With a sync stage
+    /// (SQLite) the writer does not wait for the disk and a batch costs
+    /// about in proportion to what it holds; there the two groups keep both
+    /// cores busy, and waiting only idles the writer (docs/benchmarks.md).
     fn gather_for(&self, waiting: usize) -> Option<std::time::Duration> {
         (waiting < self.callers).then(|| GATHER_WAIT.min(self.took / 2))
     }
