@@ -167,9 +167,10 @@ impl LastBatch {
     /// batch runs, the other queues up and makes the next batch, and each
     /// group waits out the other's batch. Where a batch costs about the same
     /// whatever it holds (PostgreSQL at 10k: 7.0 ms for 3 commands, 7.5 ms
-    /// for 13, mostly each statement's fixed cost on the server), one batch
-    /// for both groups does the work of two in the time of one; the group
-    /// just answered is back within a few milliseconds. With a sync stage
+    /// for 13; a dozen statements, each a round trip and some fixed work on
+    /// the server), one batch for both groups does the work of two in the
+    /// time of one; the group just answered is back within a few
+    /// milliseconds. With a sync stage
     /// (SQLite) the writer does not wait for the disk and a batch costs
     /// about in proportion to what it holds; there the two groups keep both
     /// cores busy, and waiting only idles the writer (docs/benchmarks.md).
