@@ -170,10 +170,10 @@ impl LastBatch {
     /// for 13; a dozen statements, each a round trip and some fixed work on
     /// the server), one batch for both groups does the work of two in the
     /// time of one; the group just answered is back within a few
-    /// milliseconds. With a sync stage
-    /// (SQLite) the writer does not wait for the disk and a batch costs
-    /// about in proportion to what it holds; there the two groups keep both
-    /// cores busy, and waiting only idles the writer (docs/benchmarks.md).
+    /// milliseconds. With a sync stage (SQLite) the writer does not wait for
+    /// the disk and a batch costs about in proportion to what it holds;
+    /// there the two groups keep both cores busy, and waiting only idles the
+    /// writer (docs/benchmarks.md).
     fn gather_for(&self, waiting: usize) -> Option<std::time::Duration> {
         (waiting < self.callers).then(|| GATHER_WAIT.min(self.took / 2))
     }
