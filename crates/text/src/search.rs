@@ -106,6 +106,15 @@ const GRAM_PREFIX: char = 'g';
 impl IndexedText {
     /// Segments `text` (already joined from the fields to be searched).
     pub fn new(text: &str) -> Self {
+        Self::segment(text, true)
+    }
+
+    /// As [`IndexedText::new`], without grams.
+    pub fn words_only(text: &str) -> Self {
+        Self::segment(text, false)
+    }
+
+    fn segment(text: &str, grams: bool) -> Self {
         let folded = fold(text);
         let j = jieba().read().unwrap_or_else(|e| e.into_inner());
         let tokens = j.cut_for_search(&folded, true);
@@ -125,7 +134,8 @@ impl IndexedText {
                 }
             }
         }
-        let mut out = IndexedText { grams: grams_of(&folded), ..Default::default() };
+        let grams = if grams { grams_of(&folded) } else { Vec::new() };
+        let mut out = IndexedText { grams, ..Default::default() };
         // Position of each word token (reversed index) after splitting into pieces.
         let mut last_pos = vec![0usize; words_rev.len()];
         for (k, (w, _)) in words_rev.iter().enumerate().rev() {

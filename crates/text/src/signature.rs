@@ -32,12 +32,25 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-fn mix(mut z: u64) -> u64 {
+const fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+/// Each slot's own hash of a word is `mix(fnv1a(word) ^ SALTS[slot])`,
+/// with `SALTS[slot] = mix(slot + 1)`: worked out once here, not for every
+/// word of every text.
+const SALTS: [u64; SIGNATURE_LEN] = {
+    let mut salts = [0; SIGNATURE_LEN];
+    let mut i = 0;
+    while i < SIGNATURE_LEN {
+        salts[i] = mix(i as u64 + 1);
+        i += 1;
+    }
+    salts
+};
 
 /// A MinHash signature; all `u32::MAX` for a text with no content words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +70,8 @@ impl Signature {
                 continue;
             }
             let base = fnv1a(w.as_bytes());
-            for (i, slot) in sig.iter_mut().enumerate() {
-                let h = mix(base ^ mix(i as u64 + 1)) as u32;
+            for (slot, salt) in sig.iter_mut().zip(SALTS) {
+                let h = mix(base ^ salt) as u32;
                 if h < *slot {
                     *slot = h;
                 }
@@ -134,9 +147,7 @@ impl SearchDoc {
     pub fn new(content: &[&str], people: &[&str]) -> Self {
         let split = content.len().min(2);
         let mut text = IndexedText::new(&content[..split].join("\n"));
-        let mut body = IndexedText::new(&content[split..].join("\n"));
-        body.grams.clear();
-        text.append(body);
+        text.append(IndexedText::words_only(&content[split..].join("\n")));
         let signature = Signature::of(&text);
         text.append(IndexedText::new(&people.join("\n")));
         SearchDoc { text, signature }
@@ -162,6 +173,9 @@ mod tests {
         let s = sig("青石村三组王某反映某建筑公司拖欠农民工工资三万六千元");
         assert_eq!(Signature::from_bytes(&s.to_bytes()), Some(s.clone()));
         assert_eq!(s.bands().len(), BANDS);
+        // A whole signature, through segmentation and every slot's hash.
+        assert_eq!(s.0[..4], [55290565, 112840866, 44695803, 342751429]);
+        assert_eq!(s.0[60..], [61902151, 240052445, 819197048, 189020007]);
     }
 
     #[test]
