@@ -253,18 +253,43 @@ fn secondary_indexes_sql() -> String {
 /// Most bind values in one statement (SQLite allows 32766).
 const MAX_ARGS: usize = 30_000;
 
+/// Statements of at least this many rows come in few sizes (see
+/// [`statement_sizes`]); smaller ones are cheap to parse.
+const FEW_SIZES_FROM: usize = 64;
+
+/// The number of rows of each statement that inserts `n` rows, at most
+/// `per` each: as many of `per` as fit, then powers of two down to
+/// [`FEW_SIZES_FROM`], then the rest in one. SQLite parses each new
+/// statement text, and parsing a multi-row `INSERT` costs about as much as
+/// running it: sizes that recur from batch to batch are parsed once and
+/// taken from the connection's statement cache after that (in a bulk load
+/// the parsing had been a tenth of the database connection's work).
+fn statement_sizes(mut n: usize, per: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let size = if n >= per {
+            per
+        } else if n >= FEW_SIZES_FROM {
+            1 << n.ilog2()
+        } else {
+            n
+        };
+        n -= size;
+        (size > 0).then_some(size)
+    })
+}
+
 /// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
-/// with as few multi-row statements as the argument limit allows; `tail` is
-/// appended to each (e.g. `ON CONFLICT DO NOTHING`, `RETURNING …`). Returns
-/// the rows each statement returned.
+/// in multi-row statements within the argument limit, of the sizes
+/// [`statement_sizes`] gives; `tail` is appended to each (e.g. `ON CONFLICT
+/// DO NOTHING`, `RETURNING …`). Returns the rows each statement returned.
 async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
     let per = (MAX_ARGS / cols).clamp(1, 1000);
     let mut out = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    let mut rows = rows.into_iter();
+    for size in statement_sizes(rows.len(), per) {
         let mut q = Sql::default();
         q.push(head).push(" VALUES ");
-        for (i, row) in rows.by_ref().take(per).enumerate() {
+        for (i, row) in rows.by_ref().take(size).enumerate() {
             q.push(if i == 0 { "(" } else { ", (" });
             for (j, a) in row.into_iter().enumerate() {
                 if j > 0 {
@@ -352,6 +377,25 @@ include!("../backend.rs");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_row_statements_come_in_sizes_that_recur() {
+        let sizes = |n, per| statement_sizes(n, per).collect::<Vec<_>>();
+        assert_eq!(sizes(0, 1000), Vec::<usize>::new());
+        assert_eq!(sizes(17, 1000), [17]);
+        assert_eq!(sizes(2750, 1000), [1000, 1000, 512, 128, 64, 46]);
+        assert_eq!(sizes(64, 1000), [64]);
+        assert_eq!(sizes(1000, 1000), [1000]);
+        assert_eq!(sizes(7, 3), [3, 3, 1]);
+        for n in 0..3000 {
+            let s = sizes(n, 1000);
+            assert_eq!(s.iter().sum::<usize>(), n);
+            // Every size is the limit, a power of two of at least 64, or the
+            // one small rest.
+            assert!(s.iter().all(|&k| k == 1000 || (k >= FEW_SIZES_FROM && k.is_power_of_two()) || k < FEW_SIZES_FROM));
+            assert!(s.iter().filter(|&&k| k < FEW_SIZES_FROM).count() <= 1, "{n}: {s:?}");
+        }
+    }
 
     /// A batch of the group-commit writer commits without syncing; the
     /// connection goes back to FULL for every other write.
