@@ -53,22 +53,25 @@ impl Sql {
     fn arg(&mut self, a: Arg) -> &mut Self {
         self.args.push(a);
         let n = self.args.len();
-        self.text.push_str(&placeholder(n));
+        push_placeholder(&mut self.text, n);
         self
     }
-    fn query(&self) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {
+    /// The query to run, which takes the arguments over (each text is then
+    /// handed to the database as it is, not copied once more): a query is
+    /// built to be run once.
+    fn query(&mut self) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {
         let mut q = sqlx::query(&self.text);
-        for a in &self.args {
+        for a in std::mem::take(&mut self.args) {
             q = match a {
-                Arg::I64(v) => q.bind(*v),
-                Arg::OptI64(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.as_str()),
-                Arg::OptText(v) => q.bind(v.as_deref()),
-                Arg::Date(v) => q.bind(*v),
-                Arg::OptDate(v) => q.bind(*v),
-                Arg::Bool(v) => q.bind(*v),
-                Arg::OptBytes(v) => q.bind(v.as_deref()),
-                Arg::Time(v) => q.bind(*v),
+                Arg::I64(v) => q.bind(v),
+                Arg::OptI64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
+                Arg::Date(v) => q.bind(v),
+                Arg::OptDate(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::OptBytes(v) => q.bind(v),
+                Arg::Time(v) => q.bind(v),
             };
         }
         q

@@ -25,9 +25,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "0007_office_deadlines", include_str!("migrations/0007_office_deadlines.sql")),
 ];
 
-/// The placeholder of the `n`th argument of a query built at run time.
-fn placeholder(n: usize) -> String {
-    format!("${n}")
+/// Appends the placeholder of the `n`th argument of a query built at run time.
+fn push_placeholder(text: &mut String, n: usize) {
+    use std::fmt::Write;
+    let _ = write!(text, "${n}");
 }
 
 #[derive(Debug, Clone)]
@@ -101,8 +102,15 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
             c.push(a).map_err(|_| StoreError::Corrupt(format!("{head}: column {} holds another type", j + 1)))?;
         }
     }
-    let arrays = (1..=cols).map(placeholder).collect::<Vec<_>>().join(", ");
-    let sql = format!("{head} SELECT * FROM UNNEST({arrays}) {tail}");
+    let mut sql = format!("{head} SELECT * FROM UNNEST(");
+    for n in 1..=cols {
+        if n > 1 {
+            sql.push_str(", ");
+        }
+        push_placeholder(&mut sql, n);
+    }
+    sql.push_str(") ");
+    sql.push_str(tail);
     let mut q = sqlx::query(&sql);
     for c in columns {
         q = match c {

@@ -33,11 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "0008_office_deadlines", include_str!("migrations/0008_office_deadlines.sql")),
 ];
 
-/// The placeholder of the `n`th argument of a query built at run time.
+/// Appends the placeholder of the `n`th argument of a query built at run time.
 /// Anonymous `?`: SQLite looks a numbered parameter's name up by walking a
 /// list, which makes binding a statement of thousands of `$n` quadratic.
-fn placeholder(_n: usize) -> String {
-    "?".to_string()
+fn push_placeholder(text: &mut String, _n: usize) {
+    text.push('?');
 }
 
 /// Around each batch of the group-commit writer: its commit is not synced
@@ -326,7 +326,13 @@ fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
 const BAND_INSERT: (&str, usize, &str) = ("INSERT INTO petition_bands (rowid, bands)", 2, "");
 
 fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
-    let terms = sig.bands().into_iter().map(band_term).collect::<Vec<_>>().join(" ");
+    let mut terms = String::with_capacity(18 * xinfang_text::BANDS);
+    for band in sig.bands() {
+        if !terms.is_empty() {
+            terms.push(' ');
+        }
+        push_band_term(&mut terms, band);
+    }
     vec![vec![Arg::I64(id), Arg::Text(terms)]]
 }
 
@@ -334,15 +340,21 @@ fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
 const BANDS_LAST: &str = "SELECT rowid FROM petition_bands ORDER BY rowid DESC LIMIT 1";
 
 /// A band key as an FTS term.
-fn band_term(band: i64) -> String {
-    format!("b{:016x}", band as u64)
+fn push_band_term(text: &mut String, band: i64) {
+    use std::fmt::Write;
+    let _ = write!(text, "b{:016x}", band as u64);
 }
 
 /// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
 /// below `before`, newest first, at most `limit`.
 fn push_band_lookup(q: &mut Sql, band: i64, before: i64, limit: i64) {
     q.push("SELECT rowid AS petition_id FROM petition_bands WHERE petition_bands MATCH ")
-        .arg(Arg::Text(format!("\"{}\"", band_term(band))))
+        .arg(Arg::Text({
+            let mut quoted = String::from('"');
+            push_band_term(&mut quoted, band);
+            quoted.push('"');
+            quoted
+        }))
         .push(" AND rowid < ")
         .arg(Arg::I64(before))
         .push(" ORDER BY rowid DESC LIMIT ")
