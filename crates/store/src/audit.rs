@@ -58,9 +58,19 @@ mod tests {
     /// build verifies under the next.
     #[test]
     fn a_line_hashes_the_same_in_every_build() {
-        let h = line_hash(7, 1_764_000_000_000_000, Some(3), "petition.register", "XF2026-000001", true, "events=4", GENESIS);
+        let h = line_hash(
+            7,
+            1_764_000_000_000_000,
+            Some(3),
+            "petition.register",
+            "XF2026-000001",
+            true,
+            "events=4",
+            GENESIS,
+        );
         assert_eq!(h, "0ac27235aca39dc53d00e28fb1d63679a677555aea74a6765088b48d2d195cfb");
-        let other = line_hash(7, 1_764_000_000_000_000, None, "petition.register", "XF2026-000001", true, "events=4", GENESIS);
+        let other =
+            line_hash(7, 1_764_000_000_000_000, None, "petition.register", "XF2026-000001", true, "events=4", GENESIS);
         assert_ne!(h, other);
         assert_eq!(line_hash(1, 0, None, "", "", false, "", GENESIS).len(), 64);
     }
