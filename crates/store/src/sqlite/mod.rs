@@ -402,9 +402,8 @@ mod tests {
         for n in 0..3000 {
             let s = sizes(n, 1000);
             assert_eq!(s.iter().sum::<usize>(), n);
-            // Every size is the limit, a power of two of at least 64, or the
-            // one small rest.
-            assert!(s.iter().all(|&k| k == 1000 || (k >= FEW_SIZES_FROM && k.is_power_of_two()) || k < FEW_SIZES_FROM));
+            // Every size is the limit, a power of two, or the one small rest.
+            assert!(s.iter().all(|&k| k == 1000 || k.is_power_of_two() || k < FEW_SIZES_FROM), "{n}: {s:?}");
             assert!(s.iter().filter(|&&k| k < FEW_SIZES_FROM).count() <= 1, "{n}: {s:?}");
         }
     }
