@@ -7,7 +7,7 @@
 //! (including the ideographic space U+3000) trimmed. Full-width punctuation is
 //! kept: it is correct Chinese typography.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 mod search;
 mod signature;
@@ -16,8 +16,15 @@ pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.
 pub fn clean(raw: &str) -> String {
-    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let kept: String = unified.nfc().filter(|c| *c == '\n' || *c == '\t' || !c.is_control()).collect();
+    let unified = if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n") } else { raw.to_string() };
+    let keep = |c: &char| *c == '\n' || *c == '\t' || !c.is_control();
+    // Most text is in NFC already, which the quick check tells at a glance:
+    // then composing it again is skipped.
+    let kept: String = if is_nfc_quick(unified.chars()) == IsNormalized::Yes {
+        unified.chars().filter(keep).collect()
+    } else {
+        unified.nfc().filter(keep).collect()
+    };
     kept.trim_matches(|c: char| c.is_whitespace()).to_string()
 }
 
@@ -42,6 +49,10 @@ mod tests {
         assert_eq!(clean_line(" 张 \n 三 "), "张 三");
         // NFC: e + combining acute becomes é.
         assert_eq!(clean("e\u{301}"), "\u{e9}");
+        // A CJK compatibility ideograph becomes its unified one (NFC), and
+        // text already in NFC keeps its bytes.
+        assert_eq!(clean("\u{F900}\r房"), "\u{8C48}\n房");
+        assert_eq!(clean("拖欠\u{0007}工资。"), "拖欠工资。");
         // Full-width punctuation is kept.
         assert_eq!(clean("请求：补发工资！"), "请求：补发工资！");
         assert_eq!(char_len("信访"), 2);
