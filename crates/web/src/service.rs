@@ -193,8 +193,11 @@ impl UnitIndex {
     }
 }
 
-/// Applies a further event to a record being built (imports, the demo).
-/// The record's projection follows; a refused event changes nothing.
+/// Applies a further event to a record being built (imports, the demo): its
+/// unit, the units that see it, its events. A refused event changes nothing.
+/// Its status, state and deadlines follow once, with [`settle_record`],
+/// after the last event: working them out after every event was a sixth of
+/// the demo generator's time.
 pub fn apply_to_record(
     st: &AppState,
     rec: &mut NewPetitionRecord,
@@ -213,6 +216,12 @@ pub fn apply_to_record(
         rec.unit_ids.push(now.id);
     }
     rec.events.push(event_record(event, actor)?);
+    Ok(())
+}
+
+/// Brings a record's status, state, deadlines and next office deadline up
+/// to date with `state`, once its events are applied ([`apply_to_record`]).
+pub fn settle_record(st: &AppState, rec: &mut NewPetitionRecord, state: &CaseState, cal: &Calendar) -> ApiResult<()> {
     let (json, deadlines, next_due) = project(state, &st.rules, cal)?;
     rec.status = state.status.as_str().into();
     rec.state = json;

@@ -353,6 +353,7 @@ async fn load_petitions(
             service::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
         let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
         walk(&mut w, &mut g, department, &township.code);
+        service::settle_record(st, &mut w.rec, &w.state, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
         stats.events += w.rec.events.len();
         records.push(w.rec);
         if records.len() == batch || i + 1 == n {
