@@ -16,7 +16,8 @@ pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.
 pub fn clean(raw: &str) -> String {
-    let unified = if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n") } else { raw.to_string() };
+    let unified: std::borrow::Cow<str> =
+        if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n").into() } else { raw.into() };
     let keep = |c: &char| *c == '\n' || *c == '\t' || !c.is_control();
     // Most text is in NFC already, which the quick check tells at a glance:
     // then composing it again is skipped.

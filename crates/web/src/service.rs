@@ -116,12 +116,11 @@ pub fn prepare(
             representative: p.representative,
         });
     }
-    let (json, deadlines, next_due) = project(&state, &st.rules, cal)?;
-    let record = NewPetitionRecord {
+    let mut record = NewPetitionRecord {
         query_code: new_query_code()?,
         channel: np.channel.as_str().into(),
         class: np.class.as_str().into(),
-        status: state.status.as_str().into(),
+        status: String::new(),
         unit_id: unit.id,
         registered_unit_id: unit.id,
         respondent_unit_id: respondent.map(|r| r.id),
@@ -131,15 +130,16 @@ pub fn prepare(
         facts: np.facts.clone(),
         reasons: np.reasons.clone(),
         collective_persons: np.collective.as_ref().map(|c| i64::from(c.persons)),
-        state: json,
-        next_due,
-        deadlines,
+        state: String::new(),
+        next_due: None,
+        deadlines: Vec::new(),
         petitioners,
         events: vec![event_record(&register, actor)?],
         unit_ids: vec![unit.id],
         registered_by: actor,
         search: search_doc(np),
     };
+    settle_record(st, &mut record, &state, cal)?;
     Ok((record, state))
 }
 
@@ -220,7 +220,8 @@ pub fn apply_to_record(
 }
 
 /// Brings a record's status, state, deadlines and next office deadline up
-/// to date with `state`, once its events are applied ([`apply_to_record`]).
+/// to date with `state`: when it is prepared, and after the last event of
+/// one being built ([`apply_to_record`]).
 pub fn settle_record(st: &AppState, rec: &mut NewPetitionRecord, state: &CaseState, cal: &Calendar) -> ApiResult<()> {
     let (json, deadlines, next_due) = project(state, &st.rules, cal)?;
     rec.status = state.status.as_str().into();

@@ -326,12 +326,11 @@ fn search_row(id: i64, d: &xinfang_text::SearchDoc) -> Vec<Arg> {
 const BAND_INSERT: (&str, usize, &str) = ("INSERT INTO petition_bands (rowid, bands)", 2, "");
 
 fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
+    use std::fmt::Write;
     let mut terms = String::with_capacity(18 * xinfang_text::BANDS);
     for band in sig.bands() {
-        if !terms.is_empty() {
-            terms.push(' ');
-        }
-        push_band_term(&mut terms, band);
+        let sep = if terms.is_empty() { "" } else { " " };
+        let _ = write!(terms, "{sep}{}", BandTerm(band));
     }
     vec![vec![Arg::I64(id), Arg::Text(terms)]]
 }
@@ -339,22 +338,20 @@ fn band_rows(id: i64, sig: &xinfang_text::Signature) -> Vec<Vec<Arg>> {
 /// The newest petition with band keys written.
 const BANDS_LAST: &str = "SELECT rowid FROM petition_bands ORDER BY rowid DESC LIMIT 1";
 
-/// A band key as an FTS term.
-fn push_band_term(text: &mut String, band: i64) {
-    use std::fmt::Write;
-    let _ = write!(text, "b{:016x}", band as u64);
+/// A band key as an FTS term, written where it is needed.
+struct BandTerm(i64);
+
+impl std::fmt::Display for BandTerm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "b{:016x}", self.0 as u64)
+    }
 }
 
 /// `SELECT petition_id FROM …` of the petitions sharing LSH band `band`,
 /// below `before`, newest first, at most `limit`.
 fn push_band_lookup(q: &mut Sql, band: i64, before: i64, limit: i64) {
     q.push("SELECT rowid AS petition_id FROM petition_bands WHERE petition_bands MATCH ")
-        .arg(Arg::Text({
-            let mut quoted = String::from('"');
-            push_band_term(&mut quoted, band);
-            quoted.push('"');
-            quoted
-        }))
+        .arg(Arg::Text(format!("\"{}\"", BandTerm(band))))
         .push(" AND rowid < ")
         .arg(Arg::I64(before))
         .push(" ORDER BY rowid DESC LIMIT ")
