@@ -21,7 +21,7 @@ use xinfang_web::service;
 #[derive(Args, Debug)]
 pub struct BenchOpts {
     /// Corpus sizes (petitions), comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "10000")]
+    #[arg(long, value_delimiter = ',', default_value = "10000", value_parser = positive)]
     sizes: Vec<usize>,
     /// Backends: sqlite, postgres.
     #[arg(long, value_delimiter = ',', default_value = "sqlite")]
@@ -33,17 +33,35 @@ pub struct BenchOpts {
     #[arg(long, default_value = "xinfang-bench")]
     dir: PathBuf,
     /// Concurrent HTTP clients for the create test, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16", value_parser = clients)]
     clients: Vec<usize>,
     /// Seconds each create test runs.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
     /// Petitions per import transaction.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = positive)]
     batch: usize,
     /// Where to write the results as JSON (default: DIR/results.json).
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+/// Registrations the HTTP clients take turns posting.
+const BODIES: usize = 2000;
+
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err("应为正整数".into()),
+    }
+}
+
+/// Each client posts its own share of the [`BODIES`].
+fn clients(s: &str) -> Result<usize, String> {
+    match positive(s)? {
+        n if n <= BODIES => Ok(n),
+        _ => Err(format!("并发客户端数应在 1 到 {BODIES} 之间")),
+    }
 }
 
 /// p50 and p99 of a sample, in milliseconds.
@@ -299,7 +317,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let server = Server::start(&url, key)?;
     let c = reqwest::Client::new();
     let token = login(&c, &server.base).await?;
-    let bodies = request_bodies(2000, today);
+    let bodies = request_bodies(BODIES, today);
     let mut creates = Vec::new();
     for &n in &opts.clients {
         eprintln!("   HTTP 登记，{n} 个并发客户端，{} 秒", opts.seconds);
@@ -322,16 +340,18 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     // above, and again once the full-text index has been merged (as the
     // server's background merging leaves it when registrations are sparse).
     let newest: i64 = size as i64 + 1;
-    let (search, similar) = search_and_similar(&c, &server.base, &token, newest).await?;
+    let created: i64 = creates.iter().filter_map(|c| c["created"].as_i64()).sum();
+    let checked = repeat_checked(newest, created);
+    let (search, similar) = search_and_similar(&c, &server.base, &token, &checked).await?;
     let t = Instant::now();
     let settle = Store::open(&url).await?;
     settle.analyze().await?;
     settle.close().await;
     let settle_s = t.elapsed().as_secs_f64();
-    let (search_settled, similar_settled) = search_and_similar(&c, &server.base, &token, newest).await?;
+    let (search_settled, similar_settled) = search_and_similar(&c, &server.base, &token, &checked).await?;
     let year = chrono::Datelike::year(&today);
     let stats = get_latency(&c, &server.base, &token, &format!("/api/v1/stats/monthly?year={year}"), 10).await?;
-    let pages = page_latency(&server.base, newest).await?;
+    let pages = page_latency(&server.base, checked[0]).await?;
     let (rss, hwm) = server.memory_kib();
     drop(server);
     Ok(json!({
@@ -424,13 +444,24 @@ async fn page_latency(base: &str, petition: i64) -> anyhow::Result<Vec<Value>> {
     Ok(out)
 }
 
-/// Times eight 1–3 word searches (20 each) and the repeat candidates of 100
-/// petitions from `newest` on (every 7th).
+/// The petitions whose repeat candidates are timed: 100 spread over those
+/// registered over HTTP (ids from `first` on, `created` of them), or all of
+/// them if fewer; the first 100 imported ones if none were.
+fn repeat_checked(first: i64, created: i64) -> Vec<i64> {
+    if created <= 0 {
+        return (1..=100.min(first - 1)).collect();
+    }
+    let step = (created / 100).max(1);
+    (0..created.min(100)).map(|k| first + k * step).collect()
+}
+
+/// Times eight 1–3 word searches (20 each) and the repeat candidates of the
+/// petitions `checked`.
 async fn search_and_similar(
     c: &reqwest::Client,
     base: &str,
     token: &str,
-    newest: i64,
+    checked: &[i64],
 ) -> anyhow::Result<(Value, Value)> {
     let mut search_ms = Vec::new();
     let mut searches = Vec::new();
@@ -447,14 +478,14 @@ async fn search_and_similar(
     }
     let (search_p50, search_p99) = percentiles(search_ms);
     let mut similar_ms = Vec::new();
-    for k in 0..100 {
-        let v = get_latency(c, base, token, &format!("/api/v1/petitions/{}/similar", newest + k * 7), 1).await?;
+    for id in checked {
+        let v = get_latency(c, base, token, &format!("/api/v1/petitions/{id}/similar"), 1).await?;
         similar_ms.extend(v["all_ms"].as_array().into_iter().flatten().filter_map(Value::as_f64));
     }
     let (similar_p50, similar_p99) = percentiles(similar_ms);
     Ok((
         json!({ "p50_ms": search_p50, "p99_ms": search_p99, "queries": searches }),
-        json!({ "p50_ms": similar_p50, "p99_ms": similar_p99, "runs": 100 }),
+        json!({ "p50_ms": similar_p50, "p99_ms": similar_p99, "runs": checked.len() }),
     ))
 }
 

@@ -236,6 +236,39 @@ fn demo_builds_serves_and_stops_gracefully_on_sigterm() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Issue 4: the benchmark runs end to end at a small size (one client for a
+/// second registers a few hundred petitions, fewer than the repeat checks
+/// it times) and writes every figure to its JSON; nonsense sizes are refused.
+#[test]
+fn bench_runs_end_to_end_at_a_small_size() {
+    let dir = temp_dir();
+    let o = bin()
+        .args(["bench", "--sizes", "150", "--clients", "1", "--seconds", "1", "--dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("## sqlite · 150 件"), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["import"]["petitions"], 150);
+    assert!(run["import"]["write_per_s"].as_f64().unwrap() > 0.0);
+    let created = run["http_create"][0]["created"].as_u64().unwrap();
+    assert!(created > 0 && run["http_create"][0]["errors"] == 0, "{run}");
+    assert_eq!(run["similar_at_registration"]["runs"].as_u64(), Some(created.min(100)));
+    assert!(run["similar_settled"]["p99_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(run["pages"].as_array().unwrap().len(), 7);
+    assert!(run["monthly_stats"]["p99_ms"].as_f64().unwrap() > 0.0);
+    assert!(run["server_memory"]["rss_mib"].as_f64().unwrap() > 0.0);
+    assert!(v["baseline"]["sqlite_single_row_durable_per_s"].as_f64().unwrap() > 0.0);
+
+    for bad in [["--sizes", "0"], ["--clients", "0"], ["--clients", "2001"], ["--seconds", "0"]] {
+        let o = bin().arg("bench").args(bad).args(["--dir", dir.to_str().unwrap()]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(bad[0]), "{bad:?}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// Issue 4: no acknowledged write is ever lost, and no half-write is ever
 /// visible. Each round starts the server, drives concurrent registrations
 /// and steps, kills the server with SIGKILL at a random moment, and checks
