@@ -80,24 +80,38 @@ pub struct IndexedText {
     pub inner: Vec<(String, usize)>,
     /// The overlapping two-character grams of each run of Chinese
     /// characters, in text order: they find a word wherever segmentation
-    /// cut it differently (白沙河 in 白沙|河东|桥段).
-    pub grams: Vec<String>,
+    /// cut it differently (白沙河 in 白沙|河东|桥段). Separated by spaces, as
+    /// the index takes them: one string, not one allocation per gram.
+    pub grams: String,
 }
 
 fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// The two-character grams of the runs of Chinese characters in `text`.
-fn grams_of(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    for w in chars.windows(2) {
-        if is_han(w[0]) && is_han(w[1]) {
-            out.push(w.iter().collect());
+/// The two-character grams of the runs of Chinese characters in `text`, as
+/// slices of it.
+fn grams_of(text: &str) -> impl Iterator<Item = &str> {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, a)) = chars.next() {
+            if let Some(&(j, b)) = chars.peek()
+                && is_han(a)
+                && is_han(b)
+            {
+                return Some(&text[i..j + b.len_utf8()]);
+            }
         }
+        None
+    })
+}
+
+/// Appends `piece` to space-separated `terms`.
+fn push_term(terms: &mut String, piece: &str) {
+    if !terms.is_empty() && !piece.is_empty() {
+        terms.push(' ');
     }
-    out
+    terms.push_str(piece);
 }
 
 /// The prefix that keeps grams apart from words in a PostgreSQL tsvector.
@@ -134,8 +148,11 @@ impl IndexedText {
                 }
             }
         }
-        let grams = if grams { grams_of(&folded) } else { Vec::new() };
-        let mut out = IndexedText { grams, ..Default::default() };
+        let mut out = IndexedText::default();
+        if grams {
+            out.grams.reserve(folded.len());
+            grams_of(&folded).for_each(|g| push_term(&mut out.grams, g));
+        }
         // Position of each word token (reversed index) after splitting into pieces.
         let mut last_pos = vec![0usize; words_rev.len()];
         for (k, (w, _)) in words_rev.iter().enumerate().rev() {
@@ -157,11 +174,11 @@ impl IndexedText {
         let offset = self.words.len();
         self.words.extend(other.words);
         self.inner.extend(other.inner.into_iter().map(|(w, i)| (w, i + offset)));
-        self.grams.extend(other.grams);
+        push_term(&mut self.grams, &other.grams);
     }
 
     pub fn grams_text(&self) -> String {
-        self.grams.join(" ")
+        self.grams.clone()
     }
 
     /// FTS5 column text: terms separated by spaces (the `unicode61`
@@ -186,7 +203,7 @@ impl IndexedText {
         for (w, i) in &self.inner {
             lexemes.entry(w).or_default().push(at(*i));
         }
-        let grams: Vec<String> = self.grams.iter().map(|g| format!("{GRAM_PREFIX}{g}")).collect();
+        let grams: Vec<String> = self.grams.split_terminator(' ').map(|g| format!("{GRAM_PREFIX}{g}")).collect();
         for (i, g) in grams.iter().enumerate() {
             lexemes.entry(g).or_default().push(at(i));
         }
@@ -224,7 +241,8 @@ impl Group {
     /// however the document was segmented.
     fn grams(&self) -> Option<Vec<String>> {
         let joined: String = self.words.concat();
-        (joined.chars().count() >= 2 && joined.chars().all(is_han)).then(|| grams_of(&joined))
+        (joined.chars().count() >= 2 && joined.chars().all(is_han))
+            .then(|| grams_of(&joined).map(String::from).collect())
     }
 }
 
@@ -427,7 +445,8 @@ mod tests {
         assert!(!q.fts5().contains("'"));
         // Segmentation that cut a name apart still finds it, by its grams.
         let t = IndexedText::new("白沙河东桥段河床淤积");
-        assert!(t.grams.contains(&"白沙".to_string()) && t.grams.contains(&"沙河".to_string()));
+        let grams: Vec<&str> = t.grams.split(' ').collect();
+        assert!(grams.contains(&"白沙") && grams.contains(&"沙河"), "{grams:?}");
         let q = TextQuery::parse("“征地拆迁补偿” 農民工", false);
         assert_eq!(q.groups[0], Group { words: vec!["征地拆迁".into(), "补偿".into()], phrase: true });
         assert_eq!(q.groups[1], Group { words: vec!["农民工".into()], phrase: false });
