@@ -34,6 +34,12 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// The earliest date among `deadlines` that the office must meet (a
+    /// duty, not paused): the date the workbench and the overdue filter use.
+    pub fn next_office_due(deadlines: &[Deadline]) -> Option<NaiveDate> {
+        deadlines.iter().filter(|d| d.is_duty()).map(|d| d.due).min()
+    }
+
     /// A running office duty: one whose passing makes the case overdue.
     pub fn is_duty(&self) -> bool {
         self.holder == Holder::Office && self.duty && !self.paused

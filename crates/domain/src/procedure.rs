@@ -792,11 +792,6 @@ impl CaseState {
             .map(|k| k.type_name())
             .collect()
     }
-
-    /// The earliest open deadline the office must meet (a duty, not paused).
-    pub fn next_office_due(&self, ctx: &Ctx<'_>) -> Option<NaiveDate> {
-        self.deadlines(ctx).into_iter().filter(|d| d.is_duty()).map(|d| d.due).min()
-    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,9 @@ fn project(
 ) -> ApiResult<(String, Vec<xinfang_domain::Deadline>, Option<NaiveDate>)> {
     let c = ctx(rules, cal, None);
     let json = serde_json::to_string(state).map_err(|_| AppError::internal())?;
-    Ok((json, state.deadlines(&c), state.next_office_due(&c)))
+    let deadlines = state.deadlines(&c);
+    let next_due = xinfang_domain::Deadline::next_office_due(&deadlines);
+    Ok((json, deadlines, next_due))
 }
 
 fn event_record(event: &Event, actor: Option<i64>) -> ApiResult<EventRecord> {
