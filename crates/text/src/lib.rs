@@ -7,6 +7,7 @@
 //! (including the ideographic space U+3000) trimmed. Full-width punctuation is
 //! kept: it is correct Chinese typography.
 
+use std::borrow::Cow;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 mod search;
@@ -16,15 +17,20 @@ pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.
 pub fn clean(raw: &str) -> String {
-    let unified: std::borrow::Cow<str> =
+    let unified: Cow<str> =
         if raw.contains('\r') { raw.replace("\r\n", "\n").replace('\r', "\n").into() } else { raw.into() };
     let keep = |c: &char| *c == '\n' || *c == '\t' || !c.is_control();
-    // Most text is in NFC already, which the quick check tells at a glance:
-    // then composing it again is skipped.
-    let kept: String = if is_nfc_quick(unified.chars()) == IsNormalized::Yes {
-        unified.chars().filter(keep).collect()
+    // Most text is in NFC already and holds no control characters, which
+    // two quick scans tell: it is then only trimmed, not composed again or
+    // rebuilt character by character.
+    let kept: Cow<str> = if is_nfc_quick(unified.chars()) == IsNormalized::Yes {
+        if unified.chars().all(|c| keep(&c)) {
+            unified
+        } else {
+            unified.chars().filter(keep).collect::<String>().into()
+        }
     } else {
-        unified.nfc().filter(keep).collect()
+        unified.nfc().filter(keep).collect::<String>().into()
     };
     kept.trim_matches(|c: char| c.is_whitespace()).to_string()
 }
