@@ -69,17 +69,26 @@ fn check_not_respondent(target: &Unit, respondent: Option<&Unit>, class: Petitio
     }
 }
 
-/// The case state as a stored record: JSON, status, deadlines, next due.
+/// The case state as a stored record: JSON, deadlines, next office due date.
 fn project(
     state: &CaseState,
     rules: &RuleSet,
     cal: &Calendar,
 ) -> ApiResult<(String, Vec<xinfang_domain::Deadline>, Option<NaiveDate>)> {
-    let c = ctx(rules, cal, None);
     let json = serde_json::to_string(state).map_err(|_| AppError::internal())?;
-    let deadlines = state.deadlines(&c);
-    let next_due = xinfang_domain::Deadline::next_office_due(&deadlines);
+    let (deadlines, next_due) = deadlines_of(state, rules, cal);
     Ok((json, deadlines, next_due))
+}
+
+/// A case's deadlines and the next date its office must meet.
+fn deadlines_of(
+    state: &CaseState,
+    rules: &RuleSet,
+    cal: &Calendar,
+) -> (Vec<xinfang_domain::Deadline>, Option<NaiveDate>) {
+    let deadlines = state.deadlines(&ctx(rules, cal, None));
+    let next_due = xinfang_domain::Deadline::next_office_due(&deadlines);
+    (deadlines, next_due)
 }
 
 fn event_record(event: &Event, actor: Option<i64>) -> ApiResult<EventRecord> {
@@ -535,7 +544,7 @@ pub async fn recompute_deadlines(
         let mut batch = Vec::with_capacity(cases.len());
         for c in &cases {
             let state: CaseState = serde_json::from_str(&c.state).map_err(|_| AppError::internal())?;
-            let (_, deadlines, next_due) = project(&state, rules, cal)?;
+            let (deadlines, next_due) = deadlines_of(&state, rules, cal);
             batch.push((c.id, c.version, next_due, deadlines));
         }
         updated += store.update_deadlines(&batch).await?;
