@@ -699,6 +699,13 @@ impl Backend {
         Ok(defs.len())
     }
 
+    /// Does the database answer? A query that reads nothing: cheap enough
+    /// for a health probe called every few seconds.
+    pub async fn ping(&self) -> Result<()> {
+        let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&self.read).await?;
+        if one == 1 { Ok(()) } else { Err(StoreError::Corrupt(format!("SELECT 1 answered {one}"))) }
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(&self.read).await?)
     }

@@ -186,7 +186,9 @@ impl Backend {
         Ok(())
     }
 
-    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    /// `PRAGMA integrity_check`: "ok" when the file is sound. It reads the
+    /// whole file (32 s for a 1M ledger): for checks, not for health probes
+    /// ([`Backend::ping`]).
     pub async fn integrity_check(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)
     }
