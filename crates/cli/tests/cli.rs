@@ -274,7 +274,8 @@ fn bench_runs_end_to_end_at_a_small_size() {
 /// and steps, kills the server with SIGKILL at a random moment, and checks
 /// the database: every acknowledged write is there with its events, every
 /// case there is whole and its stored state is what its events make, the
-/// SQLite file passes `integrity_check`, the audit chain verifies.
+/// SQLite file passes `integrity_check`, the workbench's kept counts match
+/// the deadlines, the audit chain verifies.
 #[test]
 fn crash_safety_acknowledged_writes_survive_sigkill() {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
@@ -333,13 +334,19 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
             events += n;
         }
         // The file as the crash left it.
-        let integrity = rt.block_on(async {
+        let (integrity, drift) = rt.block_on(async {
             let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-            sqlx::query_scalar::<_, String>("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap()
+            let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap();
+            drop(conn);
+            let store = xinfang_store::Store::open(&url).await.unwrap();
+            let drift = store.due_count_drift().await.unwrap();
+            store.close().await;
+            (integrity, drift)
         });
         assert_eq!(integrity, "ok", "round {round}: integrity_check");
+        assert_eq!(drift, 0, "round {round}: the workbench's kept counts differ from the deadlines");
         let line = format!(
-            "round {round:>2}: killed after {:>3} ms; acknowledged {} registrations, {events} steps; {checked} cases checked; integrity ok\n",
+            "round {round:>2}: killed after {:>3} ms; acknowledged {} registrations, {events} steps; {checked} cases checked; integrity ok; kept counts match\n",
             kill_after.as_millis(),
             new_acks.len()
         );

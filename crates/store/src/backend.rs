@@ -1,6 +1,6 @@
 // The SQL of the store, written once and compiled twice: `sqlite/mod.rs` and
 // `postgres/mod.rs` each `include!` this file after defining `Db` (the sqlx
-// database), `Backend { write, read }`, `MIGRATIONS`, `AUDIT_LOCK` and the
+// database), `Backend { write, read }`, `MIGRATIONS`, `BEGIN_WRITE` and the
 // few pieces whose SQL differs (placeholders, multi-row inserts, search).
 // Queries use `$1` placeholders and types both engines share, so the same
 // text runs on both; the schema differences live in each `migrations/`.
@@ -193,13 +193,18 @@ fn push_not_reported_on(q: &mut Sql, viewer: &Viewer, respondent: &str) {
 /// decide and no petition row is read.
 fn push_office_work(q: &mut Sql, viewer: &Viewer) {
     q.push(" WHERE d.holder = 'office' AND d.paused = ").arg(Arg::Bool(false)).push(" AND d.unit_id IN (");
+    push_unit_scope(q, viewer);
+    q.push(")");
+}
+
+/// The ids of the units whose work the viewer sees: theirs and those below.
+fn push_unit_scope(q: &mut Sql, viewer: &Viewer) {
     match &viewer.unit_ids {
         Some(ids) => push_list(q, ids),
         None => {
             q.push("SELECT id FROM units");
         }
     }
-    q.push(")");
 }
 
 fn push_list(q: &mut Sql, ids: &[i64]) {
@@ -317,6 +322,17 @@ struct Place {
     respondent_unit_id: Option<i64>,
 }
 
+/// The stored `holder` of a deadline. Only running duties are 'office': the
+/// workbench and the overdue filter read that; windows are kept for
+/// reference.
+fn holder_of(d: &Deadline) -> &'static str {
+    match (d.holder, d.is_duty()) {
+        (xinfang_domain::Holder::Office, true) => "office",
+        (xinfang_domain::Holder::Office, false) => "window",
+        (xinfang_domain::Holder::Petitioner, _) => "petitioner",
+    }
+}
+
 fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
     deadlines
         .iter()
@@ -327,22 +343,62 @@ fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadline]) -> Vec<
                 Arg::OptI64(place.respondent_unit_id),
                 Arg::Text(d.clock.as_str().into()),
                 Arg::Date(d.due),
-                // Only running duties are 'office': the workbench and the
-                // overdue filter read that; windows are kept for reference.
-                Arg::Text(
-                    match (d.holder, d.is_duty()) {
-                        (xinfang_domain::Holder::Office, true) => "office",
-                        (xinfang_domain::Holder::Office, false) => "window",
-                        (xinfang_domain::Holder::Petitioner, _) => "petitioner",
-                    }
-                    .into(),
-                ),
+                Arg::Text(holder_of(d).into()),
                 Arg::Bool(d.provisional),
                 Arg::Bool(d.paused),
                 Arg::Text(d.explanation.clone()),
             ]
         })
         .collect()
+}
+
+/// Changes to `office_due_counts` (migration 0009): the deadline rows the
+/// workbench counts from that table, by (unit, clock, due date), added (+1)
+/// or taken away (−1) in the transaction that writes them. Those are the
+/// running office duties of cases that name no unit reported on; the
+/// others are counted row by row, each tested for Art. 30.
+#[derive(Default)]
+struct DueCounts(std::collections::BTreeMap<(i64, &'static str, NaiveDate), i64>);
+
+impl DueCounts {
+    fn add(&mut self, place: &Place, clock: ClockName, due: NaiveDate, holder: &str, paused: bool, by: i64) {
+        if holder == "office" && !paused && place.respondent_unit_id.is_none() {
+            *self.0.entry((place.unit_id, clock.as_str(), due)).or_default() += by;
+        }
+    }
+
+    fn add_all(&mut self, place: &Place, deadlines: &[Deadline], by: i64) {
+        for d in deadlines {
+            self.add(place, d.clock, d.due, holder_of(d), d.paused, by);
+        }
+    }
+
+    /// Writes the changes: one statement for all, and the rows that fell to
+    /// zero deleted, so that a page sums only dates that hold a duty.
+    async fn apply(self, tx: &mut Tx<'_>) -> Result<()> {
+        let changed: Vec<_> = self.0.into_iter().filter(|(_, n)| *n != 0).collect();
+        let rows = changed
+            .iter()
+            .map(|((unit, clock, due), n)| vec![Arg::I64(*unit), Arg::Text((*clock).into()), Arg::Date(*due), Arg::I64(*n)])
+            .collect();
+        insert_rows(
+            tx,
+            "INSERT INTO office_due_counts (unit_id, clock, due, n)",
+            4,
+            rows,
+            "ON CONFLICT (unit_id, clock, due) DO UPDATE SET n = office_due_counts.n + excluded.n",
+        )
+        .await?;
+        for ((unit, clock, due), _) in changed.iter().filter(|(_, n)| *n < 0) {
+            sqlx::query("DELETE FROM office_due_counts WHERE unit_id = $1 AND clock = $2 AND due = $3 AND n = 0")
+                .bind(*unit)
+                .bind(*clock)
+                .bind(*due)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 const DEADLINES_INSERT: &str = "INSERT INTO deadlines (petition_id, unit_id, respondent_unit_id, clock, due, holder, \
@@ -354,9 +410,23 @@ const DEADLINE_COLS: usize = 9;
 /// Replaces the deadline rows of case `id` (after a step, or a calendar
 /// recompute).
 async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[Deadline]) -> Result<()> {
-    sqlx::query("DELETE FROM deadlines WHERE petition_id = $1").bind(id).execute(&mut **tx).await?;
+    let old = sqlx::query(
+        "DELETE FROM deadlines WHERE petition_id = $1 RETURNING unit_id, respondent_unit_id, clock, due, holder, paused",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut counts = DueCounts::default();
+    for r in &old {
+        let clock: String = r.try_get("clock")?;
+        let clock = ClockName::parse(&clock).ok_or_else(|| StoreError::Corrupt(format!("deadline clock {clock}")))?;
+        let was = Place { unit_id: r.try_get("unit_id")?, respondent_unit_id: r.try_get("respondent_unit_id")? };
+        let holder: String = r.try_get("holder")?;
+        counts.add(&was, clock, r.try_get("due")?, &holder, r.try_get("paused")?, -1);
+    }
+    counts.add_all(&place, deadlines, 1);
     insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(id, place, deadlines), "").await?;
-    Ok(())
+    counts.apply(tx).await
 }
 
 /// Every command of a batch answered as not committed.
@@ -387,13 +457,12 @@ fn sealed_args(s: &Option<Sealed>) -> [Arg; 3] {
     ]
 }
 
-/// Appends lines to the hash-chained audit log inside `tx`.
+/// Appends lines to the hash-chained audit log inside `tx`, which began
+/// with [`BEGIN_WRITE`] (or `BATCH_BEGIN`): the chain's head cannot move
+/// under it.
 async fn audit_many(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
-    }
-    if !AUDIT_LOCK.is_empty() {
-        sqlx::query(AUDIT_LOCK).execute(&mut **tx).await?;
     }
     let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     let (mut seq, mut prev) = match head {
@@ -506,6 +575,7 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
     let id_of = |case_no: &str| ids.get(case_no).copied().ok_or_else(|| StoreError::Corrupt("insert returned no id".into()));
 
     let (mut people, mut events, mut deadlines, mut units, mut audit) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut due_counts = DueCounts::default();
     for (rec, case_no) in batch.iter().zip(&case_nos) {
         let id = id_of(case_no)?;
         for p in &rec.petitioners {
@@ -519,6 +589,7 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
             events.push(event_row(id, i as i64 + 1, e, now));
         }
         let place = Place { unit_id: rec.unit_id, respondent_unit_id: rec.respondent_unit_id };
+        due_counts.add_all(&place, &rec.deadlines, 1);
         deadlines.extend(deadline_rows(id, place, &rec.deadlines));
         let mut seen = std::collections::BTreeSet::new();
         for u in rec.unit_ids.iter().filter(|u| seen.insert(**u)) {
@@ -543,6 +614,7 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
     .await?;
     insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
     insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadlines, "").await?;
+    due_counts.apply(tx).await?;
     insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
     insert_search(tx, &docs).await?;
@@ -1209,7 +1281,7 @@ impl Backend {
     /// the case has not moved since it was read. A linked repeat leaves the
     /// monthly statistics: the matter is counted once.
     pub async fn set_repeat_of(&self, id: i64, expected_version: i64, of: Option<i64>, actor: Option<i64>) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(
             "SELECT case_no, repeat_of, received_on, registered_unit_id, class FROM petitions WHERE id = $1 AND version = $2",
         )
@@ -1423,64 +1495,48 @@ impl Backend {
         today: NaiveDate,
         soon: NaiveDate,
     ) -> Result<Vec<(String, String, String, i64, i64, i64)>> {
-        // Each (unit, clock) is a range of `deadlines_office_unit`, which
-        // puts the cases naming no unit reported on first. Three parts:
-        // their overdue deadlines, the bulk, counted from the index alone
-        // (37,000 entries on a 1M ledger: 100 ms when each was tested for
-        // its due date and unit, 5 ms counted); their deadlines due from today
-        // to `soon`; and the deadlines of the few cases that name a unit
-        // reported on, each tested for Art. 30. That last part has no due
-        // date in its WHERE: given one, SQLite without statistics walked the
-        // due-date index through all 37,000 instead.
-        let when = |q: &mut Sql, op: &str, day: NaiveDate| {
-            q.push(&format!("SUM(CASE WHEN d.due {op} ")).arg(Arg::Date(day)).push(" THEN 1 ELSE 0 END)");
+        // Two parts. The duties of the cases that name no unit reported on,
+        // the bulk, are kept counted by unit, clock and due date in
+        // `office_due_counts` (migration 0009): a page sums the rows due by
+        // `soon`, at most one per unit, clock and day, however many cases
+        // are overdue. The few cases that name a unit reported on are
+        // counted from their deadline rows, each tested for Art. 30.
+        let when = |q: &mut Sql, op: &str, day: NaiveDate, n: &str| {
+            q.push(&format!("SUM(CASE WHEN {op} ")).arg(Arg::Date(day)).push(&format!(" THEN {n} ELSE 0 END)"));
         };
-        let mut q = Sql::default();
-        q.push(
-            "SELECT u.code, u.name, x.clock, CAST(SUM(x.overdue) AS BIGINT) AS overdue, \
-             CAST(SUM(x.today) AS BIGINT) AS today, CAST(SUM(x.soon) AS BIGINT) AS soon FROM (",
-        );
-        for part in 0..3 {
-            q.push(if part == 0 { "SELECT" } else { " UNION ALL SELECT" }).push(" d.unit_id, d.clock, ");
-            match part {
-                0 => {
-                    q.push("COUNT(*) AS overdue, 0 AS today, COUNT(*) AS soon");
-                }
-                1 => {
-                    q.push("0, ");
-                    when(&mut q, "=", today);
-                    q.push(", COUNT(*)");
-                }
-                _ => {
-                    when(&mut q, "<", today);
-                    q.push(", ");
-                    when(&mut q, "=", today);
-                    q.push(", ");
-                    when(&mut q, "<=", soon);
-                }
-            }
-            q.push(" FROM deadlines d");
-            push_office_work(&mut q, viewer);
-            q.push(" AND d.clock IN (");
+        let clocks = |q: &mut Sql, col: &str| {
+            q.push(&format!(" AND {col} IN ("));
             for (i, c) in ClockName::ALL.iter().enumerate() {
                 q.push(if i == 0 { "" } else { ", " }).arg(Arg::Text(c.as_str().into()));
             }
             q.push(")");
-            match part {
-                0 => {
-                    q.push(" AND d.respondent_unit_id IS NULL AND d.due < ").arg(Arg::Date(today));
-                }
-                1 => {
-                    q.push(" AND d.respondent_unit_id IS NULL AND d.due >= ").arg(Arg::Date(today));
-                    q.push(" AND d.due <= ").arg(Arg::Date(soon));
-                }
-                _ => {
-                    q.push(" AND d.respondent_unit_id IS NOT NULL");
-                    push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
-                }
-            }
-            q.push(" GROUP BY d.unit_id, d.clock");
-        }
+        };
+        let mut q = Sql::default();
+        q.push(
+            "SELECT u.code, u.name, x.clock, CAST(SUM(x.overdue) AS BIGINT) AS overdue, \
+             CAST(SUM(x.today) AS BIGINT) AS today, CAST(SUM(x.soon) AS BIGINT) AS soon FROM (SELECT c.unit_id, c.clock, ",
+        );
+        when(&mut q, "c.due <", today, "c.n");
+        q.push(" AS overdue, ");
+        when(&mut q, "c.due =", today, "c.n");
+        q.push(" AS today, SUM(c.n) AS soon FROM office_due_counts c WHERE c.unit_id IN (");
+        push_unit_scope(&mut q, viewer);
+        q.push(")");
+        clocks(&mut q, "c.clock");
+        q.push(" AND c.due <= ").arg(Arg::Date(soon)).push(" GROUP BY c.unit_id, c.clock UNION ALL SELECT d.unit_id, d.clock, ");
+        when(&mut q, "d.due <", today, "1");
+        q.push(", ");
+        when(&mut q, "d.due =", today, "1");
+        q.push(", ");
+        when(&mut q, "d.due <=", soon, "1");
+        // No due date in this WHERE: given one, SQLite without statistics
+        // walked the due-date index through every overdue duty instead.
+        q.push(" FROM deadlines d");
+        push_office_work(&mut q, viewer);
+        clocks(&mut q, "d.clock");
+        q.push(" AND d.respondent_unit_id IS NOT NULL");
+        push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
+        q.push(" GROUP BY d.unit_id, d.clock");
         q.push(
             ") x JOIN units u ON u.id = x.unit_id GROUP BY u.id, u.code, u.name, u.path, x.clock \
              HAVING SUM(x.soon) > 0 ORDER BY u.path, x.clock",
@@ -1498,6 +1554,23 @@ impl Backend {
                 ))
             })
             .collect()
+    }
+
+    /// How many rows of `office_due_counts` (the workbench's kept counts)
+    /// differ from the deadline rows they count, either way: 0 when every
+    /// write kept them and left no row at zero. A check for tests and
+    /// after a crash; it reads every deadline.
+    pub async fn due_count_drift(&self) -> Result<i64> {
+        let counted = "SELECT unit_id, clock, due, COUNT(*) FROM deadlines \
+                       WHERE holder = 'office' AND paused = FALSE AND respondent_unit_id IS NULL GROUP BY unit_id, clock, due";
+        let kept = "SELECT unit_id, clock, due, n FROM office_due_counts";
+        let mut drift = 0;
+        for (a, b) in [(kept, counted), (counted, kept)] {
+            let n: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM ({a} EXCEPT {b}) x")).fetch_one(&self.read).await?;
+            drift += n;
+        }
+        Ok(drift)
     }
 
     /// Cases whose deadlines may change with the calendar: not closed, or
@@ -1520,7 +1593,7 @@ impl Backend {
     /// a case that moved since it was read is skipped (its own write has
     /// stored fresh deadlines). Returns how many were updated.
     pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<NaiveDate>, Vec<Deadline>)]) -> Result<usize> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let mut n = 0;
         for (id, version, next_due, deadlines) in batch {
             let row = sqlx::query(
@@ -1561,7 +1634,7 @@ impl Backend {
 
     /// Replaces the given years of the calendar in one transaction.
     pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         for (year, days) in years {
             let first = NaiveDate::from_ymd_opt(*year, 1, 1).ok_or_else(|| StoreError::Corrupt("year".into()))?;
             let last = NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| StoreError::Corrupt("year".into()))?;
@@ -1601,7 +1674,7 @@ impl Backend {
     // ---- audit ----
 
     pub async fn audit(&self, e: &AuditEntry) -> Result<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         audit_in(&mut tx, e).await?;
         tx.commit().await?;
         Ok(())

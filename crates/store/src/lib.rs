@@ -123,6 +123,7 @@ forward! {
     pub async fn audit(&self, e: &AuditEntry) -> Result<()>;
     pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>>;
     pub async fn integrity_check(&self) -> Result<String>;
+    pub async fn due_count_drift(&self) -> Result<i64>;
     pub async fn ping(&self) -> Result<()>;
 }
 

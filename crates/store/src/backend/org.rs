@@ -5,7 +5,7 @@ impl Backend {
     // ---- units ----
 
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let parent_unit = match parent {
             Some(p) => Some(active_parent(&mut tx, p).await?),
             None => None,
@@ -38,7 +38,7 @@ impl Backend {
     /// active users or active units below it; a unit cannot move below
     /// itself or under a stopped unit.
     pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let old = unit_in(&mut tx, code).await?.ok_or_else(|| StoreError::NotFound(format!("单位 {code} 不存在")))?;
         let current_parent = match old.parent_id {
             Some(pid) => unit_id_in(&mut tx, pid).await?,
@@ -147,7 +147,7 @@ impl Backend {
     // ---- users and sessions ----
 
     pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, unit_id, role, password_hash, disabled, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -184,7 +184,7 @@ impl Backend {
     /// administrator can be neither disabled nor given another role, and no
     /// one is moved into a stopped unit.
     pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<i64>) -> Result<User> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(&format!("{} WHERE us.username = $1", user_select()))
             .bind(username)
             .fetch_optional(&mut *tx)
@@ -269,7 +269,7 @@ impl Backend {
 
     pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
         let now = Utc::now();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)

@@ -6,13 +6,10 @@ use std::time::Duration;
 
 type Db = sqlx::Postgres;
 
-/// Concurrent transactions would read the same chain head; this lock, held to
-/// the end of the transaction, orders them.
-const AUDIT_LOCK: &str = "SELECT pg_advisory_xact_lock(7720230501)";
-
 /// Batches of the group-commit writer commit as every other write does:
-/// synchronously, before they are answered.
-const BATCH_BEGIN: &str = "BEGIN";
+/// synchronously, before they are answered. Each holds the write lock, as
+/// every write does ([`BEGIN_WRITE`]).
+const BATCH_BEGIN: &str = BEGIN_WRITE;
 const BATCH_END: Option<&str> = None;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -23,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
     (6, "0006_deadline_units", include_str!("migrations/0006_deadline_units.sql")),
     (7, "0007_office_deadlines", include_str!("migrations/0007_office_deadlines.sql")),
+    (8, "0008_office_due_counts", include_str!("migrations/0008_office_due_counts.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.
@@ -63,9 +61,13 @@ impl Backend {
     }
 }
 
-/// Begins a transaction that will write after reading (PostgreSQL locks
-/// row by row: a plain `BEGIN`).
-const BEGIN_WRITE: &str = "BEGIN";
+/// Begins a write transaction holding the write lock to its end, sent with
+/// the `BEGIN` in one round trip. Concurrent writers (several `serve`
+/// processes, or the writer and a calendar recompute) would read the same
+/// head of the audit chain, and update the same counter rows in different
+/// orders, which deadlocks; taken first, before any row, the lock orders
+/// them. Every transaction that audits or writes a counter begins so.
+const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(7720230501)";
 
 /// (name, definition) of the secondary indexes of [`LOAD_TABLES`] in the
 /// current schema: not those behind a constraint (primary key, unique).

@@ -19,9 +19,6 @@ use std::time::Duration;
 
 type Db = sqlx::Sqlite;
 
-/// One writer is the only one: the chain head cannot move under it.
-const AUDIT_LOCK: &str = "";
-
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
@@ -31,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "0006_band_index", include_str!("migrations/0006_band_index.sql")),
     (7, "0007_deadline_units", include_str!("migrations/0007_deadline_units.sql")),
     (8, "0008_office_deadlines", include_str!("migrations/0008_office_deadlines.sql")),
+    (9, "0009_office_due_counts", include_str!("migrations/0009_office_due_counts.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

@@ -413,6 +413,7 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     // The report on 一号村 is handled at 一号镇, outside 一号村's units.
     assert_eq!(counts("v1").await, [("T1-V1".into(), ack(), 1, 0, 1)]);
     assert_eq!(counts("v2").await, []);
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
 
     // A transfer moves the count to the receiving unit.
     app.event(&intake, at_county, json!({"type":"transfer","on":"2026-01-08","to":"T2-V1"}), StatusCode::CREATED).await;
@@ -421,6 +422,7 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     assert!(after.iter().any(|r| r.0 == "T2-V1"), "{after:?}");
     assert_eq!(counts("t2v1").await.iter().filter(|r| r.1 == "acknowledge").count(), 1);
     assert_eq!(items("t2v1").await, ["T2-V1"]);
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0, "the transfer moved the kept count");
 
     // A calendar recompute rewrites the deadlines and keeps where they are.
     let cal = app.state.calendar();
@@ -446,6 +448,26 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     assert!(assigned(counts("v1").await).is_empty());
     let t1_items = items("t1").await;
     assert_eq!(t1_items.iter().filter(|u| *u == "T1").count(), 3, "{t1_items:?}");
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+
+    // The counts are kept in the transaction that writes the deadlines; a
+    // ledger from before they were kept gets them from its migration.
+    let kept = app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await;
+    assert!(kept >= 4, "{kept}");
+    app.raw_sql("DROP TABLE office_due_counts").await;
+    app.raw_sql("DROP INDEX deadlines_office_reported").await;
+    app.raw_sql(
+        "CREATE INDEX deadlines_office_unit ON deadlines(holder, paused, unit_id, clock, respondent_unit_id, due)",
+    )
+    .await;
+    app.raw_sql("DELETE FROM schema_migrations WHERE name LIKE '%_office_due_counts'").await;
+    let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
+    assert_eq!(reopened.due_count_drift().await.unwrap(), 0);
+    assert_eq!(app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await, kept);
+    let names: Vec<String> = reopened.secondary_indexes().await.unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"deadlines_office_reported".to_string()), "{names:?}");
+    assert!(!names.contains(&"deadlines_office_unit".to_string()), "{names:?}");
+    reopened.close().await;
     app.finish().await;
 }
 

@@ -46,7 +46,10 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     assert!(handle["explanation"].as_str().unwrap().contains("经批准延长 30 日"));
 
     app.event(&t1, id, json!({"type":"hearing_start","on":"2026-03-25"}), StatusCode::CREATED).await;
+    // The workbench's kept counts follow every step: here a paused clock.
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
     app.event(&t1, id, json!({"type":"hearing_end","on":"2026-03-26"}), StatusCode::CREATED).await;
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
     app.event(
         &t1,
         id,
@@ -138,6 +141,7 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
         ]
     );
     assert_eq!(full["events"][1]["actor"], "测试intake");
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
     app.finish().await;
 }
 
@@ -265,5 +269,6 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
     // The stored deadline moved too (it drives the list and the overdue filter).
     let (_, list) = app.get(Some(&handler), "/api/v1/petitions?status=accepted").await;
     assert_eq!(list["items"][0]["next_due"], "2027-01-26");
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0, "the recompute kept the workbench's counts");
     app.finish().await;
 }

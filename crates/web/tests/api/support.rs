@@ -166,6 +166,22 @@ impl TestApp {
         }
     }
 
+    /// Runs `sql`, which returns one integer, on the database directly.
+    pub async fn scalar_i64(&self, sql: &str) -> i64 {
+        match self.store.backend_name() {
+            "sqlite" => {
+                let path = self.db_path().expect("sqlite path");
+                let mut c =
+                    <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+            }
+            _ => {
+                let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&self.db_url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+            }
+        }
+    }
+
     /// The SQLite file, for tests that go behind the application's back.
     pub fn db_path(&self) -> Option<String> {
         self.db_url.strip_prefix("sqlite://").map(String::from)
