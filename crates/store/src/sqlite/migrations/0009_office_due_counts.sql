@@ -18,7 +18,9 @@ INSERT INTO office_due_counts (unit_id, clock, due, n)
     WHERE holder = 'office' AND paused = 0 AND respondent_unit_id IS NULL
     GROUP BY unit_id, clock, due;
 -- The deadlines of cases that name a unit reported on are still counted row
--- by row, each tested for Art. 30: only they need an index by unit now.
+-- by row, each tested for Art. 30: only they need an index by unit now. It
+-- holds the unit reported on, so that the test reads no table row (without
+-- it, 3,000 row reads took 8 ms of the 12 ms of the counts on that ledger).
 DROP INDEX deadlines_office_unit;
-CREATE INDEX deadlines_office_reported ON deadlines(holder, paused, unit_id, clock, due)
+CREATE INDEX deadlines_office_reported ON deadlines(holder, paused, unit_id, clock, respondent_unit_id, due)
     WHERE respondent_unit_id IS NOT NULL;
