@@ -286,6 +286,16 @@ impl Store {
         }
     }
 
+    /// Can the store take writes and answer reads: is the group-commit
+    /// writer running, and does the database answer a query? Reads nothing,
+    /// so a health probe may call it every few seconds.
+    pub async fn health(&self) -> Result<()> {
+        if !self.writer.is_running() {
+            return Err(StoreError::Busy("写入任务已停止".into()));
+        }
+        self.ping().await
+    }
+
     pub async fn close(&self) {
         match &self.backend {
             Backend::Sqlite(b) => b.close().await,

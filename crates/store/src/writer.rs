@@ -151,6 +151,12 @@ impl Writer {
         Ok(Writer { tx })
     }
 
+    /// Is the writer task still there to take commands? False once its
+    /// thread has ended (it stops only with the process, or by a panic).
+    pub fn is_running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
     pub async fn submit(&self, op: WriteOp) -> Result<WriteOut> {
         let (reply, rx) = oneshot::channel();
         self.tx.send(Job { op, reply }).await.map_err(|_| StoreError::Busy("写入队列已关闭".into()))?;
@@ -329,6 +335,31 @@ mod tests {
         let before = tended.load(Ordering::SeqCst);
         assert!(matches!(w.submit(op()).await, Ok(WriteOut::Done)));
         wait_for(before + 1, IDLE_TICK / 2).await;
+    }
+
+    /// A writer whose thread has died says so (the health probe reads it),
+    /// and a command sent to it is refused, not left waiting.
+    #[tokio::test]
+    async fn a_dead_writer_is_seen_as_stopped() {
+        let w = Writer::start(
+            |_: Arc<Vec<WriteOp>>| async move {
+                panic!("a batch that panics ends the writer's thread");
+                #[allow(unreachable_code)]
+                Vec::new()
+            },
+            || async {},
+            None,
+            false,
+        )
+        .expect("writer thread");
+        assert!(w.is_running());
+        assert!(w.submit(op()).await.is_err());
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while w.is_running() {
+            assert!(std::time::Instant::now() < give_up, "the writer's end was not seen");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(matches!(w.submit(op()).await, Err(StoreError::Busy(_))));
     }
 
     #[test]
