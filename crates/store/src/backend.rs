@@ -37,6 +37,27 @@ enum Arg {
     Time(DateTime<Utc>),
 }
 
+/// The rows of one table for a multi-row insert, as `insert_rows` takes
+/// them: `head` (`INSERT INTO t (a, b)`), `cols` values in each row, and
+/// `tail` (`ON CONFLICT …`). Several are written together by `insert_all`.
+struct Rows {
+    head: &'static str,
+    cols: usize,
+    rows: Vec<Vec<Arg>>,
+    tail: &'static str,
+}
+
+impl Rows {
+    fn new(head: &'static str, cols: usize, rows: Vec<Vec<Arg>>) -> Self {
+        Rows { head, cols, rows, tail: "" }
+    }
+
+    /// Rows for one of the backends' (head, cols, tail) statements.
+    fn of((head, cols, tail): (&'static str, usize, &'static str), rows: Vec<Vec<Arg>>) -> Self {
+        Rows { head, cols, rows, tail }
+    }
+}
+
 /// A query built at run time: its text and its numbered arguments.
 #[derive(Debug, Default)]
 struct Sql {
@@ -275,20 +296,19 @@ fn push_filters(q: &mut Sql, f: &ListFilter) {
     }
 }
 
-/// Writes the search index rows, signatures and LSH bands of petitions.
-async fn insert_search(tx: &mut Tx<'_>, docs: &[(i64, &xinfang_text::SearchDoc)]) -> Result<()> {
+/// The search index rows, signatures and LSH bands of petitions.
+fn search_rows(docs: &[(i64, &xinfang_text::SearchDoc)]) -> [Rows; 3] {
     let (mut text, mut sigs, mut bands) = (Vec::new(), Vec::new(), Vec::new());
     for (id, doc) in docs {
         text.push(search_row(*id, doc));
         sigs.push(vec![Arg::I64(*id), Arg::OptBytes(Some(doc.signature.to_bytes()))]);
         bands.extend(band_rows(*id, &doc.signature));
     }
-    let (head, cols, tail) = SEARCH_INSERT;
-    insert_rows(tx, head, cols, text, tail).await?;
-    insert_rows(tx, "INSERT INTO petition_signatures (petition_id, minhash)", 2, sigs, "").await?;
-    let (head, cols, tail) = BAND_INSERT;
-    insert_rows(tx, head, cols, bands, tail).await?;
-    Ok(())
+    [
+        Rows::of(SEARCH_INSERT, text),
+        Rows::new("INSERT INTO petition_signatures (petition_id, minhash)", 2, sigs),
+        Rows::of(BAND_INSERT, bands),
+    ]
 }
 
 /// How many of the newest matches a text search ranks. Ranking every match
@@ -374,23 +394,26 @@ impl DueCounts {
         }
     }
 
-    /// Writes the changes: one statement for all, and the rows that fell to
-    /// zero deleted, so that a page sums only dates that hold a duty.
-    async fn apply(self, tx: &mut Tx<'_>) -> Result<()> {
-        let changed: Vec<_> = self.0.into_iter().filter(|(_, n)| *n != 0).collect();
-        let rows = changed
+    /// The changes, as one upsert for all.
+    fn rows(&self) -> Rows {
+        let rows = self
+            .0
             .iter()
+            .filter(|(_, n)| **n != 0)
             .map(|((unit, clock, due), n)| vec![Arg::I64(*unit), Arg::Text((*clock).into()), Arg::Date(*due), Arg::I64(*n)])
             .collect();
-        insert_rows(
-            tx,
-            "INSERT INTO office_due_counts (unit_id, clock, due, n)",
-            4,
+        Rows {
+            head: "INSERT INTO office_due_counts (unit_id, clock, due, n)",
+            cols: 4,
             rows,
-            "ON CONFLICT (unit_id, clock, due) DO UPDATE SET n = office_due_counts.n + excluded.n",
-        )
-        .await?;
-        for ((unit, clock, due), _) in changed.iter().filter(|(_, n)| *n < 0) {
+            tail: "ON CONFLICT (unit_id, clock, due) DO UPDATE SET n = office_due_counts.n + excluded.n",
+        }
+    }
+
+    /// Once [`rows`](Self::rows) are written: deletes the counts that fell
+    /// to zero, so that a page sums only dates that hold a duty.
+    async fn delete_emptied(&self, tx: &mut Tx<'_>) -> Result<()> {
+        for ((unit, clock, due), _) in self.0.iter().filter(|(_, n)| **n < 0) {
             sqlx::query("DELETE FROM office_due_counts WHERE unit_id = $1 AND clock = $2 AND due = $3 AND n = 0")
                 .bind(*unit)
                 .bind(*clock)
@@ -409,8 +432,8 @@ const DEADLINES_INSERT: &str = "INSERT INTO deadlines (petition_id, unit_id, res
 const DEADLINE_COLS: usize = 9;
 
 /// Replaces the deadline rows of case `id` (after a step, or a calendar
-/// recompute).
-async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[Deadline]) -> Result<()> {
+/// recompute), writing the rows of `with` in the same statement.
+async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[Deadline], with: Vec<Rows>) -> Result<()> {
     let old = sqlx::query(
         "DELETE FROM deadlines WHERE petition_id = $1 RETURNING unit_id, respondent_unit_id, clock, due, holder, paused",
     )
@@ -426,8 +449,10 @@ async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[
         counts.add(&was, clock, r.try_get("due")?, duty, -1);
     }
     counts.add_all(&place, deadlines, 1);
-    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(id, place, deadlines), "").await?;
-    counts.apply(tx).await
+    let mut tables = vec![Rows::new(DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(id, place, deadlines)), counts.rows()];
+    tables.extend(with);
+    insert_all(tx, tables).await?;
+    counts.delete_emptied(tx).await
 }
 
 /// Every command of a batch answered as not committed.
@@ -458,48 +483,42 @@ fn sealed_args(s: &Option<Sealed>) -> [Arg; 3] {
     ]
 }
 
-/// Appends lines to the hash-chained audit log inside `tx`, which began
-/// with [`BEGIN_WRITE`] (or `BATCH_BEGIN`): the chain's head cannot move
-/// under it.
-async fn audit_many(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-    let (mut seq, mut prev) = match head {
-        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
-        None => (0, crate::audit::GENESIS.to_string()),
-    };
-    let at_us = Utc::now().timestamp_micros();
+/// The next lines of the hash-chained audit log, chained to its head as
+/// read inside `tx`, which began with [`BEGIN_WRITE`] (or `BATCH_BEGIN`):
+/// the head cannot move before they are written in the same transaction.
+async fn audit_rows(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<Rows> {
     let mut rows = Vec::with_capacity(entries.len());
-    for e in entries {
-        seq += 1;
-        let hash = crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev);
-        rows.push(vec![
-            Arg::I64(seq),
-            Arg::I64(at_us),
-            Arg::OptI64(e.user_id),
-            Arg::Text(e.action.clone()),
-            Arg::Text(e.object.clone()),
-            Arg::Bool(e.success),
-            Arg::Text(e.detail.clone()),
-            Arg::Text(std::mem::replace(&mut prev, hash.clone())),
-            Arg::Text(hash),
-        ]);
+    if !entries.is_empty() {
+        let head =
+            sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
+        let (mut seq, mut prev) = match head {
+            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+            None => (0, crate::audit::GENESIS.to_string()),
+        };
+        let at_us = Utc::now().timestamp_micros();
+        for e in entries {
+            seq += 1;
+            let hash = crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev);
+            rows.push(vec![
+                Arg::I64(seq),
+                Arg::I64(at_us),
+                Arg::OptI64(e.user_id),
+                Arg::Text(e.action.clone()),
+                Arg::Text(e.object.clone()),
+                Arg::Bool(e.success),
+                Arg::Text(e.detail.clone()),
+                Arg::Text(std::mem::replace(&mut prev, hash.clone())),
+                Arg::Text(hash),
+            ]);
+        }
     }
-    insert_rows(
-        tx,
-        "INSERT INTO audit_log (seq, at_us, user_id, action, object, success, detail, prev_hash, hash)",
-        9,
-        rows,
-        "",
-    )
-    .await?;
-    Ok(())
+    Ok(Rows::new("INSERT INTO audit_log (seq, at_us, user_id, action, object, success, detail, prev_hash, hash)", 9, rows))
 }
 
+/// Appends one line to the audit log inside `tx` (see [`audit_rows`]).
 async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
-    audit_many(tx, std::slice::from_ref(e)).await
+    let line = audit_rows(tx, std::slice::from_ref(e)).await?;
+    insert_all(tx, vec![line]).await
 }
 
 /// Writes new petitions inside `tx`: case numbers, petitions, petitioners,
@@ -604,21 +623,7 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
             detail: if rec.events.len() > 1 { format!("events={}", rec.events.len()) } else { String::new() },
         });
     }
-    insert_rows(
-        tx,
-        "INSERT INTO petitioners (petition_id, seq, name, address, phone_enc, phone_index, phone_masked, \
-         id_enc, id_index, id_masked, representative)",
-        11,
-        people,
-        "",
-    )
-    .await?;
-    insert_rows(tx, EVENTS_INSERT, 7, events, "").await?;
-    insert_rows(tx, DEADLINES_INSERT, DEADLINE_COLS, deadlines, "").await?;
-    due_counts.apply(tx).await?;
-    insert_rows(tx, UNITS_INSERT, 2, units, "").await?;
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
-    insert_search(tx, &docs).await?;
     let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
     for rec in batch {
         let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
@@ -628,15 +633,29 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
         .into_iter()
         .map(|((month, unit, class), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(class.into()), Arg::I64(n)])
         .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO monthly_counts (month, unit_id, class, n)",
-        4,
-        cells,
-        "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
-    )
-    .await?;
-    audit_many(tx, &audit).await?;
+    let audit = audit_rows(tx, &audit).await?;
+    // Everything else in one statement: on PostgreSQL, one round trip.
+    let mut tables = vec![
+        Rows::new(
+            "INSERT INTO petitioners (petition_id, seq, name, address, phone_enc, phone_index, phone_masked, \
+             id_enc, id_index, id_masked, representative)",
+            11,
+            people,
+        ),
+        Rows::new(EVENTS_INSERT, 7, events),
+        Rows::new(DEADLINES_INSERT, DEADLINE_COLS, deadlines),
+        due_counts.rows(),
+        Rows::new(UNITS_INSERT, 2, units),
+        Rows {
+            head: "INSERT INTO monthly_counts (month, unit_id, class, n)",
+            cols: 4,
+            rows: cells,
+            tail: "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
+        },
+        audit,
+    ];
+    tables.extend(search_rows(&docs));
+    insert_all(tx, tables).await?;
     Ok(batch.iter().zip(case_nos).map(|(_, c)| (ids[&c], c)).collect())
 }
 
@@ -666,21 +685,21 @@ async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
         .bind(a.petition_id)
         .fetch_one(&mut **tx)
         .await?;
-    insert_rows(tx, EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)], "").await?;
-    replace_deadlines(tx, a.petition_id, place, &a.deadlines).await?;
+    let entry = AuditEntry {
+        user_id: a.event.actor_id,
+        action: format!("petition.{}", a.event.kind),
+        object: case_no,
+        success: true,
+        detail: String::new(),
+    };
+    let audit = audit_rows(tx, std::slice::from_ref(&entry)).await?;
     let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id), Arg::I64(*u)]).collect();
-    insert_rows(tx, UNITS_INSERT, 2, units, "ON CONFLICT DO NOTHING").await?;
-    audit_in(
-        tx,
-        &AuditEntry {
-            user_id: a.event.actor_id,
-            action: format!("petition.{}", a.event.kind),
-            object: case_no,
-            success: true,
-            detail: String::new(),
-        },
-    )
-    .await
+    let with = vec![
+        Rows::new(EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)]),
+        Rows { head: UNITS_INSERT, cols: 2, rows: units, tail: "ON CONFLICT DO NOTHING" },
+        audit,
+    ];
+    replace_deadlines(tx, a.petition_id, place, &a.deadlines, with).await
 }
 
 impl Backend {
@@ -831,9 +850,11 @@ impl Backend {
         };
         let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
 
-        // Registrations first, all together in one savepoint: one statement
-        // per table for the whole batch. Should that fail, each is retried
-        // alone below, so one bad command cannot spoil the rest.
+        // Registrations first, all together: one statement per table for the
+        // whole batch. Should that fail, the transaction (which holds nothing
+        // else yet) begins again and each is retried alone below, so one bad
+        // command cannot spoil the rest. No savepoint for the common case:
+        // on PostgreSQL each is a round trip.
         let inserts: Vec<(usize, &Vec<NewPetitionRecord>)> = ops
             .iter()
             .enumerate()
@@ -844,19 +865,19 @@ impl Backend {
             .collect();
         if inserts.len() > 1 {
             let all: Vec<&NewPetitionRecord> = inserts.iter().flat_map(|(_, b)| b.iter()).collect();
-            if let Ok(mut sp) = sqlx::Connection::begin(&mut *tx).await {
-                match insert_petitions_tx(&mut sp, &all).await {
-                    Ok(ids) => {
-                        if sp.commit().await.is_ok() {
-                            let mut ids = ids.into_iter();
-                            for (i, b) in &inserts {
-                                results[*i] = Some(Ok(WriteOut::Ids(ids.by_ref().take(b.len()).collect())));
-                            }
-                        }
+            match insert_petitions_tx(&mut tx, &all).await {
+                Ok(ids) => {
+                    let mut ids = ids.into_iter();
+                    for (i, b) in &inserts {
+                        results[*i] = Some(Ok(WriteOut::Ids(ids.by_ref().take(b.len()).collect())));
                     }
-                    Err(_) => {
-                        let _ = sp.rollback().await;
-                    }
+                }
+                Err(_) => {
+                    let _ = tx.rollback().await;
+                    tx = match sqlx::Connection::begin_with(&mut *conn, BATCH_BEGIN).await {
+                        Ok(tx) => tx,
+                        Err(e) => return not_committed(ops, &e),
+                    };
                 }
             }
         }
@@ -1379,7 +1400,7 @@ impl Backend {
     pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let refs: Vec<(i64, &xinfang_text::SearchDoc)> = docs.iter().map(|(id, d)| (*id, d)).collect();
-        insert_search(&mut tx, &refs).await?;
+        insert_all(&mut tx, search_rows(&refs).into()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1405,8 +1426,7 @@ impl Backend {
             }
         }
         let mut tx = self.write.begin().await?;
-        let (head, cols, tail) = BAND_INSERT;
-        insert_rows(&mut tx, head, cols, bands, tail).await?;
+        insert_all(&mut tx, vec![Rows::of(BAND_INSERT, bands)]).await?;
         tx.commit().await?;
         Ok((last, rows.len() as i64))
     }
@@ -1607,7 +1627,7 @@ impl Backend {
             .await?;
             let Some(row) = row else { continue };
             let place = Place { unit_id: row.try_get("unit_id")?, respondent_unit_id: row.try_get("respondent_unit_id")? };
-            replace_deadlines(&mut tx, *id, place, deadlines).await?;
+            replace_deadlines(&mut tx, *id, place, deadlines, Vec::new()).await?;
             n += 1;
         }
         tx.commit().await?;

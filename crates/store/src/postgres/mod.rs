@@ -91,9 +91,47 @@ fn secondary_indexes_sql() -> String {
 /// expression by expression. `tail` is appended (`ON CONFLICT DO NOTHING`,
 /// `RETURNING …`). Returns the rows the statement returned.
 async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
-    let Some(first) = rows.first() else {
+    if rows.is_empty() {
         return Ok(Vec::new());
+    }
+    let mut sql = String::new();
+    let columns = push_unnest_insert(&mut sql, 0, head, cols, rows, tail)?;
+    Ok(bind_columns(sqlx::query(&sql), columns).fetch_all(&mut **tx).await?)
+}
+
+/// Writes the rows of several tables in one statement, so in one round trip
+/// to the server: each insert of [`insert_rows`] but the last in a `WITH`
+/// clause of its own, which PostgreSQL runs to completion whether or not
+/// the statement reads it. Tables without rows are left out.
+async fn insert_all(tx: &mut Tx<'_>, tables: Vec<Rows>) -> Result<()> {
+    let mut tables: Vec<Rows> = tables.into_iter().filter(|t| !t.rows.is_empty()).collect();
+    let Some(last) = tables.pop() else {
+        return Ok(());
     };
+    let (mut sql, mut columns) = (String::new(), Vec::new());
+    for (i, t) in tables.into_iter().enumerate() {
+        sql.push_str(if i == 0 { "WITH " } else { ", " });
+        sql.push_str(&format!("w{i} AS ("));
+        columns.extend(push_unnest_insert(&mut sql, columns.len(), t.head, t.cols, t.rows, t.tail)?);
+        sql.push_str(") ");
+    }
+    columns.extend(push_unnest_insert(&mut sql, columns.len(), last.head, last.cols, last.rows, last.tail)?);
+    bind_columns(sqlx::query(&sql), columns).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Appends `head SELECT * FROM UNNEST($k+1, …) tail` to `sql`, its
+/// placeholders numbered after the `before` already in the statement, and
+/// returns the columns to bind to them. `rows` is not empty.
+fn push_unnest_insert(
+    sql: &mut String,
+    before: usize,
+    head: &str,
+    cols: usize,
+    rows: Vec<Vec<Arg>>,
+    tail: &str,
+) -> Result<Vec<Column>> {
+    let first = rows.first().ok_or_else(|| StoreError::Corrupt(format!("{head}: no rows")))?;
     let mut columns: Vec<Column> = first.iter().map(Column::of).collect();
     for row in rows {
         if row.len() != cols {
@@ -104,16 +142,24 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
             c.push(a).map_err(|_| StoreError::Corrupt(format!("{head}: column {} holds another type", j + 1)))?;
         }
     }
-    let mut sql = format!("{head} SELECT * FROM UNNEST(");
+    sql.push_str(head);
+    sql.push_str(" SELECT * FROM UNNEST(");
     for n in 1..=cols {
         if n > 1 {
             sql.push_str(", ");
         }
-        push_placeholder(&mut sql, n);
+        push_placeholder(sql, before + n);
     }
     sql.push_str(") ");
     sql.push_str(tail);
-    let mut q = sqlx::query(&sql);
+    Ok(columns)
+}
+
+/// Binds each column as one array, in order.
+fn bind_columns<'q>(
+    mut q: sqlx::query::Query<'q, Db, sqlx::postgres::PgArguments>,
+    columns: Vec<Column>,
+) -> sqlx::query::Query<'q, Db, sqlx::postgres::PgArguments> {
     for c in columns {
         q = match c {
             Column::I64(v) => q.bind(v),
@@ -124,7 +170,7 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
             Column::Time(v) => q.bind(v),
         };
     }
-    Ok(q.fetch_all(&mut **tx).await?)
+    q
 }
 
 /// The values of one column of [`insert_rows`], bound as one array.

@@ -305,6 +305,15 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
     Ok(out)
 }
 
+/// Writes the rows of several tables, one after the other: the statements
+/// run in this process, so there is no round trip to save.
+async fn insert_all(tx: &mut Tx<'_>, tables: Vec<Rows>) -> Result<()> {
+    for t in tables {
+        insert_rows(tx, t.head, t.cols, t.rows, t.tail).await?;
+    }
+    Ok(())
+}
+
 // ---- search, SQLite flavour (used by backend.rs) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id. The

@@ -236,6 +236,64 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
     app.finish().await;
 }
 
+/// Registrations that share a batch are written together; one the database
+/// refuses (here a query code already taken) fails alone and the others
+/// are stored whole, with their audit lines, counts and search rows.
+pub async fn group_commit_registers_each_petition_alone(b: Backend) {
+    use xinfang_domain::petition::{NewPetition, PetitionInput};
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let first = app.register(&t, petition("C", "2026-03-02", json!({}))).await;
+    let taken = app.store.petition(first["id"].as_i64().unwrap()).await.unwrap().unwrap().query_code;
+    let st = &app.state;
+    let unit = app.store.unit_by_code("C").await.unwrap().unwrap();
+    let cal = st.calendar();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let input: PetitionInput = serde_json::from_value(petition(
+            "C",
+            "2026-03-03",
+            json!({"subject": format!("批量登记第{i}件 拖欠工资")}),
+        ))
+        .unwrap();
+        let np = NewPetition::parse(&input, today, &st.rules).unwrap();
+        let (mut rec, state) = xinfang_web::service::prepare(st, &np, &unit, None, None, &cal).unwrap();
+        xinfang_web::service::settle_record(st, &mut rec, &state, &cal).unwrap();
+        let bad = i % 8 == 3;
+        if bad {
+            rec.query_code = taken.clone();
+        }
+        let store = app.store.clone();
+        handles.push(tokio::spawn(async move { (i, bad, store.insert_petitions(vec![rec]).await) }));
+    }
+    let mut stored = Vec::new();
+    for h in handles {
+        match h.await.unwrap() {
+            (_, true, Err(xinfang_store::StoreError::Conflict(_))) => {}
+            (i, false, Ok(ids)) => stored.push((i, ids[0].0)),
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(stored.len(), 21);
+    for (i, id) in &stored {
+        let row = app.store.petition(*id).await.unwrap().unwrap();
+        assert_eq!(row.subject, format!("批量登记第{i}件 拖欠工资"));
+        assert_eq!(app.store.events(*id).await.unwrap().len(), 1);
+        assert_eq!(app.store.petitioners(*id).await.unwrap().len(), 1);
+    }
+    let (s, v) = app.get(Some(&t), "/api/v1/search?q=%E6%89%B9%E9%87%8F%E7%99%BB%E8%AE%B0&limit=50").await; // 批量登记
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 21, "{v}");
+    let (_, v) = app.get(Some(&t), "/api/v1/stats/monthly?year=2026").await;
+    assert_eq!(v["totals"]["all"], 22, "{v}");
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    let lines = app.store.audit_rows(0, 1000).await.unwrap();
+    assert_eq!(lines.iter().filter(|l| l.action == "petition.register").count(), 22);
+    app.finish().await;
+}
+
 pub async fn ledger_exports_open_in_excel(b: Backend) {
     use calamine::{Data, Reader, Xlsx};
     let app = TestApp::start(b).await;
