@@ -27,8 +27,13 @@ fn temp_dir() -> PathBuf {
 }
 
 fn run(args: &[&str], db: &Path, stdin: Option<&str>) -> Output {
+    run_on(args, &format!("sqlite://{}", db.display()), stdin)
+}
+
+/// [`run`] on the database at `url`.
+fn run_on(args: &[&str], url: &str, stdin: Option<&str>) -> Output {
     let mut c = bin();
-    c.args(args).env("XINFANG_DATABASE_URL", format!("sqlite://{}", db.display()));
+    c.args(args).env("XINFANG_DATABASE_URL", url);
     c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     if let Some(text) = stdin {
@@ -278,30 +283,82 @@ fn bench_runs_end_to_end_at_a_small_size() {
 /// the deadlines, the audit chain verifies.
 #[test]
 fn crash_safety_acknowledged_writes_survive_sigkill() {
-    let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let dir = temp_dir();
-    let db = dir.join("crash.db");
-    let key = dir.join("crash.key");
-    let url = format!("sqlite://{}", db.display());
+    let log = crash_rounds(&format!("sqlite://{}", dir.join("crash.db").display()), &dir.join("crash.key"));
+    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-safety.log"), &log).unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The same rounds on PostgreSQL: the server is killed, PostgreSQL stays up
+/// and must have kept every acknowledged batch and none of the others.
+mod postgres {
+    use super::*;
+
+    #[test]
+    #[cfg_attr(not(xinfang_pg), ignore = "set XINFANG_TEST_PG_URL to run on PostgreSQL")]
+    fn crash_safety_acknowledged_writes_survive_sigkill() {
+        use sqlx::Connection;
+        let admin = std::env::var("XINFANG_TEST_PG_URL").expect("XINFANG_TEST_PG_URL");
+        // The database sits beside the one of the admin URL; `.ci/run`
+        // drops any `xinfang_t_…` that a killed run left.
+        let name = format!("xinfang_t_crash_{}", std::process::id());
+        let (base, query) = admin.split_once('?').map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
+        let head = base.rsplit_once('/').map_or(base, |(h, _)| h);
+        let url = format!("{head}/{name}{}", query.map(|q| format!("?{q}")).unwrap_or_default());
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let sql = |q: String| {
+            rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect to XINFANG_TEST_PG_URL");
+                sqlx::raw_sql(&q).execute(&mut c).await.unwrap();
+            })
+        };
+        sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        sql(format!("CREATE DATABASE {name}"));
+        let dir = temp_dir();
+        let log = crash_rounds(&url, &dir.join("crash.key"));
+        std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-safety-postgres.log"), &log).unwrap();
+        sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// What a crash left in the database at `url`, before anything opens it as
+/// the server would: SQLite's `integrity_check` of the file; PostgreSQL,
+/// which checks its own pages, only has to answer.
+async fn integrity(url: &str) -> String {
+    if url.starts_with("sqlite:") {
+        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(url).await.unwrap();
+        sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap()
+    } else {
+        let store = xinfang_store::Store::open(url).await.unwrap();
+        let ok = store.integrity_check().await.unwrap();
+        store.close().await;
+        ok
+    }
+}
+
+/// Sets up a deployment at `url` and runs `XINFANG_CRASH_ROUNDS` (20)
+/// rounds of SIGKILL under load; returns the log of the rounds.
+fn crash_rounds(url: &str, key: &Path) -> String {
+    let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     assert!(
-        run(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], &db, None)
+        run_on(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], url, None)
             .status
             .success()
     );
-    let o = run(
+    let o = run_on(
         &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
-        &db,
+        url,
         Some("Crash-test-1\n"),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // (id, events acknowledged after registration)
     let mut acked: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
     let mut log = String::new();
     let mut seed = 0x5eed_u64;
     for round in 0..rounds {
-        let (mut child, base) = serve(&url, &key);
+        let (mut child, base) = serve(url, key);
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let kill_after = std::time::Duration::from_millis(60 + (seed >> 33) % 400);
 
@@ -335,10 +392,8 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
         }
         // The file as the crash left it.
         let (integrity, drift) = rt.block_on(async {
-            let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
-            let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap();
-            drop(conn);
-            let store = xinfang_store::Store::open(&url).await.unwrap();
+            let integrity = integrity(url).await;
+            let store = xinfang_store::Store::open(url).await.unwrap();
             let drift = store.due_count_drift().await.unwrap();
             store.close().await;
             (integrity, drift)
@@ -353,7 +408,7 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
         log.push_str(&line);
     }
     // A last start to check the final round's writes, and the audit chain.
-    let (mut child, base) = serve(&url, &key);
+    let (mut child, base) = serve(url, key);
     let checked = rt.block_on(async {
         let c = reqwest::Client::new();
         let token = login(&c, &base).await;
@@ -361,18 +416,16 @@ fn crash_safety_acknowledged_writes_survive_sigkill() {
     });
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let _ = child.wait();
-    let o = run(&["audit", "verify"], &db, None);
+    let o = run_on(&["audit", "verify"], url, None);
     assert!(o.status.success(), "audit chain after crashes: {}", stderr(&o));
     log.push_str(&format!(
         "{rounds} SIGKILL rounds passed: {} acknowledged registrations all present with their steps; {checked} cases whole; {}",
         acked.len(),
         stdout(&o)
     ));
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-safety.log");
-    std::fs::write(&path, &log).unwrap();
     println!("{log}");
     assert!(rounds >= 1 && !acked.is_empty(), "the rounds acknowledged nothing: nothing was tested");
-    let _ = std::fs::remove_dir_all(dir);
+    log
 }
 
 /// GETs `url` with a bearer token and returns the JSON body.
