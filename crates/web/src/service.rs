@@ -337,34 +337,37 @@ async fn write_registration(
 ) -> ApiResult<Registered> {
     let cal = st.calendar();
     let (record, _) = prepare(st, np, &unit, respondent.as_ref(), user.map(|u| u.id), &cal)?;
-    let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
-    let ids = st.store.insert_petitions(vec![record.clone()]).await?;
-    let (id, case_no) = ids.into_iter().next().ok_or_else(AppError::internal)?;
-    // The new case as it was written, so the answer needs no read-back.
+    // The new case as it is written, so the answer needs no read-back: its
+    // fields copied before the record goes to the writer (not the whole
+    // record: its search document is most of it), its id and number after.
     let now = Utc::now();
     let row = PetitionRow {
-        id,
-        case_no,
-        query_code: record.query_code,
-        channel: record.channel,
-        class: record.class,
-        status: record.status,
+        id: 0,
+        case_no: String::new(),
+        query_code: record.query_code.clone(),
+        channel: record.channel.clone(),
+        class: record.class.clone(),
+        status: record.status.clone(),
         unit: unit.clone(),
         registered_unit: unit,
         respondent_unit: respondent,
         received_on: record.received_on,
-        subject: record.subject,
-        request: record.request,
-        facts: record.facts,
-        reasons: record.reasons,
+        subject: record.subject.clone(),
+        request: record.request.clone(),
+        facts: record.facts.clone(),
+        reasons: record.reasons.clone(),
         collective_persons: record.collective_persons,
-        state: record.state,
+        state: record.state.clone(),
         next_due: record.next_due,
         version: 1,
         created_at: now,
         updated_at: now,
         repeat_of: None,
     };
+    let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
+    let ids = st.store.insert_petitions(vec![record]).await?;
+    let (id, case_no) = ids.into_iter().next().ok_or_else(AppError::internal)?;
+    let row = PetitionRow { id, case_no, ..row };
     let actor = user.map(|u| u.display_name.clone());
     let events = events
         .into_iter()
