@@ -58,6 +58,7 @@ both!(
     misc::indexes_dropped_for_a_load_come_back,
     misc::group_commit_answers_each_command_alone,
     misc::group_commit_registers_each_petition_alone,
+    misc::a_refused_step_leaves_nothing_of_itself,
     misc::ledger_exports_open_in_excel,
     misc::public_submission_and_petitioner_steps,
     pages::pages_forms_errors_and_headers,

@@ -236,30 +236,32 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
     app.finish().await;
 }
 
+/// A registration record made as the service makes one, for writing
+/// straight to the store.
+async fn record(app: &TestApp, subject: &str) -> xinfang_store::NewPetitionRecord {
+    use xinfang_domain::petition::{NewPetition, PetitionInput};
+    let st = &app.state;
+    let input: PetitionInput =
+        serde_json::from_value(petition("C", "2026-03-03", json!({ "subject": subject }))).unwrap();
+    let np = NewPetition::parse(&input, chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(), &st.rules).unwrap();
+    let unit = app.store.unit_by_code("C").await.unwrap().unwrap();
+    let cal = st.calendar();
+    let (mut rec, state) = xinfang_web::service::prepare(st, &np, &unit, None, None, &cal).unwrap();
+    xinfang_web::service::settle_record(st, &mut rec, &state, &cal).unwrap();
+    rec
+}
+
 /// Registrations that share a batch are written together; one the database
 /// refuses (here a query code already taken) fails alone and the others
 /// are stored whole, with their audit lines, counts and search rows.
 pub async fn group_commit_registers_each_petition_alone(b: Backend) {
-    use xinfang_domain::petition::{NewPetition, PetitionInput};
     let app = TestApp::start(b).await;
     let t = app.login("handler").await;
     let first = app.register(&t, petition("C", "2026-03-02", json!({}))).await;
     let taken = app.store.petition(first["id"].as_i64().unwrap()).await.unwrap().unwrap().query_code;
-    let st = &app.state;
-    let unit = app.store.unit_by_code("C").await.unwrap().unwrap();
-    let cal = st.calendar();
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
     let mut handles = Vec::new();
     for i in 0..24 {
-        let input: PetitionInput = serde_json::from_value(petition(
-            "C",
-            "2026-03-03",
-            json!({"subject": format!("批量登记第{i}件 拖欠工资")}),
-        ))
-        .unwrap();
-        let np = NewPetition::parse(&input, today, &st.rules).unwrap();
-        let (mut rec, state) = xinfang_web::service::prepare(st, &np, &unit, None, None, &cal).unwrap();
-        xinfang_web::service::settle_record(st, &mut rec, &state, &cal).unwrap();
+        let mut rec = record(&app, &format!("批量登记第{i}件 拖欠工资")).await;
         let bad = i % 8 == 3;
         if bad {
             rec.query_code = taken.clone();
@@ -276,12 +278,16 @@ pub async fn group_commit_registers_each_petition_alone(b: Backend) {
         }
     }
     assert_eq!(stored.len(), 21);
+    let mut numbers = BTreeSet::new();
     for (i, id) in &stored {
         let row = app.store.petition(*id).await.unwrap().unwrap();
         assert_eq!(row.subject, format!("批量登记第{i}件 拖欠工资"));
+        numbers.insert(row.case_no);
         assert_eq!(app.store.events(*id).await.unwrap().len(), 1);
         assert_eq!(app.store.petitioners(*id).await.unwrap().len(), 1);
     }
+    // A refused registration used up no case number.
+    assert_eq!(numbers, (2..=22).map(|n| format!("XF2026-{n:06}")).collect::<BTreeSet<_>>());
     let (s, v) = app.get(Some(&t), "/api/v1/search?q=%E6%89%B9%E9%87%8F%E7%99%BB%E8%AE%B0&limit=50").await; // 批量登记
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"].as_array().unwrap().len(), 21, "{v}");
@@ -291,6 +297,82 @@ pub async fn group_commit_registers_each_petition_alone(b: Backend) {
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     let lines = app.store.audit_rows(0, 1000).await.unwrap();
     assert_eq!(lines.iter().filter(|l| l.action == "petition.register").count(), 22);
+    app.finish().await;
+}
+
+/// While another connection holds the write lock, commands queue up and
+/// the writer then takes them as one batch, in order. A step the database
+/// refuses half-way (it names a unit that does not exist, after the case
+/// was updated and its event written) leaves nothing of itself, and the
+/// registration after it in the same batch is stored whole.
+pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
+    use sqlx::Connection;
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let id = app.register(&t, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+    let row = app.store.petition(id).await.unwrap().unwrap();
+    let step = xinfang_store::AppendEvent {
+        petition_id: id,
+        expected_version: row.version,
+        status: "accepted".into(),
+        unit_id: row.unit.id,
+        state: row.state.clone(),
+        next_due: row.next_due,
+        deadlines: Vec::new(),
+        event: xinfang_store::EventRecord {
+            kind: "accept".into(),
+            on: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+            body: "{\"type\":\"accept\",\"on\":\"2026-03-03\"}".into(),
+            actor_id: None,
+        },
+        add_unit_ids: vec![row.unit.id + 100_000],
+    };
+    // The write lock as the store takes it, held by another connection.
+    enum Lock {
+        Sqlite(sqlx::SqliteConnection),
+        Postgres(sqlx::PgConnection),
+    }
+    let mut lock = match app.store.backend_name() {
+        "sqlite" => {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.db_path().unwrap())).await.unwrap();
+            sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut c).await.unwrap();
+            Lock::Sqlite(c)
+        }
+        _ => {
+            let mut c = sqlx::PgConnection::connect(&app.db_url).await.unwrap();
+            sqlx::raw_sql("BEGIN; SELECT pg_advisory_xact_lock(7720230501)").execute(&mut c).await.unwrap();
+            Lock::Postgres(c)
+        }
+    };
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(150));
+    let (store, rec) = (app.store.clone(), record(&app, "先到的登记").await);
+    let waiting = tokio::spawn(async move { store.insert_petitions(vec![rec]).await });
+    pause().await; // the writer's first batch now waits for the lock
+    let store = app.store.clone();
+    let refused = tokio::spawn(async move { store.append_event(step).await });
+    pause().await;
+    let (store, rec) = (app.store.clone(), record(&app, "同一批次中随后的登记").await);
+    let after = tokio::spawn(async move { store.insert_petitions(vec![rec]).await });
+    pause().await;
+    match &mut lock {
+        Lock::Sqlite(c) => drop(sqlx::raw_sql("COMMIT").execute(c).await.unwrap()),
+        Lock::Postgres(c) => drop(sqlx::raw_sql("COMMIT").execute(c).await.unwrap()),
+    }
+    waiting.await.unwrap().unwrap();
+    assert!(refused.await.unwrap().is_err(), "a step naming no unit was stored");
+    let after = after.await.unwrap().expect("the registration after the refused step");
+    let case = app.store.petition(id).await.unwrap().unwrap();
+    assert_eq!(
+        (case.version, case.status.as_str()),
+        (row.version, row.status.as_str()),
+        "the refused step moved the case"
+    );
+    assert_eq!(app.store.events(id).await.unwrap().len(), 1, "the refused step left its event");
+    let stored = app.store.petition(after[0].0).await.unwrap().unwrap();
+    assert_eq!(stored.subject, "同一批次中随后的登记");
+    assert_eq!(app.store.events(after[0].0).await.unwrap().len(), 1);
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
 
