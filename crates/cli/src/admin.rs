@@ -5,7 +5,7 @@ use crate::DbOpts;
 use crate::server::open_store;
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::PathBuf;
 use xinfang_domain::calendar::CalendarFile;
 use xinfang_domain::clock::{Period, count};
@@ -245,14 +245,13 @@ pub async fn calendar(db: &DbOpts, command: CalendarCommand) -> anyhow::Result<(
                 println!("已导入 {year} 年：节假日 {holidays} 天，调休上班日 {} 天", days.len() - holidays);
             }
             let cal = store.load_calendar().await?;
-            let mut stderr = std::io::stderr();
+            let mut progress = crate::progress::Progress::new("重新计算期限", None);
             let n = xinfang_web::service::recompute_deadlines(&store, &RuleSet::national_2022(), &cal, &mut |done| {
-                let _ = write!(stderr, "\r重新计算期限：已处理 {done} 件");
-                let _ = stderr.flush();
+                progress.update(done as u64)
             })
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
-            eprintln!();
+            progress.finish();
             println!("已按新日历重新计算 {n} 件未办结事项的期限");
         }
         CalendarCommand::Show { year } => {

@@ -5,6 +5,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod progress;
 mod server;
 
 use clap::{Args, Parser, Subcommand};

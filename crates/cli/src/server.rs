@@ -24,12 +24,23 @@ pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
 /// Indexes the petitions stored before the search index existed, with a
 /// progress line; returns how many.
 pub async fn backfill_search(store: &Store) -> anyhow::Result<i64> {
+    use crate::progress::Progress;
+    // A line for each of its passes (band keys, then search rows), each
+    // counted from nothing.
+    let mut pass: Option<Progress> = None;
     let indexed = store
-        .backfill_search(&mut |done, total| eprint!("\r建立全文检索和查重索引：{done}/{total}"))
+        .backfill_search(&mut |done, total| {
+            let (done, total) = (done as u64, total as u64);
+            if let Some(p) = pass.as_mut().filter(|p| p.total() != Some(total) || p.done() > done) {
+                p.finish();
+                pass = None;
+            }
+            pass.get_or_insert_with(|| Progress::new("建立全文检索和查重索引", Some(total))).update(done);
+        })
         .await
         .context("建立检索索引失败")?;
-    if indexed > 0 {
-        eprintln!();
+    if let Some(p) = &mut pass {
+        p.finish();
     }
     Ok(indexed)
 }

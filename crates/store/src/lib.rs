@@ -188,13 +188,15 @@ impl Store {
 
     /// Indexes for search the petitions stored before the index existed,
     /// if the migration marked that as pending; `progress(done, total)`
-    /// after each batch. Returns how many were indexed.
+    /// after each batch of each of its two passes (the band keys, then the
+    /// search rows), counted per pass. Returns how many were indexed.
     pub async fn backfill_search(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
-        let mut done = self.backfill_bands(progress).await?;
+        let banded = self.backfill_bands(progress).await?;
         if self.meta("search_backfill").await?.is_none() {
-            return Ok(done);
+            return Ok(banded);
         }
         let total = self.count_unindexed().await?;
+        let mut done = 0;
         loop {
             let rows = self.unindexed_petitions(500).await?;
             if rows.is_empty() {
@@ -216,7 +218,7 @@ impl Store {
             progress(done, total);
         }
         self.delete_meta("search_backfill").await?;
-        Ok(done)
+        Ok(banded + done)
     }
 
     /// Writes the band keys of the petitions indexed before their index of

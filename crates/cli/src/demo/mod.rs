@@ -323,6 +323,7 @@ async fn load_petitions(
     let mut stats = ImportStats { petitions: n, ..Default::default() };
     let mut records = Vec::with_capacity(batch);
     let mut pending: Option<tokio::task::JoinHandle<anyhow::Result<f64>>> = None;
+    let mut progress = crate::progress::Progress::new("写入信访事项", Some(n as u64));
     for i in 0..n {
         let received = today - Days::new(g.range(1, 330) as u64);
         let village = *g.pick(&villages);
@@ -367,13 +368,13 @@ async fn load_petitions(
                 store.insert_petitions(chunk).await?;
                 Ok(t.elapsed().as_secs_f64())
             }));
-            eprint!("\r写入信访事项：{}/{n}", i + 1);
+            progress.update(i as u64 + 1);
         }
     }
     if let Some(p) = pending.take() {
         stats.write_secs += p.await??;
     }
-    eprintln!();
+    progress.finish();
     Ok(stats)
 }
 
