@@ -186,6 +186,27 @@ pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
     app.finish().await;
 }
 
+/// An acceptance (受理) of the case `row` on 2026-03-03, written straight to
+/// the store, with `note`; the case's state is left as it was.
+fn accept_step(row: &xinfang_store::PetitionRow, note: &str) -> xinfang_store::AppendEvent {
+    xinfang_store::AppendEvent {
+        petition_id: row.id,
+        expected_version: row.version,
+        status: row.status.clone(),
+        unit_id: row.unit.id,
+        state: row.state.clone(),
+        next_due: row.next_due,
+        deadlines: Vec::new(),
+        event: xinfang_store::EventRecord {
+            kind: "accept".into(),
+            on: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+            body: format!("{{\"type\":\"accept\",\"on\":\"2026-03-03\",\"note\":\"{note}\"}}"),
+            actor_id: None,
+        },
+        add_unit_ids: Vec::new(),
+    }
+}
+
 pub async fn group_commit_answers_each_command_alone(b: Backend) {
     let app = TestApp::start(b).await;
     let t = app.login("handler").await;
@@ -202,22 +223,10 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
             let id = *id;
             handles.push(tokio::spawn(async move {
                 let row = store.petition(id).await.unwrap().unwrap();
-                let append = xinfang_store::AppendEvent {
-                    petition_id: id,
-                    expected_version: if stale { row.version + 7 } else { row.version },
-                    status: row.status.clone(),
-                    unit_id: row.unit.id,
-                    state: row.state.clone(),
-                    next_due: row.next_due,
-                    deadlines: Vec::new(),
-                    event: xinfang_store::EventRecord {
-                        kind: "accept".into(),
-                        on: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
-                        body: format!("{{\"type\":\"accept\",\"on\":\"2026-03-03\",\"note\":\"{i}\"}}"),
-                        actor_id: None,
-                    },
-                    add_unit_ids: Vec::new(),
-                };
+                let mut append = accept_step(&row, &i.to_string());
+                if stale {
+                    append.expected_version += 7;
+                }
                 (stale, store.append_event(append).await)
             }));
         }
@@ -311,22 +320,8 @@ pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
     let t = app.login("handler").await;
     let id = app.register(&t, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
     let row = app.store.petition(id).await.unwrap().unwrap();
-    let step = xinfang_store::AppendEvent {
-        petition_id: id,
-        expected_version: row.version,
-        status: "accepted".into(),
-        unit_id: row.unit.id,
-        state: row.state.clone(),
-        next_due: row.next_due,
-        deadlines: Vec::new(),
-        event: xinfang_store::EventRecord {
-            kind: "accept".into(),
-            on: chrono::NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
-            body: "{\"type\":\"accept\",\"on\":\"2026-03-03\"}".into(),
-            actor_id: None,
-        },
-        add_unit_ids: vec![row.unit.id + 100_000],
-    };
+    let mut step = accept_step(&row, "");
+    step.add_unit_ids = vec![row.unit.id + 100_000];
     // The write lock as the store takes it, held by another connection.
     enum Lock {
         Sqlite(sqlx::SqliteConnection),
