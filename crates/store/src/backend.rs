@@ -15,13 +15,16 @@ use xinfang_domain::{ClockName, Deadline, Role, UnitKind};
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 type DbRow = <Db as sqlx::Database>::Row;
 
-/// The tables a bulk load fills, whose secondary indexes it drops and
-/// builds again afterwards (see `drop_indexes_for_load`).
-const LOAD_TABLES: &str = "'petitions', 'petitioners', 'events', 'deadlines', 'petition_units', 'petition_search'";
+/// The tables a bulk load fills, whose secondary indexes (and, on
+/// PostgreSQL, foreign keys) it sets aside and restores afterwards (see
+/// `set_aside_for_load`).
+const LOAD_TABLES: &str = "'petitions', 'petitioners', 'events', 'deadlines', 'petition_units', 'petition_search', \
+                           'petition_signatures', 'monthly_counts', 'office_due_counts'";
 
-/// The `meta` key prefix of an index dropped for a bulk load (no `%` or `_`:
-/// it is matched with `LIKE`).
-const DROPPED_INDEX: &str = "dropped-index:";
+/// The `meta` key prefix of what a bulk load set aside, followed by
+/// `index:` or `constraint:` and its name (no `%` or `_`: it is matched with
+/// `LIKE`).
+const SET_ASIDE: &str = "dropped-";
 
 /// A bind value of a query built at run time.
 #[derive(Debug, Clone)]
@@ -712,11 +715,12 @@ impl Backend {
         .await?;
         let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&self.write).await?;
         if !done.is_empty() {
-            // A bulk load that never finished left its indexes dropped: back
-            // first, as they were, so that later migrations find them.
-            let rebuilt = self.restore_indexes().await?;
-            if rebuilt > 0 {
-                tracing::warn!(rebuilt, "a bulk load had not finished: the indexes it dropped were built again");
+            // A bulk load that never finished left its indexes (and
+            // constraints) set aside: back first, as they were, so that later
+            // migrations find them.
+            let restored = self.restore_after_load().await?;
+            if restored > 0 {
+                tracing::warn!(restored, "a bulk load had not finished: what it set aside was restored");
             }
         }
         let mut applied = Vec::new();
@@ -738,40 +742,50 @@ impl Backend {
         Ok(applied)
     }
 
-    /// The secondary indexes of the ledger's tables, (name, definition) by
-    /// name: every index there but those of primary keys and unique
-    /// constraints, which the ledger's writes rely on.
-    pub async fn secondary_indexes(&self) -> Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as(&secondary_indexes_sql()).fetch_all(&self.write).await?)
+    /// What a bulk load sets aside, (kind and name, definition) by name: the
+    /// secondary indexes of the ledger's tables (`index:…`; every index
+    /// there but those of primary keys and unique constraints, which the
+    /// ledger's writes rely on) and, on PostgreSQL, their foreign keys
+    /// (`constraint:…`).
+    pub async fn load_set_aside(&self) -> Result<Vec<(String, String)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(&set_aside_sql()).fetch_all(&self.write).await?;
+        Ok(rows.into_iter().map(|(what, _, restore)| (what, restore)).collect())
     }
 
-    /// Before a bulk load: drops the [`Self::secondary_indexes`], keeping
-    /// each definition in `meta` in the same transaction. A load into a
-    /// large ledger otherwise rewrites, at every commit, one index page per
-    /// petitioner's name, phone and ID key and per date it adds; an index
-    /// built afterwards is sorted and written once. [`Self::restore_indexes`]
-    /// builds them again, after the load or, should it never finish, when
-    /// the database is next opened. Returns how many were dropped.
-    pub async fn drop_indexes_for_load(&self) -> Result<usize> {
+    /// Before a bulk load: drops what [`Self::load_set_aside`] lists,
+    /// keeping each definition in `meta` in the same transaction.
+    /// - A load into a large ledger otherwise rewrites, at every commit, one
+    ///   index page per petitioner's name, phone and ID key and per date it
+    ///   adds; an index built afterwards is sorted and written once.
+    /// - PostgreSQL checks a foreign key row by row, each check a query of
+    ///   its own that also locks the row it finds: over a third of the
+    ///   server's time in a load. Added again afterwards, each is checked
+    ///   over the whole table in one join.
+    ///
+    /// [`Self::restore_after_load`] restores them, after the load or, should
+    /// it never finish, when the database is next opened. Returns how many
+    /// were dropped.
+    pub async fn set_aside_for_load(&self) -> Result<usize> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let defs: Vec<(String, String)> = sqlx::query_as(&secondary_indexes_sql()).fetch_all(&mut *tx).await?;
-        for (name, sql) in &defs {
+        let defs: Vec<(String, String, String)> = sqlx::query_as(&set_aside_sql()).fetch_all(&mut *tx).await?;
+        for (what, drop, restore) in &defs {
             sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2)")
-                .bind(format!("{DROPPED_INDEX}{name}"))
-                .bind(sql)
+                .bind(format!("{SET_ASIDE}{what}"))
+                .bind(restore)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::raw_sql(&format!("DROP INDEX \"{name}\"")).execute(&mut *tx).await?;
+            sqlx::raw_sql(drop).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(defs.len())
     }
 
-    /// Builds again, in one transaction, every index that
-    /// [`Self::drop_indexes_for_load`] dropped. Returns how many.
-    /// Nothing is written when nothing is pending (it runs at every opening).
-    pub async fn restore_indexes(&self) -> Result<usize> {
-        let pending = format!("{DROPPED_INDEX}%");
+    /// Restores, in one transaction, everything that
+    /// [`Self::set_aside_for_load`] dropped: the indexes are built and the
+    /// constraints checked over every row. Returns how many. Nothing is
+    /// written when nothing is pending (it runs at every opening).
+    pub async fn restore_after_load(&self) -> Result<usize> {
+        let pending = format!("{SET_ASIDE}%");
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM meta WHERE key LIKE $1")
             .bind(&pending)
             .fetch_one(&self.write)

@@ -77,9 +77,9 @@ macro_rules! forward {
 }
 
 forward! {
-    pub async fn secondary_indexes(&self) -> Result<Vec<(String, String)>>;
-    pub async fn drop_indexes_for_load(&self) -> Result<usize>;
-    pub async fn restore_indexes(&self) -> Result<usize>;
+    pub async fn load_set_aside(&self) -> Result<Vec<(String, String)>>;
+    pub async fn set_aside_for_load(&self) -> Result<usize>;
+    pub async fn restore_after_load(&self) -> Result<usize>;
     pub async fn meta(&self, key: &str) -> Result<Option<String>>;
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
     pub async fn delete_meta(&self, key: &str) -> Result<()>;

@@ -273,10 +273,10 @@ pub struct ImportStats {
 
 /// Generates `n` petitions into the store in transactions of `batch`
 /// petitions. Generating the next batch overlaps with writing the last.
-/// The ledger's secondary indexes are dropped for the load and built again
-/// after it (also when it fails; should the process die, the next opening
-/// of the database builds them); then the planner's statistics are brought
-/// up to date.
+/// The ledger's secondary indexes (and PostgreSQL's foreign keys) are set
+/// aside for the load and restored after it (also when it fails; should the
+/// process die, the next opening of the database restores them); then the
+/// planner's statistics are brought up to date.
 pub async fn seed_petitions(
     st: &AppState,
     n: usize,
@@ -285,16 +285,16 @@ pub async fn seed_petitions(
     batch: usize,
 ) -> anyhow::Result<ImportStats> {
     let started = std::time::Instant::now();
-    st.store.drop_indexes_for_load().await?;
+    st.store.set_aside_for_load().await?;
     let loaded = load_petitions(st, n, seed, today, batch).await;
     let t = std::time::Instant::now();
-    eprint!("重建索引……");
-    let restored = st.store.restore_indexes().await;
+    eprint!("重建索引与约束……");
+    let restored = st.store.restore_after_load().await;
     eprintln!("{:.1} 秒", t.elapsed().as_secs_f64());
     let mut stats = loaded?;
     restored?;
-    // The indexes are part of the write: built once here instead of at
-    // every commit.
+    // The indexes and constraints are part of the write: built and checked
+    // once here instead of at every commit.
     stats.write_secs += t.elapsed().as_secs_f64();
     stats.total_secs = started.elapsed().as_secs_f64();
     let t = std::time::Instant::now();

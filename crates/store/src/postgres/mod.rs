@@ -69,14 +69,24 @@ impl Backend {
 /// them. Every transaction that audits or writes a counter begins so.
 const BEGIN_WRITE: &str = "BEGIN; SELECT pg_advisory_xact_lock(7720230501)";
 
-/// (name, definition) of the secondary indexes of [`LOAD_TABLES`] in the
-/// current schema: not those behind a constraint (primary key, unique).
-fn secondary_indexes_sql() -> String {
+/// What a bulk load sets aside, as (kind and name, how to drop it, how to
+/// restore it): the secondary indexes of [`LOAD_TABLES`] in the current
+/// schema (not those behind a constraint: primary key, unique) and their
+/// foreign keys.
+fn set_aside_sql() -> String {
     format!(
-        "SELECT CAST(i.indexname AS TEXT), i.indexdef FROM pg_indexes i \
-         WHERE i.schemaname = current_schema() AND i.tablename IN ({LOAD_TABLES}) \
+        "SELECT 'index:' || i.indexname, 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef \
+         FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename IN ({LOAD_TABLES}) \
          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = \
-         to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))) ORDER BY i.indexname"
+         to_regclass(quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))) \
+         UNION ALL \
+         SELECT 'constraint:' || c.conname, \
+         'ALTER TABLE ' || quote_ident(t.relname) || ' DROP CONSTRAINT ' || quote_ident(c.conname), \
+         'ALTER TABLE ' || quote_ident(t.relname) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' \
+         || pg_get_constraintdef(c.oid) \
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+         WHERE c.contype = 'f' AND t.relnamespace = to_regnamespace(current_schema()) \
+         AND t.relname IN ({LOAD_TABLES}) ORDER BY 1"
     )
 }
 

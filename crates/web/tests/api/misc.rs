@@ -599,42 +599,50 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
     assert_eq!(reopened.due_count_drift().await.unwrap(), 0);
     assert_eq!(app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await, kept);
-    let names: Vec<String> = reopened.secondary_indexes().await.unwrap().into_iter().map(|(n, _)| n).collect();
-    assert!(names.contains(&"deadlines_office_reported".to_string()), "{names:?}");
-    assert!(!names.contains(&"deadlines_office_unit".to_string()), "{names:?}");
+    let names: Vec<String> = reopened.load_set_aside().await.unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"index:deadlines_office_reported".to_string()), "{names:?}");
+    assert!(!names.contains(&"index:deadlines_office_unit".to_string()), "{names:?}");
     reopened.close().await;
     app.finish().await;
 }
 
-/// A bulk load drops the ledger's secondary indexes and builds them again
-/// after it. A load that never finished (the process killed in the middle)
-/// leaves nothing broken: the next opening of the database builds them, with
-/// the rows written meanwhile, before any migration runs.
+/// A bulk load sets aside the ledger's secondary indexes (and, on
+/// PostgreSQL, its foreign keys) and restores them after it. A load that
+/// never finished (the process killed in the middle) leaves nothing broken:
+/// the next opening of the database restores them, with the rows written
+/// meanwhile, before any migration runs.
 pub async fn indexes_dropped_for_a_load_come_back(b: Backend) {
     let app = TestApp::start(b).await;
-    let before = app.store.secondary_indexes().await.unwrap();
+    let before = app.store.load_set_aside().await.unwrap();
     let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
-    for expected in
-        ["petitioners_phone", "petitioners_id", "petitioners_name", "deadlines_office_due", "petitions_status"]
-    {
+    for expected in [
+        "index:petitioners_phone",
+        "index:petitioners_id",
+        "index:petitioners_name",
+        "index:deadlines_office_due",
+        "index:petitions_status",
+    ] {
         assert!(names.contains(&expected), "{names:?}");
     }
     assert!(
-        !names.iter().any(|n| n.contains("pkey") || n.starts_with("sqlite_autoindex")),
-        "constraints stay: {names:?}"
+        !names.iter().any(|n| n.contains("pkey") || n.contains("sqlite_autoindex")),
+        "primary keys and unique constraints stay: {names:?}"
     );
-    assert_eq!(app.store.drop_indexes_for_load().await.unwrap(), before.len());
-    assert!(app.store.secondary_indexes().await.unwrap().is_empty());
+    let pg = matches!(b, Backend::Postgres);
+    let fks = ["constraint:events_petition_id_fkey", "constraint:petitions_unit_id_fkey"];
+    assert!(fks.iter().all(|fk| names.contains(fk) == pg), "foreign keys are set aside on PostgreSQL only: {names:?}");
+    assert_eq!(app.store.set_aside_for_load().await.unwrap(), before.len());
+    assert!(app.store.load_set_aside().await.unwrap().is_empty());
 
-    // Written while the indexes are away; then the process "dies".
+    // Written while they are away; then the process "dies".
     let intake = app.login("intake").await;
     let phone = json!({"petitioners": [{"name": "王五", "address": "测试县", "phone": "13700001111"}]});
     let id = app.register(&intake, petition("C", "2026-03-02", phone)).await["id"].as_i64().unwrap();
 
-    // The next start: opening the database builds them as they were.
+    // The next start: opening the database restores them as they were.
     let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
-    assert_eq!(reopened.secondary_indexes().await.unwrap(), before);
-    assert_eq!(reopened.restore_indexes().await.unwrap(), 0, "nothing is left to build");
+    assert_eq!(reopened.load_set_aside().await.unwrap(), before);
+    assert_eq!(reopened.restore_after_load().await.unwrap(), 0, "nothing is left to restore");
     assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
     reopened.close().await;
     // The rebuilt index holds the row written without it.
@@ -642,5 +650,9 @@ pub async fn indexes_dropped_for_a_load_come_back(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
     let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [id], "{v}");
+    // And the foreign keys hold again: an event of no petition is refused.
+    let orphan = "INSERT INTO events (petition_id, seq, type, on_date, body, recorded_at) \
+                  VALUES (999999, 1, 'note', '2026-03-02', '{}', '2026-03-02T08:00:00Z')";
+    assert!(app.try_raw_sql(orphan).await.is_err(), "an event of no petition was stored");
     app.finish().await;
 }

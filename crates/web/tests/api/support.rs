@@ -152,16 +152,21 @@ impl TestApp {
     /// Runs `sql` on the database directly, behind the application's back
     /// (the store has no API to rewrite history or drop index rows).
     pub async fn raw_sql(&self, sql: &str) {
+        self.try_raw_sql(sql).await.unwrap();
+    }
+
+    /// [`Self::raw_sql`], answering whether the database took it.
+    pub async fn try_raw_sql(&self, sql: &str) -> Result<(), sqlx::Error> {
         match self.store.backend_name() {
             "sqlite" => {
                 let path = self.db_path().expect("sqlite path");
                 let mut c =
                     <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{path}")).await.unwrap();
-                sqlx::query(sql).execute(&mut c).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.map(|_| ())
             }
             _ => {
                 let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&self.db_url).await.unwrap();
-                sqlx::query(sql).execute(&mut c).await.unwrap();
+                sqlx::query(sql).execute(&mut c).await.map(|_| ())
             }
         }
     }
