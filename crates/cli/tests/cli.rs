@@ -280,7 +280,9 @@ fn bench_runs_end_to_end_at_a_small_size() {
 /// the database: every acknowledged write is there with its events, every
 /// case there is whole and its stored state is what its events make, the
 /// SQLite file passes `integrity_check`, the workbench's kept counts match
-/// the deadlines, the audit chain verifies.
+/// the deadlines, the audit chain verifies. A last round stops the server
+/// with SIGTERM under the same load: it must exit 0 having finished and
+/// answered every write it took in.
 #[test]
 fn crash_safety_acknowledged_writes_survive_sigkill() {
     let dir = temp_dir();
@@ -338,7 +340,8 @@ async fn integrity(url: &str) -> String {
 }
 
 /// Sets up a deployment at `url` and runs `XINFANG_CRASH_ROUNDS` (20)
-/// rounds of SIGKILL under load; returns the log of the rounds.
+/// rounds of SIGKILL under load, then one of SIGTERM; returns the log of the
+/// rounds.
 fn crash_rounds(url: &str, key: &Path) -> String {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     assert!(
@@ -366,7 +369,7 @@ fn crash_rounds(url: &str, key: &Path) -> String {
             let c = reqwest::Client::new();
             let token = login(&c, &base).await;
             // Check what the last round left, before adding to it.
-            let checked = verify_all(&c, &base, &token, &acked).await;
+            let checked = verify_all(&c, &base, &token, &acked).await.len();
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let mut tasks = Vec::new();
             for k in 0..6 {
@@ -407,13 +410,65 @@ fn crash_rounds(url: &str, key: &Path) -> String {
         );
         log.push_str(&line);
     }
-    // A last start to check the final round's writes, and the audit chain.
+    // A last start: it checks the final round's writes, then stops on
+    // SIGTERM under the same load. A graceful stop finishes every write it
+    // took in and answers it, so the database then holds exactly what was
+    // acknowledged: nothing committed and left unanswered, as SIGKILL may.
     let (mut child, base) = serve(url, key);
-    let checked = rt.block_on(async {
+    let (before, term_acks) = rt.block_on(async {
+        let c = reqwest::Client::new();
+        let token = login(&c, &base).await;
+        let before = verify_all(&c, &base, &token, &acked).await;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for k in 0..6 {
+            let (c, base, token, stop) = (c.clone(), base.clone(), token.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move { drive(&c, &base, &token, k, &stop).await }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        // The drivers end when the server stops taking requests; should it
+        // never, they are stopped and the exit status below tells.
+        let stopper = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            })
+        };
+        let mut acks = Vec::new();
+        for t in tasks {
+            acks.extend(t.await.unwrap());
+        }
+        stopper.abort();
+        (before, acks)
+    });
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM under load: the server exits 0, not {exit:?}");
+    assert!(!term_acks.is_empty(), "nothing was acknowledged before SIGTERM: nothing was tested");
+    for (id, n) in &term_acks {
+        acked.insert(*id, *n);
+    }
+    let (mut child, base) = serve(url, key);
+    let after = rt.block_on(async {
         let c = reqwest::Client::new();
         let token = login(&c, &base).await;
         verify_all(&c, &base, &token, &acked).await
     });
+    let added: Vec<i64> = after.keys().filter(|id| !before.contains_key(id)).copied().collect();
+    let mut answered: Vec<i64> = term_acks.iter().map(|(id, _)| *id).collect();
+    answered.sort_unstable();
+    assert_eq!(added, answered, "SIGTERM: registrations stored are not exactly those answered");
+    for (id, steps) in &term_acks {
+        assert_eq!(after[id], steps + 1, "SIGTERM: case {id} holds a step that was never answered, or lost one");
+    }
+    assert!(before.iter().all(|(id, n)| after[id] == *n), "SIGTERM: an earlier case changed");
+    let term_steps: usize = term_acks.iter().map(|(_, n)| n).sum();
+    log.push_str(&format!(
+        "SIGTERM under load: exit 0; {} registrations and {term_steps} steps answered, exactly what was stored\n",
+        term_acks.len()
+    ));
+    let checked = after.len();
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let _ = child.wait();
     let o = run_on(&["audit", "verify"], url, None);
@@ -508,17 +563,19 @@ async fn drive(
 }
 
 /// Every acknowledged write is present; every case present is whole and its
-/// stored state is the replay of its events. Returns how many cases it saw.
+/// stored state is the replay of its events. Returns each case it saw with
+/// its number of events.
 async fn verify_all(
     c: &reqwest::Client,
     base: &str,
     token: &str,
     acked: &std::collections::BTreeMap<i64, usize>,
-) -> usize {
+) -> std::collections::BTreeMap<i64, usize> {
     use xinfang_domain::procedure::Ctx;
     use xinfang_domain::{Calendar, CaseState, Event, EventKind, RuleSet};
     let (rules, cal) = (RuleSet::national_2022(), Calendar::builtin());
     let mut ids = Vec::new();
+    let mut seen = std::collections::BTreeMap::new();
     let mut cursor: Option<String> = None;
     loop {
         let q = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
@@ -559,8 +616,9 @@ async fn verify_all(
             p["procedure"],
             "case {id}: stored state is not its events' replay"
         );
+        seen.insert(*id, events.len());
     }
-    ids.len()
+    seen
 }
 
 /// An event of the timeline without the fields the API adds.
