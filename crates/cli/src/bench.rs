@@ -26,7 +26,8 @@ pub struct BenchOpts {
     /// Backends: sqlite, postgres.
     #[arg(long, value_delimiter = ',', default_value = "sqlite")]
     backends: Vec<String>,
-    /// PostgreSQL server (a database `xinfang_bench` is created on it and dropped).
+    /// PostgreSQL server: a database `xinfang_bench` is made afresh on it for
+    /// each size; the last is left for inspection, as the SQLite files are.
     #[arg(long, env = "XINFANG_BENCH_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pg_url: String,
     /// Working folder (SQLite files, key, results).
