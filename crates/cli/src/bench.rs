@@ -24,7 +24,7 @@ pub struct BenchOpts {
     #[arg(long, value_delimiter = ',', default_value = "10000", value_parser = positive)]
     sizes: Vec<usize>,
     /// Backends: sqlite, postgres.
-    #[arg(long, value_delimiter = ',', default_value = "sqlite")]
+    #[arg(long, value_delimiter = ',', default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
     backends: Vec<String>,
     /// PostgreSQL server: a database `xinfang_bench` is made afresh on it for
     /// each size; the last is left for inspection, as the SQLite files are.

@@ -266,7 +266,9 @@ fn bench_runs_end_to_end_at_a_small_size() {
     assert!(run["server_memory"]["rss_mib"].as_f64().unwrap() > 0.0);
     assert!(v["baseline"]["sqlite_single_row_durable_per_s"].as_f64().unwrap() > 0.0);
 
-    for bad in [["--sizes", "0"], ["--clients", "0"], ["--clients", "2001"], ["--seconds", "0"]] {
+    for bad in
+        [["--sizes", "0"], ["--clients", "0"], ["--clients", "2001"], ["--seconds", "0"], ["--backends", "mysql"]]
+    {
         let o = bin().arg("bench").args(bad).args(["--dir", dir.to_str().unwrap()]).output().unwrap();
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(bad[0]), "{bad:?}: {}", stderr(&o));
