@@ -288,7 +288,8 @@ pub async fn seed_petitions(
     st.store.set_aside_for_load().await?;
     let loaded = load_petitions(st, n, seed, today, batch).await;
     let t = std::time::Instant::now();
-    eprint!("重建索引与约束……");
+    // PostgreSQL's foreign keys were set aside too; SQLite's stay.
+    eprint!("{}", if st.store.backend_name() == "postgres" { "重建索引与外键约束……" } else { "重建索引……" });
     let restored = st.store.restore_after_load().await;
     eprintln!("{:.1} 秒", t.elapsed().as_secs_f64());
     let mut stats = loaded?;
