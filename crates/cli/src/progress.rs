@@ -28,16 +28,6 @@ impl Progress {
         Progress { label, total, done: 0, started: Instant::now(), shown: None, tty: std::io::stderr().is_terminal() }
     }
 
-    /// What it counts up to, when known.
-    pub fn total(&self) -> Option<u64> {
-        self.total
-    }
-
-    /// As last updated.
-    pub fn done(&self) -> u64 {
-        self.done
-    }
-
     /// `done` of the work is finished; shows it if it is time to.
     pub fn update(&mut self, done: u64) {
         self.done = done;
@@ -85,7 +75,8 @@ fn line(label: &str, done: u64, total: Option<u64>, elapsed: Duration) -> String
             && done < t
             && rate > 0.0
         {
-            parts.push(format!("还需约 {}", duration((t - done) as f64 / rate)));
+            let left = (t - done) as f64 / rate;
+            parts.push(if left < 0.5 { "还需不到 1 秒".into() } else { format!("还需约 {}", duration(left)) });
         }
     }
     if !parts.is_empty() {
@@ -118,6 +109,8 @@ mod tests {
         );
         // Before a second has passed there is no rate to tell.
         assert_eq!(line("写入信访事项", 500, Some(1000), Duration::from_millis(300)), "写入信访事项：500/1000（50%）");
+        // Nearly done: no "about" before "under a second".
+        assert_eq!(line("x", 995, Some(1000), at(10)), "x：995/1000（99%，100 件/秒，还需不到 1 秒）");
         // Done: no time left.
         assert_eq!(line("建立检索索引", 40, Some(40), at(2)), "建立检索索引：40/40（100%，20 件/秒）");
         // Without a total: the count and the rate.

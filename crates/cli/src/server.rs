@@ -25,21 +25,24 @@ pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
 /// progress line; returns how many.
 pub async fn backfill_search(store: &Store) -> anyhow::Result<i64> {
     use crate::progress::Progress;
-    // A line for each of its passes (band keys, then search rows), each
-    // counted from nothing.
-    let mut pass: Option<Progress> = None;
+    use xinfang_store::Backfill;
+    // A line for each pass, each counted from nothing.
+    let mut pass: Option<(Backfill, Progress)> = None;
     let indexed = store
-        .backfill_search(&mut |done, total| {
-            let (done, total) = (done as u64, total as u64);
-            if let Some(p) = pass.as_mut().filter(|p| p.total() != Some(total) || p.done() > done) {
+        .backfill_search(&mut |which, done, total| {
+            if let Some((_, p)) = pass.as_mut().filter(|(w, _)| *w != which) {
                 p.finish();
                 pass = None;
             }
-            pass.get_or_insert_with(|| Progress::new("建立全文检索和查重索引", Some(total))).update(done);
+            let label = match which {
+                Backfill::Bands => "建立查重索引",
+                Backfill::Search => "建立全文检索和查重索引",
+            };
+            pass.get_or_insert_with(|| (which, Progress::new(label, Some(total as u64)))).1.update(done as u64);
         })
         .await
         .context("建立检索索引失败")?;
-    if let Some(p) = &mut pass {
+    if let Some((_, p)) = &mut pass {
         p.finish();
     }
     Ok(indexed)

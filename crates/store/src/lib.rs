@@ -51,6 +51,15 @@ enum Backend {
     Postgres(postgres::Backend),
 }
 
+/// The passes of [`Store::backfill_search`], in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill {
+    /// The band keys of petitions whose signatures predate their index.
+    Bands,
+    /// The full-text rows and signatures of petitions stored before them.
+    Search,
+}
+
 /// A handle on the database; cheap to clone. Creates and events go through
 /// the group-commit [`writer::Writer`]; everything else straight to the
 /// backend.
@@ -187,10 +196,10 @@ impl Store {
     }
 
     /// Indexes for search the petitions stored before the index existed,
-    /// if the migration marked that as pending; `progress(done, total)`
-    /// after each batch of each of its two passes (the band keys, then the
-    /// search rows), counted per pass. Returns how many were indexed.
-    pub async fn backfill_search(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
+    /// if the migration marked that as pending; `progress(pass, done,
+    /// total)` after each batch of each of its two passes, counted per pass.
+    /// Returns how many were indexed.
+    pub async fn backfill_search(&self, progress: &mut (dyn FnMut(Backfill, i64, i64) + Send)) -> Result<i64> {
         let banded = self.backfill_bands(progress).await?;
         if self.meta("search_backfill").await?.is_none() {
             return Ok(banded);
@@ -215,7 +224,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("indexing task failed: {e}")))?;
             done += docs.len() as i64;
             self.index_petitions(&docs).await?;
-            progress(done, total);
+            progress(Backfill::Search, done, total);
         }
         self.delete_meta("search_backfill").await?;
         Ok(banded + done)
@@ -225,7 +234,7 @@ impl Store {
     /// their own existed (SQLite, migration 0006), if that is pending. Runs
     /// before the server serves, so nothing else writes band keys meanwhile;
     /// an interrupted run resumes after the last petition it wrote.
-    async fn backfill_bands(&self, progress: &mut (dyn FnMut(i64, i64) + Send)) -> Result<i64> {
+    async fn backfill_bands(&self, progress: &mut (dyn FnMut(Backfill, i64, i64) + Send)) -> Result<i64> {
         if self.meta("bands_backfill").await?.is_none() {
             return Ok(0);
         }
@@ -238,7 +247,7 @@ impl Store {
                 break;
             }
             (after, done) = (last, done + n);
-            progress(done, total);
+            progress(Backfill::Bands, done, total);
         }
         self.delete_meta("bands_backfill").await?;
         Ok(done)

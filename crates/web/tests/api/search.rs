@@ -361,7 +361,7 @@ pub async fn petitions_stored_before_the_index_are_backfilled(b: Backend) {
     assert!(!found(&v), "{v}");
 
     let mut seen = Vec::new();
-    let n = app.store.backfill_search(&mut |done, total| seen.push((done, total))).await.unwrap();
+    let n = app.store.backfill_search(&mut |_, done, total| seen.push((done, total))).await.unwrap();
     assert_eq!(n, 2);
     assert_eq!(seen.last(), Some(&(2, 2)));
     let (_, v) = app.get(Some(&t), "/api/v1/search?q=粉尘").await;
@@ -377,12 +377,12 @@ pub async fn petitions_stored_before_the_index_are_backfilled(b: Backend) {
         let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
         assert!(!found(&v), "{v}");
         app.store.index_bands_after(0, 1).await.unwrap();
-        let n = app.store.backfill_search(&mut |_, _| {}).await.unwrap();
+        let n = app.store.backfill_search(&mut |_, _, _| {}).await.unwrap();
         assert_eq!(n, 1, "resumed after the petition already written");
         let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second}/similar")).await;
         assert!(found(&v) && v["candidates"][0]["reason"] == "similar_text", "{v}");
     }
-    assert_eq!(app.store.backfill_search(&mut |_, _| {}).await.unwrap(), 0, "nothing left to do");
+    assert_eq!(app.store.backfill_search(&mut |_, _, _| {}).await.unwrap(), 0, "nothing left to do");
     app.finish().await;
 }
 
