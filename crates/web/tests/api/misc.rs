@@ -349,6 +349,12 @@ pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
     let (store, rec) = (app.store.clone(), record(&app, "同一批次中随后的登记").await);
     let after = tokio::spawn(async move { store.insert_petitions(vec![rec]).await });
     pause().await;
+    // Were the lock's statement ever to differ from the store's, nothing
+    // would wait and the batch would not be the one this test means.
+    assert!(
+        !(waiting.is_finished() || refused.is_finished() || after.is_finished()),
+        "the writer did not wait for the lock held by the other connection"
+    );
     match &mut lock {
         Lock::Sqlite(c) => drop(sqlx::raw_sql("COMMIT").execute(c).await.unwrap()),
         Lock::Postgres(c) => drop(sqlx::raw_sql("COMMIT").execute(c).await.unwrap()),
