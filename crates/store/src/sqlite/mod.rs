@@ -257,7 +257,9 @@ async fn checkpoint_pass(pool: &sqlx::SqlitePool, file: &std::path::Path, copied
     let (_, _, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
     if done > 0 && done != copied {
         let file = file.to_path_buf();
-        tokio::task::spawn_blocking(move || std::fs::File::open(file)?.sync_data()).await.map_err(std::io::Error::other)??;
+        tokio::task::spawn_blocking(move || std::fs::File::open(file)?.sync_data())
+            .await
+            .map_err(std::io::Error::other)??;
     }
     Ok(done)
 }
