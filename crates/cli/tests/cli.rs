@@ -367,27 +367,10 @@ fn crash_rounds(url: &str, key: &Path) -> String {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let kill_after = std::time::Duration::from_millis(60 + (seed >> 33) % 400);
 
-        let (new_acks, checked) = rt.block_on(async {
-            let c = reqwest::Client::new();
-            let token = login(&c, &base).await;
-            // Check what the last round left, before adding to it.
-            let checked = verify_all(&c, &base, &token, &acked).await.len();
-            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let mut tasks = Vec::new();
-            for k in 0..6 {
-                let (c, base, token, stop) = (c.clone(), base.clone(), token.clone(), stop.clone());
-                tasks.push(tokio::spawn(async move { drive(&c, &base, &token, k, &stop).await }));
-            }
-            tokio::time::sleep(kill_after).await;
-            // SIGKILL mid-flight: no chance to finish anything.
-            Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
-            stop.store(true, std::sync::atomic::Ordering::SeqCst);
-            let mut acks = Vec::new();
-            for t in tasks {
-                acks.extend(t.await.unwrap());
-            }
-            (acks, checked)
-        });
+        // Check what the last round left, then load it and SIGKILL it
+        // mid-flight: no chance to finish anything.
+        let (checked, new_acks) = rt.block_on(load_until(&base, &acked, child.id(), kill_after, "-KILL"));
+        let checked = checked.len();
         let _ = child.wait();
         let mut events = 0;
         for (id, n) in &new_acks {
@@ -417,34 +400,8 @@ fn crash_rounds(url: &str, key: &Path) -> String {
     // took in and answers it, so the database then holds exactly what was
     // acknowledged: nothing committed and left unanswered, as SIGKILL may.
     let (mut child, base) = serve(url, key);
-    let (before, term_acks) = rt.block_on(async {
-        let c = reqwest::Client::new();
-        let token = login(&c, &base).await;
-        let before = verify_all(&c, &base, &token, &acked).await;
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mut tasks = Vec::new();
-        for k in 0..6 {
-            let (c, base, token, stop) = (c.clone(), base.clone(), token.clone(), stop.clone());
-            tasks.push(tokio::spawn(async move { drive(&c, &base, &token, k, &stop).await }));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-        // The drivers end when the server stops taking requests; should it
-        // never, they are stopped and the exit status below tells.
-        let stopper = {
-            let stop = stop.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(std::time::Duration::from_secs(20)).await;
-                stop.store(true, std::sync::atomic::Ordering::SeqCst);
-            })
-        };
-        let mut acks = Vec::new();
-        for t in tasks {
-            acks.extend(t.await.unwrap());
-        }
-        stopper.abort();
-        (before, acks)
-    });
+    let (before, term_acks) =
+        rt.block_on(load_until(&base, &acked, child.id(), std::time::Duration::from_millis(300), "-TERM"));
     let exit = child.wait().unwrap();
     assert!(exit.success(), "SIGTERM under load: the server exits 0, not {exit:?}");
     assert!(!term_acks.is_empty(), "nothing was acknowledged before SIGTERM: nothing was tested");
@@ -515,6 +472,45 @@ async fn login(c: &reqwest::Client, base: &str) -> String {
         .await
         .unwrap();
     v["token"].as_str().unwrap().to_string()
+}
+
+/// A round of load on the server at `base` (process `pid`): first checks
+/// what the rounds before left (returns each case seen, with its number of
+/// events), then six clients register and record steps until `signal` is
+/// sent `after` in, and go on until the server no longer answers (20 s at
+/// most: should it never stop, the caller's check of its exit tells). Returns
+/// also what was acknowledged: (id, steps acknowledged).
+async fn load_until(
+    base: &str,
+    acked: &std::collections::BTreeMap<i64, usize>,
+    pid: u32,
+    after: std::time::Duration,
+    signal: &str,
+) -> (std::collections::BTreeMap<i64, usize>, Vec<(i64, usize)>) {
+    let c = reqwest::Client::new();
+    let token = login(&c, base).await;
+    let checked = verify_all(&c, base, &token, acked).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for k in 0..6 {
+        let (c, base, token, stop) = (c.clone(), base.to_string(), token.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move { drive(&c, &base, &token, k, &stop).await }));
+    }
+    tokio::time::sleep(after).await;
+    Command::new("kill").args([signal, &pid.to_string()]).status().unwrap();
+    let stopper = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        })
+    };
+    let mut acks = Vec::new();
+    for t in tasks {
+        acks.extend(t.await.unwrap());
+    }
+    stopper.abort();
+    (checked, acks)
 }
 
 /// Registers petitions and records two steps on each until stopped or the
