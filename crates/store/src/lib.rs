@@ -342,6 +342,14 @@ impl Store {
     }
 }
 
+/// Syncs the folder that holds `path`: a file newly created there is then
+/// found after a power cut, not only its contents (`fsync` of the file alone
+/// does not promise its name).
+pub fn sync_folder_of(path: &std::path::Path) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    std::fs::File::open(dir)?.sync_all()
+}
+
 /// A database URL with its password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

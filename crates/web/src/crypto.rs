@@ -169,7 +169,10 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     }
     let mut f = opts.open(path)?;
     f.write_all(text.as_bytes())?;
-    f.sync_all()
+    f.sync_all()?;
+    // The new name too: without it a power cut could leave the database
+    // (synced, its data sealed with this key) and no key file.
+    xinfang_store::sync_folder_of(path)
 }
 
 #[cfg(test)]

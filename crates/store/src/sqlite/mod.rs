@@ -158,8 +158,7 @@ impl Backend {
             f.sync_data()?;
             let inode = f.metadata()?.ino();
             if synced_inode.swap(inode, std::sync::atomic::Ordering::Relaxed) != inode {
-                let dir = wal.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-                std::fs::File::open(dir)?.sync_all()?;
+                crate::sync_folder_of(&wal)?;
             }
             Ok(())
         })
