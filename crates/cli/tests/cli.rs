@@ -377,9 +377,16 @@ impl Crash<'_> {
         }
     }
 
-    /// Ends the server `pid`.
+    /// Ends the server `pid`. For a power cut the server is first stopped
+    /// (SIGSTOP, every thread seen stopped) and only then is the file system
+    /// taken down: a machine without power answers nothing after the cut,
+    /// while a process still running would, for a sync the kernel was
+    /// finishing as the file system went down (seen: an `fdatasync` begun
+    /// just before the shutdown returned success, its pages lost).
     fn strike(self, pid: u32) {
         if let Crash::PowerCut(m) = self {
+            kill("-STOP", pid);
+            wait_stopped(pid);
             m.cut();
         }
         kill("-KILL", pid);
@@ -395,6 +402,23 @@ impl Crash<'_> {
 
 fn kill(signal: &str, pid: u32) {
     Command::new("kill").args([signal, &pid.to_string()]).status().unwrap();
+}
+
+/// Waits until every thread of process `pid` is stopped (state `T` in
+/// `/proc`): a thread inside a system call stops only once it returns.
+fn wait_stopped(pid: u32) {
+    let stopped = || {
+        std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().all(|t| {
+            let stat = std::fs::read_to_string(t.unwrap().path().join("stat")).unwrap_or_default();
+            // The state follows the command name, which is in parentheses.
+            stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('T'))
+        })
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !stopped() {
+        assert!(std::time::Instant::now() < until, "the server did not stop on SIGSTOP");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
 }
 
 /// An ext4 file system in an image file under `dir`, mounted through a loop
@@ -453,8 +477,12 @@ fn sh(cmd: &str, args: &[&str]) {
 /// which checks its own pages, only has to answer.
 async fn integrity(url: &str) -> String {
     if url.starts_with("sqlite:") {
-        let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(url).await.unwrap();
-        sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap()
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+        let ok = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap();
+        // Closed before the next round: a power-cut round unmounts the file.
+        conn.close().await.unwrap();
+        ok
     } else {
         let store = xinfang_store::Store::open(url).await.unwrap();
         let ok = store.integrity_check().await.unwrap();
@@ -518,6 +546,7 @@ fn crash_rounds(url: &str, key: &Path, crash: Crash) -> String {
             kill_after.as_millis(),
             new_acks.len()
         );
+        eprint!("{line}");
         log.push_str(&line);
     }
     // A last start: it checks the final round's writes, then stops on
