@@ -363,9 +363,9 @@ enum Crash<'a> {
     /// SIGKILL: the process dies at once; what it wrote stays in the
     /// operating system's page cache.
     Kill,
-    /// The file system the deployment lives on goes down first, losing what
-    /// was not synced, then SIGKILL; the file system is mounted again before
-    /// the checks, replaying its journal.
+    /// The server stops, the file system it lives on goes down (losing what
+    /// was not synced), then SIGKILL; the file system is mounted again
+    /// before the checks, replaying its journal.
     PowerCut(&'a Mount),
 }
 
@@ -632,9 +632,9 @@ async fn login(c: &reqwest::Client, base: &str) -> String {
 
 /// A round of load on the server at `base`: first checks what the rounds
 /// before left (returns each case seen, with its number of events), then six
-/// clients register and record steps until `stop` is done `after` in, and go
-/// on until the server no longer answers (20 s at most: should it never stop,
-/// the caller's check of its exit tells). Returns also what was
+/// clients register and record steps until `stop_server` is called `after`
+/// in, and go on until the server no longer answers (20 s at most: should it
+/// never stop, the caller's check of its exit tells). Returns also what was
 /// acknowledged: (id, steps acknowledged).
 async fn load_until(
     base: &str,
