@@ -288,9 +288,7 @@ fn bench_runs_end_to_end_at_a_small_size() {
 #[test]
 fn crash_safety_acknowledged_writes_survive_sigkill() {
     let dir = temp_dir();
-    let log =
-        crash_rounds(&format!("sqlite://{}", dir.join("crash.db").display()), &dir.join("crash.key"), Crash::Kill);
-    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-safety.log"), &log).unwrap();
+    crash_rounds(&format!("sqlite://{}", dir.join("crash.db").display()), &dir.join("crash.key"), Crash::Kill);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -320,8 +318,7 @@ mod postgres {
         sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         sql(format!("CREATE DATABASE {name}"));
         let dir = temp_dir();
-        let log = crash_rounds(&url, &dir.join("crash.key"), Crash::Kill);
-        std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("crash-safety-postgres.log"), &log).unwrap();
+        crash_rounds(&url, &dir.join("crash.key"), Crash::Kill);
         sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -346,12 +343,11 @@ mod power_cut {
         let mount = Mount::new(&dir);
         let data = mount.point.join("data");
         std::fs::create_dir(&data).unwrap();
-        let log = crash_rounds(
+        crash_rounds(
             &format!("sqlite://{}", data.join("crash.db").display()),
             &data.join("crash.key"),
             Crash::PowerCut(&mount),
         );
-        std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join("power-cut.log"), &log).unwrap();
         drop(mount);
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -374,6 +370,15 @@ impl Crash<'_> {
         match self {
             Crash::Kill => "SIGKILL",
             Crash::PowerCut(_) => "power-cut",
+        }
+    }
+
+    /// The file in `target/tmp` that `.ci/run` prints the rounds' log from.
+    fn log_file(self, url: &str) -> &'static str {
+        match self {
+            Crash::Kill if url.starts_with("postgres") => "crash-safety-postgres.log",
+            Crash::Kill => "crash-safety.log",
+            Crash::PowerCut(_) => "power-cut.log",
         }
     }
 
@@ -492,9 +497,10 @@ async fn integrity(url: &str) -> String {
 }
 
 /// Sets up a deployment at `url` and runs `XINFANG_CRASH_ROUNDS` (20)
-/// rounds of `crash` under load, then one of SIGTERM; returns the log of the
-/// rounds.
-fn crash_rounds(url: &str, key: &Path, crash: Crash) -> String {
+/// rounds of `crash` under load, then one of SIGTERM; each line of the log
+/// goes to stderr as it is done, and the whole log to
+/// `target/tmp/`[`Crash::log_file`].
+fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     assert!(
         run_on(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], url, None)
@@ -546,8 +552,7 @@ fn crash_rounds(url: &str, key: &Path, crash: Crash) -> String {
             kill_after.as_millis(),
             new_acks.len()
         );
-        eprint!("{line}");
-        log.push_str(&line);
+        say(&mut log, line);
     }
     // A last start: it checks the final round's writes, then stops on
     // SIGTERM under the same load. A graceful stop finishes every write it
@@ -578,24 +583,36 @@ fn crash_rounds(url: &str, key: &Path, crash: Crash) -> String {
     }
     assert!(before.iter().all(|(id, n)| after[id] == *n), "SIGTERM: an earlier case changed");
     let term_steps: usize = term_acks.iter().map(|(_, n)| n).sum();
-    log.push_str(&format!(
-        "SIGTERM under load: exit 0; {} registrations and {term_steps} steps answered, exactly what was stored\n",
-        term_acks.len()
-    ));
+    say(
+        &mut log,
+        format!(
+            "SIGTERM under load: exit 0; {} registrations and {term_steps} steps answered, exactly what was stored\n",
+            term_acks.len()
+        ),
+    );
     let checked = after.len();
     kill("-TERM", child.id());
     let _ = child.wait();
     let o = run_on(&["audit", "verify"], url, None);
     assert!(o.status.success(), "audit chain after crashes: {}", stderr(&o));
-    log.push_str(&format!(
-        "{rounds} {} rounds passed: {} acknowledged registrations all present with their steps; {checked} cases whole; {}",
-        crash.name(),
-        acked.len(),
-        stdout(&o)
-    ));
-    println!("{log}");
+    say(
+        &mut log,
+        format!(
+            "{rounds} {} rounds passed: {} acknowledged registrations all present with their steps; {checked} cases whole; {}",
+            crash.name(),
+            acked.len(),
+            stdout(&o)
+        ),
+    );
+    std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(crash.log_file(url)), &log).unwrap();
     assert!(rounds >= 1 && !acked.is_empty(), "the rounds acknowledged nothing: nothing was tested");
-    log
+}
+
+/// A line of the crash rounds' log, also shown at once (on a failure, how far
+/// the rounds got).
+fn say(log: &mut String, line: String) {
+    eprint!("{line}");
+    log.push_str(&line);
 }
 
 /// GETs `url` with a bearer token and returns the JSON body.
