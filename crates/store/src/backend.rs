@@ -13,7 +13,6 @@ use xinfang_domain::calendar::SpecialDay;
 use xinfang_domain::{ClockName, Deadline, Role, UnitKind};
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
-type DbRow = <Db as sqlx::Database>::Row;
 
 /// The tables a bulk load fills, whose secondary indexes (and, on
 /// PostgreSQL, foreign keys) it sets aside and restores afterwards (see
@@ -337,6 +336,69 @@ const CANDIDATES_PER_KEY: i64 = 8;
 /// some may be outside the viewer's jurisdiction).
 const MAX_CANDIDATE_ROWS: usize = 40;
 
+/// Where the statements of a write run: a sqlx transaction or connection,
+/// or on SQLite the group-commit writer's own connection on its thread
+/// (`sqlite/direct.rs`). The SQL of a write is written once, over this.
+trait WriteTx {
+    type Row: Cells;
+    /// Runs `q` and returns its rows.
+    async fn fetch(&mut self, q: Sql) -> Result<Vec<Self::Row>>;
+    /// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a,
+    /// b)`), `tail` appended (`ON CONFLICT …`, `RETURNING …`), in as few
+    /// statements as the backend can; returns the rows they returned.
+    async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<Self::Row>>;
+    /// Writes the rows of several tables.
+    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()>;
+}
+
+/// A connection a group-commit batch runs on ([`run_batch_on`]): it begins,
+/// ends and marks its transaction by statements of its own.
+trait BatchConn: WriteTx {
+    /// Runs `sql`, which takes no arguments and may hold several statements.
+    async fn exec(&mut self, sql: &'static str) -> Result<()>;
+}
+
+/// The columns of a returned row, by position.
+trait Cells {
+    fn i64(&self, i: usize) -> Result<i64>;
+    fn opt_i64(&self, i: usize) -> Result<Option<i64>>;
+    fn text(&self, i: usize) -> Result<String>;
+    fn flag(&self, i: usize) -> Result<bool>;
+    fn date(&self, i: usize) -> Result<NaiveDate>;
+}
+
+impl Cells for DbRow {
+    fn i64(&self, i: usize) -> Result<i64> {
+        Ok(self.try_get(i)?)
+    }
+    fn opt_i64(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+    fn text(&self, i: usize) -> Result<String> {
+        Ok(self.try_get(i)?)
+    }
+    fn flag(&self, i: usize) -> Result<bool> {
+        Ok(self.try_get(i)?)
+    }
+    fn date(&self, i: usize) -> Result<NaiveDate> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// A sqlx transaction writes through its connection.
+impl WriteTx for Tx<'_> {
+    type Row = DbRow;
+    async fn fetch(&mut self, q: Sql) -> Result<Vec<DbRow>> {
+        (**self).fetch(q).await
+    }
+    async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+        (**self).insert_rows(head, cols, rows, tail).await
+    }
+    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
+        (**self).insert_all(tables).await
+    }
+}
+
 /// Where a case stands, as its deadline rows carry it for the workbench:
 /// the handling unit and the unit reported on (Art. 30).
 #[derive(Debug, Clone, Copy)]
@@ -415,14 +477,17 @@ impl DueCounts {
 
     /// Once [`rows`](Self::rows) are written: deletes the counts that fell
     /// to zero, so that a page sums only dates that hold a duty.
-    async fn delete_emptied(&self, tx: &mut Tx<'_>) -> Result<()> {
+    async fn delete_emptied(&self, tx: &mut impl WriteTx) -> Result<()> {
         for ((unit, clock, due), _) in self.0.iter().filter(|(_, n)| **n < 0) {
-            sqlx::query("DELETE FROM office_due_counts WHERE unit_id = $1 AND clock = $2 AND due = $3 AND n = 0")
-                .bind(*unit)
-                .bind(*clock)
-                .bind(*due)
-                .execute(&mut **tx)
-                .await?;
+            let mut q = Sql::default();
+            q.push("DELETE FROM office_due_counts WHERE unit_id = ")
+                .arg(Arg::I64(*unit))
+                .push(" AND clock = ")
+                .arg(Arg::Text((*clock).into()))
+                .push(" AND due = ")
+                .arg(Arg::Date(*due))
+                .push(" AND n = 0");
+            tx.fetch(q).await?;
         }
         Ok(())
     }
@@ -436,30 +501,29 @@ const DEADLINE_COLS: usize = 9;
 
 /// Replaces the deadline rows of case `id` (after a step, or a calendar
 /// recompute), writing the rows of `with` in the same statement.
-async fn replace_deadlines(tx: &mut Tx<'_>, id: i64, place: Place, deadlines: &[Deadline], with: Vec<Rows>) -> Result<()> {
-    let old = sqlx::query(
-        "DELETE FROM deadlines WHERE petition_id = $1 RETURNING unit_id, respondent_unit_id, clock, due, holder, paused",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
+async fn replace_deadlines(tx: &mut impl WriteTx, id: i64, place: Place, deadlines: &[Deadline], with: Vec<Rows>) -> Result<()> {
+    let mut q = Sql::default();
+    q.push("DELETE FROM deadlines WHERE petition_id = ")
+        .arg(Arg::I64(id))
+        .push(" RETURNING unit_id, respondent_unit_id, clock, due, holder, paused");
+    let old = tx.fetch(q).await?;
     let mut counts = DueCounts::default();
     for r in &old {
-        let clock: String = r.try_get("clock")?;
+        let clock = r.text(2)?;
         let clock = ClockName::parse(&clock).ok_or_else(|| StoreError::Corrupt(format!("deadline clock {clock}")))?;
-        let was = Place { unit_id: r.try_get("unit_id")?, respondent_unit_id: r.try_get("respondent_unit_id")? };
-        let duty = r.try_get::<String, _>("holder")? == "office" && !r.try_get::<bool, _>("paused")?;
-        counts.add(&was, clock, r.try_get("due")?, duty, -1);
+        let was = Place { unit_id: r.i64(0)?, respondent_unit_id: r.opt_i64(1)? };
+        let duty = r.text(4)? == "office" && !r.flag(5)?;
+        counts.add(&was, clock, r.date(3)?, duty, -1);
     }
     counts.add_all(&place, deadlines, 1);
     let mut tables = vec![Rows::new(DEADLINES_INSERT, DEADLINE_COLS, deadline_rows(id, place, deadlines)), counts.rows()];
     tables.extend(with);
-    insert_all(tx, tables).await?;
+    tx.insert_all(tables).await?;
     counts.delete_emptied(tx).await
 }
 
 /// Every command of a batch answered as not committed.
-fn not_committed(ops: &[crate::writer::WriteOp], e: &sqlx::Error) -> Vec<Result<crate::writer::WriteOut>> {
+fn not_committed(ops: &[crate::writer::WriteOp], e: &StoreError) -> Vec<Result<crate::writer::WriteOut>> {
     ops.iter().map(|_| Err(StoreError::Busy(e.to_string()))).collect()
 }
 
@@ -487,15 +551,15 @@ fn sealed_args(s: &Option<Sealed>) -> [Arg; 3] {
 }
 
 /// The next lines of the hash-chained audit log, chained to its head as
-/// read inside `tx`, which began with [`BEGIN_WRITE`] (or `BATCH_BEGIN`):
+/// read inside `tx`, which began with [`BEGIN_WRITE`]:
 /// the head cannot move before they are written in the same transaction.
-async fn audit_rows(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<Rows> {
+async fn audit_rows(tx: &mut impl WriteTx, entries: &[AuditEntry]) -> Result<Rows> {
     let mut rows = Vec::with_capacity(entries.len());
     if !entries.is_empty() {
-        let head =
-            sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(&mut **tx).await?;
-        let (mut seq, mut prev) = match head {
-            Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        let mut q = Sql::default();
+        q.push("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+        let (mut seq, mut prev) = match tx.fetch(q).await?.first() {
+            Some(r) => (r.i64(0)?, r.text(1)?),
             None => (0, crate::audit::GENESIS.to_string()),
         };
         let at_us = Utc::now().timestamp_micros();
@@ -519,15 +583,15 @@ async fn audit_rows(tx: &mut Tx<'_>, entries: &[AuditEntry]) -> Result<Rows> {
 }
 
 /// Appends one line to the audit log inside `tx` (see [`audit_rows`]).
-async fn audit_in(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<()> {
+async fn audit_in(tx: &mut impl WriteTx, e: &AuditEntry) -> Result<()> {
     let line = audit_rows(tx, std::slice::from_ref(e)).await?;
-    insert_all(tx, vec![line]).await
+    tx.insert_all(vec![line]).await
 }
 
 /// Writes new petitions inside `tx`: case numbers, petitions, petitioners,
 /// events, deadlines, access rows and audit lines, each kind in as few
 /// multi-row statements as possible. Returns (id, case_no) in order.
-async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
+async fn insert_petitions_tx(tx: &mut impl WriteTx, batch: &[&NewPetitionRecord]) -> Result<Vec<(i64, String)>> {
     let now = Utc::now();
     // Case numbers: one counter step per year for the whole batch.
     let mut per_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
@@ -536,14 +600,13 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
     }
     let mut next_no = std::collections::BTreeMap::new();
     for (year, n) in &per_year {
-        let last: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (name, value) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET value = counters.value + $2 RETURNING value",
-        )
-        .bind(format!("case_no:{year}"))
-        .bind(*n)
-        .fetch_one(&mut **tx)
-        .await?;
+        let mut q = Sql::default();
+        q.push("INSERT INTO counters (name, value) VALUES (")
+            .arg(Arg::Text(format!("case_no:{year}")))
+            .push(", ")
+            .arg(Arg::I64(*n))
+            .push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
+        let last = tx.fetch(q).await?.first().ok_or_else(|| StoreError::Corrupt("counter".into()))?.i64(0)?;
         next_no.insert(*year, last - n + 1);
     }
     let mut case_nos = Vec::with_capacity(batch.len());
@@ -577,8 +640,8 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
         ]);
         case_nos.push(case_no);
     }
-    let returned = insert_rows(
-        tx,
+    let returned = tx
+        .insert_rows(
         "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
          respondent_unit_id, received_on, subject, request, facts, reasons, collective_persons, state, next_due, \
          version, registered_by, created_at, updated_at)",
@@ -587,13 +650,10 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
         "RETURNING id, case_no",
     )
     .await
-    .map_err(|e| match e {
-        StoreError::Db(db) => StoreError::unique(db, "查询码或编号冲突，请重试"),
-        other => other,
-    })?;
+    .map_err(|e| e.unique("查询码或编号冲突，请重试"))?;
     let mut ids = std::collections::HashMap::with_capacity(returned.len());
     for r in &returned {
-        ids.insert(r.try_get::<String, _>("case_no")?, r.try_get::<i64, _>("id")?);
+        ids.insert(r.text(1)?, r.i64(0)?);
     }
     let id_of = |case_no: &str| ids.get(case_no).copied().ok_or_else(|| StoreError::Corrupt("insert returned no id".into()));
 
@@ -658,36 +718,38 @@ async fn insert_petitions_tx(tx: &mut Tx<'_>, batch: &[&NewPetitionRecord]) -> R
         audit,
     ];
     tables.extend(search_rows(&docs));
-    insert_all(tx, tables).await?;
+    tx.insert_all(tables).await?;
     Ok(batch.iter().zip(case_nos).map(|(_, c)| (ids[&c], c)).collect())
 }
 
 /// Appends one event and the new projection inside `tx`, if the case has
 /// not moved since it was read (else `Conflict`).
-async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
+async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> Result<()> {
     let now = Utc::now();
-    let row = sqlx::query(
-        "UPDATE petitions SET status = $1, unit_id = $2, state = $3, next_due = $4, version = version + 1, \
-         updated_at = $5 WHERE id = $6 AND version = $7 RETURNING case_no, respondent_unit_id",
-    )
-    .bind(&a.status)
-    .bind(a.unit_id)
-    .bind(&a.state)
-    .bind(a.next_due)
-    .bind(now)
-    .bind(a.petition_id)
-    .bind(a.expected_version)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else {
+    let mut q = Sql::default();
+    q.push("UPDATE petitions SET status = ")
+        .arg(Arg::Text(a.status.clone()))
+        .push(", unit_id = ")
+        .arg(Arg::I64(a.unit_id))
+        .push(", state = ")
+        .arg(Arg::Text(a.state.clone()))
+        .push(", next_due = ")
+        .arg(Arg::OptDate(a.next_due))
+        .push(", version = version + 1, updated_at = ")
+        .arg(Arg::Time(now))
+        .push(" WHERE id = ")
+        .arg(Arg::I64(a.petition_id))
+        .push(" AND version = ")
+        .arg(Arg::I64(a.expected_version))
+        .push(" RETURNING case_no, respondent_unit_id");
+    let Some(row) = tx.fetch(q).await?.into_iter().next() else {
         return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
     };
-    let case_no: String = row.try_get("case_no")?;
-    let place = Place { unit_id: a.unit_id, respondent_unit_id: row.try_get("respondent_unit_id")? };
-    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = $1")
-        .bind(a.petition_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let case_no = row.text(0)?;
+    let place = Place { unit_id: a.unit_id, respondent_unit_id: row.opt_i64(1)? };
+    let mut q = Sql::default();
+    q.push("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = ").arg(Arg::I64(a.petition_id));
+    let seq = tx.fetch(q).await?.first().ok_or_else(|| StoreError::Corrupt("events".into()))?.i64(0)?;
     let entry = AuditEntry {
         user_id: a.event.actor_id,
         action: format!("petition.{}", a.event.kind),
@@ -703,6 +765,84 @@ async fn append_event_tx(tx: &mut Tx<'_>, a: &AppendEvent) -> Result<()> {
         audit,
     ];
     replace_deadlines(tx, a.petition_id, place, &a.deadlines, with).await
+}
+
+/// Runs the write commands of a group-commit batch on `conn`, in one
+/// transaction: a command that fails is rolled back alone and answered with
+/// its error; the others commit together. Returns each command's result
+/// once committed: durably on PostgreSQL; on SQLite without the sync, which
+/// the writer then does before it answers anyone (`sqlite/direct.rs`).
+async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+    use crate::writer::{WriteOp, WriteOut};
+    if let Err(e) = conn.exec(BEGIN_WRITE).await {
+        return not_committed(ops, &e);
+    }
+    let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
+
+    // Registrations first, all together: one statement per table for the
+    // whole batch. Should that fail, the transaction (which holds nothing
+    // else yet) begins again and each is retried alone below, so one bad
+    // command cannot spoil the rest. No savepoint for the common case: on
+    // PostgreSQL each is a round trip.
+    let inserts: Vec<(usize, &Vec<NewPetitionRecord>)> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| match op {
+            WriteOp::InsertPetitions(b) => Some((i, b)),
+            WriteOp::AppendEvent(_) => None,
+        })
+        .collect();
+    if inserts.len() > 1 {
+        let all: Vec<&NewPetitionRecord> = inserts.iter().flat_map(|(_, b)| b.iter()).collect();
+        match insert_petitions_tx(conn, &all).await {
+            Ok(ids) => {
+                let mut ids = ids.into_iter();
+                for (i, b) in &inserts {
+                    results[*i] = Some(Ok(WriteOut::Ids(ids.by_ref().take(b.len()).collect())));
+                }
+            }
+            Err(_) => {
+                let restarted = match conn.exec("ROLLBACK").await {
+                    Ok(()) => conn.exec(BEGIN_WRITE).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = restarted {
+                    return not_committed(ops, &e);
+                }
+            }
+        }
+    }
+    for (i, op) in ops.iter().enumerate() {
+        if results[i].is_some() {
+            continue;
+        }
+        if let Err(e) = conn.exec("SAVEPOINT one").await {
+            results[i] = Some(Err(e));
+            continue;
+        }
+        let r = match op {
+            WriteOp::InsertPetitions(batch) => {
+                let refs: Vec<&NewPetitionRecord> = batch.iter().collect();
+                insert_petitions_tx(conn, &refs).await.map(WriteOut::Ids)
+            }
+            WriteOp::AppendEvent(a) => append_event_tx(conn, a).await.map(|()| WriteOut::Done),
+        };
+        let settled = match &r {
+            Ok(_) => conn.exec("RELEASE one").await,
+            Err(_) => conn.exec("ROLLBACK TO one; RELEASE one").await,
+        };
+        results[i] = Some(settled.and(r));
+    }
+    let results = results.into_iter().map(|r| r.unwrap_or_else(|| Err(StoreError::Busy("not run".into()))));
+    match conn.exec("COMMIT").await {
+        Ok(()) => results.collect(),
+        Err(e) => {
+            // A commit that failed may leave the transaction open (SQLite):
+            // nothing of it may stay for the next batch.
+            let _ = conn.exec("ROLLBACK").await;
+            not_committed(ops, &e)
+        }
+    }
 }
 
 impl Backend {
@@ -831,103 +971,6 @@ impl Backend {
     }
 
     // ---- petitions ----
-
-    /// Runs write commands in one transaction, each inside its own
-    /// savepoint: a command that fails is rolled back alone and answered
-    /// with its error; the others commit together. Returns each command's
-    /// result once committed: durably, or, with [`BATCH_BEGIN`] (SQLite),
-    /// without the sync the writer then does before answering anyone.
-    pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
-        let mut conn = match self.write.acquire().await {
-            Ok(c) => c,
-            Err(e) => return not_committed(ops, &e),
-        };
-        let results = Self::run_batch_on(&mut conn, ops).await;
-        if let Some(end) = BATCH_END
-            && sqlx::query(end).execute(&mut *conn).await.is_err()
-        {
-            // Never hand back to the pool a connection that commits without
-            // syncing: closed, it is replaced by a new one.
-            drop(conn.detach());
-        }
-        results
-    }
-
-    async fn run_batch_on(
-        conn: &mut <Db as sqlx::Database>::Connection,
-        ops: &[crate::writer::WriteOp],
-    ) -> Vec<Result<crate::writer::WriteOut>> {
-        use crate::writer::{WriteOp, WriteOut};
-        let mut tx = match sqlx::Connection::begin_with(conn, BATCH_BEGIN).await {
-            Ok(tx) => tx,
-            Err(e) => return not_committed(ops, &e),
-        };
-        let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
-
-        // Registrations first, all together: one statement per table for the
-        // whole batch. Should that fail, the transaction (which holds nothing
-        // else yet) begins again and each is retried alone below, so one bad
-        // command cannot spoil the rest. No savepoint for the common case:
-        // on PostgreSQL each is a round trip.
-        let inserts: Vec<(usize, &Vec<NewPetitionRecord>)> = ops
-            .iter()
-            .enumerate()
-            .filter_map(|(i, op)| match op {
-                WriteOp::InsertPetitions(b) => Some((i, b)),
-                WriteOp::AppendEvent(_) => None,
-            })
-            .collect();
-        if inserts.len() > 1 {
-            let all: Vec<&NewPetitionRecord> = inserts.iter().flat_map(|(_, b)| b.iter()).collect();
-            match insert_petitions_tx(&mut tx, &all).await {
-                Ok(ids) => {
-                    let mut ids = ids.into_iter();
-                    for (i, b) in &inserts {
-                        results[*i] = Some(Ok(WriteOut::Ids(ids.by_ref().take(b.len()).collect())));
-                    }
-                }
-                Err(_) => {
-                    let _ = tx.rollback().await;
-                    tx = match sqlx::Connection::begin_with(&mut *conn, BATCH_BEGIN).await {
-                        Ok(tx) => tx,
-                        Err(e) => return not_committed(ops, &e),
-                    };
-                }
-            }
-        }
-        for (i, op) in ops.iter().enumerate() {
-            if results[i].is_some() {
-                continue;
-            }
-            let mut sp = match sqlx::Connection::begin(&mut *tx).await {
-                Ok(sp) => sp,
-                Err(e) => {
-                    results[i] = Some(Err(StoreError::Db(e)));
-                    continue;
-                }
-            };
-            let r = match op {
-                WriteOp::InsertPetitions(batch) => {
-                    let refs: Vec<&NewPetitionRecord> = batch.iter().collect();
-                    insert_petitions_tx(&mut sp, &refs).await.map(WriteOut::Ids)
-                }
-                WriteOp::AppendEvent(a) => append_event_tx(&mut sp, a).await.map(|()| WriteOut::Done),
-            };
-            let settled = match &r {
-                Ok(_) => sp.commit().await,
-                Err(_) => sp.rollback().await,
-            };
-            results[i] = Some(match settled {
-                Ok(()) => r,
-                Err(e) => Err(StoreError::Db(e)),
-            });
-        }
-        let results = results.into_iter().map(|r| r.unwrap_or_else(|| Err(StoreError::Busy("not run".into()))));
-        match tx.commit().await {
-            Ok(()) => results.collect(),
-            Err(e) => not_committed(ops, &e),
-        }
-    }
 
     pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>> {
         let row = sqlx::query(&format!("{} WHERE p.id = $1", petition_select())).bind(id).fetch_optional(&self.read).await?;
@@ -1414,7 +1457,7 @@ impl Backend {
     pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()> {
         let mut tx = self.write.begin().await?;
         let refs: Vec<(i64, &xinfang_text::SearchDoc)> = docs.iter().map(|(id, d)| (*id, d)).collect();
-        insert_all(&mut tx, search_rows(&refs).into()).await?;
+        tx.insert_all(search_rows(&refs).into()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1440,7 +1483,7 @@ impl Backend {
             }
         }
         let mut tx = self.write.begin().await?;
-        insert_all(&mut tx, vec![Rows::of(BAND_INSERT, bands)]).await?;
+        tx.insert_all(vec![Rows::of(BAND_INSERT, bands)]).await?;
         tx.commit().await?;
         Ok((last, rows.len() as i64))
     }

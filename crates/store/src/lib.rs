@@ -31,15 +31,24 @@ pub enum StoreError {
     Busy(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// From the group-commit writer's own SQLite connection.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 impl StoreError {
-    /// Maps a unique-constraint violation to `Conflict(message)`.
-    pub fn unique(e: sqlx::Error, message: &str) -> Self {
-        match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(message.to_string()),
-            _ => StoreError::Db(e),
-        }
+    /// A unique-constraint violation as `Conflict(message)`; any other
+    /// error as it is.
+    pub fn unique(self, message: &str) -> Self {
+        use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+        let taken = match &self {
+            StoreError::Db(sqlx::Error::Database(d)) => d.is_unique_violation(),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => {
+                matches!(f.extended_code, SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY)
+            }
+            _ => false,
+        };
+        if taken { StoreError::Conflict(message.to_string()) } else { self }
     }
 }
 

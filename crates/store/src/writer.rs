@@ -83,13 +83,15 @@ impl Writer {
     pub(crate) fn start<F, Fut, T, TFut>(run: F, tend: T, sync: Option<Sync>, network: bool) -> std::io::Result<Self>
     where
         F: Fn(Arc<Vec<WriteOp>>) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Vec<Result<WriteOut>>> + Send,
+        Fut: std::future::Future<Output = Vec<Result<WriteOut>>>,
         T: Fn() -> TFut + Send + 'static,
-        TFut: std::future::Future<Output = ()> + Send,
+        TFut: std::future::Future<Output = ()>,
     {
         let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
         let syncer = sync.map(spawn_syncer);
-        let work = async move {
+        // Made on the writer's thread, which alone runs it: the batches'
+        // futures need not be `Send`.
+        let work = move || async move {
             let gather = syncer.is_none();
             let mut last = LastBatch::default();
             loop {
@@ -147,7 +149,7 @@ impl Writer {
             rt.enable_io();
         }
         let rt = rt.build()?;
-        std::thread::Builder::new().name("xinfang-writer".into()).spawn(move || rt.block_on(work))?;
+        std::thread::Builder::new().name("xinfang-writer".into()).spawn(move || rt.block_on(work()))?;
         Ok(Writer { tx })
     }
 

@@ -20,7 +20,7 @@ impl Backend {
         .bind(Utc::now())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::unique(e, &format!("单位代码 {code} 已存在")))?;
+        .map_err(|e| StoreError::from(e).unique(&format!("单位代码 {code} 已存在")))?;
         let path = format!("{}{id}/", parent_unit.as_ref().map_or("/", |u| u.path.as_str()));
         sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
         audit_in(
@@ -161,7 +161,7 @@ impl Backend {
         .bind(Utc::now())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::unique(e, &format!("用户名 {} 已存在", u.username)))?;
+        .map_err(|e| StoreError::from(e).unique(&format!("用户名 {} 已存在", u.username)))?;
         audit_in(
             &mut tx,
             &AuditEntry {

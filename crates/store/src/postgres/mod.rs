@@ -5,12 +5,7 @@ use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 type Db = sqlx::Postgres;
-
-/// Batches of the group-commit writer commit as every other write does:
-/// synchronously, before they are answered. Each holds the write lock, as
-/// every write does ([`BEGIN_WRITE`]).
-const BATCH_BEGIN: &str = BEGIN_WRITE;
-const BATCH_END: Option<&str> = None;
+type DbRow = sqlx::postgres::PgRow;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
@@ -40,6 +35,16 @@ impl Backend {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
         Ok(Self { write: pool.clone(), read: pool })
+    }
+
+    /// Runs a batch of the group-commit writer. It commits as every other
+    /// write does: synchronously, before it is answered, holding the write
+    /// lock ([`BEGIN_WRITE`]).
+    pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+        match self.write.acquire().await {
+            Ok(mut conn) => run_batch_on(&mut *conn, ops).await,
+            Err(e) => not_committed(ops, &e.into()),
+        }
     }
 
     pub async fn close(&self) {
@@ -92,42 +97,56 @@ fn set_aside_sql() -> String {
 
 // ---- multi-row inserts, PostgreSQL flavour (used by backend.rs) ----
 
-/// Inserts `rows` (each `cols` values) into `head` (`INSERT INTO t (a, b)`)
-/// in one statement that reads each column from an array:
-/// `head SELECT * FROM UNNEST($1, $2) tail`. Its text depends only on the
-/// table, not on how many rows a batch has, so the server parses and plans
-/// it once per connection and then runs the prepared statement; a `VALUES`
-/// list is a new statement for every row count, parsed and planned
-/// expression by expression. `tail` is appended (`ON CONFLICT DO NOTHING`,
-/// `RETURNING …`). Returns the rows the statement returned.
-async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
+/// The multi-row inserts of the write path, in arrays.
+impl WriteTx for sqlx::PgConnection {
+    type Row = DbRow;
+
+    async fn fetch(&mut self, mut q: Sql) -> Result<Vec<DbRow>> {
+        Ok(q.query().fetch_all(self).await?)
     }
-    let mut sql = String::new();
-    let columns = push_unnest_insert(&mut sql, 0, head, cols, rows, tail)?;
-    Ok(bind_columns(sqlx::query(&sql), columns).fetch_all(&mut **tx).await?)
+
+    /// One statement that reads each column from an array:
+    /// `head SELECT * FROM UNNEST($1, $2) tail`. Its text depends only on
+    /// the table, not on how many rows a batch has, so the server parses and
+    /// plans it once per connection and then runs the prepared statement; a
+    /// `VALUES` list is a new statement for every row count, parsed and
+    /// planned expression by expression.
+    async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::new();
+        let columns = push_unnest_insert(&mut sql, 0, head, cols, rows, tail)?;
+        Ok(bind_columns(sqlx::query(&sql), columns).fetch_all(self).await?)
+    }
+
+    /// One statement, so one round trip to the server: each insert of
+    /// [`insert_rows`](WriteTx::insert_rows) but the last in a `WITH` clause
+    /// of its own, which PostgreSQL runs to completion whether or not the
+    /// statement reads it. Tables without rows are left out.
+    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
+        let mut tables: Vec<Rows> = tables.into_iter().filter(|t| !t.rows.is_empty()).collect();
+        let Some(last) = tables.pop() else {
+            return Ok(());
+        };
+        let (mut sql, mut columns) = (String::new(), Vec::new());
+        for (i, t) in tables.into_iter().enumerate() {
+            sql.push_str(if i == 0 { "WITH " } else { ", " });
+            sql.push_str(&format!("w{i} AS ("));
+            columns.extend(push_unnest_insert(&mut sql, columns.len(), t.head, t.cols, t.rows, t.tail)?);
+            sql.push_str(") ");
+        }
+        columns.extend(push_unnest_insert(&mut sql, columns.len(), last.head, last.cols, last.rows, last.tail)?);
+        bind_columns(sqlx::query(&sql), columns).execute(self).await?;
+        Ok(())
+    }
 }
 
-/// Writes the rows of several tables in one statement, so in one round trip
-/// to the server: each insert of [`insert_rows`] but the last in a `WITH`
-/// clause of its own, which PostgreSQL runs to completion whether or not
-/// the statement reads it. Tables without rows are left out.
-async fn insert_all(tx: &mut Tx<'_>, tables: Vec<Rows>) -> Result<()> {
-    let mut tables: Vec<Rows> = tables.into_iter().filter(|t| !t.rows.is_empty()).collect();
-    let Some(last) = tables.pop() else {
-        return Ok(());
-    };
-    let (mut sql, mut columns) = (String::new(), Vec::new());
-    for (i, t) in tables.into_iter().enumerate() {
-        sql.push_str(if i == 0 { "WITH " } else { ", " });
-        sql.push_str(&format!("w{i} AS ("));
-        columns.extend(push_unnest_insert(&mut sql, columns.len(), t.head, t.cols, t.rows, t.tail)?);
-        sql.push_str(") ");
+impl BatchConn for sqlx::PgConnection {
+    async fn exec(&mut self, sql: &'static str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(self).await?;
+        Ok(())
     }
-    columns.extend(push_unnest_insert(&mut sql, columns.len(), last.head, last.cols, last.rows, last.tail)?);
-    bind_columns(sqlx::query(&sql), columns).execute(&mut **tx).await?;
-    Ok(())
 }
 
 /// Appends `head SELECT * FROM UNNEST($k+1, …) tail` to `sql`, its

@@ -1,9 +1,9 @@
 //! The embedded SQLite backend: one file in WAL mode with `synchronous=FULL`,
 //! so a commit is on disk before it is acknowledged. Writes go through a
-//! pool of one connection (SQLite has one writer anyway, and this avoids
-//! lock upgrades between writers); reads use their own small pool.
+//! pool of one connection; reads use their own small pool.
 //!
-//! The group-commit writer's batches are the exception: they commit with
+//! The group-commit writer's batches are the exception: they run on the
+//! writer's own connection, on its thread ([`direct`]), commit with
 //! `synchronous=NORMAL` and are answered only after [`Backend::wal_sync`]
 //! has synced the WAL file, from another thread while the next batch runs
 //! (see `writer.rs`). A commit is durable once its WAL frames are on disk,
@@ -12,12 +12,15 @@
 //! answered). Whatever is answered later was synced with everything
 //! committed before it.
 
+mod direct;
+
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 type Db = sqlx::Sqlite;
+type DbRow = sqlx::sqlite::SqliteRow;
 
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
@@ -38,17 +41,12 @@ fn push_placeholder(text: &mut String, _n: usize) {
     text.push('?');
 }
 
-/// Around each batch of the group-commit writer: its commit is not synced
-/// (the writer syncs the WAL before answering), then FULL again for every
-/// other write on the connection. The first is sent with the `BEGIN`, in
-/// one round trip to the connection's thread.
-const BATCH_BEGIN: &str = "PRAGMA synchronous = NORMAL; BEGIN";
-const BATCH_END: Option<&str> = Some("PRAGMA synchronous = FULL");
-
 #[derive(Debug, Clone)]
 pub struct Backend {
     write: sqlx::SqlitePool,
     read: sqlx::SqlitePool,
+    /// The group-commit writer's connection (only its thread takes it).
+    direct: std::sync::Arc<tokio::sync::Mutex<direct::Direct>>,
     wal: PathBuf,
     /// What [`Backend::tend`] has to do.
     tending: std::sync::Arc<Tending>,
@@ -65,28 +63,19 @@ struct Tending {
 impl Backend {
     /// Opens (creating if missing) the database at `url` (`sqlite://path`).
     pub async fn connect(url: &str) -> Result<Self> {
-        let opts = SqliteConnectOptions::from_str(url)?
+        let mut opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30))
-            // 64 MiB of page cache per connection: index pages of a large
-            // ledger stay in memory instead of being re-read on every insert.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory")
-            // No checkpoint inside a commit: that would stall the writer (and
-            // every caller waiting on it) while pages are copied back. The
-            // task started below checkpoints from another connection, and
-            // the writer finishes the job between batches (`tend`).
-            .pragma("wal_autocheckpoint", "0")
-            // When the log starts again from the top, a file grown larger
-            // than this (a bulk load) is cut back to it. Well above
-            // `WAL_RESTART_BYTES`: cut back to where the log will grow past
-            // again, every cycle would extend the file anew, and a sync of
-            // a grown file also commits its new size to the file system's
-            // journal.
-            .pragma("journal_size_limit", (4 * WAL_RESTART_BYTES).to_string());
+            .busy_timeout(BUSY_TIMEOUT)
+            // 16 MiB of page cache for each connection of the pools: the few
+            // writes outside the writer, and four readers that would
+            // otherwise hold four times the writer's cache between them.
+            .pragma("cache_size", "-16384");
+        for (name, value) in pragmas() {
+            opts = opts.pragma(name, value);
+        }
         let file = opts.get_filename().to_path_buf();
         let wal = PathBuf::from(format!("{}-wal", file.display()));
         // No ping before each use (sqlx's default): a connection to a file
@@ -94,15 +83,16 @@ impl Backend {
         // to the connection's thread, for every query and every batch.
         let pool = || SqlitePoolOptions::new().test_before_acquire(false);
         let write = pool().max_connections(1).min_connections(1).connect_with(opts.clone()).await?;
-        // Readers keep a smaller cache each (16 MiB): four of them would
-        // otherwise hold 256 MiB of pages between them.
-        let read = pool().max_connections(4).connect_with(opts.pragma("cache_size", "-16384")).await?;
+        let read = pool().max_connections(4).connect_with(opts).await?;
+        // Opened once the pool has made the file and put it in WAL mode.
+        let direct = direct::Direct::open(&file)?;
         let tending = std::sync::Arc::new(Tending {
             merged: std::sync::Mutex::new(std::time::Instant::now()),
             tail_ready: std::sync::atomic::AtomicBool::new(false),
         });
         spawn_checkpointer(read.clone(), file, wal.clone(), tending.clone());
-        Ok(Self { write, read, wal, tending })
+        let direct = std::sync::Arc::new(tokio::sync::Mutex::new(direct));
+        Ok(Self { write, read, direct, wal, tending })
     }
 
     /// Upkeep that needs the write lock, run by the group-commit writer
@@ -135,13 +125,18 @@ impl Backend {
         if !merge && !checkpoint {
             return;
         }
-        let Ok(mut conn) = self.write.acquire().await else { return };
-        if merge && let Err(e) = sqlx::query(FTS_MERGE).execute(&mut *conn).await {
+        let mut conn = self.direct.lock().await;
+        if merge && let Err(e) = conn.exec(FTS_MERGE).await {
             tracing::warn!(error = %e, "full-text index merge failed");
         }
-        if checkpoint && let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await {
+        if checkpoint && let Err(e) = conn.exec("PRAGMA wal_checkpoint(PASSIVE)").await {
             tracing::warn!(error = %e, "WAL checkpoint failed");
         }
+    }
+
+    /// Runs a batch of the group-commit writer on its own connection.
+    pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+        run_batch_on(&mut *self.direct.lock().await, ops).await
     }
 
     /// Syncs the WAL file: everything committed before the call is then on
@@ -190,6 +185,29 @@ impl Backend {
     pub async fn integrity_check(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)
     }
+}
+
+/// How long a connection waits for another's write lock before it fails.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The settings every connection to the file takes, besides WAL (a setting
+/// of the file), `synchronous`, foreign keys, the busy timeout and the size
+/// of its page cache.
+fn pragmas() -> [(&'static str, String); 3] {
+    [
+        ("temp_store", "memory".into()),
+        // No checkpoint inside a commit: that would stall the writer (and
+        // every caller waiting on it) while pages are copied back. The
+        // background task checkpoints from another connection, and the
+        // writer finishes the job between batches (`tend`).
+        ("wal_autocheckpoint", "0".into()),
+        // When the log starts again from the top, a file grown larger than
+        // this (a bulk load) is cut back to it. Well above
+        // `WAL_RESTART_BYTES`: cut back to where the log will grow past
+        // again, every cycle would extend the file anew, and a sync of a
+        // grown file also commits its new size to the file system's journal.
+        ("journal_size_limit", (4 * WAL_RESTART_BYTES).to_string()),
+    ]
 }
 
 /// The WAL size past which the writer finishes a checkpoint itself, so that
@@ -315,7 +333,13 @@ fn statement_sizes(mut n: usize, per: usize) -> impl Iterator<Item = usize> {
 /// in multi-row statements within the argument limit, of the sizes
 /// [`statement_sizes`] gives; `tail` is appended to each (e.g. `ON CONFLICT
 /// DO NOTHING`, `RETURNING …`). Returns the rows each statement returned.
-async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+async fn values_insert<T: WriteTx>(
+    tx: &mut T,
+    head: &str,
+    cols: usize,
+    rows: Vec<Vec<Arg>>,
+    tail: &str,
+) -> Result<Vec<T::Row>> {
     let per = (MAX_ARGS / cols).clamp(1, 1000);
     let mut out = Vec::new();
     let mut rows = rows.into_iter();
@@ -333,18 +357,34 @@ async fn insert_rows(tx: &mut Tx<'_>, head: &str, cols: usize, rows: Vec<Vec<Arg
             q.push(")");
         }
         q.push(" ").push(tail);
-        out.extend(q.query().fetch_all(&mut **tx).await?);
+        out.extend(tx.fetch(q).await?);
     }
     Ok(out)
 }
 
 /// Writes the rows of several tables, one after the other: the statements
 /// run in this process, so there is no round trip to save.
-async fn insert_all(tx: &mut Tx<'_>, tables: Vec<Rows>) -> Result<()> {
+async fn values_insert_all(tx: &mut impl WriteTx, tables: Vec<Rows>) -> Result<()> {
     for t in tables {
-        insert_rows(tx, t.head, t.cols, t.rows, t.tail).await?;
+        values_insert(tx, t.head, t.cols, t.rows, t.tail).await?;
     }
     Ok(())
+}
+
+impl WriteTx for sqlx::SqliteConnection {
+    type Row = DbRow;
+
+    async fn fetch(&mut self, mut q: Sql) -> Result<Vec<DbRow>> {
+        Ok(q.query().fetch_all(self).await?)
+    }
+
+    async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
+        values_insert(self, head, cols, rows, tail).await
+    }
+
+    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
+        values_insert_all(self, tables).await
+    }
 }
 
 // ---- search, SQLite flavour (used by backend.rs) ----
@@ -447,20 +487,104 @@ mod tests {
         }
     }
 
-    /// A batch of the group-commit writer commits without syncing; the
-    /// connection goes back to FULL for every other write.
+    /// Only the group-commit writer's own connection commits without
+    /// syncing (the writer syncs the WAL before it answers); every
+    /// connection of the pools is FULL. The writer's connection takes the
+    /// settings every connection takes.
     #[tokio::test]
-    async fn the_writer_connection_is_back_to_full_after_a_batch() {
+    async fn only_the_writer_connection_commits_without_syncing() {
         let dir = std::env::temp_dir().join(format!("xinfang-sync-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
-        let level = || async { sqlx::query_scalar::<_, i64>("PRAGMA synchronous").fetch_one(&b.write).await };
-        assert_eq!(level().await.expect("pragma"), 2, "FULL");
-        let ops = [crate::writer::WriteOp::InsertPetitions(Vec::new())];
-        let results = b.run_batch(&ops).await;
+        let pooled = |pragma: &'static str| {
+            let b = b.clone();
+            async move { sqlx::query_scalar::<_, i64>(pragma).fetch_one(&b.write).await.expect("pragma") }
+        };
+        let direct = |pragma: &'static str| {
+            let b = b.clone();
+            async move {
+                let mut q = Sql::default();
+                q.push(pragma);
+                let rows = b.direct.lock().await.fetch(q).await.expect("pragma");
+                rows.first().expect("a row").i64(0).expect("a number")
+            }
+        };
+        assert_eq!(pooled("PRAGMA synchronous").await, 2, "FULL");
+        let results = b.run_batch(&[crate::writer::WriteOp::InsertPetitions(Vec::new())]).await;
         assert_eq!(results.len(), 1);
-        assert_eq!(level().await.expect("pragma"), 2, "FULL again after the batch");
+        assert_eq!(pooled("PRAGMA synchronous").await, 2, "still FULL after a batch");
+        assert_eq!(direct("PRAGMA synchronous").await, 1, "NORMAL");
+        for pragma in
+            ["PRAGMA foreign_keys", "PRAGMA wal_autocheckpoint", "PRAGMA journal_size_limit", "PRAGMA busy_timeout"]
+        {
+            assert_eq!(direct(pragma).await, pooled(pragma).await, "{pragma}");
+        }
+        assert_eq!(direct("PRAGMA cache_size").await, -65536);
         (b.wal_sync())().expect("the WAL file syncs");
+        b.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// What the writer's own connection stores, sqlx reads back as it would
+    /// have stored it (dates, times, flags, nothing), and the other way
+    /// round; a value taken twice is a conflict.
+    #[tokio::test]
+    async fn the_writer_connection_stores_values_as_sqlx_does() {
+        let dir = std::env::temp_dir().join(format!("xinfang-direct-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
+        sqlx::query("CREATE TABLE t (k TEXT UNIQUE, d TEXT, o TEXT, at TEXT, f INTEGER, n INTEGER, x BLOB)")
+            .execute(&b.write)
+            .await
+            .expect("table");
+        let day = NaiveDate::from_ymd_opt(2026, 2, 17).expect("date");
+        let at = DateTime::parse_from_rfc3339("2026-11-30T11:25:29.174062Z").expect("time").with_timezone(&Utc);
+        let row = |k: &str| {
+            vec![
+                Arg::Text(k.into()),
+                Arg::Date(day),
+                Arg::OptDate(None),
+                Arg::Time(at),
+                Arg::Bool(true),
+                Arg::OptI64(None),
+                Arg::OptBytes(Some(vec![1, 2])),
+            ]
+        };
+        const HEAD: &str = "INSERT INTO t (k, d, o, at, f, n, x)";
+        let mut direct = b.direct.lock().await;
+        direct.insert_rows(HEAD, 7, vec![row("direct")], "").await.expect("insert");
+        sqlx::query("INSERT INTO t (k, d, o, at, f, n, x) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind("sqlx")
+            .bind(day)
+            .bind(None::<NaiveDate>)
+            .bind(at)
+            .bind(true)
+            .bind(None::<i64>)
+            .bind(vec![1u8, 2])
+            .execute(&b.write)
+            .await
+            .expect("insert");
+        let stored: Vec<(String, String, Option<String>, String, i64, Option<i64>, Vec<u8>)> =
+            sqlx::query_as("SELECT k, d, o, at, f, n, x FROM t ORDER BY k").fetch_all(&b.read).await.expect("read");
+        assert_eq!(stored.len(), 2);
+        assert_eq!(
+            (&stored[0].1, &stored[0].2, &stored[0].3, stored[0].4, stored[0].5, &stored[0].6),
+            (&stored[1].1, &stored[1].2, &stored[1].3, stored[1].4, stored[1].5, &stored[1].6),
+            "stored alike"
+        );
+        let (d, at_read): (NaiveDate, DateTime<Utc>) =
+            sqlx::query_as("SELECT d, at FROM t WHERE k = 'direct'").fetch_one(&b.read).await.expect("decode");
+        assert_eq!((d, at_read), (day, at));
+        let mut q = Sql::default();
+        q.push("SELECT d, o, f, n FROM t WHERE k = 'sqlx'");
+        let back = direct.fetch(q).await.expect("read");
+        let r = back.first().expect("row");
+        assert_eq!((r.date(0).expect("d"), r.opt_i64(3).expect("n"), r.flag(2).expect("f")), (day, None, true));
+        assert!(r.i64(0).is_err(), "text read as a number");
+        let again = direct.insert_rows(HEAD, 7, vec![row("direct")], "").await.expect_err("taken");
+        assert!(matches!(again.unique("已存在"), StoreError::Conflict(m) if m == "已存在"));
+        drop(direct);
         b.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
