@@ -125,6 +125,7 @@ impl Backend {
         if !merge && !checkpoint {
             return;
         }
+        let Ok(_lock) = self.write.acquire().await else { return };
         let mut conn = self.direct.lock().await;
         if merge && let Err(e) = conn.exec(FTS_MERGE).await {
             tracing::warn!(error = %e, "full-text index merge failed");
@@ -135,7 +136,18 @@ impl Backend {
     }
 
     /// Runs a batch of the group-commit writer on its own connection.
+    ///
+    /// Meanwhile it holds the pool's write connection, which stands for the
+    /// database's write lock within this process: the other writes (a
+    /// login's session and audit line, an administrator's change) queue for
+    /// it in turn instead of meeting the batches in SQLite's busy handler,
+    /// which polls with sleeps of up to 100 ms and could let a steady stream
+    /// of batches starve them.
     pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
+        let _lock = match self.write.acquire().await {
+            Ok(c) => c,
+            Err(e) => return not_committed(ops, &e.into()),
+        };
         run_batch_on(&mut *self.direct.lock().await, ops).await
     }
 
