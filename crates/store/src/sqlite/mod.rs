@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file in WAL mode with `synchronous=FULL`,
-//! so a commit is on disk before it is acknowledged. Writes go through a
-//! pool of one connection; reads use their own small pool.
+//! so a commit is on disk before it is acknowledged. Writes outside the
+//! group-commit writer go through a pool of one connection; reads use their
+//! own small pool.
 //!
 //! The group-commit writer's batches are the exception: they run on the
 //! writer's own connection, on its thread ([`direct`]), commit with
@@ -481,6 +482,17 @@ include!("../backend.rs");
 mod tests {
     use super::*;
 
+    /// A new database in a folder of its own under the system's temporary
+    /// folder, named after the test: (folder, file, backend).
+    async fn fresh(name: &str) -> (std::path::PathBuf, std::path::PathBuf, Backend) {
+        let dir = std::env::temp_dir().join(format!("xinfang-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("t.db");
+        let b = Backend::connect(&format!("sqlite://{}", file.display())).await.expect("connect");
+        (dir, file, b)
+    }
+
     #[test]
     fn multi_row_statements_come_in_sizes_that_recur() {
         let sizes = |n, per| statement_sizes(n, per).collect::<Vec<_>>();
@@ -505,9 +517,7 @@ mod tests {
     /// settings every connection takes.
     #[tokio::test]
     async fn only_the_writer_connection_commits_without_syncing() {
-        let dir = std::env::temp_dir().join(format!("xinfang-sync-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
+        let (dir, _, b) = fresh("sync").await;
         let pooled = |pragma: &'static str| {
             let b = b.clone();
             async move { sqlx::query_scalar::<_, i64>(pragma).fetch_one(&b.write).await.expect("pragma") }
@@ -542,10 +552,7 @@ mod tests {
     /// round; a value taken twice is a conflict.
     #[tokio::test]
     async fn the_writer_connection_stores_values_as_sqlx_does() {
-        let dir = std::env::temp_dir().join(format!("xinfang-direct-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
+        let (dir, _, b) = fresh("direct").await;
         sqlx::query("CREATE TABLE t (k TEXT UNIQUE, d TEXT, o TEXT, at TEXT, f INTEGER, n INTEGER, x BLOB)")
             .execute(&b.write)
             .await
@@ -577,14 +584,18 @@ mod tests {
             .execute(&b.write)
             .await
             .expect("insert");
-        let stored: Vec<(String, String, Option<String>, String, i64, Option<i64>, Vec<u8>)> =
-            sqlx::query_as("SELECT k, d, o, at, f, n, x FROM t ORDER BY k").fetch_all(&b.read).await.expect("read");
+        // Each value as SQL would write it: its type shows (text in quotes,
+        // numbers bare, blobs as X'…', NULL).
+        let stored: Vec<String> = sqlx::query_scalar(
+            "SELECT quote(d) || ' ' || quote(o) || ' ' || quote(at) || ' ' || quote(f) || ' ' || quote(n) || ' ' \
+             || quote(x) FROM t ORDER BY k",
+        )
+        .fetch_all(&b.read)
+        .await
+        .expect("read");
         assert_eq!(stored.len(), 2);
-        assert_eq!(
-            (&stored[0].1, &stored[0].2, &stored[0].3, stored[0].4, stored[0].5, &stored[0].6),
-            (&stored[1].1, &stored[1].2, &stored[1].3, stored[1].4, stored[1].5, &stored[1].6),
-            "stored alike"
-        );
+        assert_eq!(stored[0], stored[1], "stored alike");
+        assert_eq!(stored[0], "'2026-02-17' NULL '2026-11-30T11:25:29.174062+00:00' 1 NULL X'0102'");
         let (d, at_read): (NaiveDate, DateTime<Utc>) =
             sqlx::query_as("SELECT d, at FROM t WHERE k = 'direct'").fetch_one(&b.read).await.expect("decode");
         assert_eq!((d, at_read), (day, at));
@@ -607,11 +618,7 @@ mod tests {
     /// reported, not lost.
     #[tokio::test]
     async fn a_checkpoint_pass_that_copied_pages_syncs_the_database_file() {
-        let dir = std::env::temp_dir().join(format!("xinfang-ckpt-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let file = dir.join("t.db");
-        let b = Backend::connect(&format!("sqlite://{}", file.display())).await.expect("connect");
+        let (dir, file, b) = fresh("ckpt").await;
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
         let write = || async { sqlx::query("INSERT INTO t (n) VALUES (1)").execute(&b.write).await.expect("write") };
         write().await;
@@ -631,10 +638,7 @@ mod tests {
     /// from the top (the WAL header's checkpoint sequence number goes up).
     #[tokio::test]
     async fn the_writer_finishes_a_checkpoint_and_the_log_starts_afresh() {
-        let dir = std::env::temp_dir().join(format!("xinfang-tend-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let b = Backend::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("connect");
+        let (dir, _, b) = fresh("tend").await;
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
         let started = std::time::Instant::now();
         let write = |n: i64| {
