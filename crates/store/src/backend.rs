@@ -775,7 +775,7 @@ async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> Result<()> {
 async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
     use crate::writer::{WriteOp, WriteOut};
     if let Err(e) = conn.exec(BEGIN_WRITE).await {
-        return not_committed(ops, &e);
+        return abandon(conn, ops, &e).await;
     }
     let mut results: Vec<Option<Result<WriteOut>>> = ops.iter().map(|_| None).collect();
 
@@ -807,7 +807,7 @@ async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp])
                     Err(e) => Err(e),
                 };
                 if let Err(e) = restarted {
-                    return not_committed(ops, &e);
+                    return abandon(conn, ops, &e).await;
                 }
             }
         }
@@ -836,13 +836,17 @@ async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp])
     let results = results.into_iter().map(|r| r.unwrap_or_else(|| Err(StoreError::Busy("not run".into()))));
     match conn.exec("COMMIT").await {
         Ok(()) => results.collect(),
-        Err(e) => {
-            // A commit that failed may leave the transaction open (SQLite):
-            // nothing of it may stay for the next batch.
-            let _ = conn.exec("ROLLBACK").await;
-            not_committed(ops, &e)
-        }
+        Err(e) => abandon(conn, ops, &e).await,
     }
+}
+
+/// Answers every command of a batch as not committed, after rolling back
+/// whatever part of its transaction may be open (a commit that failed on
+/// SQLite, a `BEGIN` whose lock failed on PostgreSQL): the connection must
+/// not carry it into the next batch, or back into the pool.
+async fn abandon(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp], e: &StoreError) -> Vec<Result<crate::writer::WriteOut>> {
+    let _ = conn.exec("ROLLBACK").await;
+    not_committed(ops, e)
 }
 
 impl Backend {

@@ -139,9 +139,10 @@ impl Writer {
         // on the shared workers it would wait behind request handlers between
         // any two statements of a batch, while the batch holds the one write
         // connection (about +10 % creates at 16 clients, docs/benchmarks.md).
-        // Without sockets to drive, timers only: the thread then sleeps on a
-        // futex, and waking it (once per statement, from the connection's
-        // thread) costs one futex call instead of an eventfd write and an
+        // On SQLite the thread runs the batch's statements itself (see
+        // `sqlite/direct.rs`); without sockets to drive, its runtime has
+        // timers only, so between batches the thread sleeps on a futex, and
+        // waking it costs one futex call instead of an eventfd write and an
         // epoll return.
         let mut rt = tokio::runtime::Builder::new_current_thread();
         rt.enable_time();

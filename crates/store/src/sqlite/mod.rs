@@ -78,6 +78,11 @@ impl Backend {
             opts = opts.pragma(name, value);
         }
         let file = opts.get_filename().to_path_buf();
+        // The writer's own connection opens the file by its name, and the
+        // WAL is synced by its name: a database in memory has neither.
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::NotFound("不支持内存中的 SQLite 数据库，请给出数据库文件的路径".into()));
+        }
         let wal = PathBuf::from(format!("{}-wal", file.display()));
         // No ping before each use (sqlx's default): a connection to a file
         // in this process does not drop, and each ping is one more round trip
@@ -508,6 +513,16 @@ mod tests {
             // Every size is the limit, a power of two, or the one small rest.
             assert!(s.iter().all(|&k| k == 1000 || k.is_power_of_two() || k < FEW_SIZES_FROM), "{n}: {s:?}");
             assert!(s.iter().filter(|&&k| k < FEW_SIZES_FROM).count() <= 1, "{n}: {s:?}");
+        }
+    }
+
+    /// A database in memory is refused with a clear message: the writer's
+    /// connection and the WAL's sync need a file.
+    #[tokio::test]
+    async fn a_database_in_memory_is_refused() {
+        for url in ["sqlite::memory:", "sqlite://t.db?mode=memory"] {
+            let e = Backend::connect(url).await.expect_err(url);
+            assert!(e.to_string().contains("内存"), "{url}: {e}");
         }
     }
 
