@@ -28,7 +28,8 @@ use rusqlite::types::Value;
 /// insert.
 #[derive(Debug)]
 pub(super) struct Direct {
-    conn: rusqlite::Connection,
+    /// `None` once closed ([`Direct::close`]).
+    conn: Option<rusqlite::Connection>,
 }
 
 /// Statements kept prepared: each table's insert comes in a few sizes
@@ -48,7 +49,23 @@ impl Direct {
             settings.push_str(&format!(" PRAGMA {name} = {value};"));
         }
         conn.execute_batch(&settings)?;
-        Ok(Direct { conn })
+        Ok(Direct { conn: Some(conn) })
+    }
+
+    /// Closes the connection; what comes after is refused. Until every
+    /// connection to the file is closed, SQLite keeps the WAL file, and one
+    /// left beside a database copied after a clean stop would not belong to
+    /// it.
+    pub(super) fn close(&mut self) {
+        if let Some(c) = self.conn.take()
+            && let Err((_, e)) = c.close()
+        {
+            tracing::warn!(error = %e, "closing the writer's connection failed");
+        }
+    }
+
+    fn conn(&self) -> Result<&rusqlite::Connection> {
+        self.conn.as_ref().ok_or_else(|| StoreError::Busy("数据库连接已关闭".into()))
     }
 }
 
@@ -116,7 +133,7 @@ impl WriteTx for Direct {
     type Row = DirectRow;
 
     async fn fetch(&mut self, q: Sql) -> Result<Vec<DirectRow>> {
-        let mut st = self.conn.prepare_cached(&q.text)?;
+        let mut st = self.conn()?.prepare_cached(&q.text)?;
         for (i, a) in q.args.into_iter().enumerate() {
             st.raw_bind_parameter(i + 1, value(a))?;
         }
@@ -146,6 +163,6 @@ impl WriteTx for Direct {
 
 impl BatchConn for Direct {
     async fn exec(&mut self, sql: &'static str) -> Result<()> {
-        Ok(self.conn.execute_batch(sql)?)
+        Ok(self.conn()?.execute_batch(sql)?)
     }
 }

@@ -178,7 +178,14 @@ impl Backend {
     }
 
     pub async fn close(&self) {
-        // Leave a small WAL behind: copy everything back while no one writes.
+        // The writer's connection first, between two of its batches: any
+        // later batch is refused, and the pools' connections are then the
+        // last, so that closing them removes the WAL file.
+        {
+            let _lock = self.write.acquire().await;
+            self.direct.lock().await.close();
+        }
+        // Copy everything back while no one writes.
         let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await;
         self.write.close().await;
         self.read.close().await;
@@ -514,6 +521,24 @@ mod tests {
             assert!(s.iter().all(|&k| k == 1000 || k.is_power_of_two() || k < FEW_SIZES_FROM), "{n}: {s:?}");
             assert!(s.iter().filter(|&&k| k < FEW_SIZES_FROM).count() <= 1, "{n}: {s:?}");
         }
+    }
+
+    /// Closed after writes by the group-commit writer, the database leaves
+    /// no WAL file behind: a copy of the file alone, taken after a clean
+    /// stop, holds everything. A batch after that is refused.
+    #[tokio::test]
+    async fn closing_leaves_no_wal_behind() {
+        let (dir, _, b) = fresh("close").await;
+        sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
+        let mut q = Sql::default();
+        q.push("INSERT INTO t (n) VALUES (1)");
+        b.direct.lock().await.fetch(q).await.expect("write");
+        assert!(b.wal.exists());
+        b.close().await;
+        assert!(!b.wal.exists(), "the WAL file is left behind");
+        let results = b.run_batch(&[crate::writer::WriteOp::InsertPetitions(Vec::new())]).await;
+        assert!(matches!(&results[..], [Err(StoreError::Busy(_))]), "{results:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A database in memory is refused with a clear message: the writer's
