@@ -6,9 +6,9 @@
 //! writer is about sixteen statements (begin, the case-number counter, the
 //! audit chain's head, one insert per table, commit), so it was as many
 //! round trips between the writer's thread and the connection's, each
-//! waking a sleeping thread: 13–70 µs each on the machines measured, most
-//! of a one-registration batch, while the two threads took turns rather
-//! than working at once (docs/benchmarks.md, “The writer's own
+//! waking a sleeping thread: 13–72 µs each where it was measured, most of
+//! a one-registration batch, while the two threads took turns rather than
+//! working at once (docs/benchmarks.md, “The writer's own
 //! connection”). Here the writer's thread runs the statements itself, with
 //! rusqlite over the same SQLite library.
 //!
@@ -71,17 +71,17 @@ impl Direct {
 
 /// A bind value as sqlx would store it on SQLite.
 fn value(a: Arg) -> Value {
-    let text = |s: String| Value::Text(s);
+    let date = |d: NaiveDate| Value::Text(d.format("%F").to_string());
     match a {
         Arg::I64(v) => Value::Integer(v),
         Arg::OptI64(v) => v.map_or(Value::Null, Value::Integer),
-        Arg::Text(v) => text(v),
-        Arg::OptText(v) => v.map_or(Value::Null, text),
-        Arg::Date(v) => text(v.format("%F").to_string()),
-        Arg::OptDate(v) => v.map_or(Value::Null, |d| text(d.format("%F").to_string())),
+        Arg::Text(v) => Value::Text(v),
+        Arg::OptText(v) => v.map_or(Value::Null, Value::Text),
+        Arg::Date(v) => date(v),
+        Arg::OptDate(v) => v.map_or(Value::Null, date),
         Arg::Bool(v) => Value::Integer(i64::from(v)),
         Arg::OptBytes(v) => v.map_or(Value::Null, Value::Blob),
-        Arg::Time(v) => text(v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
+        Arg::Time(v) => Value::Text(v.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)),
     }
 }
 
