@@ -347,8 +347,15 @@ trait WriteTx {
     /// b)`), `tail` appended (`ON CONFLICT …`, `RETURNING …`), in as few
     /// statements as the backend can; returns the rows they returned.
     async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<Self::Row>>;
-    /// Writes the rows of several tables.
-    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()>;
+    /// Writes the rows of several tables: one after the other, as here,
+    /// where the statements run in this process and there is no round trip
+    /// to save (SQLite); PostgreSQL sends them in one statement.
+    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
+        for t in tables {
+            self.insert_rows(t.head, t.cols, t.rows, t.tail).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A connection a group-commit batch runs on ([`run_batch_on`]): it begins,

@@ -18,7 +18,7 @@
 //! in the same formats, flags as 0 and 1), so that every reader reads them
 //! alike.
 
-use super::{Arg, BUSY_TIMEOUT, BatchConn, Cells, Rows, Sql, WriteTx, pragmas, values_insert, values_insert_all};
+use super::{Arg, BUSY_TIMEOUT, BatchConn, Cells, Sql, WriteTx, pragmas, values_insert};
 use crate::{Result, StoreError};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -154,10 +154,6 @@ impl WriteTx for Direct {
         tail: &str,
     ) -> Result<Vec<DirectRow>> {
         values_insert(self, head, cols, rows, tail).await
-    }
-
-    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
-        values_insert_all(self, tables).await
     }
 }
 

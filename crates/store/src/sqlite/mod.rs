@@ -387,15 +387,6 @@ async fn values_insert<T: WriteTx>(
     Ok(out)
 }
 
-/// Writes the rows of several tables, one after the other: the statements
-/// run in this process, so there is no round trip to save.
-async fn values_insert_all(tx: &mut impl WriteTx, tables: Vec<Rows>) -> Result<()> {
-    for t in tables {
-        values_insert(tx, t.head, t.cols, t.rows, t.tail).await?;
-    }
-    Ok(())
-}
-
 impl WriteTx for sqlx::SqliteConnection {
     type Row = DbRow;
 
@@ -405,10 +396,6 @@ impl WriteTx for sqlx::SqliteConnection {
 
     async fn insert_rows(&mut self, head: &str, cols: usize, rows: Vec<Vec<Arg>>, tail: &str) -> Result<Vec<DbRow>> {
         values_insert(self, head, cols, rows, tail).await
-    }
-
-    async fn insert_all(&mut self, tables: Vec<Rows>) -> Result<()> {
-        values_insert_all(self, tables).await
     }
 }
 
