@@ -774,6 +774,27 @@ async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> Result<()> {
     replace_deadlines(tx, a.petition_id, place, &a.deadlines, with).await
 }
 
+/// Stores the recomputed deadlines of several cases ([`Store::update_deadlines`](crate::Store::update_deadlines));
+/// skips a case that moved since it was read. Returns how many were updated.
+async fn update_deadlines_tx(tx: &mut impl WriteTx, batch: &[DeadlineUpdate]) -> Result<usize> {
+    let mut n = 0;
+    for u in batch {
+        let mut q = Sql::default();
+        q.push("UPDATE petitions SET next_due = ")
+            .arg(Arg::OptDate(u.next_due))
+            .push(" WHERE id = ")
+            .arg(Arg::I64(u.id))
+            .push(" AND version = ")
+            .arg(Arg::I64(u.version))
+            .push(" RETURNING unit_id, respondent_unit_id");
+        let Some(row) = tx.fetch(q).await?.into_iter().next() else { continue };
+        let place = Place { unit_id: row.i64(0)?, respondent_unit_id: row.opt_i64(1)? };
+        replace_deadlines(tx, u.id, place, &u.deadlines, Vec::new()).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Runs the write commands of a group-commit batch on `conn`, in one
 /// transaction: a command that fails is rolled back alone and answered with
 /// its error; the others commit together. Returns each command's result
@@ -796,7 +817,7 @@ async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp])
         .enumerate()
         .filter_map(|(i, op)| match op {
             WriteOp::InsertPetitions(b) => Some((i, b)),
-            WriteOp::AppendEvent(_) => None,
+            WriteOp::AppendEvent(_) | WriteOp::UpdateDeadlines(_) => None,
         })
         .collect();
     if inserts.len() > 1 {
@@ -833,6 +854,7 @@ async fn run_batch_on(conn: &mut impl BatchConn, ops: &[crate::writer::WriteOp])
                 insert_petitions_tx(conn, &refs).await.map(WriteOut::Ids)
             }
             WriteOp::AppendEvent(a) => append_event_tx(conn, a).await.map(|()| WriteOut::Done),
+            WriteOp::UpdateDeadlines(b) => update_deadlines_tx(conn, b).await.map(WriteOut::Updated),
         };
         let settled = match &r {
             Ok(_) => conn.exec("RELEASE one").await,
@@ -1676,30 +1698,6 @@ impl Backend {
         rows.iter()
             .map(|r| Ok(OpenCase { id: r.try_get("id")?, state: r.try_get("state")?, version: r.try_get("version")? }))
             .collect()
-    }
-
-    /// Replaces the stored deadlines of several cases in one transaction;
-    /// a case that moved since it was read is skipped (its own write has
-    /// stored fresh deadlines). Returns how many were updated.
-    pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<NaiveDate>, Vec<Deadline>)]) -> Result<usize> {
-        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        let mut n = 0;
-        for (id, version, next_due, deadlines) in batch {
-            let row = sqlx::query(
-                "UPDATE petitions SET next_due = $1 WHERE id = $2 AND version = $3 RETURNING unit_id, respondent_unit_id",
-            )
-            .bind(*next_due)
-            .bind(*id)
-            .bind(*version)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = row else { continue };
-            let place = Place { unit_id: row.try_get("unit_id")?, respondent_unit_id: row.try_get("respondent_unit_id")? };
-            replace_deadlines(&mut tx, *id, place, deadlines, Vec::new()).await?;
-            n += 1;
-        }
-        tx.commit().await?;
-        Ok(n)
     }
 
     // ---- calendar ----

@@ -14,7 +14,7 @@ pub mod writer;
 
 pub use model::*;
 use xinfang_domain::calendar::{CalendarFile, SpecialDay};
-use xinfang_domain::{Calendar, Deadline, UnitKind};
+use xinfang_domain::{Calendar, UnitKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -53,6 +53,11 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The writer answered a command with another command's kind of result.
+fn wrong_kind() -> StoreError {
+    StoreError::Corrupt("writer answered the wrong kind".into())
+}
 
 #[derive(Debug, Clone)]
 enum Backend {
@@ -134,7 +139,6 @@ forward! {
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
-    pub async fn update_deadlines(&self, batch: &[(i64, i64, Option<chrono::NaiveDate>, Vec<Deadline>)]) -> Result<usize>;
     pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;
     pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
     pub async fn calendar_revision(&self) -> Result<String>;
@@ -194,7 +198,19 @@ impl Store {
     pub async fn insert_petitions(&self, batch: Vec<NewPetitionRecord>) -> Result<Vec<(i64, String)>> {
         match self.writer.submit(writer::WriteOp::InsertPetitions(batch)).await? {
             writer::WriteOut::Ids(ids) => Ok(ids),
-            writer::WriteOut::Done => Err(StoreError::Corrupt("writer answered the wrong kind".into())),
+            _ => Err(wrong_kind()),
+        }
+    }
+
+    /// Stores the deadlines of several cases, recomputed after a calendar
+    /// change, in one transaction of the group-commit writer (so on SQLite
+    /// on the writer's own connection, between registrations). A case that
+    /// moved since it was read is skipped: its own step stored deadlines
+    /// from the new calendar. Returns how many were updated.
+    pub async fn update_deadlines(&self, batch: Vec<DeadlineUpdate>) -> Result<usize> {
+        match self.writer.submit(writer::WriteOp::UpdateDeadlines(batch)).await? {
+            writer::WriteOut::Updated(n) => Ok(n),
+            _ => Err(wrong_kind()),
         }
     }
 

@@ -300,6 +300,16 @@ pub struct OpenCase {
     pub version: i64,
 }
 
+/// An open case's deadlines computed afresh (after a calendar change), to
+/// be stored if the case is still at `version`.
+#[derive(Debug, Clone)]
+pub struct DeadlineUpdate {
+    pub id: i64,
+    pub version: i64,
+    pub next_due: Option<NaiveDate>,
+    pub deadlines: Vec<Deadline>,
+}
+
 /// One cell of the monthly statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthlyCount {

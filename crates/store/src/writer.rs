@@ -19,7 +19,7 @@
 //! the backend its turn for upkeep that would otherwise contend with it for
 //! the database's write lock (SQLite: `sqlite::Backend::tend`).
 
-use crate::model::{AppendEvent, NewPetitionRecord};
+use crate::model::{AppendEvent, DeadlineUpdate, NewPetitionRecord};
 use crate::{Result, StoreError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -39,12 +39,16 @@ pub const IDLE_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 pub enum WriteOp {
     InsertPetitions(Vec<NewPetitionRecord>),
     AppendEvent(AppendEvent),
+    /// Part of a calendar recompute: see [`Store::update_deadlines`](crate::Store::update_deadlines).
+    UpdateDeadlines(Vec<DeadlineUpdate>),
 }
 
 #[derive(Debug)]
 pub enum WriteOut {
     Ids(Vec<(i64, String)>),
     Done,
+    /// How many cases were updated.
+    Updated(usize),
 }
 
 pub(crate) struct Job {

@@ -14,8 +14,8 @@ use xinfang_domain::petition::PetitionInput;
 use xinfang_domain::procedure::Ctx;
 use xinfang_domain::{Calendar, CaseState, Event, EventKind, NewPetition, PetitionClass, RuleSet, RuleViolation};
 use xinfang_store::{
-    AppendEvent, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, Store, StoreError, Unit,
-    User, Viewer,
+    AppendEvent, DeadlineUpdate, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, Store,
+    StoreError, Unit, User, Viewer,
 };
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
@@ -548,9 +548,9 @@ pub async fn recompute_deadlines(
         for c in &cases {
             let state: CaseState = serde_json::from_str(&c.state).map_err(|_| AppError::internal())?;
             let (deadlines, next_due) = deadlines_of(&state, rules, cal);
-            batch.push((c.id, c.version, next_due, deadlines));
+            batch.push(DeadlineUpdate { id: c.id, version: c.version, next_due, deadlines });
         }
-        updated += store.update_deadlines(&batch).await?;
+        updated += store.update_deadlines(batch).await?;
         progress(updated);
     }
     Ok(updated)

@@ -67,8 +67,8 @@ impl Backend {
 }
 
 /// Begins a write transaction holding the write lock to its end, sent with
-/// the `BEGIN` in one round trip. Concurrent writers (several `serve`
-/// processes, or the writer and a calendar recompute) would read the same
+/// the `BEGIN` in one round trip. Concurrent writers (several processes:
+/// two `serve`s, or a server and `xinfang calendar import`) would read the same
 /// head of the audit chain, and update the same counter rows in different
 /// orders, which deadlocks; taken first, before any row, the lock orders
 /// them. Every transaction that audits or writes a counter begins so.

@@ -270,5 +270,14 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
     let (_, list) = app.get(Some(&handler), "/api/v1/petitions?status=accepted").await;
     assert_eq!(list["items"][0]["next_due"], "2027-01-26");
     assert_eq!(app.store.due_count_drift().await.unwrap(), 0, "the recompute kept the workbench's counts");
+
+    // A case that moved after the recompute read it keeps what its own step
+    // stored: the recompute's write for the old version is skipped.
+    let row = app.store.petition(id).await.unwrap().unwrap();
+    let stale = xinfang_store::DeadlineUpdate { id, version: row.version - 1, next_due: None, deadlines: Vec::new() };
+    assert_eq!(app.store.update_deadlines(vec![stale]).await.unwrap(), 0);
+    let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    assert!(p["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "handle" && d["due"] == "2027-01-26"));
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
     app.finish().await;
 }
