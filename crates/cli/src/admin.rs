@@ -1,8 +1,6 @@
 //! The administration commands: migrate, unit, user, calendar, deadline,
 //! audit. Each prints what it did in Chinese and fails with a clear message.
 
-use crate::DbOpts;
-use crate::server::open_store;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use std::io::BufRead;
@@ -119,10 +117,9 @@ fn explain(e: xinfang_web::error::AppError) -> anyhow::Error {
     anyhow::anyhow!(e.summary(xinfang_web::i18n::Tr::default()))
 }
 
-pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {
-    let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
+pub async fn migrate(store: &Store) -> anyhow::Result<()> {
     let applied = store.migrate().await?;
-    let indexed = crate::server::backfill_search(&store).await?;
+    let indexed = crate::server::backfill_search(store).await?;
     if indexed > 0 {
         println!("已为 {indexed} 件信访事项建立检索索引");
     }
@@ -134,12 +131,10 @@ pub async fn migrate(db: &DbOpts) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+pub async fn unit(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
     match command {
         UnitCommand::Add { code, name, kind, parent } => {
-            let unit =
-                service::add_unit(&store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
+            let unit = service::add_unit(store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
             println!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label());
         }
         UnitCommand::Update { code, name, kind, parent, disable, enable } => {
@@ -152,7 +147,7 @@ pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
                 old.disabled
             };
             let unit = service::update_unit(
-                &store,
+                store,
                 None,
                 &code,
                 name.as_deref().unwrap_or(&old.name),
@@ -179,13 +174,12 @@ pub async fn unit(db: &DbOpts, command: UnitCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn user(db: &DbOpts, command: UserCommand) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { username, role, unit, name, password_stdin: _ } => {
             let password = read_password()?;
             let user =
-                service::add_user(&store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, &password)
+                service::add_user(store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, &password)
                     .await
                     .map_err(explain)?;
             println!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name);
@@ -209,7 +203,7 @@ pub async fn user(db: &DbOpts, command: UserCommand) -> anyhow::Result<()> {
                 },
                 new_password: &password,
             };
-            let user = service::update_user(&store, None, &username, edit).await.map_err(explain)?;
+            let user = service::update_user(store, None, &username, edit).await.map_err(explain)?;
             let state = if user.disabled { "，已停用" } else { "" };
             println!("已修改用户 {}（{}，{}）{state}", user.username, user.role.label(), user.unit.name);
         }
@@ -230,8 +224,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
-pub async fn calendar(db: &DbOpts, command: CalendarCommand) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result<()> {
     match command {
         CalendarCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
@@ -246,7 +239,7 @@ pub async fn calendar(db: &DbOpts, command: CalendarCommand) -> anyhow::Result<(
             }
             let cal = store.load_calendar().await?;
             let mut progress = crate::progress::Progress::new("重新计算期限", None);
-            let n = xinfang_web::service::recompute_deadlines(&store, &RuleSet::national_2022(), &cal, &mut |done| {
+            let n = xinfang_web::service::recompute_deadlines(store, &RuleSet::national_2022(), &cal, &mut |done| {
                 progress.update(done as u64)
             })
             .await
@@ -290,7 +283,12 @@ pub async fn deadline(
         bail!("天数应为 1 至 3650");
     }
     let cal = match database_url {
-        Some(url) => Store::open(url).await.context("无法打开数据库")?.load_calendar().await?,
+        Some(url) => {
+            let store = Store::open(url).await.context("无法打开数据库")?;
+            let cal = store.load_calendar().await;
+            store.close().await;
+            cal?
+        }
         None => Calendar::builtin(),
     };
     let rules = RuleSet::national_2022();
@@ -301,8 +299,7 @@ pub async fn deadline(
     Ok(())
 }
 
-pub async fn audit(db: &DbOpts, command: AuditCommand) -> anyhow::Result<()> {
-    let store = open_store(db).await?;
+pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify => match store.verify_audit().await? {
             Ok(n) => println!("审计日志完整：共 {n} 条，哈希链校验通过"),

@@ -8,10 +8,12 @@ mod demo;
 mod progress;
 mod server;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use xinfang_store::Store;
 
 #[derive(Parser)]
 #[command(name = "xinfang", version, about = "信访事项登记、办理、答复与跟踪系统")]
@@ -138,16 +140,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { addr, dir, petitions, seed, no_serve } => {
             demo::run(addr, &dir, petitions, seed, no_serve).await
         }
-        Command::Migrate { db } => admin::migrate(&db).await,
-        Command::Unit { command, db } => admin::unit(&db, command).await,
-        Command::User { command, db } => admin::user(&db, command).await,
-        Command::Calendar { command, db } => admin::calendar(&db, command).await,
+        Command::Migrate { db } => {
+            let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
+            closing(&store, admin::migrate(&store)).await
+        }
+        Command::Unit { command, db } => {
+            let store = server::open_store(&db).await?;
+            closing(&store, admin::unit(&store, command)).await
+        }
+        Command::User { command, db } => {
+            let store = server::open_store(&db).await?;
+            closing(&store, admin::user(&store, command)).await
+        }
+        Command::Calendar { command, db } => {
+            let store = server::open_store(&db).await?;
+            closing(&store, admin::calendar(&store, command)).await
+        }
         Command::Deadline { from, days, working_days, database_url } => {
             admin::deadline(from, days, working_days, database_url.as_deref()).await
         }
-        Command::Audit { command, db } => admin::audit(&db, command).await,
+        Command::Audit { command, db } => {
+            let store = server::open_store(&db).await?;
+            closing(&store, admin::audit(&store, command)).await
+        }
         Command::Bench(opts) => bench::run(opts).await,
     }
+}
+
+/// Runs an administration command, then closes the database whatever its
+/// outcome, as a server's clean stop does: SQLite then leaves no WAL file
+/// beside it, so the file alone is the whole database.
+async fn closing(store: &Store, work: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    let done = work.await;
+    store.close().await;
+    done
 }
 
 fn main() -> ExitCode {

@@ -399,6 +399,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     println!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display());
     print_logins();
     if no_serve {
+        state.store.close().await;
         return Ok(());
     }
     server::run(state, addr, |local| {

@@ -52,14 +52,29 @@ impl Direct {
         Ok(Direct { conn: Some(conn) })
     }
 
-    /// Closes the connection; what comes after is refused. Until every
-    /// connection to the file is closed, SQLite keeps the WAL file, and one
-    /// left beside a database copied after a clean stop would not belong to
-    /// it.
-    pub(super) fn close(&mut self) {
-        if let Some(c) = self.conn.take()
-            && let Err((_, e)) = c.close()
-        {
+    /// Takes the connection out, to be closed by the caller
+    /// ([`Direct::close`]); what comes after on `self` is refused.
+    pub(super) fn take(&mut self) -> Self {
+        Direct { conn: self.conn.take() }
+    }
+
+    /// Copies the WAL back into the database file, cuts it to nothing and
+    /// closes the connection, so that the database file alone holds
+    /// everything: a copy of it taken after a clean stop is whole, and no
+    /// log is left that another file copied over it would take for its own.
+    /// Closed last of the process's connections, SQLite also removes the
+    /// WAL file; it stays, empty, while another connection is still open:
+    /// another process's, or one of sqlx's, whose pools do not wait for
+    /// their connections' threads to finish closing.
+    pub(super) fn close(self) {
+        let Some(c) = self.conn else { return };
+        // (busy, frames in the log, frames copied back)
+        match c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)) {
+            Ok(0) => {}
+            Ok(_) => tracing::info!("the WAL is still in use by another connection and was not emptied"),
+            Err(e) => tracing::warn!(error = %e, "the last checkpoint failed"),
+        }
+        if let Err((_, e)) = c.close() {
             tracing::warn!(error = %e, "closing the writer's connection failed");
         }
     }

@@ -49,6 +49,18 @@ pub struct Backend {
     /// The group-commit writer's connection (only its thread takes it).
     direct: std::sync::Arc<tokio::sync::Mutex<direct::Direct>>,
     wal: PathBuf,
+    /// The database file, for the background checkpointer's sync, open as
+    /// long as the backend is. Closing any descriptor of a file drops every
+    /// POSIX lock the process holds on it, SQLite's included (SQLite's
+    /// “How To Corrupt An SQLite Database File”, §2.2): a file opened and
+    /// closed for each sync dropped them, and another process that then
+    /// opened and closed the database (`xinfang calendar import`, the
+    /// `sqlite3` shell) found itself the last user and deleted the WAL
+    /// under the running server. Only a weak reference is handed to the
+    /// checkpointer, so the file is closed with the backend, after its
+    /// connections.
+    #[expect(dead_code, reason = "held open, never read: see above")]
+    file: std::sync::Arc<std::fs::File>,
     /// What [`Backend::tend`] has to do.
     tending: std::sync::Arc<Tending>,
 }
@@ -96,9 +108,12 @@ impl Backend {
             merged: std::sync::Mutex::new(std::time::Instant::now()),
             tail_ready: std::sync::atomic::AtomicBool::new(false),
         });
-        spawn_checkpointer(read.clone(), file, wal.clone(), tending.clone());
+        let file = std::fs::File::open(&file)
+            .map(std::sync::Arc::new)
+            .map_err(|e| StoreError::Busy(format!("无法打开数据库文件 {}：{e}", file.display())))?;
+        spawn_checkpointer(read.clone(), std::sync::Arc::downgrade(&file), wal.clone(), tending.clone());
         let direct = std::sync::Arc::new(tokio::sync::Mutex::new(direct));
-        Ok(Self { write, read, direct, wal, tending })
+        Ok(Self { write, read, direct, wal, file, tending })
     }
 
     /// Upkeep that needs the write lock, run by the group-commit writer
@@ -178,17 +193,16 @@ impl Backend {
     }
 
     pub async fn close(&self) {
-        // The writer's connection first, between two of its batches: any
-        // later batch is refused, and the pools' connections are then the
-        // last, so that closing them removes the WAL file.
-        {
+        // The writer's connection is taken first, between two of its
+        // batches, so that any later batch is refused, and closed last, when
+        // no one else writes: it empties the WAL (see `Direct::close`).
+        let direct = {
             let _lock = self.write.acquire().await;
-            self.direct.lock().await.close();
-        }
-        // Copy everything back while no one writes.
-        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.write).await;
+            self.direct.lock().await.take()
+        };
         self.write.close().await;
         self.read.close().await;
+        direct.close();
     }
 
     /// After a bulk load: statistics for the planner, the full-text index
@@ -256,7 +270,12 @@ const FTS_MERGE: &str = "INSERT INTO petition_fts (petition_fts, rank) VALUES ('
 /// tried: the writer's share fell from ~55 ms to ~5 ms most of the time, but
 /// the extra passes competed with it for the two cores, and 16-client p99
 /// went from 14–15 ms to 21–23 ms at 1M petitions.)
-fn spawn_checkpointer(pool: sqlx::SqlitePool, file: PathBuf, wal: PathBuf, tending: std::sync::Arc<Tending>) {
+fn spawn_checkpointer(
+    pool: sqlx::SqlitePool,
+    file: std::sync::Weak<std::fs::File>,
+    wal: PathBuf,
+    tending: std::sync::Arc<Tending>,
+) {
     tokio::spawn(async move {
         let mut copied = 0;
         loop {
@@ -294,14 +313,18 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, file: PathBuf, wal: PathBuf, tendi
 /// off the writer”). Synced here, beside the writer, that pass is left with
 /// the pages it copied itself. Durability does not rest on this sync:
 /// SQLite still syncs before the log starts afresh.
-async fn checkpoint_pass(pool: &sqlx::SqlitePool, file: &std::path::Path, copied: i64) -> Result<i64, sqlx::Error> {
+async fn checkpoint_pass(
+    pool: &sqlx::SqlitePool,
+    file: &std::sync::Weak<std::fs::File>,
+    copied: i64,
+) -> Result<i64, sqlx::Error> {
     // (busy, frames in the log, frames copied back)
     let (_, _, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
-    if done > 0 && done != copied {
-        let file = file.to_path_buf();
-        tokio::task::spawn_blocking(move || std::fs::File::open(file)?.sync_data())
-            .await
-            .map_err(std::io::Error::other)??;
+    if done > 0
+        && done != copied
+        && let Some(file) = file.upgrade()
+    {
+        tokio::task::spawn_blocking(move || file.sync_data()).await.map_err(std::io::Error::other)??;
     }
     Ok(done)
 }
@@ -511,8 +534,9 @@ mod tests {
     }
 
     /// Closed after writes by the group-commit writer, the database leaves
-    /// no WAL file behind: a copy of the file alone, taken after a clean
-    /// stop, holds everything. A batch after that is refused.
+    /// no log behind (no WAL file, or an empty one): a copy of the file
+    /// alone, taken after a clean stop, holds everything. A batch after
+    /// that is refused.
     #[tokio::test]
     async fn closing_leaves_no_wal_behind() {
         let (dir, _, b) = fresh("close").await;
@@ -522,7 +546,7 @@ mod tests {
         b.direct.lock().await.fetch(q).await.expect("write");
         assert!(b.wal.exists());
         b.close().await;
-        assert!(!b.wal.exists(), "the WAL file is left behind");
+        assert!(std::fs::metadata(&b.wal).map_or(true, |m| m.len() == 0), "a log is left behind");
         let results = b.run_batch(&[crate::writer::WriteOp::InsertPetitions(Vec::new())]).await;
         assert!(matches!(&results[..], [Err(StoreError::Busy(_))]), "{results:?}");
         let _ = std::fs::remove_dir_all(&dir);
@@ -649,13 +673,17 @@ mod tests {
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
         let write = || async { sqlx::query("INSERT INTO t (n) VALUES (1)").execute(&b.write).await.expect("write") };
         write().await;
+        let file = std::sync::Arc::new(std::fs::File::open(&file).expect("file"));
+        let file = std::sync::Arc::downgrade(&file);
         let done = checkpoint_pass(&b.read, &file, 0).await.expect("a pass and a sync of the file");
         assert!(done > 0, "the pass copied nothing back");
         write().await;
-        let missing = dir.join("not-there.db");
-        assert!(checkpoint_pass(&b.read, &missing, 0).await.is_err(), "a failed sync was not reported");
+        // fdatasync fails on a character device (EINVAL).
+        let unsyncable = std::sync::Arc::new(std::fs::File::open("/dev/null").expect("/dev/null"));
+        let unsyncable = std::sync::Arc::downgrade(&unsyncable);
+        assert!(checkpoint_pass(&b.read, &unsyncable, 0).await.is_err(), "a failed sync was not reported");
         let settled = checkpoint_pass(&b.read, &file, 0).await.expect("pass");
-        assert_eq!(checkpoint_pass(&b.read, &missing, settled).await.expect("nothing new, nothing synced"), settled);
+        assert_eq!(checkpoint_pass(&b.read, &unsyncable, settled).await.expect("nothing new, nothing synced"), settled);
         b.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
