@@ -49,21 +49,22 @@ pub struct Backend {
     /// The group-commit writer's connection (only its thread takes it).
     direct: std::sync::Arc<tokio::sync::Mutex<direct::Direct>>,
     wal: PathBuf,
-    /// The database file, for the background checkpointer's sync, open as
-    /// long as the backend is. Closing any descriptor of a file drops every
-    /// POSIX lock the process holds on it, SQLite's included (SQLite's
-    /// “How To Corrupt An SQLite Database File”, §2.2): a file opened and
-    /// closed for each sync dropped them, and another process that then
-    /// opened and closed the database (`xinfang calendar import`, the
-    /// `sqlite3` shell) found itself the last user and deleted the WAL
-    /// under the running server. Only a weak reference is handed to the
-    /// checkpointer, so the file is closed with the backend, after its
-    /// connections.
-    #[expect(dead_code, reason = "held open, never read: see above")]
-    file: std::sync::Arc<std::fs::File>,
+    /// The database file, for the background checkpointer's sync, open
+    /// until [`Backend::close`] has closed every connection. Closing any
+    /// descriptor of a file drops every POSIX lock the process holds on it,
+    /// SQLite's included (SQLite's “How To Corrupt An SQLite Database File”,
+    /// §2.2): a file opened and closed for each sync dropped them, and
+    /// another process that then opened and closed the database (`xinfang
+    /// calendar import`, the `sqlite3` shell) found itself the last user
+    /// and deleted the WAL under the running server.
+    file: HeldFile,
     /// What [`Backend::tend`] has to do.
     tending: std::sync::Arc<Tending>,
 }
+
+/// A file kept open, shared by a backend's clones and its checkpointer;
+/// `None` once closed.
+type HeldFile = std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<std::fs::File>>>>;
 
 /// The writer's upkeep: when it last merged, and whether the background
 /// checkpointer has left it the tail of a large WAL.
@@ -109,9 +110,9 @@ impl Backend {
             tail_ready: std::sync::atomic::AtomicBool::new(false),
         });
         let file = std::fs::File::open(&file)
-            .map(std::sync::Arc::new)
+            .map(|f| std::sync::Arc::new(std::sync::Mutex::new(Some(std::sync::Arc::new(f)))))
             .map_err(|e| StoreError::Busy(format!("无法打开数据库文件 {}：{e}", file.display())))?;
-        spawn_checkpointer(read.clone(), std::sync::Arc::downgrade(&file), wal.clone(), tending.clone());
+        spawn_checkpointer(read.clone(), file.clone(), wal.clone(), tending.clone());
         let direct = std::sync::Arc::new(tokio::sync::Mutex::new(direct));
         Ok(Self { write, read, direct, wal, file, tending })
     }
@@ -203,6 +204,7 @@ impl Backend {
         self.write.close().await;
         self.read.close().await;
         direct.close();
+        self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     }
 
     /// After a bulk load: statistics for the planner, the full-text index
@@ -270,12 +272,7 @@ const FTS_MERGE: &str = "INSERT INTO petition_fts (petition_fts, rank) VALUES ('
 /// tried: the writer's share fell from ~55 ms to ~5 ms most of the time, but
 /// the extra passes competed with it for the two cores, and 16-client p99
 /// went from 14–15 ms to 21–23 ms at 1M petitions.)
-fn spawn_checkpointer(
-    pool: sqlx::SqlitePool,
-    file: std::sync::Weak<std::fs::File>,
-    wal: PathBuf,
-    tending: std::sync::Arc<Tending>,
-) {
+fn spawn_checkpointer(pool: sqlx::SqlitePool, file: HeldFile, wal: PathBuf, tending: std::sync::Arc<Tending>) {
     tokio::spawn(async move {
         let mut copied = 0;
         loop {
@@ -313,16 +310,13 @@ fn spawn_checkpointer(
 /// off the writer”). Synced here, beside the writer, that pass is left with
 /// the pages it copied itself. Durability does not rest on this sync:
 /// SQLite still syncs before the log starts afresh.
-async fn checkpoint_pass(
-    pool: &sqlx::SqlitePool,
-    file: &std::sync::Weak<std::fs::File>,
-    copied: i64,
-) -> Result<i64, sqlx::Error> {
+async fn checkpoint_pass(pool: &sqlx::SqlitePool, file: &HeldFile, copied: i64) -> Result<i64, sqlx::Error> {
     // (busy, frames in the log, frames copied back)
     let (_, _, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+    let held = || file.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
     if done > 0
         && done != copied
-        && let Some(file) = file.upgrade()
+        && let Some(file) = held()
     {
         tokio::task::spawn_blocking(move || file.sync_data()).await.map_err(std::io::Error::other)??;
     }
@@ -673,14 +667,13 @@ mod tests {
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
         let write = || async { sqlx::query("INSERT INTO t (n) VALUES (1)").execute(&b.write).await.expect("write") };
         write().await;
-        let file = std::sync::Arc::new(std::fs::File::open(&file).expect("file"));
-        let file = std::sync::Arc::downgrade(&file);
+        let held = |f: std::fs::File| std::sync::Arc::new(std::sync::Mutex::new(Some(std::sync::Arc::new(f))));
+        let file = held(std::fs::File::open(&file).expect("file"));
         let done = checkpoint_pass(&b.read, &file, 0).await.expect("a pass and a sync of the file");
         assert!(done > 0, "the pass copied nothing back");
         write().await;
         // fdatasync fails on a character device (EINVAL).
-        let unsyncable = std::sync::Arc::new(std::fs::File::open("/dev/null").expect("/dev/null"));
-        let unsyncable = std::sync::Arc::downgrade(&unsyncable);
+        let unsyncable = held(std::fs::File::open("/dev/null").expect("/dev/null"));
         assert!(checkpoint_pass(&b.read, &unsyncable, 0).await.is_err(), "a failed sync was not reported");
         let settled = checkpoint_pass(&b.read, &file, 0).await.expect("pass");
         assert_eq!(checkpoint_pass(&b.read, &unsyncable, settled).await.expect("nothing new, nothing synced"), settled);
