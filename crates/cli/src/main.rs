@@ -168,8 +168,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs an administration command, then closes the database whatever its
-/// outcome, as a server's clean stop does: SQLite then leaves no WAL file
-/// beside it, so the file alone is the whole database.
+/// outcome, as a server's clean stop does: on SQLite the file alone is
+/// then the whole database, its WAL emptied or removed.
 async fn closing(store: &Store, work: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
     let done = work.await;
     store.close().await;
