@@ -237,14 +237,7 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
                 let holidays = days.iter().filter(|d| d.holiday.is_some()).count();
                 println!("已导入 {year} 年：节假日 {holidays} 天，调休上班日 {} 天", days.len() - holidays);
             }
-            let cal = store.load_calendar().await?;
-            let mut progress = crate::progress::Progress::new("重新计算期限", None);
-            let n = xinfang_web::service::recompute_deadlines(store, &RuleSet::national_2022(), &cal, &mut |done| {
-                progress.update(done as u64)
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
-            progress.finish();
+            let n = crate::server::recompute_deadlines(store, "重新计算期限").await?;
             println!("已按新日历重新计算 {n} 件未办结事项的期限");
         }
         CalendarCommand::Show { year } => {

@@ -11,14 +11,37 @@ use xinfang_web::AppState;
 use xinfang_web::crypto::Keys;
 
 /// Opens the database named by `db`, creating and migrating it as needed,
-/// and indexes for search any petitions stored before the index existed
-/// (with a progress line on the terminal).
+/// indexes for search any petitions stored before the index existed, and
+/// finishes a deadline recompute that a calendar import left unfinished
+/// (each with a progress line on the terminal).
 pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
     let store = Store::open(&db.database_url)
         .await
         .with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
     backfill_search(&store).await?;
+    finish_recompute(&store).await?;
     Ok(store)
+}
+
+/// Recomputes every open case's deadlines if the last calendar import's
+/// recompute did not finish (the process died, or was stopped, during it).
+async fn finish_recompute(store: &Store) -> anyhow::Result<()> {
+    if store.stale_deadlines().await?.is_some() {
+        recompute_deadlines(store, "按新日历重新计算期限（上次未完成）").await?;
+    }
+    Ok(())
+}
+
+/// Recomputes every open case's deadlines against the stored calendar,
+/// with a progress line labelled `label`; returns how many were updated.
+pub async fn recompute_deadlines(store: &Store, label: &'static str) -> anyhow::Result<usize> {
+    let mut progress = crate::progress::Progress::new(label, None);
+    let rules = xinfang_domain::RuleSet::national_2022();
+    let n = xinfang_web::service::recompute_deadlines(store, &rules, &mut |done| progress.update(done as u64))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    progress.finish();
+    Ok(n)
 }
 
 /// Indexes the petitions stored before the search index existed, with a

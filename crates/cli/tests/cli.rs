@@ -195,8 +195,27 @@ fn calendar_import_loads_a_year_and_refuses_a_bad_file_whole() {
     assert!(stdout(&o).contains("已导入 2027 年：节假日 3 天，调休上班日 1 天"), "{}", stdout(&o));
     let o = run(&["calendar", "show", "--year", "2027"], &db, None);
     assert!(stdout(&o).contains("2027-01-09  星期六  调休上班"), "{}", stdout(&o));
-    // The deadline command can read the imported calendar.
+    // A recompute the import left unfinished (the process died during it:
+    // its mark is still there) is finished by the next command.
     let url = format!("sqlite://{}", db.display());
+    let meta = |sql: &'static str| {
+        let url = url.clone();
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+            n
+        })
+    };
+    let marked = "SELECT COUNT(*) FROM meta WHERE key = 'deadlines_stale'";
+    assert_eq!(meta(marked), 0, "a finished import leaves no mark");
+    meta("INSERT INTO meta (key, value) VALUES ('deadlines_stale', 'x') RETURNING 1");
+    let o = run(&["unit", "list"], &db, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("按新日历重新计算期限（上次未完成）"), "{}", stderr(&o));
+    assert_eq!(meta(marked), 0, "the unfinished recompute was finished");
+    // The deadline command can read the imported calendar.
     let o = bin().args(["deadline", "--from", "2026-12-25", "--days", "7", "--database-url", &url]).output().unwrap();
     assert_eq!(stdout(&o).lines().next(), Some("2027-01-04"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);

@@ -998,8 +998,13 @@ impl Backend {
         Ok(())
     }
 
-    pub async fn delete_meta(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM meta WHERE key = $1").bind(key).execute(&self.write).await?;
+    /// Deletes `key`; with `only_if`, only while it still holds that value.
+    pub async fn delete_meta(&self, key: &str, only_if: Option<&str>) -> Result<()> {
+        sqlx::query("DELETE FROM meta WHERE key = $1 AND ($2 IS NULL OR value = $2)")
+            .bind(key)
+            .bind(only_if)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
@@ -1743,6 +1748,13 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         }
+        // In the same transaction: a recompute cut short (a crash, Ctrl-C)
+        // leaves the mark, and the next opening finishes it.
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(crate::DEADLINES_STALE)
+            .bind(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+            .execute(&mut *tx)
+            .await?;
         let detail = years.iter().map(|(y, _)| y.to_string()).collect::<Vec<_>>().join(",");
         audit_in(&mut tx, &AuditEntry { user_id: actor, action: "calendar.import".into(), object: source.into(), success: true, detail })
             .await?;

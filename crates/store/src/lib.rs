@@ -54,6 +54,11 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The `meta` key that marks the stored deadlines as computed from an
+/// older calendar, until every open case's are recomputed
+/// ([`Store::stale_deadlines`]).
+const DEADLINES_STALE: &str = "deadlines_stale";
+
 /// The writer answered a command with another command's kind of result.
 fn wrong_kind() -> StoreError {
     StoreError::Corrupt("writer answered the wrong kind".into())
@@ -105,7 +110,7 @@ forward! {
     pub async fn restore_after_load(&self) -> Result<usize>;
     pub async fn meta(&self, key: &str) -> Result<Option<String>>;
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
-    pub async fn delete_meta(&self, key: &str) -> Result<()>;
+    pub async fn delete_meta(&self, key: &str, only_if: Option<&str>) -> Result<()>;
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
     pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit>;
     pub async fn units(&self) -> Result<Vec<Unit>>;
@@ -202,6 +207,21 @@ impl Store {
         }
     }
 
+    /// The mark a calendar import left (`Some`) until every open case's
+    /// deadlines have been recomputed for it: a recompute that was cut
+    /// short is to be run again. Pass it to
+    /// [`deadlines_recomputed`](Self::deadlines_recomputed) afterwards.
+    pub async fn stale_deadlines(&self) -> Result<Option<String>> {
+        self.meta(DEADLINES_STALE).await
+    }
+
+    /// Takes away the `mark` read by [`stale_deadlines`](Self::stale_deadlines)
+    /// before the recompute began, unless a later import has set another
+    /// since (its recompute is then still to come, or running).
+    pub async fn deadlines_recomputed(&self, mark: &str) -> Result<()> {
+        self.delete_meta(DEADLINES_STALE, Some(mark)).await
+    }
+
     /// Stores the deadlines of several cases, recomputed after a calendar
     /// change, in one transaction of the group-commit writer (so on SQLite
     /// on the writer's own connection, between registrations). A case that
@@ -251,7 +271,7 @@ impl Store {
             self.index_petitions(&docs).await?;
             progress(Backfill::Search, done, total);
         }
-        self.delete_meta("search_backfill").await?;
+        self.delete_meta("search_backfill", None).await?;
         Ok(banded + done)
     }
 
@@ -274,7 +294,7 @@ impl Store {
             (after, done) = (last, done + n);
             progress(Backfill::Bands, done, total);
         }
-        self.delete_meta("bands_backfill").await?;
+        self.delete_meta("bands_backfill", None).await?;
         Ok(done)
     }
 

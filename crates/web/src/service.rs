@@ -530,14 +530,19 @@ async fn append_checked(
     Err(AppError::new(axum::http::StatusCode::CONFLICT, "conflict", "该信访事项正被频繁更新，请稍后重试"))
 }
 
-/// Recomputes the stored deadlines of every open case against `cal` (after
-/// a calendar import). `progress(done, so_far_seen)` is called per batch.
+/// Recomputes the stored deadlines of every open case against the stored
+/// calendar (after a calendar import), then takes away the import's mark
+/// ([`Store::stale_deadlines`]): cut short, it is run again at the next
+/// opening. The mark is read before the calendar, so that a later import's
+/// is left for its own recompute. `progress(updated)` is called per batch.
 pub async fn recompute_deadlines(
     store: &Store,
     rules: &RuleSet,
-    cal: &Calendar,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, AppError> {
+    let mark = store.stale_deadlines().await?;
+    let cal = store.load_calendar().await?;
+    let cal = &cal;
     let mut after = 0;
     let mut updated = 0;
     loop {
@@ -552,6 +557,9 @@ pub async fn recompute_deadlines(
         }
         updated += store.update_deadlines(batch).await?;
         progress(updated);
+    }
+    if let Some(mark) = mark {
+        store.deadlines_recomputed(&mark).await?;
     }
     Ok(updated)
 }

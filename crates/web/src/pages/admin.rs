@@ -416,8 +416,12 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): 
     let result = async {
         st.store.replace_calendar_years(&years, &source, Some(pu.user.id)).await?;
         st.refresh_calendar().await?;
-        let cal = st.calendar();
-        service::recompute_deadlines(&st.store, &st.rules, &cal, &mut |_| {}).await
+        // In a task of its own, so that a browser that stops waiting does
+        // not cut the recompute short.
+        let (store, state) = (st.store.clone(), st.clone());
+        tokio::spawn(async move { service::recompute_deadlines(&store, &state.rules, &mut |_| {}).await })
+            .await
+            .map_err(|_| AppError::internal())?
     }
     .await;
     match result {

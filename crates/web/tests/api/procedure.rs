@@ -257,10 +257,15 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
     .unwrap();
     let years: Vec<_> = file.special_days().into_iter().collect();
     app.store.replace_calendar_years(&years, "测试通知", None).await.unwrap();
+    let mark = app.store.stale_deadlines().await.unwrap().expect("the import marks the deadlines stale");
     assert!(app.state.refresh_calendar().await.unwrap());
-    let cal = app.store.load_calendar().await.unwrap();
-    let n = xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &cal, &mut |_| {}).await.unwrap();
+    let n = xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
     assert!(n >= 1);
+    assert_eq!(app.store.stale_deadlines().await.unwrap(), None, "the recompute takes the mark away");
+    // A recompute that began before a later import leaves that import's mark.
+    app.store.replace_calendar_years(&years, "测试通知", None).await.unwrap();
+    app.store.deadlines_recomputed(&mark).await.unwrap();
+    assert!(app.store.stale_deadlines().await.unwrap().is_some_and(|m| m != mark));
 
     let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
     let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap().clone();
