@@ -505,8 +505,33 @@ impl Mount {
     }
 
     fn remount(&self) {
-        sh("umount", &[self.point.to_str().unwrap()]);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let o = Command::new("umount").arg(&self.point).output().unwrap();
+            if o.status.success() {
+                break;
+            }
+            if std::time::Instant::now() > until {
+                panic!("umount {}: {}\nopen there: {:?}", self.point.display(), stderr(&o), self.users());
+            }
+            eprintln!("umount busy, open there: {:?}", self.users());
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         self.mount();
+    }
+
+    /// The processes' descriptors that point into the file system.
+    fn users(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for p in std::fs::read_dir("/proc").unwrap().flatten() {
+            for fd in std::fs::read_dir(p.path().join("fd")).into_iter().flatten().flatten() {
+                if std::fs::read_link(fd.path()).is_ok_and(|t| t.starts_with(&self.point)) {
+                    let comm = std::fs::read_to_string(p.path().join("comm")).unwrap_or_default();
+                    found.push(format!("{} ({}) {}", p.path().display(), comm.trim(), fd.path().display()));
+                }
+            }
+        }
+        found
     }
 }
 
