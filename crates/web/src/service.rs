@@ -542,7 +542,6 @@ pub async fn recompute_deadlines(
 ) -> Result<usize, AppError> {
     let mark = store.stale_deadlines().await?;
     let cal = store.load_calendar().await?;
-    let cal = &cal;
     let mut after = 0;
     let mut updated = 0;
     loop {
@@ -552,7 +551,7 @@ pub async fn recompute_deadlines(
         let mut batch = Vec::with_capacity(cases.len());
         for c in &cases {
             let state: CaseState = serde_json::from_str(&c.state).map_err(|_| AppError::internal())?;
-            let (deadlines, next_due) = deadlines_of(&state, rules, cal);
+            let (deadlines, next_due) = deadlines_of(&state, rules, &cal);
             batch.push(DeadlineUpdate { id: c.id, version: c.version, next_due, deadlines });
         }
         updated += store.update_deadlines(batch).await?;

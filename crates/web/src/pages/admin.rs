@@ -418,8 +418,8 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): 
         st.refresh_calendar().await?;
         // In a task of its own, so that a browser that stops waiting does
         // not cut the recompute short.
-        let (store, state) = (st.store.clone(), st.clone());
-        tokio::spawn(async move { service::recompute_deadlines(&store, &state.rules, &mut |_| {}).await })
+        let st = st.clone();
+        tokio::spawn(async move { service::recompute_deadlines(&st.store, &st.rules, &mut |_| {}).await })
             .await
             .map_err(|_| AppError::internal())?
     }

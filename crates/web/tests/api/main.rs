@@ -63,6 +63,7 @@ both!(
     misc::public_submission_and_petitioner_steps,
     pages::pages_forms_errors_and_headers,
     pages::admin_adds_units_and_users_from_the_page,
+    pages::admin_imports_a_calendar_from_the_page,
     pages::admin_edits_and_stops_units_and_users,
     pages::staff_pages_switch_to_english,
     pages::search_page_and_repeat_links,

@@ -236,6 +236,39 @@ pub async fn pages_forms_errors_and_headers(b: Backend) {
     app.finish().await;
 }
 
+/// An administrator imports a year's holidays from the page: a bad file is
+/// refused whole, a good one is stored and every open case's deadlines are
+/// recomputed before the answer (the import's mark taken away).
+pub async fn admin_imports_a_calendar_from_the_page(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, crate::support::petition("C", "2026-11-20", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    app.event(&handler, id, json!({"type":"accept","on":"2026-11-25"}), StatusCode::CREATED).await;
+    let mut pages = Pages::new(&app);
+    let csrf = pages.login("admin").await;
+    let bad = r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-01-06"]}}}"#;
+    let (s, html, _) = pages.post("/admin/calendar", &[("csrf", &csrf), ("calendar", bad)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("不是周六或周日"), "{html}");
+    assert_eq!(app.store.stale_deadlines().await.unwrap(), None, "a refused file changes nothing");
+    // 60 days from 11/25 end on Sunday 2027-01-24; Monday the 25th made a holiday.
+    let good = r#"{"source":"测试通知","years":{"2027":{"holidays":[{"name":"测试假日","dates":["2027-01-25"]}],"make_up_workdays":[]}}}"#;
+    let (s, _, loc) = pages.post("/admin/calendar", &[("csrf", &csrf), ("calendar", good)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let loc = loc.expect("redirect");
+    assert!(loc.starts_with("/admin/calendar?notice=") && loc != "/admin/calendar?notice=0", "{loc}");
+    let (_, html, _) = pages.get(&loc).await;
+    assert!(html.contains("已导入并重新计算了"), "{html}");
+    assert_eq!(app.store.stale_deadlines().await.unwrap(), None, "the recompute finished");
+    let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    assert!(
+        p["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "handle" && d["due"] == "2027-01-26"),
+        "{p}"
+    );
+    app.finish().await;
+}
+
 pub async fn admin_adds_units_and_users_from_the_page(b: Backend) {
     let app = TestApp::start(b).await;
     let mut p = Pages::new(&app);
