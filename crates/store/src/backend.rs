@@ -1749,8 +1749,13 @@ impl Backend {
             .await?;
         }
         // In the same transaction: a recompute cut short (a crash, Ctrl-C)
-        // leaves the mark, and the next opening finishes it.
-        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        // leaves the mark, and the next opening finishes it. A ledger with
+        // no case yet (the built-in calendar seeded into a new database) has
+        // nothing to recompute.
+        sqlx::query(
+            "INSERT INTO meta (key, value) SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM petitions) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
             .bind(crate::DEADLINES_STALE)
             .bind(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
             .execute(&mut *tx)

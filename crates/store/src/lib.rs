@@ -318,8 +318,6 @@ impl Store {
             let file = CalendarFile::parse(xinfang_domain::calendar::BUILTIN_JSON).map_err(StoreError::Corrupt)?;
             let years: Vec<(i32, Vec<SpecialDay>)> = file.special_days().into_iter().collect();
             self.replace_calendar_years(&years, &file.source, None).await?;
-            // Seeded before any case: there are no deadlines to recompute.
-            self.delete_meta(DEADLINES_STALE, None).await?;
         }
         Ok(applied)
     }

@@ -64,7 +64,12 @@ pub struct Backend {
 
 /// A file kept open, shared by a backend's clones and its checkpointer;
 /// `None` once closed.
-type HeldFile = std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<std::fs::File>>>>;
+type HeldFile = std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>;
+
+/// The file, whatever a panic elsewhere left the lock in.
+fn held(file: &HeldFile) -> std::sync::MutexGuard<'_, Option<std::fs::File>> {
+    file.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// The writer's upkeep: when it last merged, and whether the background
 /// checkpointer has left it the tail of a large WAL.
@@ -110,7 +115,7 @@ impl Backend {
             tail_ready: std::sync::atomic::AtomicBool::new(false),
         });
         let file = std::fs::File::open(&file)
-            .map(|f| std::sync::Arc::new(std::sync::Mutex::new(Some(std::sync::Arc::new(f)))))
+            .map(|f| std::sync::Arc::new(std::sync::Mutex::new(Some(f))))
             .map_err(|e| StoreError::Busy(format!("无法打开数据库文件 {}：{e}", file.display())))?;
         spawn_checkpointer(read.clone(), file.clone(), wal.clone(), tending.clone());
         let direct = std::sync::Arc::new(tokio::sync::Mutex::new(direct));
@@ -204,7 +209,7 @@ impl Backend {
         self.write.close().await;
         self.read.close().await;
         direct.close();
-        self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        held(&self.file).take();
     }
 
     /// After a bulk load: statistics for the planner, the full-text index
@@ -313,12 +318,12 @@ fn spawn_checkpointer(pool: sqlx::SqlitePool, file: HeldFile, wal: PathBuf, tend
 async fn checkpoint_pass(pool: &sqlx::SqlitePool, file: &HeldFile, copied: i64) -> Result<i64, sqlx::Error> {
     // (busy, frames in the log, frames copied back)
     let (_, _, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
-    let held = || file.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-    if done > 0
-        && done != copied
-        && let Some(file) = held()
-    {
-        tokio::task::spawn_blocking(move || file.sync_data()).await.map_err(std::io::Error::other)??;
+    if done > 0 && done != copied {
+        // Synced under the lock: `close` waits for it before it closes the file.
+        let file = file.clone();
+        tokio::task::spawn_blocking(move || held(&file).as_ref().map_or(Ok(()), std::fs::File::sync_data))
+            .await
+            .map_err(std::io::Error::other)??;
     }
     Ok(done)
 }
@@ -667,13 +672,13 @@ mod tests {
         sqlx::query("CREATE TABLE t (n INTEGER)").execute(&b.write).await.expect("table");
         let write = || async { sqlx::query("INSERT INTO t (n) VALUES (1)").execute(&b.write).await.expect("write") };
         write().await;
-        let held = |f: std::fs::File| std::sync::Arc::new(std::sync::Mutex::new(Some(std::sync::Arc::new(f))));
-        let file = held(std::fs::File::open(&file).expect("file"));
+        let kept = |f: std::fs::File| std::sync::Arc::new(std::sync::Mutex::new(Some(f)));
+        let file = kept(std::fs::File::open(&file).expect("file"));
         let done = checkpoint_pass(&b.read, &file, 0).await.expect("a pass and a sync of the file");
         assert!(done > 0, "the pass copied nothing back");
         write().await;
         // fdatasync fails on a character device (EINVAL).
-        let unsyncable = held(std::fs::File::open("/dev/null").expect("/dev/null"));
+        let unsyncable = kept(std::fs::File::open("/dev/null").expect("/dev/null"));
         assert!(checkpoint_pass(&b.read, &unsyncable, 0).await.is_err(), "a failed sync was not reported");
         let settled = checkpoint_pass(&b.read, &file, 0).await.expect("pass");
         assert_eq!(checkpoint_pass(&b.read, &unsyncable, settled).await.expect("nothing new, nothing synced"), settled);
