@@ -1,14 +1,16 @@
 //! The administration commands: migrate, unit, user, calendar, deadline,
 //! audit. Each prints what it did in Chinese and fails with a clear message.
 
+use crate::out::say;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use std::io::BufRead;
 use std::path::PathBuf;
+use xinfang_domain::Calendar;
 use xinfang_domain::calendar::CalendarFile;
+use xinfang_domain::clock::PeriodUnit;
 use xinfang_domain::clock::{Period, count};
-use xinfang_domain::rules::PeriodUnit;
-use xinfang_domain::{Calendar, RuleSet};
+use xinfang_domain::petition::RuleSet;
 use xinfang_store::Store;
 use xinfang_web::service;
 
@@ -121,12 +123,12 @@ pub async fn migrate(store: &Store) -> anyhow::Result<()> {
     let applied = store.migrate().await?;
     let indexed = crate::server::backfill_search(store).await?;
     if indexed > 0 {
-        println!("已为 {indexed} 件信访事项建立检索索引");
+        say!("已为 {indexed} 件信访事项建立检索索引")?;
     }
     if applied.is_empty() {
-        println!("数据库已是最新结构（{}）", store.backend_name());
+        say!("数据库已是最新结构（{}）", store.backend_name())?;
     } else {
-        println!("已应用迁移：{}", applied.join(", "));
+        say!("已应用迁移：{}", applied.join(", "))?;
     }
     Ok(())
 }
@@ -135,7 +137,7 @@ pub async fn unit(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
     match command {
         UnitCommand::Add { code, name, kind, parent } => {
             let unit = service::add_unit(store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
-            println!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label());
+            say!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label())?;
         }
         UnitCommand::Update { code, name, kind, parent, disable, enable } => {
             let Some(old) = store.unit_by_code(&code).await? else { bail!("单位 {code} 不存在") };
@@ -158,16 +160,16 @@ pub async fn unit(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
             .await
             .map_err(explain)?;
             let state = if unit.disabled { "，已停用" } else { "" };
-            println!("已修改单位 {} {}（{}）{state}", unit.code, unit.name, unit.kind.label());
+            say!("已修改单位 {} {}（{}）{state}", unit.code, unit.name, unit.kind.label())?;
         }
         UnitCommand::List => {
             let units = store.units().await?;
             if units.is_empty() {
-                println!("尚无单位。用 xinfang unit add 添加。");
+                say!("尚无单位。用 xinfang unit add 添加。")?;
             }
             for u in units {
                 let state = if u.disabled { "  （已停用）" } else { "" };
-                println!("{}{}  {}  [{}]{state}", "  ".repeat(u.depth()), u.code, u.name, u.kind.label());
+                say!("{}{}  {}  [{}]{state}", "  ".repeat(u.depth()), u.code, u.name, u.kind.label())?;
             }
         }
     }
@@ -182,7 +184,7 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 service::add_user(store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, &password)
                     .await
                     .map_err(explain)?;
-            println!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name);
+            say!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name)?;
         }
         UserCommand::Update { username, name, role, unit, disable, enable, password_stdin } => {
             let Some((old, _)) = store.user_for_login(&username).await? else { bail!("用户 {username} 不存在") };
@@ -205,12 +207,12 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             };
             let user = service::update_user(store, None, &username, edit).await.map_err(explain)?;
             let state = if user.disabled { "，已停用" } else { "" };
-            println!("已修改用户 {}（{}，{}）{state}", user.username, user.role.label(), user.unit.name);
+            say!("已修改用户 {}（{}，{}）{state}", user.username, user.role.label(), user.unit.name)?;
         }
         UserCommand::List => {
             for u in store.users().await? {
                 let state = if u.disabled { "  （已停用）" } else { "" };
-                println!("{}  {}  {}  {}{state}", u.username, u.display_name, u.role.label(), u.unit.name);
+                say!("{}  {}  {}  {}{state}", u.username, u.display_name, u.role.label(), u.unit.name)?;
             }
         }
     }
@@ -235,10 +237,10 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
             store.replace_calendar_years(&years, &source, None).await?;
             for (year, days) in &years {
                 let holidays = days.iter().filter(|d| d.holiday.is_some()).count();
-                println!("已导入 {year} 年：节假日 {holidays} 天，调休上班日 {} 天", days.len() - holidays);
+                say!("已导入 {year} 年：节假日 {holidays} 天，调休上班日 {} 天", days.len() - holidays)?;
             }
             let n = crate::server::recompute_deadlines(store, "重新计算期限").await?;
-            println!("已按新日历重新计算 {n} 件未办结事项的期限");
+            say!("已按新日历重新计算 {n} 件未办结事项的期限")?;
         }
         CalendarCommand::Show { year } => {
             let cal = store.load_calendar().await?;
@@ -246,18 +248,18 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
             match year {
                 None => {
                     for (y, source) in years {
-                        println!("{y}  {source}");
+                        say!("{y}  {source}")?;
                     }
                 }
-                Some(y) if !cal.has_year(y) => println!("{y} 年的节假日安排尚未导入：按周一至周五推算，期限标为临时"),
+                Some(y) if !cal.has_year(y) => say!("{y} 年的节假日安排尚未导入：按周一至周五推算，期限标为临时")?,
                 Some(y) => {
                     for d in cal.year_days(y) {
                         let kind = d.holiday.map(|h| format!("{h}（放假）")).unwrap_or_else(|| "调休上班".into());
-                        println!(
+                        say!(
                             "{}  {}  {kind}",
                             d.day,
                             xinfang_domain::calendar::weekday_zh(chrono::Datelike::weekday(&d.day))
-                        );
+                        )?;
                     }
                 }
             }
@@ -287,15 +289,15 @@ pub async fn deadline(
     let rules = RuleSet::national_2022();
     let unit = if working { PeriodUnit::WorkingDays } else { PeriodUnit::CalendarDays };
     let c = count(&cal, from, Period { days, unit }, 0, rules.roll_forward_to_working_day);
-    println!("{}", c.due);
-    println!("{}", c.explanation);
+    say!("{}", c.due)?;
+    say!("{}", c.explanation)?;
     Ok(())
 }
 
 pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify => match store.verify_audit().await? {
-            Ok(n) => println!("审计日志完整：共 {n} 条，哈希链校验通过"),
+            Ok(n) => say!("审计日志完整：共 {n} 条，哈希链校验通过")?,
             Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
         },
     }

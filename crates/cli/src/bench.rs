@@ -5,6 +5,7 @@
 //! batched transaction) puts the figures in proportion on a noisy machine.
 
 use crate::demo;
+use crate::out::say;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
@@ -490,82 +491,83 @@ async fn search_and_similar(
     ))
 }
 
-fn print_table(base: &Value, runs: &[Value]) {
+fn print_table(base: &Value, runs: &[Value]) -> anyhow::Result<()> {
     let single = base["sqlite_single_row_durable_per_s"].as_f64().unwrap_or(f64::NAN);
     let batched = base["sqlite_batched_rows_per_s"].as_f64().unwrap_or(f64::NAN);
-    println!("\n基线（同一磁盘）：SQLite 单行持久插入 {single:.0} 行/秒；单事务批量插入 {batched:.0} 行/秒");
+    say!("\n基线（同一磁盘）：SQLite 单行持久插入 {single:.0} 行/秒；单事务批量插入 {batched:.0} 行/秒")?;
     for r in runs {
-        println!("\n## {} · {} 件", r["backend"].as_str().unwrap_or(""), r["petitions"]);
+        say!("\n## {} · {} 件", r["backend"].as_str().unwrap_or(""), r["petitions"])?;
         let imp = &r["import"];
         let w = imp["write_per_s"].as_f64().unwrap_or(f64::NAN);
-        println!(
+        say!(
             "批量导入：写入 {w:.0} 件/秒（基线批量的 {:.2} 倍）；生成+写入 {:.0} 件/秒；事件 {}",
             w / batched,
             imp["end_to_end_per_s"].as_f64().unwrap_or(f64::NAN),
             imp["events"]
-        );
+        )?;
         for c in r["http_create"].as_array().into_iter().flatten() {
             let rate = c["per_s"].as_f64().unwrap_or(f64::NAN);
-            println!(
+            say!(
                 "HTTP 登记 {:>2} 客户端：{rate:>7.0} 件/秒（单行基线的 {:.1} 倍） p50 {:.1} ms  p99 {:.1} ms  错误 {}",
                 c["clients"],
                 rate / single,
                 c["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 c["p99_ms"].as_f64().unwrap_or(f64::NAN),
                 c["errors"]
-            );
+            )?;
         }
         for l in r["list"].as_array().into_iter().flatten() {
-            println!(
+            say!(
                 "列表 {:<55} p50 {:>6.1} ms  p99 {:>6.1} ms  ({} 条)",
                 l["path"].as_str().unwrap_or(""),
                 l["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 l["p99_ms"].as_f64().unwrap_or(f64::NAN),
                 l["items"]
-            );
+            )?;
         }
         for q in r["search"]["queries"].as_array().into_iter().flatten() {
-            println!(
+            say!(
                 "检索 {:<20} p50 {:>6.1} ms  p99 {:>6.1} ms  ({} 条)",
                 q["q"].as_str().unwrap_or(""),
                 q["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 q["p99_ms"].as_f64().unwrap_or(f64::NAN),
                 q["items"]
-            );
+            )?;
         }
         for (label, search, similar) in [
             ("登记高峰之后", "search", "similar_at_registration"),
             ("索引合并之后", "search_settled", "similar_settled"),
         ] {
-            println!(
+            say!(
                 "{label}：检索（全部 1–3 词查询）p50 {:.1} ms  p99 {:.1} ms；登记时查重候选 p50 {:.1} ms  p99 {:.1} ms",
                 r[search]["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 r[search]["p99_ms"].as_f64().unwrap_or(f64::NAN),
                 r[similar]["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 r[similar]["p99_ms"].as_f64().unwrap_or(f64::NAN)
-            );
+            )?;
         }
         for pg in r["pages"].as_array().into_iter().flatten() {
-            println!(
+            say!(
                 "页面 {:<40} {}  p50 {:>6.1} ms  p99 {:>6.1} ms",
                 pg["path"].as_str().unwrap_or(""),
                 pg["lang"].as_str().unwrap_or(""),
                 pg["p50_ms"].as_f64().unwrap_or(f64::NAN),
                 pg["p99_ms"].as_f64().unwrap_or(f64::NAN)
-            );
+            )?;
         }
         let s = &r["monthly_stats"];
-        println!(
+        say!(
             "月度统计（全年）：p50 {:.1} ms  p99 {:.1} ms；服务进程内存 {:.0} MiB（峰值 {:.0} MiB）",
             s["p50_ms"].as_f64().unwrap_or(f64::NAN),
             s["p99_ms"].as_f64().unwrap_or(f64::NAN),
             r["server_memory"]["rss_mib"].as_f64().unwrap_or(f64::NAN),
             r["server_memory"]["peak_mib"].as_f64().unwrap_or(f64::NAN)
-        );
+        )?;
         if let Some(b) = r["database_bytes"].as_u64() {
-            println!("数据库文件：{:.0} MiB", b as f64 / 1048576.0);
+            say!("数据库文件：{:.0} MiB", b as f64 / 1048576.0)?;
         }
     }
+    Ok(())
 }
 
 pub async fn run(opts: BenchOpts) -> anyhow::Result<()> {
@@ -588,10 +590,10 @@ pub async fn run(opts: BenchOpts) -> anyhow::Result<()> {
             // Written after every run, so a long session keeps what it measured.
             let out = json!({ "machine": machine, "baseline": base, "runs": runs });
             std::fs::write(&path, serde_json::to_string_pretty(&out)?)?;
-            print_table(&base, &runs[runs.len() - 1..]);
+            print_table(&base, &runs[runs.len() - 1..])?;
         }
     }
-    print_table(&base, &runs);
-    println!("\n结果已写入 {}", path.display());
+    print_table(&base, &runs)?;
+    say!("\n结果已写入 {}", path.display())?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod admin;
 mod bench;
 mod demo;
+mod out;
 mod progress;
 mod server;
 
@@ -192,6 +193,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if out::closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{e:#}");
             ExitCode::FAILURE

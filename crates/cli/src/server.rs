@@ -2,6 +2,7 @@
 //! listen, refresh the calendar when another process imports one, and shut
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish).
 
+use crate::out::say;
 use crate::{DbOpts, KeyOpts};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
@@ -36,7 +37,7 @@ async fn finish_recompute(store: &Store) -> anyhow::Result<()> {
 /// with a progress line labelled `label`; returns how many were updated.
 pub async fn recompute_deadlines(store: &Store, label: &'static str) -> anyhow::Result<usize> {
     let mut progress = crate::progress::Progress::new(label, None);
-    let rules = xinfang_domain::RuleSet::national_2022();
+    let rules = xinfang_domain::petition::RuleSet::national_2022();
     let n = xinfang_web::service::recompute_deadlines(store, &rules, &mut |done| progress.update(done as u64))
         .await
         .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -143,7 +144,8 @@ pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr) -> anyhow::Resu
     let backend = state.store.backend_name();
     run(state, addr, |local| {
         tracing::info!(%local, backend, "xinfang listening");
-        println!("xinfang 已启动：http://{local}/  （数据库：{backend}）");
+        // A closed stdout does not stop the server: the log has the address.
+        let _ = say!("xinfang 已启动：http://{local}/  （数据库：{backend}）");
     })
     .await
 }

@@ -166,6 +166,36 @@ fn a_deployment_is_set_up_from_nothing() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `xinfang calendar show | head -1`: the reader goes before the command
+/// writes. The broken pipe ends the output (exit 0, no panic), and the
+/// database is still closed cleanly.
+#[test]
+fn a_reader_that_stops_reading_ends_the_output_without_a_panic() {
+    let dir = temp_dir();
+    let db = dir.join("x.db");
+    assert!(run(&["migrate"], &db, None).status.success());
+    let url = format!("sqlite://{}", db.display());
+    for args in [&["calendar", "show", "--year", "2026"][..], &["deadline", "--from", "2026-02-01", "--days", "15"]] {
+        let mut child = bin()
+            .args(args)
+            .env("XINFANG_DATABASE_URL", &url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the read end at once: every line the command writes meets a
+        // closed pipe.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "`xinfang {}`: {:?} {}", args.join(" "), o.status, stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    assert_eq!(std::fs::metadata(&wal).map_or(0, |m| m.len()), 0, "the database was not closed");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn calendar_import_loads_a_year_and_refuses_a_bad_file_whole() {
     let dir = temp_dir();
@@ -814,8 +844,9 @@ async fn verify_all(
     token: &str,
     acked: &std::collections::BTreeMap<i64, usize>,
 ) -> std::collections::BTreeMap<i64, usize> {
-    use xinfang_domain::procedure::Ctx;
-    use xinfang_domain::{Calendar, CaseState, Event, EventKind, RuleSet};
+    use xinfang_domain::Calendar;
+    use xinfang_domain::petition::procedure::Ctx;
+    use xinfang_domain::petition::{CaseState, Event, EventKind, RuleSet};
     let (rules, cal) = (RuleSet::national_2022(), Calendar::builtin());
     let mut ids = Vec::new();
     let mut seen = std::collections::BTreeMap::new();
@@ -844,7 +875,7 @@ async fn verify_all(
             assert!(events.len() > *steps, "case {id}: an acknowledged step is lost");
         }
         let mut state = CaseState::registered(
-            xinfang_domain::PetitionClass::Appeal,
+            xinfang_domain::petition::PetitionClass::Appeal,
             p["registered_unit"]["code"].as_str().unwrap(),
             p["received_on"].as_str().unwrap().parse().unwrap(),
         );

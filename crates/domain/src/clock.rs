@@ -9,11 +9,27 @@
 //! included.
 
 use crate::calendar::Calendar;
-pub use crate::rules::Holder;
-use crate::rules::{ClockRule, PeriodUnit};
-use crate::vocab::ClockName;
+use crate::petition::{ClockName, ClockRule};
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
+
+/// Whether a period counts calendar days (日) or working days (工作日);
+/// legal-spec §3.3: the text's wording decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodUnit {
+    CalendarDays,
+    WorkingDays,
+}
+
+/// Who must act before a clock runs out: the office (its lateness is
+/// 超期) or the petitioner (a window for a request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Holder {
+    Office,
+    Petitioner,
+}
 
 /// A deadline of a case as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

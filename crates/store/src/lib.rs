@@ -2,7 +2,7 @@
 //!
 //! [`Store`] is one handle over either backend: SQLite (embedded, the
 //! default) or PostgreSQL (`postgres://…`). Both run the same SQL, written
-//! once in `backend.rs`; each has its own migrations. Every write is one
+//! once in `sql/`; each has its own migrations. Every write is one
 //! transaction that also appends to the hash-chained audit log, so nothing is
 //! written half-way and nothing is written unaudited.
 

@@ -158,7 +158,8 @@ mod tests {
                 }
             }
         }
-        use xinfang_domain::*;
+        use xinfang_domain::petition::*;
+        use xinfang_domain::{Role, UnitKind};
         let labels = [
             Channel::ALL.iter().map(|x| x.label()).collect::<Vec<_>>(),
             PetitionClass::ALL.iter().map(|x| x.label()).collect(),
@@ -168,11 +169,11 @@ mod tests {
             CloseReason::ALL.iter().map(|x| x.label()).collect(),
             UnitKind::ALL.iter().map(|x| x.label()).collect(),
             Role::ALL.iter().map(|x| x.label()).collect(),
-            Status::ALL.iter().map(|x| x.label()).collect(),
+            PetitionStatus::ALL.iter().map(|x| x.label()).collect(),
             ClockName::ALL.iter().map(|x| x.label()).collect(),
         ];
         wanted.extend(labels.concat().into_iter().map(String::from));
-        use xinfang_domain::repeat::RepeatReason;
+        use xinfang_domain::petition::repeat::RepeatReason;
         wanted.extend(
             [RepeatReason::SamePerson, RepeatReason::SimilarText, RepeatReason::Both].map(|r| r.label().into()),
         );

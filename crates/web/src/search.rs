@@ -8,8 +8,9 @@ use crate::crypto::Field;
 use crate::error::{ApiResult, AppError};
 use crate::service::viewer;
 use crate::state::AppState;
-use xinfang_domain::repeat::{RepeatAssessment, RepeatFlag, assess, flags};
-use xinfang_domain::{IdNumber, Phone, Status};
+use xinfang_domain::petition::PetitionStatus;
+use xinfang_domain::petition::repeat::{RepeatAssessment, RepeatFlag, assess, flags};
+use xinfang_domain::{IdNumber, Phone};
 use xinfang_store::{PetitionRow, PetitionSummary, SearchBy, User};
 use xinfang_text::{Piece, TextQuery};
 
@@ -104,7 +105,7 @@ pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> ApiRes
             let similarity = c.similarity;
             let assessment = assess(c.same_id_number || c.same_name_contact, similarity)?;
             let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
-            let status = Status::parse(&c.summary.status).unwrap_or(Status::Registered);
+            let status = PetitionStatus::parse(&c.summary.status).unwrap_or(PetitionStatus::Registered);
             let flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };
             let linked = row.repeat_of == Some(c.summary.id);
             Some(Candidate { summary: c.summary, assessment, similarity, flags, linked })

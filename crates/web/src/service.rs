@@ -11,8 +11,9 @@ use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use chrono::{NaiveDate, Utc};
 use xinfang_domain::petition::PetitionInput;
-use xinfang_domain::procedure::Ctx;
-use xinfang_domain::{Calendar, CaseState, Event, EventKind, NewPetition, PetitionClass, RuleSet, RuleViolation};
+use xinfang_domain::petition::procedure::Ctx;
+use xinfang_domain::petition::{CaseState, Event, EventKind, NewPetition, PetitionClass, RuleSet};
+use xinfang_domain::{Calendar, RuleViolation};
 use xinfang_store::{
     AppendEvent, DeadlineUpdate, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, Store,
     StoreError, Unit, User, Viewer,
@@ -250,7 +251,10 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
         return Err(crate::auth::too_many(wait));
     }
     let np = NewPetition::parse(input, today(), &st.rules).map_err(AppError::invalid)?;
-    if np.channel != xinfang_domain::Channel::Online || np.respondent_unit.is_some() || np.collective.is_some() {
+    if np.channel != xinfang_domain::petition::Channel::Online
+        || np.respondent_unit.is_some()
+        || np.collective.is_some()
+    {
         return Err(AppError::bad_request("invalid_public_submission", "网上提交只能是个人的网上信访"));
     }
     if np.petitioners.len() != 1 || np.petitioners[0].phone.is_none() {

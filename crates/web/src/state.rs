@@ -7,7 +7,8 @@ use crate::service::UnitIndex;
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use xinfang_domain::{Calendar, RuleSet};
+use xinfang_domain::Calendar;
+use xinfang_domain::petition::RuleSet;
 use xinfang_store::Store;
 
 /// How long the cached unit tree is trusted.

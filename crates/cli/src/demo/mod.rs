@@ -5,13 +5,15 @@
 
 pub mod corpus;
 
+use crate::out::say;
 use crate::server;
 use anyhow::Context;
 use chrono::{Days, NaiveDate};
 use corpus::Gen;
 use std::net::SocketAddr;
 use std::path::Path;
-use xinfang_domain::{CaseState, Decision, DeclineRoute, Evaluation, Event, EventKind, NewPetition, Role, UnitKind};
+use xinfang_domain::petition::{CaseState, Decision, DeclineRoute, Evaluation, Event, EventKind, NewPetition};
+use xinfang_domain::{Role, UnitKind};
 use xinfang_store::{NewPetitionRecord, NewUser, Store, Unit};
 use xinfang_web::AppState;
 use xinfang_web::crypto::Keys;
@@ -146,7 +148,7 @@ fn basis(d: Decision) -> String {
 
 fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
     use EventKind as K;
-    let appeal = w.state.class == xinfang_domain::PetitionClass::Appeal;
+    let appeal = w.state.class == xinfang_domain::petition::PetitionClass::Appeal;
     if w.state.unit == ROOT && g.chance(0.75) {
         let to = if g.chance(0.65) { department.to_string() } else { township.to_string() };
         let kind = if g.chance(0.3) {
@@ -396,30 +398,32 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     let today = service::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
     let counts = status_counts(&state).await?;
-    println!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display());
-    print_logins();
+    say!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display())?;
+    print_logins()?;
     if no_serve {
         state.store.close().await;
         return Ok(());
     }
     server::run(state, addr, |local| {
-        println!("\nxinfang 演示已启动：http://{local}/  （API 文档：http://{local}/api/openapi.json）");
-        println!("API 示例：curl -s -X POST http://{local}/api/v1/session -H 'content-type: application/json' -d '{{\"username\":\"handler\",\"password\":\"{DEMO_PASSWORD}\"}}'");
-        println!("按 Ctrl-C 停止。");
+        // A closed stdout does not stop the server: the log has the address.
+        let _ = say!("\nxinfang 演示已启动：http://{local}/  （API 文档：http://{local}/api/openapi.json）")
+            .and_then(|()| say!("API 示例：curl -s -X POST http://{local}/api/v1/session -H 'content-type: application/json' -d '{{\"username\":\"handler\",\"password\":\"{DEMO_PASSWORD}\"}}'"))
+            .and_then(|()| say!("按 Ctrl-C 停止。"));
     })
     .await
 }
 
 async fn status_counts(st: &AppState) -> anyhow::Result<String> {
     let counts = st.store.status_counts().await?;
-    let label = |s: &str| xinfang_domain::Status::parse(s).map(|s| s.label()).unwrap_or("?");
+    let label = |s: &str| xinfang_domain::petition::PetitionStatus::parse(s).map(|s| s.label()).unwrap_or("?");
     Ok(counts.iter().map(|(s, n)| format!("{} {n}", label(s))).collect::<Vec<_>>().join("，"))
 }
 
-fn print_logins() {
-    println!("\n演示账号（密码均为 {DEMO_PASSWORD}）：");
+fn print_logins() -> anyhow::Result<()> {
+    say!("\n演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     for (username, display, role, unit) in USERS {
         let unit_name = UNITS.iter().find(|u| u.0 == *unit).map(|u| u.1).unwrap_or(unit);
-        println!("  {username:<14} {:<6} {unit_name}  {display}", role.label());
+        say!("  {username:<14} {:<6} {unit_name}  {display}", role.label())?;
     }
+    Ok(())
 }

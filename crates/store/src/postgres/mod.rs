@@ -1,6 +1,7 @@
 //! The PostgreSQL backend, for several `xinfang serve` processes sharing one
 //! database. Commits use the server's default synchronous commit.
 
+use crate::{Result, StoreError};
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
@@ -303,7 +304,12 @@ const TEXT_WINDOWS: &[i64] = &[50_000, 300_000];
 /// A petitioner's name in byte order, as its index is built.
 const NAME_ORDERED: &str = "pe.name COLLATE \"C\"";
 
-include!("../backend.rs");
+// The SQL written once for both backends, compiled here with this
+// backend's `Db` and dialect (and again in the other backend).
+#[allow(clippy::duplicate_mod)]
+#[path = "../sql/mod.rs"]
+mod sql;
+use sql::*;
 
 #[cfg(test)]
 mod tests {

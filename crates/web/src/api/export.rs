@@ -14,7 +14,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use xinfang_domain::{Channel, PetitionClass, Status};
+use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_export::{LedgerRow, XlsxLedger, csv_header, csv_row};
 use xinfang_store::{AuditEntry, ListFilter, PetitionSummary, User};
 
@@ -31,7 +31,7 @@ fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> LedgerRow {
         phone: s.petitioner_phone_masked.unwrap_or_default(),
         persons: s.collective_persons,
         unit: s.unit_name,
-        status: Status::parse(&s.status).map(Status::label).unwrap_or("").into(),
+        status: PetitionStatus::parse(&s.status).map(PetitionStatus::label).unwrap_or("").into(),
         overdue: s.next_due.is_some_and(|d| d < today),
         next_due: s.next_due,
     }
@@ -45,7 +45,7 @@ fn describe(p: &ListParams) -> String {
             parts.push(format!("{name}：{}", label(v).unwrap_or(v)));
         }
     };
-    add("状态", &p.status, |v| Status::parse(v).map(Status::label));
+    add("状态", &p.status, |v| PetitionStatus::parse(v).map(PetitionStatus::label));
     add("类别", &p.class, |v| PetitionClass::parse(v).map(PetitionClass::label));
     add("渠道", &p.channel, |v| Channel::parse(v).map(Channel::label));
     add("单位", &p.unit, |_| None);

@@ -13,8 +13,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use xinfang_domain::petition::PetitionInput;
-use xinfang_domain::procedure::Ctx;
-use xinfang_domain::{Channel, Deadline, Event, Holder, PetitionClass, Role, Status};
+use xinfang_domain::petition::procedure::Ctx;
+use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionStatus};
+use xinfang_domain::{Deadline, Holder, Role};
 use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord, Unit};
 
 pub fn unit_json(u: &Unit) -> Value {
@@ -32,7 +33,7 @@ fn with_labels(mut v: Value, channel: &str, class: &str, status: &str) -> Value 
     v["class"] = json!(class);
     v["class_label"] = json!(label(class, PetitionClass::parse, PetitionClass::label));
     v["status"] = json!(status);
-    v["status_label"] = json!(label(status, Status::parse, Status::label));
+    v["status_label"] = json!(label(status, PetitionStatus::parse, PetitionStatus::label));
     v
 }
 
@@ -187,7 +188,7 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
     }
     let mut f = ListFilter { limit: DEFAULT_PAGE, ..Default::default() };
     if let Some(s) = nonempty(&p.status) {
-        f.status = Some(Status::parse(s).ok_or_else(|| bad("status", "未知状态"))?.as_str().into());
+        f.status = Some(PetitionStatus::parse(s).ok_or_else(|| bad("status", "未知状态"))?.as_str().into());
     }
     if let Some(s) = nonempty(&p.class) {
         f.class = Some(

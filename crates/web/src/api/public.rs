@@ -15,8 +15,8 @@ use axum::extract::{ConnectInfo, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use xinfang_domain::procedure::{Ctx, Opinion};
-use xinfang_domain::{Channel, PetitionClass, Status};
+use xinfang_domain::petition::procedure::{Ctx, Opinion};
+use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_store::PetitionRow;
 
 #[derive(Deserialize)]
@@ -95,7 +95,7 @@ pub fn public_json_from(st: &AppState, row: &PetitionRow, events: &[xinfang_stor
     Ok(json!({
         "case_no": row.case_no,
         "status": row.status,
-        "status_label": Status::parse(&row.status).map(Status::label),
+        "status_label": PetitionStatus::parse(&row.status).map(PetitionStatus::label),
         "class": row.class,
         "class_label": PetitionClass::parse(&row.class).map(PetitionClass::label),
         "channel": row.channel,
@@ -137,7 +137,7 @@ pub async fn submit(
 pub struct PublicEvent {
     pub phone_last4: String,
     #[serde(flatten)]
-    pub event: xinfang_domain::Event,
+    pub event: xinfang_domain::petition::Event,
 }
 
 /// `POST /api/v1/public/petitions/{query_code}/events`: the petitioner's

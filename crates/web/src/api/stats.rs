@@ -13,7 +13,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use xinfang_domain::PetitionClass;
+use xinfang_domain::petition::PetitionClass;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

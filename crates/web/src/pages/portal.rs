@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use xinfang_domain::petition::{Evaluation, PetitionClass};
 use xinfang_domain::petition::{PetitionInput, PetitionerInput};
-use xinfang_domain::{Evaluation, PetitionClass};
 
 type Options = Vec<(&'static str, &'static str)>;
 
@@ -171,7 +171,7 @@ pub async fn submit(
             let due = service::parse_state(&new.row)
                 .map(|s| {
                     let cal = st.calendar();
-                    let ctx = xinfang_domain::procedure::Ctx {
+                    let ctx = xinfang_domain::petition::procedure::Ctx {
                         today: today(),
                         rules: &st.rules,
                         calendar: &cal,
@@ -273,7 +273,12 @@ async fn status_page(
     };
     let state = service::parse_state(&row).ok();
     let cal = st.calendar();
-    let ctx = xinfang_domain::procedure::Ctx { today: today(), rules: &st.rules, calendar: &cal, higher_unit: None };
+    let ctx = xinfang_domain::petition::procedure::Ctx {
+        today: today(),
+        rules: &st.rules,
+        calendar: &cal,
+        higher_unit: None,
+    };
     let allowed = state.as_ref().map(|s| s.allowed_steps(today(), &ctx)).unwrap_or_default();
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let token = super::new_form_token();

@@ -16,11 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use xinfang_domain::petition::{CollectiveInput, PetitionInput, PetitionerInput};
-use xinfang_domain::procedure::Ctx;
-use xinfang_domain::{
-    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, Status,
+use xinfang_domain::petition::procedure::Ctx;
+use xinfang_domain::petition::{
+    Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, PetitionStatus,
 };
+use xinfang_domain::petition::{CollectiveInput, PetitionInput, PetitionerInput};
 use xinfang_store::{PetitionRow, Unit};
 
 pub(super) type Options = Vec<(&'static str, &'static str)>;
@@ -171,7 +171,7 @@ fn clock_label(s: &str) -> &'static str {
 }
 
 fn status_label(s: &str) -> &'static str {
-    Status::parse(s).map(Status::label).unwrap_or("")
+    PetitionStatus::parse(s).map(PetitionStatus::label).unwrap_or("")
 }
 
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
@@ -322,7 +322,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             received_to: p.received_to.clone().unwrap_or_default(),
             overdue: p.overdue.as_deref() == Some("true"),
         },
-        statuses: options(Status::ALL, Status::as_str, Status::label),
+        statuses: options(PetitionStatus::ALL, PetitionStatus::as_str, PetitionStatus::label),
         classes: options(PetitionClass::ALL, PetitionClass::as_str, PetitionClass::label),
         channels: options(Channel::ALL, Channel::as_str, Channel::label),
         units: unit_options(&units),
@@ -655,7 +655,7 @@ struct PetitionView {
 
 /// What a step says in the timeline, beyond its name.
 fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
-    use xinfang_domain::EventKind as K;
+    use xinfang_domain::petition::EventKind as K;
     let unit_name =
         |code: &str| units.iter().find(|u| u.code == code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string());
     match &e.kind {
@@ -683,7 +683,7 @@ async fn petition_view(
     st: &AppState,
     row: &PetitionRow,
     tr: Tr,
-) -> Result<(PetitionView, xinfang_domain::CaseState), AppError> {
+) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
     let state = service::parse_state(row)?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
     let units = st.cached_units();
@@ -792,7 +792,7 @@ struct CandidateView {
     likely: bool,
     reason: &'static str,
     similarity: String,
-    flags: Vec<xinfang_domain::repeat::RepeatFlag>,
+    flags: Vec<xinfang_domain::petition::repeat::RepeatFlag>,
     linked: bool,
 }
 
@@ -872,7 +872,7 @@ async fn petition_page(
             case_no: c.summary.case_no.clone(),
             subject: c.summary.subject.clone(),
             received_on: c.summary.received_on,
-            status: Status::parse(&c.summary.status).map(Status::label).unwrap_or(""),
+            status: PetitionStatus::parse(&c.summary.status).map(PetitionStatus::label).unwrap_or(""),
             unit: c.summary.unit_name.clone(),
             likely: c.assessment.likely,
             reason: c.assessment.reason.label(),

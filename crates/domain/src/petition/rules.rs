@@ -3,30 +3,13 @@
 //! (`data/rules/cn-national-2022.json`); a province that differs gets a file
 //! of its own, keyed by jurisdiction and effective date (legal-spec §2.1).
 
-use crate::vocab::ClockName;
+use super::ClockName;
+use crate::clock::{Holder, PeriodUnit};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const NATIONAL_2022_JSON: &str = include_str!("../../../data/rules/cn-national-2022.json");
-
-/// Whether a period counts calendar days (日) or working days (工作日);
-/// legal-spec §3.3: the text's wording decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodUnit {
-    CalendarDays,
-    WorkingDays,
-}
-
-/// Who must act before a clock runs out: the office (its lateness is
-/// 超期) or the petitioner (a window for a request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Holder {
-    Office,
-    Petitioner,
-}
+pub const NATIONAL_2022_JSON: &str = include_str!("../../../../data/rules/cn-national-2022.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClockRule {

@@ -2,10 +2,10 @@
 //! [`NewPetition`], the same input once every field has been checked. All
 //! field errors are collected, so a form can show each next to its field.
 
+use super::rules::RuleSet;
+use super::vocab::{Channel, PetitionClass};
 use crate::error::Invalid;
 use crate::ids::{IdNumber, Phone, UnitCode};
-use crate::rules::RuleSet;
-use crate::vocab::{Channel, PetitionClass};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinfang_text::{char_len, clean, clean_line};

@@ -1,10 +1,103 @@
-// Units, users and sessions: part of `backend.rs`, included by it, so it is
-// compiled once per backend like the rest of the store's SQL.
+//! Units, users and sessions (the organisation every module shares).
+
+use super::*;
+
+pub(crate) fn unit_cols(alias: &str, prefix: &str) -> String {
+    format!(
+        "{alias}.id AS {prefix}id, {alias}.code AS {prefix}code, {alias}.name AS {prefix}name, \
+         {alias}.kind AS {prefix}kind, {alias}.parent_id AS {prefix}parent_id, {alias}.path AS {prefix}path, \
+         {alias}.disabled AS {prefix}disabled"
+    )
+}
+
+pub(crate) fn read_unit(row: &DbRow, prefix: &str) -> Result<Unit> {
+    let kind: String = row.try_get(format!("{prefix}kind").as_str())?;
+    Ok(Unit {
+        id: row.try_get(format!("{prefix}id").as_str())?,
+        code: row.try_get(format!("{prefix}code").as_str())?,
+        name: row.try_get(format!("{prefix}name").as_str())?,
+        kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind}")))?,
+        parent_id: row.try_get(format!("{prefix}parent_id").as_str())?,
+        path: row.try_get(format!("{prefix}path").as_str())?,
+        disabled: row.try_get(format!("{prefix}disabled").as_str())?,
+    })
+}
+
+pub(crate) fn read_optional_unit(row: &DbRow, prefix: &str) -> Result<Option<Unit>> {
+    let id: Option<i64> = row.try_get(format!("{prefix}id").as_str())?;
+    match id {
+        Some(_) => read_unit(row, prefix).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(crate) fn user_select() -> String {
+    format!(
+        "SELECT us.id, us.username, us.display_name, us.role, us.disabled, us.password_hash, {} \
+         FROM users us JOIN units u ON u.id = us.unit_id",
+        unit_cols("u", "u_")
+    )
+}
+
+pub(crate) fn read_user(row: &DbRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+        unit: read_unit(row, "u_")?,
+        disabled: row.try_get("disabled")?,
+    })
+}
+
+/// How a unit is looked up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UnitKey<'a> {
+    Code(&'a str),
+    Id(i64),
+}
+
+/// The unit of `key`, read through `e` (the reader pool, or a transaction).
+pub(crate) async fn unit_where<'e, E: sqlx::Executor<'e, Database = Db>>(
+    e: E,
+    key: UnitKey<'_>,
+) -> Result<Option<Unit>> {
+    let sql = |col: &str| format!("SELECT {} FROM units u WHERE u.{col} = $1", unit_cols("u", "u_"));
+    let row = match key {
+        UnitKey::Code(code) => sqlx::query(&sql("code")).bind(code).fetch_optional(e).await?,
+        UnitKey::Id(id) => sqlx::query(&sql("id")).bind(id).fetch_optional(e).await?,
+    };
+    row.map(|r| read_unit(&r, "u_")).transpose()
+}
+
+pub(crate) async fn unit_in(tx: &mut Tx<'_>, code: &str) -> Result<Option<Unit>> {
+    unit_where(&mut **tx, UnitKey::Code(code)).await
+}
+
+pub(crate) async fn unit_id_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<Unit>> {
+    unit_where(&mut **tx, UnitKey::Id(id)).await
+}
+
+/// The unit of `code` as the parent of a new or moved unit: it must exist
+/// and be active.
+pub(crate) async fn active_parent(tx: &mut Tx<'_>, code: &str) -> Result<Unit> {
+    match unit_in(tx, code).await? {
+        Some(u) if u.disabled => Err(StoreError::Conflict(format!("上级单位{}已停用", u.name))),
+        Some(u) => Ok(u),
+        None => Err(StoreError::NotFound(format!("上级单位 {code} 不存在"))),
+    }
+}
 
 impl Backend {
-    // ---- units ----
-
-    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit> {
+    pub async fn add_unit(
+        &self,
+        code: &str,
+        name: &str,
+        kind: UnitKind,
+        parent: Option<&str>,
+        actor: Option<i64>,
+    ) -> Result<Unit> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let parent_unit = match parent {
             Some(p) => Some(active_parent(&mut tx, p).await?),
@@ -25,11 +118,25 @@ impl Backend {
         sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
         audit_in(
             &mut tx,
-            &AuditEntry { user_id: actor, action: "unit.add".into(), object: code.into(), success: true, detail: String::new() },
+            &AuditEntry {
+                user_id: actor,
+                action: "unit.add".into(),
+                object: code.into(),
+                success: true,
+                detail: String::new(),
+            },
         )
         .await?;
         tx.commit().await?;
-        Ok(Unit { id, code: code.into(), name: name.into(), kind, parent_id: parent_unit.map(|u| u.id), path, disabled: false })
+        Ok(Unit {
+            id,
+            code: code.into(),
+            name: name.into(),
+            kind,
+            parent_id: parent_unit.map(|u| u.id),
+            path,
+            disabled: false,
+        })
     }
 
     /// Changes a unit's name, kind, place in the tree or state. Moving it
@@ -121,7 +228,13 @@ impl Backend {
         }
         audit_in(
             &mut tx,
-            &AuditEntry { user_id: actor, action: "unit.update".into(), object: code.into(), success: true, detail: detail.join("; ") },
+            &AuditEntry {
+                user_id: actor,
+                action: "unit.update".into(),
+                object: code.into(),
+                success: true,
+                detail: detail.join("; "),
+            },
         )
         .await?;
         let unit = unit_in(&mut tx, code).await?.ok_or_else(|| StoreError::Corrupt(format!("unit {code} vanished")))?;
@@ -191,20 +304,20 @@ impl Backend {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("用户 {username} 不存在")))?;
         let old = read_user(&row)?;
-        let unit = unit_id_in(&mut tx, change.unit_id).await?.ok_or_else(|| StoreError::NotFound("单位不存在".into()))?;
+        let unit =
+            unit_id_in(&mut tx, change.unit_id).await?.ok_or_else(|| StoreError::NotFound("单位不存在".into()))?;
         if unit.disabled && (unit.id != old.unit.id || !change.disabled) {
             return Err(StoreError::Conflict(format!("{}已停用，不能在其中启用或添加用户", unit.name)));
         }
         let stays_admin = change.role == Role::Admin && !change.disabled;
         if old.role == Role::Admin && !old.disabled && !stays_admin {
-            let others: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled = $2 AND id <> $3",
-            )
-            .bind(Role::Admin.as_str())
-            .bind(false)
-            .bind(old.id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let others: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = $1 AND disabled = $2 AND id <> $3")
+                    .bind(Role::Admin.as_str())
+                    .bind(false)
+                    .bind(old.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             if others == 0 {
                 return Err(StoreError::Conflict("这是最后一个启用的系统管理员，不能停用或改为其他角色".into()));
             }
@@ -218,7 +331,11 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         if let Some(hash) = &change.password_hash {
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(old.id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(old.id)
+                .execute(&mut *tx)
+                .await?;
         }
         if change.disabled || change.password_hash.is_some() {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(old.id).execute(&mut *tx).await?;
@@ -241,7 +358,13 @@ impl Backend {
         }
         audit_in(
             &mut tx,
-            &AuditEntry { user_id: actor, action: "user.update".into(), object: username.into(), success: true, detail: detail.join("; ") },
+            &AuditEntry {
+                user_id: actor,
+                action: "user.update".into(),
+                object: username.into(),
+                success: true,
+                detail: detail.join("; "),
+            },
         )
         .await?;
         let row = sqlx::query(&format!("{} WHERE us.id = $1", user_select())).bind(old.id).fetch_one(&mut *tx).await?;
@@ -263,7 +386,8 @@ impl Backend {
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("{} ORDER BY u.path, us.username", user_select())).fetch_all(&self.read).await?;
+        let rows =
+            sqlx::query(&format!("{} ORDER BY u.path, us.username", user_select())).fetch_all(&self.read).await?;
         rows.iter().map(read_user).collect()
     }
 
@@ -280,7 +404,13 @@ impl Backend {
             .await?;
         audit_in(
             &mut tx,
-            &AuditEntry { user_id: Some(user_id), action: "session.login".into(), object: String::new(), success: true, detail: String::new() },
+            &AuditEntry {
+                user_id: Some(user_id),
+                action: "session.login".into(),
+                object: String::new(),
+                success: true,
+                detail: String::new(),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -303,40 +433,5 @@ impl Backend {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.write).await?;
         Ok(())
-    }
-}
-
-/// How a unit is looked up.
-#[derive(Debug, Clone, Copy)]
-enum UnitKey<'a> {
-    Code(&'a str),
-    Id(i64),
-}
-
-/// The unit of `key`, read through `e` (the reader pool, or a transaction).
-async fn unit_where<'e, E: sqlx::Executor<'e, Database = Db>>(e: E, key: UnitKey<'_>) -> Result<Option<Unit>> {
-    let sql = |col: &str| format!("SELECT {} FROM units u WHERE u.{col} = $1", unit_cols("u", "u_"));
-    let row = match key {
-        UnitKey::Code(code) => sqlx::query(&sql("code")).bind(code).fetch_optional(e).await?,
-        UnitKey::Id(id) => sqlx::query(&sql("id")).bind(id).fetch_optional(e).await?,
-    };
-    row.map(|r| read_unit(&r, "u_")).transpose()
-}
-
-async fn unit_in(tx: &mut Tx<'_>, code: &str) -> Result<Option<Unit>> {
-    unit_where(&mut **tx, UnitKey::Code(code)).await
-}
-
-async fn unit_id_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<Unit>> {
-    unit_where(&mut **tx, UnitKey::Id(id)).await
-}
-
-/// The unit of `code` as the parent of a new or moved unit: it must exist
-/// and be active.
-async fn active_parent(tx: &mut Tx<'_>, code: &str) -> Result<Unit> {
-    match unit_in(tx, code).await? {
-        Some(u) if u.disabled => Err(StoreError::Conflict(format!("上级单位{}已停用", u.name))),
-        Some(u) => Ok(u),
-        None => Err(StoreError::NotFound(format!("上级单位 {code} 不存在"))),
     }
 }

@@ -6,12 +6,12 @@
 //! [`CaseState::deadlines`] derives the open clocks from the state, the rule
 //! set and the calendar, so a new holiday notice changes them at once.
 
+use super::input::text_field;
+use super::rules::RuleSet;
+use super::vocab::{ClockName, CloseReason, Decision, DeclineRoute, Evaluation, PetitionClass, PetitionStatus};
 use crate::calendar::Calendar;
 use crate::clock::{self, Deadline, Holder};
 use crate::error::{Invalid, RuleViolation};
-use crate::petition::text_field;
-use crate::rules::RuleSet;
-use crate::vocab::{ClockName, CloseReason, Decision, DeclineRoute, Evaluation, PetitionClass, Status};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -277,7 +277,7 @@ pub struct Evaluated {
 /// The current state of a case: the projection of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
-    pub status: Status,
+    pub status: PetitionStatus,
     pub class: PetitionClass,
     /// The code of the unit that has the case now.
     pub unit: String,
@@ -316,7 +316,7 @@ impl CaseState {
     /// The state right after registration (登记, Arts. 22–23).
     pub fn registered(class: PetitionClass, unit: &str, received_on: NaiveDate) -> Self {
         CaseState {
-            status: Status::Registered,
+            status: PetitionStatus::Registered,
             class,
             unit: unit.to_string(),
             received_on,
@@ -394,23 +394,23 @@ impl CaseState {
         let mut out = Vec::new();
         let closed = self.closed.is_some();
         match self.status {
-            Status::Registered => {
+            PetitionStatus::Registered => {
                 out.push(self.clock(ctx, ClockName::Acknowledge, self.intake.on));
                 if matches!(self.intake.route, IntakeRoute::Transferred | IntakeRoute::Assigned) {
                     out.push(self.clock(ctx, ClockName::Objection, self.intake.on));
                 }
             }
-            Status::Accepted if self.class == PetitionClass::Appeal => {
+            PetitionStatus::Accepted if self.class == PetitionClass::Appeal => {
                 if let Some(on) = self.accepted_on {
                     out.push(self.clock(ctx, ClockName::Handle, on));
                 }
             }
-            Status::ReviewRequested => {
+            PetitionStatus::ReviewRequested => {
                 if let Some(r) = &self.review {
                     out.push(self.clock(ctx, ClockName::Review, r.requested_on));
                 }
             }
-            Status::RecheckRequested => {
+            PetitionStatus::RecheckRequested => {
                 if let Some(r) = &self.recheck {
                     out.push(self.clock(ctx, ClockName::Recheck, r.requested_on));
                 }
@@ -436,14 +436,16 @@ impl CaseState {
         }
         if self.class == PetitionClass::Appeal {
             let window_open = |reason: CloseReason| self.closed.as_ref().is_none_or(|c| c.reason == reason);
-            if (matches!(self.status, Status::Served)
-                || (self.status == Status::Closed && self.review.is_none() && window_open(CloseReason::Concluded)))
+            if (matches!(self.status, PetitionStatus::Served)
+                || (self.status == PetitionStatus::Closed
+                    && self.review.is_none()
+                    && window_open(CloseReason::Concluded)))
                 && let Some(start) = self.review_window_start()
             {
                 out.push(self.clock(ctx, ClockName::ReviewRequest, start));
             }
-            if (matches!(self.status, Status::Reviewed)
-                || (self.status == Status::Closed
+            if (matches!(self.status, PetitionStatus::Reviewed)
+                || (self.status == PetitionStatus::Closed
                     && self.recheck.is_none()
                     && self.review.is_some()
                     && window_open(CloseReason::ReviewFinal)))
@@ -459,7 +461,7 @@ impl CaseState {
         self.deadlines(ctx).into_iter().find(|d| d.clock == name).map(|d| d.due)
     }
 
-    fn expect(&self, allowed: &[Status], what: &str, article: &str) -> Result<(), RuleViolation> {
+    fn expect(&self, allowed: &[PetitionStatus], what: &str, article: &str) -> Result<(), RuleViolation> {
         if allowed.contains(&self.status) {
             return Ok(());
         }
@@ -503,7 +505,7 @@ impl CaseState {
             EventKind::Register { .. } => refuse("already_registered", "信访事项已登记"),
             EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
                 let what = if matches!(event.kind, EventKind::Transfer { .. }) { "转送" } else { "交办" };
-                self.expect(&[Status::Registered], what, "（第二十二条）")?;
+                self.expect(&[PetitionStatus::Registered], what, "（第二十二条）")?;
                 if *to == self.unit {
                     return refuse("transfer_to_self", format!("不能{what}给本单位"));
                 }
@@ -516,7 +518,7 @@ impl CaseState {
                 Ok(())
             }
             EventKind::Objection { .. } => {
-                self.expect(&[Status::Registered], "提出异议", "（第二十三条第三款）")?;
+                self.expect(&[PetitionStatus::Registered], "提出异议", "（第二十三条第三款）")?;
                 let Some(from) = self
                     .intake
                     .from
@@ -542,13 +544,13 @@ impl CaseState {
                 Ok(())
             }
             EventKind::Accept { .. } => {
-                self.expect(&[Status::Registered], "受理", "（第二十二条、第二十三条）")?;
-                self.status = Status::Accepted;
+                self.expect(&[PetitionStatus::Registered], "受理", "（第二十二条、第二十三条）")?;
+                self.status = PetitionStatus::Accepted;
                 self.accepted_on = Some(on);
                 Ok(())
             }
             EventKind::Decline { route, .. } => {
-                self.expect(&[Status::Registered], "不予受理", "（第三十一条）")?;
+                self.expect(&[PetitionStatus::Registered], "不予受理", "（第三十一条）")?;
                 if self.class != PetitionClass::Appeal {
                     return refuse(
                         "art31_decline_only_appeals",
@@ -556,12 +558,12 @@ impl CaseState {
                     );
                 }
                 self.declined = Some(*route);
-                self.status = Status::Closed;
+                self.status = PetitionStatus::Closed;
                 self.closed = Some(Closure { on, reason: CloseReason::RoutedOut });
                 Ok(())
             }
             EventKind::Extend { days, .. } => {
-                self.expect(&[Status::Accepted], "延长办理期限", "（第三十四条）")?;
+                self.expect(&[PetitionStatus::Accepted], "延长办理期限", "（第三十四条）")?;
                 if self.class != PetitionClass::Appeal {
                     return refuse("art34_no_period", "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期");
                 }
@@ -587,14 +589,14 @@ impl CaseState {
             }
             EventKind::HearingStart { .. } => {
                 self.expect(
-                    &[Status::Accepted, Status::RecheckRequested],
+                    &[PetitionStatus::Accepted, PetitionStatus::RecheckRequested],
                     "举行听证",
                     "（第三十一条第六项、第三十六条第二款）",
                 )?;
                 if self.open_hearing().is_some() {
                     return refuse("hearing_open", "已有听证正在进行，须先记录听证结束");
                 }
-                let stage = if self.status == Status::Accepted { Stage::Handling } else { Stage::Recheck };
+                let stage = if self.status == PetitionStatus::Accepted { Stage::Handling } else { Stage::Recheck };
                 self.hearings.push(Hearing { stage, start: on, end: None });
                 Ok(())
             }
@@ -606,25 +608,25 @@ impl CaseState {
                 Ok(())
             }
             EventKind::Opinion { decision, basis } => {
-                self.expect(&[Status::Accepted], "出具处理意见书", "（第三十二条）")?;
+                self.expect(&[PetitionStatus::Accepted], "出具处理意见书", "（第三十二条）")?;
                 self.no_open_hearing()?;
                 self.opinion =
                     Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
-                self.status = Status::OpinionIssued;
+                self.status = PetitionStatus::OpinionIssued;
                 Ok(())
             }
             EventKind::Serve { .. } => {
                 let target = match self.status {
-                    Status::OpinionIssued => self.opinion.as_mut(),
-                    Status::Reviewed => self.review.as_mut().and_then(|r| r.opinion.as_mut()),
-                    Status::Rechecked => self.recheck.as_mut().and_then(|r| r.opinion.as_mut()),
+                    PetitionStatus::OpinionIssued => self.opinion.as_mut(),
+                    PetitionStatus::Reviewed => self.review.as_mut().and_then(|r| r.opinion.as_mut()),
+                    PetitionStatus::Rechecked => self.recheck.as_mut().and_then(|r| r.opinion.as_mut()),
                     _ => None,
                 };
                 match target {
                     Some(o) if o.served_on.is_none() => {
                         o.served_on = Some(on);
-                        if self.status == Status::OpinionIssued {
-                            self.status = Status::Served;
+                        if self.status == PetitionStatus::OpinionIssued {
+                            self.status = PetitionStatus::Served;
                         }
                         Ok(())
                     }
@@ -638,8 +640,8 @@ impl CaseState {
                 self.appeal_class("复查", "第三十五条")?;
                 let closed_ok =
                     self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::Concluded) && self.review.is_none();
-                if self.status != Status::Served && !closed_ok {
-                    self.expect(&[Status::Served], "申请复查", "（第三十五条：自收到书面答复之日起30日内）")?;
+                if self.status != PetitionStatus::Served && !closed_ok {
+                    self.expect(&[PetitionStatus::Served], "申请复查", "（第三十五条：自收到书面答复之日起30日内）")?;
                 }
                 let due = self.due_of(ctx, ClockName::ReviewRequest);
                 if let Some(due) = due.filter(|due| on > *due) {
@@ -652,26 +654,26 @@ impl CaseState {
                 self.review = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
                 self.unit = unit;
                 self.closed = None;
-                self.status = Status::ReviewRequested;
+                self.status = PetitionStatus::ReviewRequested;
                 Ok(())
             }
             EventKind::ReviewOpinion { decision, basis } => {
-                self.expect(&[Status::ReviewRequested], "出具复查意见", "（第三十五条）")?;
+                self.expect(&[PetitionStatus::ReviewRequested], "出具复查意见", "（第三十五条）")?;
                 self.no_open_hearing()?;
                 if let Some(r) = self.review.as_mut() {
                     r.opinion =
                         Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
                 }
-                self.status = Status::Reviewed;
+                self.status = PetitionStatus::Reviewed;
                 Ok(())
             }
             EventKind::RecheckRequest { .. } => {
                 self.appeal_class("复核", "第三十六条")?;
                 let closed_ok = self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::ReviewFinal)
                     && self.recheck.is_none();
-                if self.status != Status::Reviewed && !closed_ok {
+                if self.status != PetitionStatus::Reviewed && !closed_ok {
                     self.expect(
-                        &[Status::Reviewed],
+                        &[PetitionStatus::Reviewed],
                         "申请复核",
                         "（第三十六条第一款：对复查意见不服的，自收到书面答复之日起30日内）",
                     )?;
@@ -686,30 +688,30 @@ impl CaseState {
                 self.recheck = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
                 self.unit = unit;
                 self.closed = None;
-                self.status = Status::RecheckRequested;
+                self.status = PetitionStatus::RecheckRequested;
                 Ok(())
             }
             EventKind::RecheckOpinion { decision, basis } => {
-                self.expect(&[Status::RecheckRequested], "出具复核意见", "（第三十六条）")?;
+                self.expect(&[PetitionStatus::RecheckRequested], "出具复核意见", "（第三十六条）")?;
                 self.no_open_hearing()?;
                 if let Some(r) = self.recheck.as_mut() {
                     r.opinion =
                         Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
                 }
-                self.status = Status::Rechecked;
+                self.status = PetitionStatus::Rechecked;
                 Ok(())
             }
             EventKind::Close { reason, .. } => {
                 let default = match self.status {
-                    Status::Served => CloseReason::Concluded,
-                    Status::Reviewed => CloseReason::ReviewFinal,
-                    Status::Rechecked => CloseReason::RecheckFinal,
+                    PetitionStatus::Served => CloseReason::Concluded,
+                    PetitionStatus::Reviewed => CloseReason::ReviewFinal,
+                    PetitionStatus::Rechecked => CloseReason::RecheckFinal,
                     _ => CloseReason::Withdrawn,
                 };
                 let reason = reason.unwrap_or(default);
                 let allowed = match reason {
                     CloseReason::Withdrawn => true,
-                    CloseReason::Mediated => self.status == Status::Accepted,
+                    CloseReason::Mediated => self.status == PetitionStatus::Accepted,
                     CloseReason::RoutedOut => false,
                     other => other == default,
                 };
@@ -720,7 +722,7 @@ impl CaseState {
                     );
                 }
                 self.no_open_hearing()?;
-                self.status = Status::Closed;
+                self.status = PetitionStatus::Closed;
                 self.closed = Some(Closure { on, reason });
                 Ok(())
             }

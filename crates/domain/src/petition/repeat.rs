@@ -3,7 +3,7 @@
 //! Nothing here refuses anything: the flags are shown to a person, who
 //! decides (the law's "不予受理" is a decision with reasons, not a filter).
 
-use crate::Status;
+use super::PetitionStatus;
 use serde::Serialize;
 
 /// Why an earlier petition is a candidate.
@@ -77,9 +77,9 @@ pub struct RepeatFlag {
 /// The flags for a likely repeat of an earlier case with status `status`,
 /// now at a unit below the one registering the new petition (`below`), on
 /// which a recheck opinion has (`rechecked`) been issued.
-pub fn flags(status: Status, below: bool, rechecked: bool) -> Vec<RepeatFlag> {
+pub fn flags(status: PetitionStatus, below: bool, rechecked: bool) -> Vec<RepeatFlag> {
     let mut out = Vec::new();
-    if below && matches!(status, Status::Accepted | Status::OpinionIssued) {
+    if below && matches!(status, PetitionStatus::Accepted | PetitionStatus::OpinionIssued) {
         out.push(RepeatFlag {
             code: "art19_same_matter_handled_below",
             article: "《信访工作条例》第十九条第三款",
@@ -118,15 +118,15 @@ mod tests {
     /// lower level, is not accepted by the higher level.
     #[test]
     fn art19_3_flags_a_matter_still_handled_below() {
-        assert_eq!(flags(Status::Accepted, true, false)[0].code, "art19_same_matter_handled_below");
-        assert!(flags(Status::Accepted, false, false).is_empty());
-        assert!(flags(Status::Closed, true, false).is_empty());
+        assert_eq!(flags(PetitionStatus::Accepted, true, false)[0].code, "art19_same_matter_handled_below");
+        assert!(flags(PetitionStatus::Accepted, false, false).is_empty());
+        assert!(flags(PetitionStatus::Closed, true, false).is_empty());
     }
 
     /// Art. 36 ¶3: after a recheck opinion, the same facts and reasons are
     /// not accepted again.
     #[test]
     fn art36_3_flags_a_matter_after_recheck() {
-        assert_eq!(flags(Status::Closed, false, true)[0].code, "art36_after_recheck");
+        assert_eq!(flags(PetitionStatus::Closed, false, true)[0].code, "art36_after_recheck");
     }
 }

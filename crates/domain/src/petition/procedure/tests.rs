@@ -1,7 +1,7 @@
 //! The procedure, rule by rule. Each test names the article it checks.
 
 use super::*;
-use crate::vocab::{ClockName, CloseReason, Decision, Evaluation, PetitionClass, Status};
+use crate::petition::vocab::{ClockName, CloseReason, Decision, Evaluation, PetitionClass, PetitionStatus};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -166,7 +166,7 @@ fn art31_decline_routes_the_matter_out_and_closes_it() {
         &w.ctx(),
     )
     .unwrap();
-    assert_eq!(s.status, Status::Closed);
+    assert_eq!(s.status, PetitionStatus::Closed);
     assert_eq!(s.closed.as_ref().unwrap().reason, CloseReason::RoutedOut);
     assert!(s.deadlines(&w.ctx()).is_empty());
 }
@@ -183,7 +183,7 @@ fn art32_opinion_needs_acceptance_and_a_closed_hearing() {
     assert_eq!(s.apply(&ev("2026-02-11", opinion(Decision::Support)), &w.ctx()).unwrap_err().code, "hearing_open");
     s.apply(&ev("2026-02-12", EventKind::HearingEnd { note: None }), &w.ctx()).unwrap();
     s.apply(&ev("2026-02-13", opinion(Decision::Support)), &w.ctx()).unwrap();
-    assert_eq!(s.status, Status::OpinionIssued);
+    assert_eq!(s.status, PetitionStatus::OpinionIssued);
 }
 
 #[test]
@@ -216,7 +216,7 @@ fn art35_review_may_follow_a_concluded_closure_within_the_window() {
     assert_eq!(s.closed.as_ref().unwrap().reason, CloseReason::Concluded);
     assert_eq!(due(&s, &w, ClockName::ReviewRequest), Some(d("2026-04-02")));
     s.apply(&ev("2026-03-20", EventKind::ReviewRequest { note: None }), &w.ctx()).unwrap();
-    assert_eq!(s.status, Status::ReviewRequested);
+    assert_eq!(s.status, PetitionStatus::ReviewRequested);
     assert!(s.closed.is_none());
 }
 
@@ -256,7 +256,7 @@ fn art36_recheck_request_within_30_days_of_the_review_opinion() {
     assert_eq!(late.code, "art36_recheck_request_late");
     let mut s2 = s.clone();
     s2.apply(&ev("2026-05-06", EventKind::RecheckRequest { note: None }), &w.ctx()).unwrap();
-    assert_eq!(s2.status, Status::RecheckRequested);
+    assert_eq!(s2.status, PetitionStatus::RecheckRequested);
 }
 
 #[test]
@@ -338,7 +338,7 @@ fn art33_mediation_closes_an_accepted_case() {
     );
     s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     s.apply(&ev("2026-02-20", EventKind::Close { reason: Some(CloseReason::Mediated), note: None }), &w.ctx()).unwrap();
-    assert_eq!(s.status, Status::Closed);
+    assert_eq!(s.status, PetitionStatus::Closed);
 }
 
 #[test]

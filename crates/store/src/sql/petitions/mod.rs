@@ -1,0 +1,18 @@
+//! The petitions module's SQL (信访事项): reads and the ledger list
+//! ([`read`]), registration and steps ([`write`]), deadlines and their
+//! per-unit counts ([`deadlines`]), full-text search ([`search`]), repeat
+//! petitions ([`repeat`]) and the workbench and statistics ([`work`]).
+
+mod deadlines;
+mod read;
+mod repeat;
+mod search;
+mod work;
+mod write;
+
+pub(crate) use deadlines::*;
+pub(crate) use read::*;
+pub(crate) use search::*;
+pub(crate) use write::*;
+
+use super::*;
