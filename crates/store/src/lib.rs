@@ -104,6 +104,7 @@ macro_rules! forward {
     };
 }
 
+// The deployment: meta keys, bulk loads, health.
 forward! {
     pub async fn load_set_aside(&self) -> Result<Vec<(String, String)>>;
     pub async fn set_aside_for_load(&self) -> Result<usize>;
@@ -111,6 +112,12 @@ forward! {
     pub async fn meta(&self, key: &str) -> Result<Option<String>>;
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
     pub async fn delete_meta(&self, key: &str, only_if: Option<&str>) -> Result<()>;
+    pub async fn integrity_check(&self) -> Result<String>;
+    pub async fn ping(&self) -> Result<()>;
+}
+
+// Units, users and sessions (the organisation every module shares).
+forward! {
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
     pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit>;
     pub async fn units(&self) -> Result<Vec<Unit>>;
@@ -123,6 +130,23 @@ forward! {
     pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
     pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
+
+// The holiday calendar.
+forward! {
+    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;
+    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
+    pub async fn calendar_revision(&self) -> Result<String>;
+}
+
+// The audit log.
+forward! {
+    pub async fn audit(&self, e: &AuditEntry) -> Result<()>;
+    pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>>;
+}
+
+// Petitions (信访事项): reads, the ledger list, search, repeats, the workbench, statistics and deadlines. Writes go through the writer (below).
+forward! {
     pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>>;
     pub async fn petition_by_query_code(&self, code: &str) -> Result<Option<PetitionRow>>;
     pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool>;
@@ -144,14 +168,7 @@ forward! {
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
-    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;
-    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
-    pub async fn calendar_revision(&self) -> Result<String>;
-    pub async fn audit(&self, e: &AuditEntry) -> Result<()>;
-    pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>>;
-    pub async fn integrity_check(&self) -> Result<String>;
     pub async fn due_count_drift(&self) -> Result<i64>;
-    pub async fn ping(&self) -> Result<()>;
 }
 
 impl Store {
@@ -412,6 +429,28 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both backends carry the same migrations under the same names and
+    /// numbers, each listed once and each file listed.
+    #[test]
+    fn the_two_backends_have_the_same_migrations() {
+        let names = |m: &[(i64, &str, &str)]| m.iter().map(|(v, n, _)| (*v, n.to_string())).collect::<Vec<_>>();
+        assert_eq!(names(sqlite::MIGRATIONS), names(postgres::MIGRATIONS));
+        for (i, (v, n, _)) in sqlite::MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1, "numbered in order without gaps");
+            assert!(n.starts_with(&format!("{v:04}_")), "{n} is named after its number");
+        }
+        for dir in ["sqlite", "postgres"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir).join("migrations");
+            let mut files: Vec<String> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_string())
+                .collect();
+            files.sort();
+            let listed: Vec<String> = names(sqlite::MIGRATIONS).into_iter().map(|(_, n)| n).collect();
+            assert_eq!(files, listed, "{dir}/migrations holds exactly the listed files");
+        }
+    }
 
     #[test]
     fn urls_are_redacted() {

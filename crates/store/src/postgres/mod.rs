@@ -8,15 +8,17 @@ use std::time::Duration;
 type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+/// The schema, step by step: the same names as SQLite's (a test checks).
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
     (3, "0003_search", include_str!("migrations/0003_search.sql")),
     (4, "0004_unit_disabled", include_str!("migrations/0004_unit_disabled.sql")),
     (5, "0005_petitioner_keys", include_str!("migrations/0005_petitioner_keys.sql")),
-    (6, "0006_deadline_units", include_str!("migrations/0006_deadline_units.sql")),
-    (7, "0007_office_deadlines", include_str!("migrations/0007_office_deadlines.sql")),
-    (8, "0008_office_due_counts", include_str!("migrations/0008_office_due_counts.sql")),
+    (6, "0006_band_index", include_str!("migrations/0006_band_index.sql")),
+    (7, "0007_deadline_units", include_str!("migrations/0007_deadline_units.sql")),
+    (8, "0008_office_deadlines", include_str!("migrations/0008_office_deadlines.sql")),
+    (9, "0009_office_due_counts", include_str!("migrations/0009_office_due_counts.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

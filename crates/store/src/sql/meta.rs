@@ -2,6 +2,29 @@
 
 use super::*;
 
+/// Refuses a database whose applied migrations are not this program's
+/// under the same numbers (a database of another build, or of the numbering
+/// before both backends shared their names): applying the rest would build
+/// a schema neither knows.
+fn check_history(done: &[(i64, String)]) -> Result<()> {
+    for (version, name) in done {
+        match MIGRATIONS.iter().find(|(v, _, _)| v == version) {
+            Some((_, ours, _)) if ours == name => {}
+            Some((_, ours, _)) => {
+                return Err(StoreError::Corrupt(format!(
+                    "数据库的第 {version} 号迁移是 {name}，本程序的是 {ours}：该数据库由其他版本建立，请用对应版本导出数据"
+                )));
+            }
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "数据库已应用本程序没有的迁移 {version} {name}：该数据库由更新的版本建立"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Backend {
     /// Applies the migrations not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<Vec<String>> {
@@ -10,7 +33,10 @@ impl Backend {
         )
         .execute(&self.write)
         .await?;
-        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&self.write).await?;
+        let done: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, name FROM schema_migrations").fetch_all(&self.write).await?;
+        check_history(&done)?;
+        let done: Vec<i64> = done.into_iter().map(|(v, _)| v).collect();
         if !done.is_empty() {
             // A bulk load that never finished left its indexes (and
             // constraints) set aside: back first, as they were, so that later

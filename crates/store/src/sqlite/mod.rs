@@ -25,7 +25,8 @@ use std::time::Duration;
 type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+/// The schema, step by step: the same names as PostgreSQL's (a test checks).
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "0001_init", include_str!("migrations/0001_init.sql")),
     (2, "0002_stats", include_str!("migrations/0002_stats.sql")),
     (3, "0003_search", include_str!("migrations/0003_search.sql")),

@@ -220,3 +220,31 @@ async fn the_writer_finishes_a_checkpoint_and_the_log_starts_afresh() {
     b.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A database whose applied migrations carry other names under the same
+/// numbers (another build's, or the numbering before both backends shared
+/// their names) is refused with a clear message and left as it was.
+#[tokio::test]
+async fn a_database_with_another_migration_history_is_refused() {
+    let (dir, _, b) = fresh("history").await;
+    b.migrate().await.expect("migrate");
+    assert!(b.migrate().await.expect("again").is_empty(), "nothing left to apply");
+    sqlx::query("UPDATE schema_migrations SET name = '0006_deadline_units' WHERE version = 6")
+        .execute(&b.write)
+        .await
+        .expect("rename");
+    let e = b.migrate().await.expect_err("refused");
+    assert!(e.to_string().contains("第 6 号迁移是 0006_deadline_units，本程序的是 0006_band_index"), "{e}");
+    sqlx::query("UPDATE schema_migrations SET name = '0006_band_index' WHERE version = 6")
+        .execute(&b.write)
+        .await
+        .expect("rename back");
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future', '')")
+        .execute(&b.write)
+        .await
+        .expect("future");
+    let e = b.migrate().await.expect_err("refused");
+    assert!(e.to_string().contains("更新的版本"), "{e}");
+    b.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

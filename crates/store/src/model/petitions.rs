@@ -1,91 +1,9 @@
-//! Row types: what the store takes and gives back. Domain values travel as
-//! their wire strings and JSON; personal numbers arrive already encrypted.
+//! The petitions module's rows: what registration and steps write, and
+//! what the ledger, search, the workbench and statistics read.
 
+use super::{Sealed, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
-use xinfang_domain::{Deadline, Role, UnitKind};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: UnitKind,
-    pub parent_id: Option<i64>,
-    /// `/1/4/9/`: the ids from the root to this unit.
-    pub path: String,
-    /// Stopped (停用): kept for its history, but receives nothing new.
-    pub disabled: bool,
-}
-
-impl Unit {
-    /// Is `other` this unit or below it?
-    pub fn contains(&self, other: &Unit) -> bool {
-        other.path.starts_with(&self.path)
-    }
-    /// How deep in the tree (a root is 0).
-    pub fn depth(&self) -> usize {
-        self.path.matches('/').count().saturating_sub(2)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub unit: Unit,
-    pub disabled: bool,
-}
-
-#[derive(Clone)]
-pub struct NewUser {
-    pub username: String,
-    pub display_name: String,
-    pub unit_id: i64,
-    pub role: Role,
-    pub password_hash: String,
-}
-
-/// What an administrator may change of a unit: everything but its code.
-#[derive(Debug, Clone)]
-pub struct UnitChange {
-    pub name: String,
-    pub kind: UnitKind,
-    /// The code of the unit to move it under; `None` (or its present
-    /// parent) leaves it where it is.
-    pub parent: Option<String>,
-    pub disabled: bool,
-}
-
-/// What an administrator may change of a user account: everything but the
-/// user name. A new password hash, if any, ends the user's sessions, as
-/// does disabling the account.
-#[derive(Clone)]
-pub struct UserChange {
-    pub display_name: String,
-    pub role: Role,
-    pub unit_id: i64,
-    pub disabled: bool,
-    pub password_hash: Option<String>,
-}
-
-impl std::fmt::Debug for UserChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserChange")
-            .field("role", &self.role)
-            .field("unit_id", &self.unit_id)
-            .field("disabled", &self.disabled)
-            .field("new_password", &self.password_hash.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for NewUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser").field("username", &self.username).field("role", &self.role).finish_non_exhaustive()
-    }
-}
+use xinfang_domain::Deadline;
 
 /// A petitioner as stored: ID and phone numbers encrypted (AEAD), with a
 /// keyed blind index for exact lookup and the masked form for lists.
@@ -97,20 +15,6 @@ pub struct PetitionerRecord {
     pub phone: Option<Sealed>,
     pub id_number: Option<Sealed>,
     pub representative: bool,
-}
-
-/// An encrypted personal number.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sealed {
-    pub ciphertext: Vec<u8>,
-    pub blind_index: Vec<u8>,
-    pub masked: String,
-}
-
-impl std::fmt::Debug for Sealed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Sealed({})", self.masked)
-    }
 }
 
 /// An event to write: the wire type, the date, and the JSON body.
@@ -223,17 +127,6 @@ pub struct PetitionSummary {
     pub petitioner_phone_masked: Option<String>,
 }
 
-/// Who is asking: the ids path of their unit. A report (检举控告) is hidden
-/// from the unit reported on and everything below it (Art. 30 ¶3).
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub unit_path: String,
-    /// The ids of the viewer's unit and the units below it; `None` when
-    /// that is the whole tree (nothing to filter). Ids, not a path pattern:
-    /// PostgreSQL plans a list of values well, a `LIKE $1` blindly.
-    pub unit_ids: Option<Vec<i64>>,
-}
-
 /// List filters; every field narrows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -266,30 +159,6 @@ pub enum ListSort {
     ReceivedAsc,
     /// The nearest office deadline first (cases with one only).
     DueAsc,
-}
-
-/// A line to add to the audit log.
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub user_id: Option<i64>,
-    pub action: String,
-    pub object: String,
-    pub success: bool,
-    pub detail: String,
-}
-
-/// A line of the audit log as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRow {
-    pub seq: i64,
-    pub at_us: i64,
-    pub user_id: Option<i64>,
-    pub action: String,
-    pub object: String,
-    pub success: bool,
-    pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 /// An open case, for recomputing deadlines after a calendar change.

@@ -1,0 +1,14 @@
+//! Row types: what the store takes and gives back. Domain values travel as
+//! their wire strings and JSON; personal numbers arrive already encrypted.
+//! One file per module; the kernel's rows ([`org`], [`personal`], [`audit`])
+//! beside them.
+
+mod audit;
+mod org;
+mod personal;
+mod petitions;
+
+pub use audit::*;
+pub use org::*;
+pub use personal::*;
+pub use petitions::*;
