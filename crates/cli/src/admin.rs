@@ -12,7 +12,6 @@ use xinfang_domain::clock::PeriodUnit;
 use xinfang_domain::clock::{Period, count};
 use xinfang_domain::petition::RuleSet;
 use xinfang_store::Store;
-use xinfang_web::service;
 
 #[derive(Subcommand)]
 pub enum UnitCommand {
@@ -115,8 +114,8 @@ pub enum AuditCommand {
 }
 
 /// An API error as a message for the terminal: each field's message.
-fn explain(e: xinfang_web::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!(e.summary(xinfang_web::i18n::Tr::default()))
+fn explain(e: xinfang_app::Error) -> anyhow::Error {
+    anyhow::anyhow!(e.summary())
 }
 
 pub async fn migrate(store: &Store) -> anyhow::Result<()> {
@@ -136,7 +135,9 @@ pub async fn migrate(store: &Store) -> anyhow::Result<()> {
 pub async fn unit(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
     match command {
         UnitCommand::Add { code, name, kind, parent } => {
-            let unit = service::add_unit(store, None, &code, &name, &kind, parent.as_deref()).await.map_err(explain)?;
+            let unit = xinfang_app::org::add_unit(store, None, &code, &name, &kind, parent.as_deref())
+                .await
+                .map_err(explain)?;
             say!("已添加单位 {} {}（{}）", unit.code, unit.name, unit.kind.label())?;
         }
         UnitCommand::Update { code, name, kind, parent, disable, enable } => {
@@ -148,7 +149,7 @@ pub async fn unit(store: &Store, command: UnitCommand) -> anyhow::Result<()> {
             } else {
                 old.disabled
             };
-            let unit = service::update_unit(
+            let unit = xinfang_app::org::update_unit(
                 store,
                 None,
                 &code,
@@ -180,10 +181,17 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { username, role, unit, name, password_stdin: _ } => {
             let password = read_password()?;
-            let user =
-                service::add_user(store, None, &username, name.as_deref().unwrap_or(""), &role, &unit, &password)
-                    .await
-                    .map_err(explain)?;
+            let user = xinfang_app::org::add_user(
+                store,
+                None,
+                &username,
+                name.as_deref().unwrap_or(""),
+                &role,
+                &unit,
+                &password,
+            )
+            .await
+            .map_err(explain)?;
             say!("已添加用户 {}（{}，{}）", user.username, user.role.label(), user.unit.name)?;
         }
         UserCommand::Update { username, name, role, unit, disable, enable, password_stdin } => {
@@ -192,7 +200,7 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
             if password_stdin && password.is_empty() {
                 bail!("标准输入中没有新密码");
             }
-            let edit = service::UserEdit {
+            let edit = xinfang_app::org::UserEdit {
                 display_name: name.as_deref().unwrap_or(&old.display_name),
                 role: role.as_deref().unwrap_or(old.role.as_str()),
                 unit: unit.as_deref().unwrap_or(&old.unit.code),
@@ -205,7 +213,7 @@ pub async fn user(store: &Store, command: UserCommand) -> anyhow::Result<()> {
                 },
                 new_password: &password,
             };
-            let user = service::update_user(store, None, &username, edit).await.map_err(explain)?;
+            let user = xinfang_app::org::update_user(store, None, &username, edit).await.map_err(explain)?;
             let state = if user.disabled { "，已停用" } else { "" };
             say!("已修改用户 {}（{}，{}）{state}", user.username, user.role.label(), user.unit.name)?;
         }

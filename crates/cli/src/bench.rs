@@ -14,10 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
+use xinfang_app::AppState;
+use xinfang_app::crypto::Keys;
 use xinfang_store::Store;
-use xinfang_web::AppState;
-use xinfang_web::crypto::Keys;
-use xinfang_web::service;
 
 #[derive(Args, Debug)]
 pub struct BenchOpts {
@@ -311,7 +310,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     AppState::check_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
     demo::seed_county(&store).await?;
     let state = AppState::new(store, keys).await?;
-    let today = service::today();
+    let today = xinfang_app::today();
     let import = demo::seed_petitions(&state, size, 7, today, opts.batch).await?;
     state.store.close().await;
     drop(state);

@@ -7,9 +7,9 @@ use crate::{DbOpts, KeyOpts};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::time::Duration;
+use xinfang_app::AppState;
+use xinfang_app::crypto::Keys;
 use xinfang_store::{Store, redact_url};
-use xinfang_web::AppState;
-use xinfang_web::crypto::Keys;
 
 /// Opens the database named by `db`, creating and migrating it as needed,
 /// indexes for search any petitions stored before the index existed, and
@@ -38,9 +38,9 @@ async fn finish_recompute(store: &Store) -> anyhow::Result<()> {
 pub async fn recompute_deadlines(store: &Store, label: &'static str) -> anyhow::Result<usize> {
     let mut progress = crate::progress::Progress::new(label, None);
     let rules = xinfang_domain::petition::RuleSet::national_2022();
-    let n = xinfang_web::service::recompute_deadlines(store, &rules, &mut |done| progress.update(done as u64))
+    let n = xinfang_app::calendar::recompute_deadlines(store, &rules, &mut |done| progress.update(done as u64))
         .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(|e| anyhow::anyhow!(e.summary()))?;
     progress.finish();
     Ok(n)
 }

@@ -22,4 +22,4 @@ pub use calendar::Calendar;
 pub use clock::{Deadline, Holder};
 pub use error::{Invalid, RuleViolation};
 pub use ids::{IdNumber, Phone, UnitCode};
-pub use org::{Role, UnitKind};
+pub use org::{Role, UnitKind, UnitPlace};

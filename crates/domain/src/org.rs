@@ -26,3 +26,18 @@ impl Role {
         matches!(self, Role::Admin | Role::Intake | Role::Handler | Role::Leader)
     }
 }
+
+/// A unit as the rules see it: its place in the tree (the path of ids from
+/// the root, `/1/4/`) and its name for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitPlace<'a> {
+    pub path: &'a str,
+    pub name: &'a str,
+}
+
+impl UnitPlace<'_> {
+    /// Is `other` this unit or below it?
+    pub fn contains(&self, other: &UnitPlace<'_>) -> bool {
+        other.path.starts_with(self.path)
+    }
+}

@@ -1,7 +1,8 @@
-//! The one error type at the HTTP edge. Every error is JSON:
+//! The one error type at the HTTP edge. Every API error is JSON:
 //! `{"error":{"code":"…","message":"<Chinese>","fields":[…]}}`; `code` is
-//! stable English for programs, `message` is for people. Server faults are
-//! logged (without personal data) and answered with a generic message.
+//! stable English for programs, `message` is for people. The commands'
+//! refusals (`xinfang_app::Error`) get their status here; server faults are
+//! logged there (without personal data) and answered with a generic message.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -69,35 +70,44 @@ impl From<Invalid> for AppError {
 
 impl From<RuleViolation> for AppError {
     fn from(v: RuleViolation) -> Self {
-        AppError::new(StatusCode::CONFLICT, v.code, v.message)
+        AppError::from(xinfang_app::Error::Rule(v))
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, "not_found", m),
-            StoreError::Conflict(m) => AppError::new(StatusCode::CONFLICT, "conflict", m),
-            StoreError::Busy(m) => {
-                tracing::warn!(error = %m, "write not committed");
-                AppError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "not_committed",
-                    "数据库暂时无法写入，本次操作未保存，请稍后重试",
-                )
-            }
-            other => {
-                tracing::error!(error = %other, "store error");
-                AppError::internal()
-            }
-        }
+        AppError::from(xinfang_app::Error::from(e))
     }
 }
 
-impl From<crate::crypto::CryptoError> for AppError {
-    fn from(e: crate::crypto::CryptoError) -> Self {
-        tracing::error!(error = %e, "crypto error");
-        AppError::internal()
+impl From<xinfang_app::crypto::CryptoError> for AppError {
+    fn from(e: xinfang_app::crypto::CryptoError) -> Self {
+        AppError::from(xinfang_app::Error::from(e))
+    }
+}
+
+/// Each refusal of a command with its HTTP status.
+impl From<xinfang_app::Error> for AppError {
+    fn from(e: xinfang_app::Error) -> Self {
+        use xinfang_app::Error as E;
+        let status = match &e {
+            E::NotFound(_) => StatusCode::NOT_FOUND,
+            E::Unauthorized | E::BadCredentials => StatusCode::UNAUTHORIZED,
+            E::Forbidden(_) => StatusCode::FORBIDDEN,
+            E::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Rule(_) | E::Conflict { .. } => StatusCode::CONFLICT,
+            E::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            E::NotCommitted => StatusCode::SERVICE_UNAVAILABLE,
+            E::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let code = e.code();
+        let message = e.to_string();
+        let fields = match e {
+            E::Invalid(fields) => fields,
+            _ => Vec::new(),
+        };
+        AppError { status, code: code.into(), message, fields }
     }
 }
 

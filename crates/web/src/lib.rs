@@ -1,16 +1,14 @@
-//! The HTTP edge of xinfang: the JSON API (with its OpenAPI document), auth,
-//! error mapping, and the service functions that every handler calls.
+//! The HTTP edge of xinfang: the JSON API (with its OpenAPI document), the
+//! HTML pages, the session extractor and error mapping. Handlers are thin:
+//! they parse the request, call a command of `xinfang_app` and render its
+//! answer as JSON or a page.
 
 pub mod api;
 pub mod auth;
-pub mod crypto;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
-pub mod search;
-pub mod service;
-pub mod state;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -20,7 +18,7 @@ use axum::response::Response;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-pub use state::AppState;
+pub use xinfang_app::AppState;
 
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -12,12 +12,13 @@ use chrono::{Days, NaiveDate};
 use corpus::Gen;
 use std::net::SocketAddr;
 use std::path::Path;
+use xinfang_app::AppState;
+use xinfang_app::crypto::Keys;
+use xinfang_app::org::UnitIndex;
+use xinfang_app::petitions;
 use xinfang_domain::petition::{CaseState, Decision, DeclineRoute, Evaluation, Event, EventKind, NewPetition};
 use xinfang_domain::{Role, UnitKind};
 use xinfang_store::{NewPetitionRecord, NewUser, Store, Unit};
-use xinfang_web::AppState;
-use xinfang_web::crypto::Keys;
-use xinfang_web::service::{self, UnitIndex};
 
 /// Every demo account has this password.
 pub const DEMO_PASSWORD: &str = "Xinfang-2026";
@@ -73,7 +74,7 @@ pub async fn seed_county(store: &Store) -> anyhow::Result<()> {
     for (code, name, kind, parent) in UNITS {
         store.add_unit(code, name, *kind, *parent, None).await?;
     }
-    let hash = xinfang_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e.message))?;
+    let hash = xinfang_app::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e.summary()))?;
     for (username, display, role, unit) in USERS {
         let unit = store.unit_by_code(unit).await?.context("demo unit")?;
         store
@@ -114,7 +115,7 @@ impl Walk<'_> {
             return false;
         }
         let event = Event { on, kind };
-        match service::apply_to_record(
+        match petitions::apply_to_record(
             self.st,
             &mut self.rec,
             &mut self.state,
@@ -354,10 +355,10 @@ async fn load_petitions(
             None
         };
         let (rec, state) =
-            service::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
+            petitions::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.summary()))?;
         let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
         walk(&mut w, &mut g, department, &township.code);
-        service::settle_record(st, &mut w.rec, &w.state, &cal).map_err(|e| anyhow::anyhow!(e.message))?;
+        petitions::settle_record(st, &mut w.rec, &w.state, &cal).map_err(|e| anyhow::anyhow!(e.summary()))?;
         stats.events += w.rec.events.len();
         records.push(w.rec);
         if records.len() == batch || i + 1 == n {
@@ -395,7 +396,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     AppState::check_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
     seed_county(&store).await?;
     let state = AppState::new(store, keys).await?;
-    let today = service::today();
+    let today = xinfang_app::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
     let counts = status_counts(&state).await?;
     say!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display())?;

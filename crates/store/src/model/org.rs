@@ -1,7 +1,7 @@
 //! Units, users and the viewer every read is held to (the organisation
 //! every module shares).
 
-use xinfang_domain::{Role, UnitKind};
+use xinfang_domain::{Role, UnitKind, UnitPlace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
@@ -19,7 +19,11 @@ pub struct Unit {
 impl Unit {
     /// Is `other` this unit or below it?
     pub fn contains(&self, other: &Unit) -> bool {
-        other.path.starts_with(&self.path)
+        self.place().contains(&other.place())
+    }
+    /// The unit as the domain's rules see it.
+    pub fn place(&self) -> UnitPlace<'_> {
+        UnitPlace { path: &self.path, name: &self.name }
     }
     /// How deep in the tree (a root is 0).
     pub fn depth(&self) -> usize {

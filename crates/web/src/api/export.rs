@@ -8,12 +8,12 @@ use crate::api::petitions::{ListParams, parse_filter};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
-use crate::service::{self, today};
-use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use xinfang_app::AppState;
+use xinfang_app::{org, today};
 use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_export::{LedgerRow, XlsxLedger, csv_header, csv_row};
 use xinfang_store::{AuditEntry, ListFilter, PetitionSummary, User};
@@ -97,7 +97,7 @@ async fn next_page(
     filter: &mut Option<ListFilter>,
 ) -> Result<Option<Vec<LedgerRow>>, String> {
     let Some(f) = filter.as_mut() else { return Ok(None) };
-    let page = st.store.list_petitions(f, &service::viewer(st, user)).await.map_err(|e| e.to_string())?;
+    let page = st.store.list_petitions(f, &org::viewer(st, user)).await.map_err(|e| e.to_string())?;
     match page.last() {
         Some(last) if page.len() as i64 == PAGE => f.before_id = Some(last.id),
         _ => *filter = None,

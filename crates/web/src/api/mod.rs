@@ -8,11 +8,11 @@ pub mod session;
 pub mod stats;
 
 use crate::error::AppError;
-use crate::state::AppState;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
+use xinfang_app::AppState;
 
 /// The OpenAPI 3.1 document of this API.
 pub const OPENAPI_JSON: &str = include_str!("../../openapi.json");

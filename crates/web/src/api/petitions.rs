@@ -2,16 +2,16 @@
 //! personal number (audited).
 
 use crate::auth::CurrentUser;
-use crate::crypto::Field;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::service::{self, today};
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xinfang_app::AppState;
+use xinfang_app::crypto::Field;
+use xinfang_app::{org, petitions, today};
 use xinfang_domain::petition::PetitionInput;
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionStatus};
@@ -99,7 +99,7 @@ pub fn petition_json_from(
     petitioners: &[PetitionerRecord],
     events: &[EventRow],
 ) -> ApiResult<Value> {
-    let state = service::parse_state(row)?;
+    let state = petitions::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
@@ -135,7 +135,7 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     ApiJson(input): ApiJson<PetitionInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let new = service::register(&st, &user, &input).await?;
+    let new = petitions::register(&st, &user, &input).await?;
     Ok((StatusCode::CREATED, Json(petition_json_from(&st, &new.row, &new.petitioners, &new.events)?)))
 }
 
@@ -144,7 +144,7 @@ pub async fn get(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
-    let row = service::load_visible(&st, &user, id).await?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     Ok(Json(petition_json(&st, &row).await?))
 }
 
@@ -154,7 +154,7 @@ pub async fn add_event(
     ApiPath(id): ApiPath<i64>,
     ApiJson(event): ApiJson<Event>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    service::record_event(&st, &user, id, event).await?;
+    petitions::record_event(&st, &user, id, event).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
     Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
 }
@@ -278,7 +278,7 @@ pub async fn list(
     let mut filter = parse_filter(&st, &params).await?;
     let page = filter.limit;
     filter.limit = page + 1;
-    let mut rows = st.store.list_petitions(&filter, &service::viewer(&st, &user)).await?;
+    let mut rows = st.store.list_petitions(&filter, &org::viewer(&st, &user)).await?;
     let more = rows.len() as i64 > page;
     rows.truncate(page as usize);
     let next = if more { rows.last().map(|r| next_cursor(filter.sort, r)) } else { None };
@@ -299,7 +299,7 @@ pub async fn reveal(
     if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
         return Err(AppError::forbidden("本角色无权查看完整的身份证号和电话号码"));
     }
-    let row = service::load_visible(&st, &user, id).await?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     let people = st.store.petitioners(row.id).await?;
     let p = people.iter().find(|p| p.seq == seq).ok_or_else(AppError::not_found)?;
     st.store

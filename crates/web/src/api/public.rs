@@ -5,16 +5,15 @@
 //! code and a wrong phone suffix get the same 404; failures are throttled
 //! per client address so codes cannot be guessed.
 
-use crate::crypto::Field;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::service::{self, today};
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use xinfang_app::AppState;
+use xinfang_app::{petitions, today};
 use xinfang_domain::petition::procedure::{Ctx, Opinion};
 use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_store::PetitionRow;
@@ -24,39 +23,7 @@ pub struct LookupParams {
     pub phone_last4: Option<String>,
 }
 
-fn lookup_failed() -> AppError {
-    AppError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "未找到与查询码和电话后四位相符的信访事项")
-}
-
-/// Finds the case for a code and phone suffix, or the one uniform 404.
-pub async fn find(st: &AppState, client: &str, code: &str, last4: Option<&str>) -> ApiResult<PetitionRow> {
-    if let Err(wait) = st.lookup_throttle.check(client) {
-        return Err(crate::auth::too_many(wait));
-    }
-    let found = match (service::normalize_query_code(code), last4.map(str::trim)) {
-        (Some(code), Some(l4)) if l4.len() == 4 && l4.bytes().all(|b| b.is_ascii_digit()) => {
-            match st.store.petition_by_query_code(&code).await? {
-                Some(row) => {
-                    let people = st.store.petitioners(row.id).await?;
-                    let matches = people
-                        .iter()
-                        .filter_map(|p| p.phone.as_ref())
-                        .any(|s| st.keys.open(Field::Phone, &s.ciphertext).is_ok_and(|phone| phone.ends_with(l4)));
-                    matches.then_some(row)
-                }
-                None => None,
-            }
-        }
-        _ => None,
-    };
-    match found {
-        Some(row) => Ok(row),
-        None => {
-            st.lookup_throttle.fail(client);
-            Err(lookup_failed())
-        }
-    }
-}
+use petitions::find;
 
 fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
     json!({
@@ -78,7 +45,7 @@ pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
 
 /// As [`public_json`], from the events already in hand.
 pub fn public_json_from(st: &AppState, row: &PetitionRow, events: &[xinfang_store::EventRow]) -> ApiResult<Value> {
-    let state = service::parse_state(row)?;
+    let state = petitions::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
@@ -127,7 +94,7 @@ pub async fn submit(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     crate::extract::ApiJson(input): crate::extract::ApiJson<xinfang_domain::petition::PetitionInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
-    let new = service::register_public(&st, &addr.ip().to_string(), &input).await?;
+    let new = petitions::register_public(&st, &addr.ip().to_string(), &input).await?;
     let mut v = public_json_from(&st, &new.row, &new.events)?;
     v["query_code"] = serde_json::json!(new.row.query_code);
     Ok((axum::http::StatusCode::CREATED, Json(v)))
@@ -149,7 +116,7 @@ pub async fn add_event(
     crate::extract::ApiJson(body): crate::extract::ApiJson<PublicEvent>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
     let client = addr.ip().to_string();
-    service::record_public_event(&st, &client, &code, &body.phone_last4, body.event).await?;
+    petitions::record_public_event(&st, &client, &code, &body.phone_last4, body.event).await?;
     let row = find(&st, &client, &code, Some(&body.phone_last4)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(public_json(&st, &row).await?)))
 }

@@ -5,13 +5,13 @@ use crate::api::petitions::{ListParams, parse_filter, petition_json, summary_jso
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::search::{self, Candidate, MAX_OFFSET};
-use crate::service::{self, today};
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use xinfang_app::AppState;
+use xinfang_app::petitions::search::{self, Candidate, MAX_OFFSET};
+use xinfang_app::{org, petitions, today};
 
 /// The search parameters: the query, how words combine, the list filters
 /// and an offset (results are ranked, so they page by position).
@@ -64,7 +64,7 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
     };
     let page = filter.limit;
     filter.limit = page + 1;
-    let mut hits = st.store.search_petitions(&query.by, &filter, &service::viewer(st, user), offset).await?;
+    let mut hits = st.store.search_petitions(&query.by, &filter, &org::viewer(st, user), offset).await?;
     let more = hits.len() as i64 > page;
     hits.truncate(page as usize);
     let today = today();
@@ -110,9 +110,9 @@ pub async fn similar(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
-    let row = service::load_visible(&st, &user, id).await?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     let found = search::candidates(&st, &user, &row).await?;
-    let repeats = st.store.repeats_of(id, Some(&service::viewer(&st, &user))).await?;
+    let repeats = st.store.repeats_of(id, Some(&org::viewer(&st, &user))).await?;
     let today = today();
     Ok(Json(json!({
         "repeat_of": row.repeat_of,
@@ -134,7 +134,7 @@ pub async fn link(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<Json<Value>> {
-    service::link_repeat(&st, &user, id, Some(body.of)).await?;
+    petitions::link_repeat(&st, &user, id, Some(body.of)).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
     Ok(Json(petition_json(&st, &row).await?))
 }
@@ -144,7 +144,7 @@ pub async fn unlink(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
-    service::link_repeat(&st, &user, id, None).await?;
+    petitions::link_repeat(&st, &user, id, None).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
     Ok(Json(petition_json(&st, &row).await?))
 }

@@ -1,15 +1,16 @@
 //! `/api/v1/session` (log in and out) and `/api/v1/me`.
 
-use crate::auth::{self, CurrentUser};
-use crate::error::{ApiResult, AppError};
+use crate::auth::CurrentUser;
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use xinfang_store::{AuditEntry, User};
+use xinfang_app::AppState;
+use xinfang_app::auth::{self, authenticate, start_session};
+use xinfang_store::User;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,49 +31,6 @@ pub fn user_json(u: &User) -> Value {
 }
 
 /// Checks a user name and password, throttling failures per user name.
-pub async fn authenticate(st: &AppState, username: &str, password: &str) -> ApiResult<User> {
-    let key = username.trim().to_lowercase();
-    if let Err(wait) = st.login_throttle.check(&key) {
-        return Err(auth::too_many(wait));
-    }
-    let found = st.store.user_for_login(username.trim()).await?;
-    let ok = match &found {
-        Some((user, hash)) => auth::verify_password(password, hash) && !user.disabled,
-        None => {
-            auth::verify_password(password, auth::dummy_hash());
-            false
-        }
-    };
-    match found {
-        Some((user, _)) if ok => {
-            st.login_throttle.clear(&key);
-            Ok(user)
-        }
-        other => {
-            st.login_throttle.fail(&key);
-            st.store
-                .audit(&AuditEntry {
-                    user_id: other.map(|(u, _)| u.id),
-                    action: "session.login".into(),
-                    object: String::new(),
-                    success: false,
-                    detail: String::new(),
-                })
-                .await?;
-            Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"))
-        }
-    }
-}
-
-/// Starts a session for `user`; returns the token and its expiry.
-pub async fn start_session(st: &AppState, user: &User) -> ApiResult<(String, chrono::DateTime<chrono::Utc>)> {
-    let (token, hash) = auth::new_token()?;
-    let ttl = chrono::Duration::from_std(st.session_ttl).map_err(|_| AppError::internal())?;
-    let expires = chrono::Utc::now() + ttl;
-    st.store.create_session(&hash, user.id, expires).await?;
-    Ok((token, expires))
-}
-
 pub async fn login(State(st): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult<(StatusCode, Json<Value>)> {
     let user = authenticate(&st, &body.username, &body.password).await?;
     let (token, expires) = start_session(&st, &user).await?;

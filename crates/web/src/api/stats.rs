@@ -5,14 +5,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
-use crate::service::{self, today};
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use xinfang_app::AppState;
+use xinfang_app::{org, today};
 use xinfang_domain::petition::PetitionClass;
 
 #[derive(Deserialize)]
@@ -34,7 +34,7 @@ pub async fn monthly(
             .filter(|y| (2000..=2100).contains(y))
             .ok_or_else(|| AppError::bad_request("invalid_query", "参数 year 应为 2000 至 2100 的年份"))?,
     };
-    let rows = st.store.monthly_counts(year, &service::viewer(&st, &user)).await?;
+    let rows = st.store.monthly_counts(year, &org::viewer(&st, &user)).await?;
     let mut by_class: BTreeMap<&str, i64> = BTreeMap::new();
     let mut by_month: BTreeMap<&str, i64> = BTreeMap::new();
     for r in &rows {

@@ -6,14 +6,14 @@ use super::staff::{NoticeParam, Options, options, see_other, unit_options};
 use super::{Layout, PageUser, render};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::service;
-use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use xinfang_app::AppState;
+use xinfang_app::org;
 use xinfang_domain::{Role, UnitKind};
 use xinfang_store::Unit;
 
@@ -151,7 +151,10 @@ pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<Un
     if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[f.parent.as_deref().unwrap_or("")], &units) {
         return r;
     }
-    match service::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref()).await {
+    match org::add_unit(&st.store, Some(pu.user.id), &f.code, &f.name, &f.kind, f.parent.as_deref())
+        .await
+        .map_err(AppError::from)
+    {
         Ok(u) => {
             let _ = st.reload_units().await;
             admin_page(&st, &pu, Some(pu.tr.f("已添加单位 {}", &[&u.name])), None, StatusCode::OK).await
@@ -245,7 +248,9 @@ pub async fn update_unit(
     };
     // The administrator's own unit stays where it is.
     let parent = parent.filter(|_| unit.id != pu.user.unit.id);
-    match service::update_unit(&st.store, Some(pu.user.id), &code, &f.name, &f.kind, parent, f.disabled.is_some()).await
+    match org::update_unit(&st.store, Some(pu.user.id), &code, &f.name, &f.kind, parent, f.disabled.is_some())
+        .await
+        .map_err(AppError::from)
     {
         Ok(u) => {
             let _ = st.reload_units().await;
@@ -272,8 +277,9 @@ pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<Us
     if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[&f.unit], &units) {
         return r;
     }
-    match service::add_user(&st.store, Some(pu.user.id), &f.username, &f.display_name, &f.role, &f.unit, &f.password)
+    match org::add_user(&st.store, Some(pu.user.id), &f.username, &f.display_name, &f.role, &f.unit, &f.password)
         .await
+        .map_err(AppError::from)
     {
         Ok(u) => {
             let notice = pu.tr.f("已添加用户 {}（{}）", &[&u.username, &pu.tr.t(u.role.label())]);
@@ -376,14 +382,14 @@ pub async fn update_user(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let edit = service::UserEdit {
+    let edit = org::UserEdit {
         display_name: &f.display_name,
         role: &f.role,
         unit: &f.unit,
         disabled: f.disabled.is_some(),
         new_password: &f.password,
     };
-    match service::update_user(&st.store, Some(&pu.user), &username, edit).await {
+    match org::update_user(&st.store, Some(&pu.user), &username, edit).await.map_err(AppError::from) {
         Ok(u) => {
             let state = if u.disabled { pu.tr.t("，已停用") } else { "" };
             admin_page(&st, &pu, Some(pu.tr.f("已修改用户 {}", &[&u.username]) + state), None, StatusCode::OK).await
@@ -419,9 +425,10 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): 
         // In a task of its own, so that a browser that stops waiting does
         // not cut the recompute short.
         let st = st.clone();
-        tokio::spawn(async move { service::recompute_deadlines(&st.store, &st.rules, &mut |_| {}).await })
+        tokio::spawn(async move { xinfang_app::calendar::recompute_deadlines(&st.store, &st.rules, &mut |_| {}).await })
             .await
             .map_err(|_| AppError::internal())?
+            .map_err(AppError::from)
     }
     .await;
     match result {

@@ -11,10 +11,8 @@ pub mod admin;
 pub mod portal;
 pub mod staff;
 
-use crate::auth;
 use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, Lang, Tr};
-use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
@@ -24,6 +22,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
+use xinfang_app::AppState;
+use xinfang_app::auth;
 use xinfang_store::User;
 
 pub const SESSION_COOKIE: &str = "xinfang_session";

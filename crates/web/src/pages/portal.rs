@@ -7,8 +7,6 @@ use super::{Layout, render};
 use crate::api::public;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::service::{self, today};
-use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -17,6 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use xinfang_app::AppState;
+use xinfang_app::{petitions, today};
 use xinfang_domain::petition::{Evaluation, PetitionClass};
 use xinfang_domain::petition::{PetitionInput, PetitionerInput};
 
@@ -166,9 +166,9 @@ pub async fn submit(
         reasons: opt(&v.reasons),
         respondent_unit: None,
     };
-    match service::register_public(&st, &addr.ip().to_string(), &input).await {
+    match petitions::register_public(&st, &addr.ip().to_string(), &input).await.map_err(AppError::from) {
         Ok(new) => {
-            let due = service::parse_state(&new.row)
+            let due = petitions::parse_state(&new.row)
                 .map(|s| {
                     let cal = st.calendar();
                     let ctx = xinfang_domain::petition::procedure::Ctx {
@@ -259,7 +259,7 @@ async fn status_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let row = match public::find(st, client, code, Some(last4)).await {
+    let row = match petitions::find(st, client, code, Some(last4)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => {
             let page =
@@ -271,7 +271,7 @@ async fn status_page(
         Ok(v) => v,
         Err(e) => return super::error_page(None, &e),
     };
-    let state = service::parse_state(&row).ok();
+    let state = petitions::parse_state(&row).ok();
     let cal = st.calendar();
     let ctx = xinfang_domain::petition::procedure::Ctx {
         today: today(),
@@ -354,7 +354,7 @@ pub async fn event(
         }
     }
     let result = match serde_json::from_value(body) {
-        Ok(event) => service::record_public_event(&st, &client, &code, &last4, event).await,
+        Ok(event) => petitions::record_public_event(&st, &client, &code, &last4, event).await.map_err(AppError::from),
         Err(e) => Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("输入有误：{e}"))),
     };
     match result {

@@ -6,8 +6,6 @@ use super::{Layout, PageUser, render};
 use crate::api::petitions::{ListParams, parse_filter};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::service::{self, today};
-use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,6 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use xinfang_app::AppState;
+use xinfang_app::{org, petitions, today};
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{
     Channel, ClockName, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, PetitionStatus,
@@ -96,11 +96,11 @@ pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
     if cookie_token.is_empty() || !super::same_token(&cookie_token, &f.csrf) {
         return login_page(tr, next, f.username, Some("登录表单已过期，请重新输入"), StatusCode::FORBIDDEN);
     }
-    let user = match crate::api::session::authenticate(&st, &f.username, &f.password).await {
+    let user = match xinfang_app::auth::authenticate(&st, &f.username, &f.password).await.map_err(AppError::from) {
         Ok(u) => u,
         Err(e) => return login_page(tr, next, f.username, Some(&e.message), e.status),
     };
-    match crate::api::session::start_session(&st, &user).await {
+    match xinfang_app::auth::start_session(&st, &user).await.map_err(AppError::from) {
         Ok((token, _)) => {
             let mut res = see_other(&next);
             let max_age = st.session_ttl.as_secs() as i64;
@@ -122,7 +122,7 @@ pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap
         return r;
     }
     if let Some(token) = super::cookie(&headers, super::SESSION_COOKIE) {
-        let _ = st.store.delete_session(&crate::auth::token_hash(&token)).await;
+        let _ = st.store.delete_session(&xinfang_app::auth::token_hash(&token)).await;
     }
     let mut res = see_other("/login");
     res.headers_mut().append(header::SET_COOKIE, set_cookie(super::SESSION_COOKIE, "", 0));
@@ -177,7 +177,7 @@ fn status_label(s: &str) -> &'static str {
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let today = today();
     let soon = today + chrono::Days::new(3);
-    let viewer = service::viewer(&st, &pu.user);
+    let viewer = org::viewer(&st, &pu.user);
     let (items, counts) =
         match tokio::try_join!(st.store.work_items(&viewer, soon, 300), st.store.work_counts(&viewer, today, soon)) {
             Ok(x) => x,
@@ -342,7 +342,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     };
     let size = filter.limit;
     filter.limit = size + 1;
-    let mut rows = match st.store.list_petitions(&filter, &service::viewer(&st, &pu.user)).await {
+    let mut rows = match st.store.list_petitions(&filter, &org::viewer(&st, &pu.user)).await {
         Ok(r) => r,
         Err(e) => return pu.error(&e.into()),
     };
@@ -558,7 +558,7 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         respondent_unit: opt(&v.respondent_unit),
     };
     let result = if e.persons.is_empty() {
-        service::register(&st, &pu.user, &input).await
+        petitions::register(&st, &pu.user, &input).await.map_err(AppError::from)
     } else {
         Err(AppError::invalid(vec![]))
     };
@@ -684,7 +684,7 @@ async fn petition_view(
     row: &PetitionRow,
     tr: Tr,
 ) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
-    let state = service::parse_state(row)?;
+    let state = petitions::parse_state(row)?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
     let units = st.cached_units();
     let units = units.all();
@@ -826,7 +826,7 @@ async fn petition_page(
     error: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    let row = match service::load_visible(st, &pu.user, id).await {
+    let row = match petitions::load_visible(st, &pu.user, id).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };
@@ -861,7 +861,7 @@ async fn petition_page(
     } else {
         pu.tr.t("当前没有可办理的步骤。").to_string()
     };
-    let found = match crate::search::candidates(st, &pu.user, &row).await {
+    let found = match xinfang_app::petitions::search::candidates(st, &pu.user, &row).await.map_err(AppError::from) {
         Ok(c) => c,
         Err(e) => return pu.error(&e),
     };
@@ -887,7 +887,7 @@ async fn petition_page(
     };
     let repeats = st
         .store
-        .repeats_of(row.id, Some(&service::viewer(st, &pu.user)))
+        .repeats_of(row.id, Some(&org::viewer(st, &pu.user)))
         .await
         .unwrap_or_default()
         .into_iter()
@@ -984,7 +984,7 @@ pub async fn add_event(
         Ok(e) => e,
         Err(m) => return petition_page(&st, &pu, id, None, Some((kind, m)), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match service::record_event(&st, &pu.user, id, event).await {
+    match petitions::record_event(&st, &pu.user, id, event).await.map_err(AppError::from) {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={kind}")),
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status).await,
@@ -1014,7 +1014,7 @@ pub async fn link_repeat(
             }
         }
     };
-    match service::link_repeat(&st, &pu.user, id, of).await {
+    match petitions::link_repeat(&st, &pu.user, id, of).await.map_err(AppError::from) {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={}", if of.is_some() { "linked" } else { "unlinked" })),
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => {
@@ -1125,7 +1125,7 @@ struct PrintPage {
 
 pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
-    let row = match service::load_visible(&st, &pu.user, id).await {
+    let row = match petitions::load_visible(&st, &pu.user, id).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };

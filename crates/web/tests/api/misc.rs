@@ -255,8 +255,8 @@ async fn record(app: &TestApp, subject: &str) -> xinfang_store::NewPetitionRecor
     let np = NewPetition::parse(&input, chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(), &st.rules).unwrap();
     let unit = app.store.unit_by_code("C").await.unwrap().unwrap();
     let cal = st.calendar();
-    let (mut rec, state) = xinfang_web::service::prepare(st, &np, &unit, None, None, &cal).unwrap();
-    xinfang_web::service::settle_record(st, &mut rec, &state, &cal).unwrap();
+    let (mut rec, state) = xinfang_app::petitions::prepare(st, &np, &unit, None, None, &cal).unwrap();
+    xinfang_app::petitions::settle_record(st, &mut rec, &state, &cal).unwrap();
     rec
 }
 
@@ -523,8 +523,8 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
         let app = &app;
         async move {
             let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
-            let viewer = xinfang_web::service::viewer(&app.state, &user);
-            let today = xinfang_web::service::today();
+            let viewer = xinfang_app::org::viewer(&app.state, &user);
+            let today = xinfang_app::today();
             let rows = app.store.work_counts(&viewer, today, today + chrono::Days::new(3)).await.unwrap();
             rows.into_iter()
                 .map(|(unit, _, clock, overdue, today, soon)| (unit, clock, overdue, today, soon))
@@ -535,8 +535,8 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
         let app = &app;
         async move {
             let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
-            let viewer = xinfang_web::service::viewer(&app.state, &user);
-            let until = xinfang_web::service::today() + chrono::Days::new(3);
+            let viewer = xinfang_app::org::viewer(&app.state, &user);
+            let until = xinfang_app::today() + chrono::Days::new(3);
             let rows = app.store.work_items(&viewer, until, 300).await.unwrap();
             rows.into_iter().map(|i| i.unit_code).collect::<Vec<_>>()
         }
@@ -566,12 +566,12 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     assert_eq!(app.store.due_count_drift().await.unwrap(), 0, "the transfer moved the kept count");
 
     // A calendar recompute rewrites the deadlines and keeps where they are.
-    xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
+    xinfang_app::calendar::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
     assert_eq!(counts("intake").await, after);
 
     // Due today and due soon, counted apart from overdue; and a report's
     // deadline is counted only where Art. 30 lets the case be seen.
-    let today = xinfang_web::service::today();
+    let today = xinfang_app::today();
     let day = |n: u64| (today + chrono::Days::new(n)).to_string();
     let on = (today - chrono::Days::new(1)).to_string();
     let soon = app.register(&intake, petition("C", &on, json!({}))).await["id"].as_i64().unwrap();

@@ -468,20 +468,15 @@ pub async fn admin_edits_and_stops_units_and_users(b: Backend) {
     assert_eq!(me["role"], "admin");
     // The store keeps the last active administrator (the command line has
     // no acting user to compare with).
-    let err = xinfang_web::service::update_user(
+    let err = xinfang_app::org::update_user(
         &app.store,
         None,
         "admin",
-        xinfang_web::service::UserEdit {
-            display_name: "x",
-            role: "admin",
-            unit: "C",
-            disabled: true,
-            new_password: "",
-        },
+        xinfang_app::org::UserEdit { display_name: "x", role: "admin", unit: "C", disabled: true, new_password: "" },
     )
     .await
     .unwrap_err();
+    let err = xinfang_web::error::AppError::from(err);
     assert_eq!(err.status, StatusCode::CONFLICT);
     assert!(err.message.contains("最后一个启用的系统管理员"));
 

@@ -259,7 +259,7 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
     app.store.replace_calendar_years(&years, "测试通知", None).await.unwrap();
     let mark = app.store.stale_deadlines().await.unwrap().expect("the import marks the deadlines stale");
     assert!(app.state.refresh_calendar().await.unwrap());
-    let n = xinfang_web::service::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
+    let n = xinfang_app::calendar::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
     assert!(n >= 1);
     assert_eq!(app.store.stale_deadlines().await.unwrap(), None, "the recompute takes the mark away");
     // A recompute that began before a later import leaves that import's mark.

@@ -6,10 +6,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
+use xinfang_app::crypto::Keys;
 use xinfang_domain::{Role, UnitKind};
 use xinfang_store::{NewUser, Store};
 use xinfang_web::AppState;
-use xinfang_web::crypto::Keys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -49,7 +49,7 @@ static SEQ: AtomicU32 = AtomicU32::new(0);
 
 fn password_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| xinfang_web::auth::hash_password(PASSWORD).expect("hash"))
+    H.get_or_init(|| xinfang_app::auth::hash_password(PASSWORD).expect("hash"))
 }
 
 pub struct TestApp {

@@ -5,8 +5,8 @@
 //! the law that may apply.
 
 use crate::crypto::Field;
-use crate::error::{ApiResult, AppError};
-use crate::service::viewer;
+use crate::error::{Error, Result};
+use crate::org::viewer;
 use crate::state::AppState;
 use xinfang_domain::petition::PetitionStatus;
 use xinfang_domain::petition::repeat::{RepeatAssessment, RepeatFlag, assess, flags};
@@ -31,12 +31,12 @@ pub struct Query {
     pub terms: Vec<String>,
 }
 
-fn bad(message: &str) -> AppError {
-    AppError::bad_request("invalid_query", message)
+fn bad(message: &str) -> Error {
+    Error::bad_request("invalid_query", message)
 }
 
 /// Reads what the user typed. `any`: any word may match (else all must).
-pub fn parse_query(st: &AppState, raw: &str, any: bool) -> ApiResult<Query> {
+pub fn parse_query(st: &AppState, raw: &str, any: bool) -> Result<Query> {
     let q = xinfang_text::clean_line(raw);
     if q.is_empty() {
         return Err(bad("请输入检索词"));
@@ -97,7 +97,7 @@ pub struct Candidate {
 
 /// The earlier petitions that may be the same matter as `row`, best first;
 /// likely repeats carry the rules that may apply (Arts. 19 ¶3, 36 ¶3).
-pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> ApiResult<Vec<Candidate>> {
+pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> Result<Vec<Candidate>> {
     let found = st.store.repeat_candidates(row.id, &viewer(st, user)).await?;
     let mut out: Vec<Candidate> = found
         .into_iter()

@@ -1,11 +1,13 @@
-//! Units and user accounts: adding and changing them, for the CLI and the
-//! administration pages alike. Each checks every field and reports all
+//! Units and user accounts (the organisation every module shares): adding
+//! and changing them, for the CLI and the administration pages alike, the
+//! cached unit tree, and the viewer a user's reads are held to. Each checks every field and reports all
 //! errors at once; the store refuses what would break the tree or lock the
 //! administrators out (stopping a unit that still works, the last admin).
 
-use crate::error::{ApiResult, AppError};
+use crate::error::{Error, Result};
+use crate::state::AppState;
 use xinfang_domain::{Invalid, Role, UnitKind};
-use xinfang_store::{NewUser, Store, Unit, UnitChange, User, UserChange};
+use xinfang_store::{NewUser, Store, Unit, UnitChange, User, UserChange, Viewer};
 
 /// Adds a unit (单位) below `parent`.
 pub async fn add_unit(
@@ -15,7 +17,7 @@ pub async fn add_unit(
     name: &str,
     kind: &str,
     parent: Option<&str>,
-) -> ApiResult<Unit> {
+) -> Result<Unit> {
     let mut errors = Vec::new();
     let code = xinfang_domain::UnitCode::parse("code", code).map_err(|e| errors.push(e)).ok();
     let (name, kind) = unit_fields(name, kind, &mut errors);
@@ -24,7 +26,7 @@ pub async fn add_unit(
         (Some(code), Some(kind)) if errors.is_empty() => {
             Ok(store.add_unit(code.as_str(), &name, kind, parent, actor).await?)
         }
-        _ => Err(AppError::invalid(errors)),
+        _ => Err(Error::Invalid(errors)),
     }
 }
 
@@ -38,7 +40,7 @@ pub async fn update_unit(
     kind: &str,
     parent: Option<&str>,
     disabled: bool,
-) -> ApiResult<Unit> {
+) -> Result<Unit> {
     let mut errors = Vec::new();
     let (name, kind) = unit_fields(name, kind, &mut errors);
     let parent = parent.map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
@@ -46,7 +48,7 @@ pub async fn update_unit(
         Some(kind) if errors.is_empty() => {
             Ok(store.update_unit(code.trim(), &UnitChange { name, kind, parent, disabled }, actor).await?)
         }
-        _ => Err(AppError::invalid(errors)),
+        _ => Err(Error::Invalid(errors)),
     }
 }
 
@@ -71,7 +73,7 @@ pub async fn add_user(
     role: &str,
     unit: &str,
     password: &str,
-) -> ApiResult<User> {
+) -> Result<User> {
     let mut errors = Vec::new();
     let username = username.trim().to_string();
     if username.is_empty()
@@ -83,9 +85,9 @@ pub async fn add_user(
     let role = role_field(role, &mut errors);
     password_field(password, &mut errors);
     let unit = active_unit_field(store, unit, &mut errors).await?;
-    let (Some(role), Some(unit)) = (role, unit) else { return Err(AppError::invalid(errors)) };
+    let (Some(role), Some(unit)) = (role, unit) else { return Err(Error::Invalid(errors)) };
     if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
+        return Err(Error::Invalid(errors));
     }
     let display_name =
         Some(xinfang_text::clean_line(display_name)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
@@ -106,9 +108,9 @@ pub struct UserEdit<'a> {
 /// Changes a user account. `actor` is the administrator doing it (`None`
 /// from the command line): nobody disables their own account or changes
 /// their own role, so an administrator cannot lock themselves out.
-pub async fn update_user(store: &Store, actor: Option<&User>, username: &str, edit: UserEdit<'_>) -> ApiResult<User> {
+pub async fn update_user(store: &Store, actor: Option<&User>, username: &str, edit: UserEdit<'_>) -> Result<User> {
     let Some((old, _)) = store.user_for_login(username.trim()).await? else {
-        return Err(AppError::not_found());
+        return Err(Error::not_found());
     };
     let mut errors = Vec::new();
     let role = role_field(edit.role, &mut errors);
@@ -127,9 +129,9 @@ pub async fn update_user(store: &Store, actor: Option<&User>, username: &str, ed
     if display_name.is_empty() || xinfang_text::char_len(&display_name) > 50 {
         errors.push(Invalid::new("display_name", "invalid_name", "姓名不能为空，且不超过 50 字"));
     }
-    let (Some(role), Some(unit)) = (role, unit) else { return Err(AppError::invalid(errors)) };
+    let (Some(role), Some(unit)) = (role, unit) else { return Err(Error::Invalid(errors)) };
     if !errors.is_empty() {
-        return Err(AppError::invalid(errors));
+        return Err(Error::Invalid(errors));
     }
     let password_hash = match edit.new_password {
         "" => None,
@@ -158,7 +160,7 @@ fn password_field(password: &str, errors: &mut Vec<Invalid>) {
 }
 
 /// The unit of `code` for a user: it must exist and not be stopped.
-async fn active_unit_field(store: &Store, code: &str, errors: &mut Vec<Invalid>) -> ApiResult<Option<Unit>> {
+async fn active_unit_field(store: &Store, code: &str, errors: &mut Vec<Invalid>) -> Result<Option<Unit>> {
     match store.unit_by_code(code.trim()).await? {
         Some(u) if u.disabled => {
             errors.push(Invalid::new("unit", "unit_disabled", format!("{}已停用", u.name)));
@@ -169,5 +171,55 @@ async fn active_unit_field(store: &Store, code: &str, errors: &mut Vec<Invalid>)
             errors.push(Invalid::new("unit", "unknown_unit", "单位不存在"));
             Ok(None)
         }
+    }
+}
+
+/// Who is asking, for the store's visibility test.
+pub fn viewer(st: &AppState, user: &User) -> Viewer {
+    let units = st.cached_units();
+    let ids = units.subtree_ids(&user.unit);
+    let whole_tree = ids.len() >= units.len() && !units.is_empty();
+    Viewer { unit_path: user.unit.path.clone(), unit_ids: (!whole_tree).then_some(ids) }
+}
+
+/// All units by code and by id, for building many records at once.
+#[derive(Debug, Default)]
+pub struct UnitIndex {
+    /// Every unit, in tree order (by path).
+    all: Vec<Unit>,
+    by_code: std::collections::HashMap<String, Unit>,
+    by_id: std::collections::HashMap<i64, Unit>,
+}
+
+impl UnitIndex {
+    pub fn new(units: Vec<Unit>) -> Self {
+        let by_id = units.iter().map(|u| (u.id, u.clone())).collect();
+        let by_code = units.iter().map(|u| (u.code.clone(), u.clone())).collect();
+        UnitIndex { all: units, by_code, by_id }
+    }
+    pub fn code(&self, code: &str) -> Option<&Unit> {
+        self.by_code.get(code)
+    }
+    pub fn id(&self, id: i64) -> Option<&Unit> {
+        self.by_id.get(&id)
+    }
+    /// Every unit, in tree order.
+    pub fn all(&self) -> &[Unit] {
+        &self.all
+    }
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+    /// The ids of `unit` and every unit below it (as far as the cache knows).
+    pub fn subtree_ids(&self, unit: &Unit) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.by_id.values().filter(|u| unit.contains(u)).map(|u| u.id).collect();
+        if !ids.contains(&unit.id) {
+            ids.push(unit.id);
+        }
+        ids.sort_unstable();
+        ids
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::Throttle;
 use crate::crypto::Keys;
-use crate::service::UnitIndex;
+use crate::org::UnitIndex;
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};

@@ -1,0 +1,28 @@
+//! The commands of xinfang: a service function per action. Each checks the
+//! rule in `xinfang_domain`, writes through `xinfang_store` in one
+//! transaction, and answers with its own [`Error`] (no HTTP): the web
+//! handlers, the CLI and the background jobs call the same functions, so no
+//! rule is written twice.
+//!
+//! The kernel every module shares: [`state`] (the store, keys, rule set,
+//! calendar and unit tree one deployment holds), [`auth`] (passwords,
+//! sessions, throttles), [`crypto`] (personal numbers), [`org`] (units and
+//! accounts), [`calendar`]. One folder or file per module: [`petitions`].
+
+pub mod auth;
+pub mod calendar;
+pub mod crypto;
+pub mod error;
+pub mod org;
+pub mod petitions;
+pub mod state;
+
+pub use error::{Error, Result};
+pub use state::AppState;
+
+use chrono::{NaiveDate, Utc};
+
+/// Today in China Standard Time (UTC+8, no daylight saving).
+pub fn today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -1,0 +1,90 @@
+//! The petitions module's commands (信访事项): registration ([`register`]),
+//! the steps of the procedure ([`steps`]), the petitioner's look-up
+//! ([`public`]), search and repeat candidates ([`search`]) and query codes
+//! ([`codes`]). Each checks the rule in `domain` and writes in one store
+//! transaction; the web handlers and the CLI call these and only these, so
+//! no rule is written twice.
+
+mod codes;
+mod public;
+mod register;
+pub mod search;
+mod steps;
+
+pub use codes::*;
+pub use public::*;
+pub use register::*;
+pub use steps::*;
+
+use crate::crypto::Field;
+use crate::error::{Error, Result};
+use crate::org::{UnitIndex, viewer};
+use crate::state::AppState;
+use crate::today;
+use chrono::{NaiveDate, Utc};
+use xinfang_domain::Calendar;
+use xinfang_domain::petition::procedure::Ctx;
+use xinfang_domain::petition::{
+    CaseState, Event, EventKind, NewPetition, PetitionInput, RuleSet, check_not_respondent,
+};
+use xinfang_store::{
+    AppendEvent, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, StoreError, Unit, User,
+};
+
+fn ctx<'a>(rules: &'a RuleSet, cal: &'a Calendar, higher_unit: Option<&'a str>) -> Ctx<'a> {
+    Ctx { today: today(), rules, calendar: cal, higher_unit }
+}
+
+/// The case state as a stored record: JSON, deadlines, next office due date.
+fn project(
+    state: &CaseState,
+    rules: &RuleSet,
+    cal: &Calendar,
+) -> Result<(String, Vec<xinfang_domain::Deadline>, Option<NaiveDate>)> {
+    let json = serde_json::to_string(state).map_err(|_| Error::Internal)?;
+    let (deadlines, next_due) = deadlines_of(state, rules, cal);
+    Ok((json, deadlines, next_due))
+}
+
+/// A case's deadlines and the next date its office must meet.
+pub(crate) fn deadlines_of(
+    state: &CaseState,
+    rules: &RuleSet,
+    cal: &Calendar,
+) -> (Vec<xinfang_domain::Deadline>, Option<NaiveDate>) {
+    let deadlines = state.deadlines(&ctx(rules, cal, None));
+    let next_due = xinfang_domain::Deadline::next_office_due(&deadlines);
+    (deadlines, next_due)
+}
+
+fn event_record(event: &Event, actor: Option<i64>) -> Result<EventRecord> {
+    Ok(EventRecord {
+        kind: event.kind.type_name().to_string(),
+        on: event.on,
+        body: serde_json::to_string(event).map_err(|_| Error::Internal)?,
+        actor_id: actor,
+    })
+}
+
+fn require_worker(user: &User) -> Result<()> {
+    if user.role.works_petitions() {
+        Ok(())
+    } else {
+        Err(Error::forbidden(format!("{}只能查看，不能办理信访事项", user.role.label())))
+    }
+}
+
+/// The petition if `user` may see it; otherwise 404, as if it did not exist.
+pub async fn load_visible(st: &AppState, user: &User, id: i64) -> Result<PetitionRow> {
+    if !st.store.can_view(id, &viewer(st, user)).await? {
+        return Err(Error::not_found());
+    }
+    st.store.petition(id).await?.ok_or_else(Error::not_found)
+}
+
+pub fn parse_state(row: &PetitionRow) -> Result<CaseState> {
+    serde_json::from_str(&row.state).map_err(|e| {
+        tracing::error!(petition = row.id, error = %e, "stored case state does not parse");
+        Error::Internal
+    })
+}

@@ -1,0 +1,124 @@
+//! The steps of the procedure after registration: a clerk's (transfer,
+//! accept, extend, opinion …), the petitioner's own (evaluation, review and
+//! recheck requests), and linking a repeat petition.
+
+use super::*;
+
+/// Records a petitioner's own step (evaluation, review or recheck request)
+/// on the case of `code`, after the same code-and-phone check as the
+/// look-up.
+pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4: &str, mut event: Event) -> Result<()> {
+    let row = find(st, client, code, Some(last4)).await?;
+    if !matches!(
+        event.kind,
+        EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }
+    ) {
+        return Err(Error::forbidden("信访人只能评价、申请复查或申请复核"));
+    }
+    event.validate(today(), &st.rules).map_err(Error::Invalid)?;
+    append_checked(st, row.id, event, None, None).await
+}
+
+/// Links petition `id` as a repeat (重复信访) of the earlier petition `of`,
+/// or unlinks it (`None`). A repeat of a repeat is linked to the first one,
+/// so every matter has one original; the case must be at the user's unit.
+pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -> Result<()> {
+    require_worker(user)?;
+    let row = load_visible(st, user, id).await?;
+    if !user.unit.contains(&row.unit) {
+        return Err(Error::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+    }
+    let root = match of {
+        None => None,
+        Some(of) if of == id => {
+            return Err(Error::from(xinfang_domain::Invalid::new("of", "self", "不能把信访事项关联为它自己的重复件")));
+        }
+        Some(of) => {
+            let target = load_visible(st, user, of).await.map_err(|_| {
+                Error::from(xinfang_domain::Invalid::new("of", "unknown_petition", "要关联的信访事项不存在"))
+            })?;
+            let root = target.repeat_of.unwrap_or(target.id);
+            if root >= id {
+                return Err(Error::from(xinfang_domain::Invalid::new(
+                    "of",
+                    "not_earlier",
+                    "只能关联到比本件更早登记的信访事项",
+                )));
+            }
+            if !st.store.repeats_of(id, None).await?.is_empty() {
+                return Err(Error::conflict(
+                    "has_repeats",
+                    "已有其他信访事项作为本件的重复件关联到本件，不能再把本件关联为重复件",
+                ));
+            }
+            Some(root)
+        }
+    };
+    if row.repeat_of == root {
+        return Ok(());
+    }
+    st.store.set_repeat_of(id, row.version, root, Some(user.id)).await?;
+    Ok(())
+}
+
+/// Records one step of the procedure on petition `id`.
+pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event) -> Result<()> {
+    require_worker(user)?;
+    event.validate(today(), &st.rules).map_err(Error::Invalid)?;
+    if !st.store.can_view(id, &viewer(st, user)).await? {
+        return Err(Error::not_found());
+    }
+    append_checked(st, id, event, Some(user), Some(user.id)).await
+}
+
+/// Checks `event` against the case as it is now and appends it. A
+/// concurrent step on the same case makes the write fail; the step is then
+/// checked again against the new state. With `acting`, the case must be at
+/// that user's unit or below.
+async fn append_checked(st: &AppState, id: i64, event: Event, acting: Option<&User>, actor: Option<i64>) -> Result<()> {
+    for _ in 0..5 {
+        let row = st.store.petition(id).await?.ok_or_else(Error::not_found)?;
+        if let Some(user) = acting
+            && !user.unit.contains(&row.unit)
+        {
+            return Err(Error::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+        }
+        let mut state = parse_state(&row)?;
+        let mut add_units = Vec::new();
+        if let EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } = &event.kind {
+            let target = receiving_unit(st, "to", to).await?;
+            check_not_respondent(state.class, target.place(), row.respondent_unit.as_ref().map(Unit::place))?;
+        }
+        let higher = match row.unit.parent_id {
+            Some(pid) => st.unit_by_id(pid).await?,
+            None => None,
+        };
+        let cal = st.calendar();
+        state.apply(&event, &ctx(&st.rules, &cal, higher.as_ref().map(|u| u.code.as_str())))?;
+        let unit_now = if state.unit == row.unit.code {
+            row.unit.clone()
+        } else {
+            let u = st.unit(&state.unit).await?.ok_or(Error::Internal)?;
+            add_units.push(u.id);
+            u
+        };
+        let (json, deadlines, next_due) = project(&state, &st.rules, &cal)?;
+        let append = AppendEvent {
+            petition_id: id,
+            expected_version: row.version,
+            status: state.status.as_str().into(),
+            unit_id: unit_now.id,
+            state: json,
+            next_due,
+            deadlines,
+            event: event_record(&event, actor)?,
+            add_unit_ids: add_units,
+        };
+        match st.store.append_event(append).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::conflict("conflict", "该信访事项正被频繁更新，请稍后重试"))
+}
