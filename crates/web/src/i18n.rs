@@ -140,9 +140,21 @@ mod tests {
     fn everything_the_pages_mark_is_translated() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut wanted: Vec<String> = Vec::new();
-        for dir in ["templates", "src/pages"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+        // Every template and every handler's file, in every module's folder.
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("templates"), root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        {
+            for path in files {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for marker in ["tr.t(\"", "tr.f(\"", "AppError::forbidden(\""] {
                     wanted.extend(literals(&text, marker).into_iter().map(|l| l.to_string()));

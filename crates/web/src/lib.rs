@@ -3,18 +3,27 @@
 //! they parse the request, call a command of `xinfang_app` and render its
 //! answer as JSON or a page.
 
+// The kernel of the HTTP edge.
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod i18n;
-pub mod pages;
+pub mod page;
+
+// One folder per module: its router, API handlers, page handlers and views.
+pub mod admin;
+pub mod petitions;
+pub mod portal;
+pub mod session;
+pub mod workbench;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use error::AppError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -47,11 +56,28 @@ async fn request_log(req: Request, next: Next) -> Response {
     res
 }
 
+/// Every route: the kernel's and each module's. An unknown address or
+/// method gets a JSON error.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(api::router())
+        .merge(page::router())
+        .merge(session::router())
+        .merge(workbench::router())
+        .merge(petitions::router())
+        .merge(portal::router())
+        .merge(admin::router())
+        .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址") })
+        .method_not_allowed_fallback(|| async {
+            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")
+        })
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    api::router()
+    router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(pages::security_headers))
+        .layer(middleware::from_fn(page::security_headers))
         .layer(middleware::from_fn(request_log))
         .with_state(state)
 }

@@ -4,23 +4,22 @@
 //! and stream the file out, so a large ledger is never held in memory.
 //! Every export is written to the audit log.
 
-use crate::api::petitions::{ListParams, parse_filter};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
+use crate::petitions::api::{ListParams, parse_filter};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use xinfang_app::AppState;
-use xinfang_app::{org, today};
+use xinfang_app::{AppState, org, today};
 use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_export::{LedgerRow, XlsxLedger, csv_header, csv_row};
 use xinfang_store::{AuditEntry, ListFilter, PetitionSummary, User};
 
-const PAGE: i64 = 1000;
+pub(crate) const PAGE: i64 = 1000;
 
-fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> LedgerRow {
+pub(crate) fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> LedgerRow {
     LedgerRow {
         case_no: s.case_no,
         received_on: s.received_on,
@@ -38,7 +37,7 @@ fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> LedgerRow {
 }
 
 /// A description of the filter for the title row.
-fn describe(p: &ListParams) -> String {
+pub(crate) fn describe(p: &ListParams) -> String {
     let mut parts = Vec::new();
     let mut add = |name: &str, v: &Option<String>, label: fn(&str) -> Option<&'static str>| {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
@@ -57,7 +56,7 @@ fn describe(p: &ListParams) -> String {
     if parts.is_empty() { "全部".into() } else { parts.join("，") }
 }
 
-async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str) -> ApiResult<ListFilter> {
+pub(crate) async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str) -> ApiResult<ListFilter> {
     let mut filter = parse_filter(st, p).await?;
     // Exports run newest first, whatever the page was sorted by.
     filter.limit = PAGE;
@@ -76,7 +75,7 @@ async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str) -> ApiRes
     Ok(filter)
 }
 
-fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
+pub(crate) fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -91,7 +90,7 @@ fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
 }
 
 /// The next page of the ledger, or `None` after the last.
-async fn next_page(
+pub(crate) async fn next_page(
     st: &AppState,
     user: &User,
     filter: &mut Option<ListFilter>,

@@ -1,4 +1,5 @@
-//! `/api/v1/session` (log in and out) and `/api/v1/me`.
+//! `/api/v1/session` (log in and out) and `/api/v1/me`, and the units
+//! (`/api/v1/units`).
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
@@ -8,9 +9,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use xinfang_app::AppState;
-use xinfang_app::auth::{self, authenticate, start_session};
-use xinfang_store::User;
+use xinfang_app::auth::{authenticate, start_session};
+use xinfang_app::{AppState, auth};
+use xinfang_store::{Unit, User};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,7 +27,7 @@ pub fn user_json(u: &User) -> Value {
         "display_name": u.display_name,
         "role": u.role.as_str(),
         "role_label": u.role.label(),
-        "unit": super::petitions::unit_json(&u.unit),
+        "unit": unit_json(&u.unit),
     })
 }
 
@@ -58,7 +59,7 @@ pub async fn units(State(st): State<AppState>, CurrentUser(user): CurrentUser) -
     let items: Vec<Value> = units
         .iter()
         .map(|u| {
-            let mut v = super::petitions::unit_json(u);
+            let mut v = unit_json(u);
             v["parent"] = json!(u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone()));
             v["depth"] = json!(u.depth());
             v["mine"] = json!(user.unit.contains(u));
@@ -67,4 +68,8 @@ pub async fn units(State(st): State<AppState>, CurrentUser(user): CurrentUser) -
         })
         .collect();
     Ok(Json(json!({ "items": items })))
+}
+
+pub fn unit_json(u: &Unit) -> Value {
+    json!({ "code": u.code, "name": u.name, "kind": u.kind.as_str() })
 }

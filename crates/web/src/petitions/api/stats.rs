@@ -5,14 +5,14 @@
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
+use crate::session::api::unit_json;
 use axum::Json;
 use axum::extract::State;
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use xinfang_app::AppState;
-use xinfang_app::{org, today};
+use xinfang_app::{AppState, org, today};
 use xinfang_domain::petition::PetitionClass;
 
 #[derive(Deserialize)]
@@ -43,7 +43,7 @@ pub async fn monthly(
     }
     Ok(Json(json!({
         "year": year,
-        "unit": super::petitions::unit_json(&user.unit),
+        "unit": unit_json(&user.unit),
         "rows": rows.iter().map(|r| json!({
             "month": r.month,
             "unit": { "code": r.unit_code, "name": r.unit_name },

@@ -1,18 +1,17 @@
-//! The HTML pages: the staff workbench and ledger, and the petitioner
-//! portal. Server-rendered (askama), working without JavaScript; every
-//! command goes through the same `service` functions as the API.
+//! What every HTML page shares: the layout, rendering, the error page, the
+//! logged-in user of a page ([`PageUser`]), cookies, CSRF tokens, the
+//! language switch, the static files and the security headers. Pages are
+//! server-rendered (askama) and work without JavaScript; every command goes
+//! through the same `xinfang_app` functions as the API.
 //!
 //! Security: a session cookie (HttpOnly, SameSite=Strict) for staff; a CSRF
 //! token on every form (derived from the session, or a double-submit cookie
 //! before login); a Content-Security-Policy that allows only our own script
 //! and stylesheet, served from the binary.
 
-pub mod admin;
-pub mod portal;
-pub mod staff;
-
 use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, Lang, Tr};
+use crate::session::pages::safe_next;
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, Request};
@@ -20,17 +19,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use sha2::{Digest, Sha256};
-use xinfang_app::AppState;
-use xinfang_app::auth;
+use xinfang_app::{AppState, auth};
 use xinfang_store::User;
 
 pub const SESSION_COOKIE: &str = "xinfang_session";
 pub const CSRF_COOKIE: &str = "xinfang_csrf";
 
-const CSS: &str = include_str!("../../static/app.css");
-const JS: &str = include_str!("../../static/app.js");
+pub(crate) const CSS: &str = include_str!("../static/app.css");
+pub(crate) const JS: &str = include_str!("../static/app.js");
 
 /// What the page header shows.
 #[derive(Debug, Clone)]
@@ -167,7 +165,7 @@ impl FromRequestParts<AppState> for PageUser {
 /// The page a request shows, as a address to GET again: itself, or for a
 /// form's POST the page the form is on (a step, a repeat link → the
 /// petition; adding a unit or user → the administration page).
-fn page_of(method: &axum::http::Method, uri: &axum::http::Uri) -> String {
+pub(crate) fn page_of(method: &axum::http::Method, uri: &axum::http::Uri) -> String {
     if method == axum::http::Method::GET {
         return uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
     }
@@ -185,16 +183,16 @@ pub fn page_tr(headers: &HeaderMap) -> Tr {
 
 #[derive(serde::Deserialize)]
 pub struct LangParams {
-    to: String,
-    next: Option<String>,
+    pub(crate) to: String,
+    pub(crate) next: Option<String>,
 }
 
 /// Switches the staff pages' language (a cookie kept for a year) and goes
 /// back to the page the user was on. Any value but `en` means Chinese.
-async fn switch_lang(axum::extract::Query(p): axum::extract::Query<LangParams>) -> Response {
+pub(crate) async fn switch_lang(axum::extract::Query(p): axum::extract::Query<LangParams>) -> Response {
     let lang = Lang::from_cookie(Some(p.to.as_str()));
     let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code());
-    let mut res = Redirect::to(&staff::safe_next(p.next.as_deref())).into_response();
+    let mut res = Redirect::to(&safe_next(p.next.as_deref())).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
@@ -236,38 +234,33 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-async fn css() -> impl IntoResponse {
+pub(crate) async fn css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], CSS)
 }
 
-async fn js() -> impl IntoResponse {
+pub(crate) async fn js() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], JS)
 }
 
+pub(crate) type Options = Vec<(&'static str, &'static str)>;
+
+pub(crate) fn options<T: Copy>(all: &[T], wire: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
+    all.iter().map(|x| (wire(*x), label(*x))).collect()
+}
+
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A redirect after a successful form (303: the browser GETs the target).
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+// ---------------------------------------------------------------- login
+
+/// The pages' own routes: the stylesheet, the script and the language switch.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/static/app.css", get(css))
-        .route("/static/app.js", get(js))
-        .route("/lang", get(switch_lang))
-        .route("/login", get(staff::login_form).post(staff::login))
-        .route("/logout", post(staff::logout))
-        .route("/", get(staff::workbench))
-        .route("/petitions", get(staff::list))
-        .route("/petitions/new", get(staff::new_form).post(staff::create))
-        .route("/petitions/export.xlsx", get(staff::export_xlsx))
-        .route("/petitions/export.csv", get(staff::export_csv))
-        .route("/petitions/{id}", get(staff::show))
-        .route("/petitions/{id}/events", post(staff::add_event))
-        .route("/petitions/{id}/print", get(staff::print))
-        .route("/petitions/{id}/repeat-of", post(staff::link_repeat))
-        .route("/search", get(staff::search))
-        .route("/admin/calendar", get(admin::overview).post(admin::import_calendar))
-        .route("/admin/units", post(admin::add_unit))
-        .route("/admin/units/{code}", get(admin::unit_form).post(admin::update_unit))
-        .route("/admin/users", post(admin::add_user))
-        .route("/admin/users/{username}", get(admin::user_form).post(admin::update_user))
-        .route("/portal", get(portal::home))
-        .route("/portal/submit", get(portal::submit_form).post(portal::submit))
-        .route("/portal/lookup", get(portal::lookup))
-        .route("/portal/events", post(portal::event))
+    Router::new().route("/static/app.css", get(css)).route("/static/app.js", get(js)).route("/lang", get(switch_lang))
 }

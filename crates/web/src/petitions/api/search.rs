@@ -1,17 +1,17 @@
 //! `/api/v1/search` and the repeat-petition endpoints:
 //! `/api/v1/petitions/{id}/similar` and `/api/v1/petitions/{id}/repeat-of`.
 
-use crate::api::petitions::{ListParams, parse_filter, petition_json, summary_json};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::petitions::api::{ListParams, parse_filter, petition_json, summary_json};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use xinfang_app::AppState;
-use xinfang_app::petitions::search::{self, Candidate, MAX_OFFSET};
-use xinfang_app::{org, petitions, today};
+use xinfang_app::petitions::search;
+use xinfang_app::petitions::search::{Candidate, MAX_OFFSET};
+use xinfang_app::{AppState, org, petitions, today};
 
 /// The search parameters: the query, how words combine, the list filters
 /// and an offset (results are ranked, so they page by position).

@@ -7,13 +7,14 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
+use crate::petitions::api::{deadline_json, events_json};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
+use petitions::find;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
-use xinfang_app::AppState;
-use xinfang_app::{petitions, today};
+use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::procedure::{Ctx, Opinion};
 use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 use xinfang_store::PetitionRow;
@@ -23,9 +24,7 @@ pub struct LookupParams {
     pub phone_last4: Option<String>,
 }
 
-use petitions::find;
-
-fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
+pub(crate) fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
     json!({
         "kind": kind,
         "label": label,
@@ -69,8 +68,8 @@ pub fn public_json_from(st: &AppState, row: &PetitionRow, events: &[xinfang_stor
         "channel_label": Channel::parse(&row.channel).map(Channel::label),
         "received_on": row.received_on.to_string(),
         "handling_unit": row.unit.name,
-        "deadlines": state.deadlines(&ctx).iter().map(|d| super::petitions::deadline_json(d, today)).collect::<Vec<_>>(),
-        "timeline": super::petitions::events_json(events, false),
+        "deadlines": state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect::<Vec<_>>(),
+        "timeline": events_json(events, false),
         "replies": replies,
         "declined_route": state.declined.map(|r| r.label()),
         "closed": state.closed.as_ref().map(|c| json!({ "on": c.on.to_string(), "reason": c.reason.as_str(), "reason_label": c.reason.label() })),

@@ -3,10 +3,9 @@
 //! four digits of the phone; evaluate a served reply; ask for review in time.
 //! Only the public view of a case is ever shown here.
 
-use super::{Layout, render};
-use crate::api::public;
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::page::{CSRF_COOKIE, Layout, cookie, error_page, new_form_token, render, same_token, url_encode};
 use askama::Template;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -15,38 +14,36 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use xinfang_app::AppState;
-use xinfang_app::{petitions, today};
-use xinfang_domain::petition::{Evaluation, PetitionClass};
-use xinfang_domain::petition::{PetitionInput, PetitionerInput};
+use xinfang_app::{AppState, petitions, today};
+use xinfang_domain::petition::{Evaluation, PetitionClass, PetitionInput, PetitionerInput};
 
-type Options = Vec<(&'static str, &'static str)>;
+pub(crate) type Options = Vec<(&'static str, &'static str)>;
 
-fn with_form_cookie(mut res: Response, token: &str) -> Response {
+pub(crate) fn with_form_cookie(mut res: Response, token: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{}={token}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=7200",
-        super::CSRF_COOKIE
+        CSRF_COOKIE
     )) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }
 
-fn form_token_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
-    match (super::cookie(headers, super::CSRF_COOKIE), submitted) {
-        (Some(c), Some(s)) if !c.is_empty() => super::same_token(&c, s),
+pub(crate) fn form_token_ok(headers: &HeaderMap, submitted: Option<&str>) -> bool {
+    match (cookie(headers, CSRF_COOKIE), submitted) {
+        (Some(c), Some(s)) if !c.is_empty() => same_token(&c, s),
         _ => false,
     }
 }
 
 #[derive(Template)]
-#[template(path = "portal.html")]
-struct Home {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    code: String,
-    error: Option<String>,
+#[template(path = "portal/home.html")]
+pub(crate) struct Home {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) code: String,
+    pub(crate) error: Option<String>,
 }
 
 pub async fn home() -> Response {
@@ -54,37 +51,37 @@ pub async fn home() -> Response {
 }
 
 #[derive(Default)]
-struct V {
-    name: String,
-    address: String,
-    phone: String,
-    id_number: String,
-    unit: String,
-    class: String,
-    subject: String,
-    request: String,
-    facts: String,
-    reasons: String,
+pub(crate) struct V {
+    pub(crate) name: String,
+    pub(crate) address: String,
+    pub(crate) phone: String,
+    pub(crate) id_number: String,
+    pub(crate) unit: String,
+    pub(crate) class: String,
+    pub(crate) subject: String,
+    pub(crate) request: String,
+    pub(crate) facts: String,
+    pub(crate) reasons: String,
 }
 
 #[derive(Template)]
-#[template(path = "portal_submit.html")]
-struct SubmitPage {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    errors: String,
-    v: V,
-    e: V,
-    units: Vec<(String, String)>,
-    classes: Options,
+#[template(path = "portal/submit.html")]
+pub(crate) struct SubmitPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) errors: String,
+    pub(crate) v: V,
+    pub(crate) e: V,
+    pub(crate) units: Vec<(String, String)>,
+    pub(crate) classes: Options,
 }
 
-async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCode) -> Response {
+pub(crate) async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCode) -> Response {
     let units = st.cached_units();
     let units = units.all();
-    let token = super::new_form_token();
+    let token = new_form_token();
     let page = SubmitPage {
         tr: Tr::default(),
         layout: None,
@@ -113,16 +110,16 @@ pub async fn submit_form(State(st): State<AppState>) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "portal_receipt.html")]
-struct Receipt {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    case_no: String,
-    query_code: String,
-    received_on: String,
-    unit: String,
-    due: String,
+#[template(path = "portal/receipt.html")]
+pub(crate) struct Receipt {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) case_no: String,
+    pub(crate) query_code: String,
+    pub(crate) received_on: String,
+    pub(crate) unit: String,
+    pub(crate) due: String,
 }
 
 pub async fn submit(
@@ -216,42 +213,42 @@ pub async fn submit(
 }
 
 #[derive(Template)]
-#[template(path = "portal_status.html")]
-struct Status {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    code: String,
-    last4: String,
-    notice: Option<String>,
-    error: Option<String>,
-    case_no: String,
-    status: String,
-    received_on: String,
-    unit: String,
-    deadlines: Vec<DeadlineRow>,
-    replies: Vec<(String, String, String, String)>,
-    timeline: Vec<(String, String)>,
-    can_evaluate: bool,
-    can_review: bool,
-    evaluations: Options,
+#[template(path = "portal/status.html")]
+pub(crate) struct Status {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) code: String,
+    pub(crate) last4: String,
+    pub(crate) notice: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) case_no: String,
+    pub(crate) status: String,
+    pub(crate) received_on: String,
+    pub(crate) unit: String,
+    pub(crate) deadlines: Vec<DeadlineRow>,
+    pub(crate) replies: Vec<(String, String, String, String)>,
+    pub(crate) timeline: Vec<(String, String)>,
+    pub(crate) can_evaluate: bool,
+    pub(crate) can_review: bool,
+    pub(crate) evaluations: Options,
 }
 
-struct DeadlineRow {
-    label: String,
-    due: String,
-    explanation: String,
+pub(crate) struct DeadlineRow {
+    pub(crate) label: String,
+    pub(crate) due: String,
+    pub(crate) explanation: String,
 }
 
 #[derive(Deserialize)]
 pub struct LookupParams {
-    code: Option<String>,
-    phone_last4: Option<String>,
-    notice: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) phone_last4: Option<String>,
+    pub(crate) notice: Option<String>,
 }
 
-async fn status_page(
+pub(crate) async fn status_page(
     st: &AppState,
     client: &str,
     code: &str,
@@ -267,9 +264,9 @@ async fn status_page(
             return (e.status, render(&page)).into_response();
         }
     };
-    let v = match public::public_json(st, &row).await {
+    let v = match crate::portal::api::public_json(st, &row).await {
         Ok(v) => v,
-        Err(e) => return super::error_page(None, &e),
+        Err(e) => return error_page(None, &e),
     };
     let state = petitions::parse_state(&row).ok();
     let cal = st.calendar();
@@ -281,7 +278,7 @@ async fn status_page(
     };
     let allowed = state.as_ref().map(|s| s.allowed_steps(today(), &ctx)).unwrap_or_default();
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
-    let token = super::new_form_token();
+    let token = new_form_token();
     let page = Status {
         tr: Tr::default(),
         layout: None,
@@ -360,9 +357,9 @@ pub async fn event(
     match result {
         Ok(()) => Redirect::to(&format!(
             "/portal/lookup?code={}&phone_last4={}&notice={}",
-            super::url_encode(&code),
-            super::url_encode(&last4),
-            super::url_encode(&kind)
+            url_encode(&code),
+            url_encode(&last4),
+            url_encode(&kind)
         ))
         .into_response(),
         Err(e) => status_page(&st, &client, &code, &last4, None, Some(e.message)).await,

@@ -1,33 +1,32 @@
 //! `/api/v1/petitions`: register, list, read, record steps, reveal a
 //! personal number (audited).
 
+pub mod export;
+pub mod search;
+pub mod stats;
+
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::session::api::unit_json;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use xinfang_app::AppState;
 use xinfang_app::crypto::Field;
-use xinfang_app::{org, petitions, today};
-use xinfang_domain::petition::PetitionInput;
+use xinfang_app::{AppState, org, petitions, today};
 use xinfang_domain::petition::procedure::Ctx;
-use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionInput, PetitionStatus};
 use xinfang_domain::{Deadline, Holder, Role};
-use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord, Unit};
+use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord};
 
-pub fn unit_json(u: &Unit) -> Value {
-    json!({ "code": u.code, "name": u.name, "kind": u.kind.as_str() })
-}
-
-fn label<T>(raw: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> &'static str {
+pub(crate) fn label<T>(raw: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> &'static str {
     parse(raw).map(label).unwrap_or("")
 }
 
 /// Adds channel, class and status with their Chinese labels to `v`.
-fn with_labels(mut v: Value, channel: &str, class: &str, status: &str) -> Value {
+pub(crate) fn with_labels(mut v: Value, channel: &str, class: &str, status: &str) -> Value {
     v["channel"] = json!(channel);
     v["channel_label"] = json!(label(channel, Channel::parse, Channel::label));
     v["class"] = json!(class);
@@ -73,7 +72,7 @@ pub fn events_json(events: &[EventRow], with_details: bool) -> Vec<Value> {
         .collect()
 }
 
-fn petitioner_json(p: &PetitionerRecord) -> Value {
+pub(crate) fn petitioner_json(p: &PetitionerRecord) -> Value {
     json!({
         "seq": p.seq,
         "name": p.name,

@@ -2,62 +2,63 @@
 //! calendar. Only an administrator changes them, and only within their own
 //! unit and the units below it; everyone may look.
 
-use super::staff::{NoticeParam, Options, options, see_other, unit_options};
-use super::{Layout, PageUser, render};
 use crate::error::AppError;
 use crate::i18n::Tr;
+use crate::page::Options;
+use crate::page::{Layout, PageUser, options, render, see_other};
+use crate::petitions::pages::list::unit_options;
+use crate::petitions::pages::show::NoticeParam;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use xinfang_app::AppState;
-use xinfang_app::org;
+use xinfang_app::{AppState, org};
 use xinfang_domain::{Role, UnitKind};
 use xinfang_store::Unit;
 
-struct UnitRow {
-    name: String,
-    code: String,
-    kind: &'static str,
-    indent: usize,
-    disabled: bool,
+pub(crate) struct UnitRow {
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) kind: &'static str,
+    pub(crate) indent: usize,
+    pub(crate) disabled: bool,
 }
 
-struct UserRow {
-    username: String,
-    display_name: String,
-    role: &'static str,
-    unit: String,
-    disabled: bool,
+pub(crate) struct UserRow {
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: &'static str,
+    pub(crate) unit: String,
+    pub(crate) disabled: bool,
 }
 
 #[derive(Template)]
-#[template(path = "admin.html")]
-struct AdminPage {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    notice: Option<String>,
-    error: Option<String>,
-    units: Vec<UnitRow>,
-    users: Vec<UserRow>,
-    years: Vec<(i64, String)>,
-    is_admin: bool,
-    kinds: Options,
-    roles: Options,
-    parents: Vec<(String, String)>,
+#[template(path = "admin/admin.html")]
+pub(crate) struct AdminPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) notice: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) units: Vec<UnitRow>,
+    pub(crate) users: Vec<UserRow>,
+    pub(crate) years: Vec<(i64, String)>,
+    pub(crate) is_admin: bool,
+    pub(crate) kinds: Options,
+    pub(crate) roles: Options,
+    pub(crate) parents: Vec<(String, String)>,
 }
 
 /// The units a new or moved unit, or a user, may be placed in: the active
 /// units at or below the administrator's own.
-fn places(pu: &PageUser, units: &[Unit]) -> Vec<(String, String)> {
+pub(crate) fn places(pu: &PageUser, units: &[Unit]) -> Vec<(String, String)> {
     unit_options(&units.iter().filter(|u| !u.disabled && pu.user.unit.contains(u)).cloned().collect::<Vec<_>>())
 }
 
-async fn admin_page(
+pub(crate) async fn admin_page(
     st: &AppState,
     pu: &PageUser,
     notice: Option<String>,
@@ -113,7 +114,7 @@ pub async fn overview(State(st): State<AppState>, pu: PageUser, Query(q): Query<
 
 /// Only an administrator changes units and users, and only at or below
 /// their own unit: every unit code in `codes` must be there.
-fn admin_only(pu: &PageUser, csrf: Option<&str>, codes: &[&str], units: &[Unit]) -> Option<Response> {
+pub(crate) fn admin_only(pu: &PageUser, csrf: Option<&str>, codes: &[&str], units: &[Unit]) -> Option<Response> {
     if let Some(r) = pu.csrf_rejection(csrf) {
         return Some(r);
     }
@@ -121,7 +122,7 @@ fn admin_only(pu: &PageUser, csrf: Option<&str>, codes: &[&str], units: &[Unit])
 }
 
 /// The check of [`admin_only`] without the CSRF token, for the edit forms.
-fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Response> {
+pub(crate) fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Response> {
     if pu.user.role != Role::Admin {
         return Some(pu.error(&AppError::forbidden("只有系统管理员可以管理单位和用户")));
     }
@@ -139,11 +140,11 @@ fn admin_may_edit(pu: &PageUser, codes: &[&str], units: &[Unit]) -> Option<Respo
 
 #[derive(Deserialize)]
 pub struct UnitForm {
-    csrf: Option<String>,
-    code: String,
-    name: String,
-    kind: String,
-    parent: Option<String>,
+    pub(crate) csrf: Option<String>,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent: Option<String>,
 }
 
 pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
@@ -164,35 +165,35 @@ pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<Un
 }
 
 #[derive(Template)]
-#[template(path = "admin_unit.html")]
-struct UnitEditPage {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    error: Option<String>,
-    code: String,
-    name: String,
-    kind: String,
-    parent: String,
-    disabled: bool,
+#[template(path = "admin/unit.html")]
+pub(crate) struct UnitEditPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) error: Option<String>,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent: String,
+    pub(crate) disabled: bool,
     /// May it move? Not the administrator's own unit (the top of what they
     /// manage).
-    movable: bool,
-    kinds: Options,
-    parents: Vec<(String, String)>,
+    pub(crate) movable: bool,
+    pub(crate) kinds: Options,
+    pub(crate) parents: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
 pub struct UnitEditForm {
-    csrf: Option<String>,
-    name: String,
-    kind: String,
-    parent: Option<String>,
-    disabled: Option<String>,
+    pub(crate) csrf: Option<String>,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent: Option<String>,
+    pub(crate) disabled: Option<String>,
 }
 
-fn unit_edit_page(
+pub(crate) fn unit_edit_page(
     pu: &PageUser,
     units: &[Unit],
     unit: &Unit,
@@ -264,12 +265,12 @@ pub async fn update_unit(
 
 #[derive(Deserialize)]
 pub struct UserForm {
-    csrf: Option<String>,
-    username: String,
-    display_name: String,
-    role: String,
-    unit: String,
-    password: String,
+    pub(crate) csrf: Option<String>,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    pub(crate) unit: String,
+    pub(crate) password: String,
 }
 
 pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Response {
@@ -290,36 +291,36 @@ pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<Us
 }
 
 #[derive(Template)]
-#[template(path = "admin_user.html")]
-struct UserEditPage {
-    tr: Tr,
-    layout: Option<Layout>,
-    nav: &'static str,
-    csrf: String,
-    error: Option<String>,
-    username: String,
-    display_name: String,
-    role: String,
-    unit: String,
-    disabled: bool,
+#[template(path = "admin/user.html")]
+pub(crate) struct UserEditPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) error: Option<String>,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    pub(crate) unit: String,
+    pub(crate) disabled: bool,
     /// The administrator's own account: role and state are not offered.
-    own: bool,
-    roles: Options,
-    units: Vec<(String, String)>,
+    pub(crate) own: bool,
+    pub(crate) roles: Options,
+    pub(crate) units: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
 pub struct UserEditForm {
-    csrf: Option<String>,
-    display_name: String,
-    role: String,
-    unit: String,
-    disabled: Option<String>,
+    pub(crate) csrf: Option<String>,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    pub(crate) unit: String,
+    pub(crate) disabled: Option<String>,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
 }
 
-fn user_edit_page(
+pub(crate) fn user_edit_page(
     pu: &PageUser,
     units: &[Unit],
     user: &xinfang_store::User,
@@ -344,7 +345,7 @@ fn user_edit_page(
 }
 
 /// The account of `username` if the administrator may edit it.
-async fn editable_user(
+pub(crate) async fn editable_user(
     st: &AppState,
     pu: &PageUser,
     username: &str,
@@ -402,8 +403,8 @@ pub async fn update_user(
 
 #[derive(Deserialize)]
 pub struct CalendarForm {
-    csrf: Option<String>,
-    calendar: String,
+    pub(crate) csrf: Option<String>,
+    pub(crate) calendar: String,
 }
 
 pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): Form<CalendarForm>) -> Response {

@@ -1,0 +1,15 @@
+//! The petitions module's pages: the ledger ([`list`]), registration
+//! ([`new`]), the petition page and its A4 form ([`show`]), the steps
+//! recorded from it ([`steps`]) and full-text search ([`search`]).
+
+pub mod list;
+pub mod new;
+pub mod search;
+pub mod show;
+pub mod steps;
+
+use xinfang_domain::petition::PetitionStatus;
+
+pub(crate) fn status_label(s: &str) -> &'static str {
+    PetitionStatus::parse(s).map(PetitionStatus::label).unwrap_or("")
+}

@@ -1,0 +1,100 @@
+//! The search page: Chinese full-text search with marked snippets, and the
+//! exact look-ups (ID number, phone, case number, family name).
+
+use crate::i18n::Tr;
+use crate::page::{Layout, PageUser, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use xinfang_app::AppState;
+
+#[derive(Template)]
+#[template(path = "petitions/search.html")]
+pub(crate) struct SearchPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) q: String,
+    pub(crate) any: bool,
+    pub(crate) searched: bool,
+    pub(crate) error: Option<String>,
+    pub(crate) hits: Vec<HitView>,
+    pub(crate) next: Option<i64>,
+    pub(crate) next_query: String,
+}
+
+pub(crate) struct HitView {
+    pub(crate) id: i64,
+    pub(crate) case_no: String,
+    pub(crate) subject: String,
+    pub(crate) received_on: String,
+    pub(crate) status: String,
+    pub(crate) unit: String,
+    pub(crate) name: String,
+    pub(crate) snippet: Vec<xinfang_text::Piece>,
+}
+
+/// The search page: the same search as `GET /api/v1/search`.
+pub async fn search(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Query(params): Query<crate::petitions::api::search::SearchParams>,
+) -> Response {
+    let q = params.q.clone().unwrap_or_default();
+    let any = params.match_.as_deref() == Some("any");
+    let mut page = SearchPage {
+        tr: pu.tr,
+        layout: Some(pu.layout()),
+        nav: "search",
+        searched: !q.trim().is_empty(),
+        next_query: format!("q={}&match={}", urlencode(&q), if any { "any" } else { "all" }),
+        q,
+        any,
+        error: None,
+        hits: Vec::new(),
+        next: None,
+    };
+    if page.searched {
+        match crate::petitions::api::search::run(&st, &pu.user, &params).await {
+            Ok(v) => {
+                let text = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+                page.hits = v["items"]
+                    .as_array()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|h| HitView {
+                                id: h["id"].as_i64().unwrap_or_default(),
+                                case_no: text(&h["case_no"]),
+                                subject: text(&h["subject"]),
+                                received_on: text(&h["received_on"]),
+                                status: text(&h["status_label"]),
+                                unit: text(&h["unit"]["name"]),
+                                name: text(&h["petitioner"]["name"]),
+                                snippet: serde_json::from_value(h["snippet"].clone()).unwrap_or_default(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                page.next = v["next_offset"].as_i64();
+            }
+            Err(e) => page.error = Some(e.message),
+        }
+    }
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+/// Percent-encodes a query-string value.
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

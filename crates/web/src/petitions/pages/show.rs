@@ -1,0 +1,387 @@
+//! The petition page: facts, timeline, every deadline with its explanation,
+//! repeat candidates, and only the steps the procedure allows now; and the
+//! A4 registration form to print.
+
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::page::Options;
+use crate::page::{Layout, PageUser, options, render};
+use crate::petitions::pages::status_label;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use xinfang_app::{AppState, org, petitions, today};
+use xinfang_domain::petition::procedure::Ctx;
+use xinfang_domain::petition::{
+    Channel, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, PetitionStatus,
+};
+use xinfang_store::{PetitionRow, Unit};
+
+pub(crate) struct PersonView {
+    pub(crate) name: String,
+    pub(crate) address: String,
+    pub(crate) phone: String,
+    pub(crate) id_number: String,
+    pub(crate) rep: bool,
+}
+
+pub(crate) struct DeadlineView {
+    pub(crate) label: &'static str,
+    pub(crate) due: NaiveDate,
+    pub(crate) overdue: bool,
+    pub(crate) provisional: bool,
+    pub(crate) paused: bool,
+    pub(crate) explanation: String,
+}
+
+pub(crate) struct TimelineView {
+    pub(crate) on: NaiveDate,
+    pub(crate) label: &'static str,
+    pub(crate) detail: String,
+    pub(crate) actor: String,
+}
+
+pub(crate) struct PetitionView {
+    pub(crate) id: i64,
+    pub(crate) case_no: String,
+    pub(crate) query_code: String,
+    pub(crate) subject: String,
+    pub(crate) status: &'static str,
+    pub(crate) unit: String,
+    pub(crate) registered_unit: String,
+    pub(crate) respondent: Option<String>,
+    pub(crate) received_on: NaiveDate,
+    pub(crate) channel: &'static str,
+    pub(crate) class: &'static str,
+    pub(crate) persons: Option<i64>,
+    pub(crate) request: String,
+    pub(crate) facts: String,
+    pub(crate) reasons: String,
+    pub(crate) people: Vec<PersonView>,
+    pub(crate) deadlines: Vec<DeadlineView>,
+    pub(crate) timeline: Vec<TimelineView>,
+}
+
+/// What a step says in the timeline, beyond its name.
+pub(crate) fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
+    use xinfang_domain::petition::EventKind as K;
+    let unit_name =
+        |code: &str| units.iter().find(|u| u.code == code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string());
+    match &e.kind {
+        K::Register { unit } => unit_name(unit),
+        K::Transfer { to, .. } => unit_name(to),
+        K::Assign { to, due, .. } => tr.f("{}，限 {} 前办结", &[&unit_name(to), due]),
+        K::Decline { route, reason } => format!("{}；{reason}", tr.t(route.label())),
+        K::Objection { reason } => reason.clone(),
+        K::Extend { days, approver, reason } => tr.f("延长 {} 日，{} 批准；{}", &[days, approver, reason]),
+        K::Opinion { decision, basis }
+        | K::ReviewOpinion { decision, basis }
+        | K::RecheckOpinion { decision, basis } => {
+            format!("{}；{basis}", tr.t(decision.label()))
+        }
+        K::Serve { method } => method.clone().unwrap_or_default(),
+        K::Close { reason, .. } => reason.map(|r| tr.t(r.label()).to_string()).unwrap_or_default(),
+        K::Evaluate { value, comment } => {
+            format!("{}{}", tr.t(value.label()), comment.as_ref().map(|c| format!("；{c}")).unwrap_or_default())
+        }
+        _ => String::new(),
+    }
+}
+
+pub(crate) async fn petition_view(
+    st: &AppState,
+    row: &PetitionRow,
+    tr: Tr,
+) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
+    let state = petitions::parse_state(row)?;
+    let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
+    let units = st.cached_units();
+    let units = units.all();
+    let cal = st.calendar();
+    let today = today();
+    let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
+    let view = PetitionView {
+        id: row.id,
+        case_no: row.case_no.clone(),
+        query_code: row.query_code.clone(),
+        subject: row.subject.clone(),
+        status: status_label(&row.status),
+        unit: row.unit.name.clone(),
+        registered_unit: row.registered_unit.name.clone(),
+        respondent: row.respondent_unit.as_ref().map(|u| u.name.clone()),
+        received_on: row.received_on,
+        channel: Channel::parse(&row.channel).map(Channel::label).unwrap_or(""),
+        class: PetitionClass::parse(&row.class).map(PetitionClass::label).unwrap_or(""),
+        persons: row.collective_persons,
+        request: row.request.clone(),
+        facts: row.facts.clone(),
+        reasons: row.reasons.clone(),
+        people: people
+            .iter()
+            .map(|p| PersonView {
+                name: p.name.clone(),
+                address: p.address.clone(),
+                phone: p.phone.as_ref().map(|s| s.masked.clone()).unwrap_or_default(),
+                id_number: p.id_number.as_ref().map(|s| s.masked.clone()).unwrap_or_default(),
+                rep: p.representative,
+            })
+            .collect(),
+        deadlines: state
+            .deadlines(&ctx)
+            .into_iter()
+            .map(|d| DeadlineView {
+                label: d.clock.label(),
+                due: d.due,
+                overdue: d.is_overdue(today),
+                provisional: d.provisional,
+                paused: d.paused,
+                explanation: d.explanation,
+            })
+            .collect(),
+        timeline: events
+            .iter()
+            .map(|e| {
+                let parsed: Option<Event> = serde_json::from_str(&e.body).ok();
+                TimelineView {
+                    on: e.on,
+                    label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
+                    detail: parsed.as_ref().map(|p| event_detail(p, units, tr)).unwrap_or_default(),
+                    actor: e.actor.clone().unwrap_or_default(),
+                }
+            })
+            .collect(),
+    };
+    Ok((view, state))
+}
+
+pub(crate) struct ActionView {
+    pub(crate) kind: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/petition.html")]
+pub(crate) struct PetitionPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) p: PetitionView,
+    pub(crate) notice: Option<String>,
+    pub(crate) error: Option<String>,
+    pub(crate) today: NaiveDate,
+    pub(crate) actions: Vec<ActionView>,
+    pub(crate) no_actions: String,
+    pub(crate) targets: Vec<(String, String)>,
+    /// The transfer/assign target chosen first: the unit handling the
+    /// original of a linked repeat (the same handler by default).
+    pub(crate) default_target: String,
+    pub(crate) can_act: bool,
+    pub(crate) candidates: Vec<CandidateView>,
+    /// The original this petition is linked to: (id, case number).
+    pub(crate) repeat_of: Option<(i64, String)>,
+    /// The link is among the candidates shown (its unlink button is there).
+    pub(crate) linked_shown: bool,
+    pub(crate) repeats: Vec<(i64, String)>,
+    pub(crate) routes: Options,
+    pub(crate) decisions: Options,
+    pub(crate) close_reasons: Options,
+    pub(crate) evaluations: Options,
+}
+
+/// A repeat candidate as the petition page shows it.
+pub(crate) struct CandidateView {
+    pub(crate) id: i64,
+    pub(crate) case_no: String,
+    pub(crate) subject: String,
+    pub(crate) received_on: NaiveDate,
+    pub(crate) status: &'static str,
+    pub(crate) unit: String,
+    pub(crate) likely: bool,
+    pub(crate) reason: &'static str,
+    pub(crate) similarity: String,
+    pub(crate) flags: Vec<xinfang_domain::petition::repeat::RepeatFlag>,
+    pub(crate) linked: bool,
+}
+
+pub(crate) fn step_label(kind: &str) -> &'static str {
+    match kind {
+        "transfer" => "转送",
+        "assign" => "交办",
+        "accept" => "受理",
+        "decline" => "不予受理，告知其他途径",
+        "objection" => "提出异议（转送交办有误）",
+        "extend" => "延长办理期限",
+        "hearing_start" => "听证开始",
+        "hearing_end" => "听证结束",
+        "opinion" => "出具处理意见书",
+        "serve" => "送达",
+        "review_request" => "登记复查申请",
+        "review_opinion" => "出具复查意见",
+        "recheck_request" => "登记复核申请",
+        "recheck_opinion" => "出具复核意见",
+        "close" => "办结",
+        "evaluate" => "登记满意度评价",
+        _ => "",
+    }
+}
+
+pub(crate) async fn petition_page(
+    st: &AppState,
+    pu: &PageUser,
+    id: i64,
+    notice: Option<String>,
+    error: Option<(String, String)>,
+    status: StatusCode,
+) -> Response {
+    let row = match petitions::load_visible(st, &pu.user, id).await.map_err(AppError::from) {
+        Ok(r) => r,
+        Err(e) => return pu.error(&e),
+    };
+    let (view, state) = match petition_view(st, &row, pu.tr).await {
+        Ok(v) => v,
+        Err(e) => return pu.error(&e),
+    };
+    let today = today();
+    let can_act = pu.user.role.works_petitions() && pu.user.unit.contains(&row.unit);
+    let higher = match row.unit.parent_id {
+        Some(pid) => st.unit_by_id(pid).await.ok().flatten(),
+        None => None,
+    };
+    let cal = st.calendar();
+    let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: higher.as_ref().map(|u| u.code.as_str()) };
+    let open_kind = error.as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
+    // Steps possible on the date of the latest event: a clerk may record a
+    // step that happened earlier; the rule is checked again on submit.
+    let actions: Vec<ActionView> = if can_act {
+        state
+            .allowed_steps(state.last_on, &ctx)
+            .into_iter()
+            .map(|k| ActionView { kind: k, label: step_label(k), open: k == open_kind })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let no_actions = if !pu.user.role.works_petitions() {
+        pu.tr.f("{}只能查看。", &[&pu.tr.t(pu.user.role.label())])
+    } else if !can_act {
+        pu.tr.f("该事项当前由{}办理。", &[&row.unit.name])
+    } else {
+        pu.tr.t("当前没有可办理的步骤。").to_string()
+    };
+    let found = match xinfang_app::petitions::search::candidates(st, &pu.user, &row).await.map_err(AppError::from) {
+        Ok(c) => c,
+        Err(e) => return pu.error(&e),
+    };
+    let candidates: Vec<CandidateView> = found
+        .iter()
+        .map(|c| CandidateView {
+            id: c.summary.id,
+            case_no: c.summary.case_no.clone(),
+            subject: c.summary.subject.clone(),
+            received_on: c.summary.received_on,
+            status: PetitionStatus::parse(&c.summary.status).map(PetitionStatus::label).unwrap_or(""),
+            unit: c.summary.unit_name.clone(),
+            likely: c.assessment.likely,
+            reason: c.assessment.reason.label(),
+            similarity: format!("{:.0}%", c.similarity * 100.0),
+            flags: c.flags.clone(),
+            linked: c.linked,
+        })
+        .collect();
+    let original = match row.repeat_of {
+        Some(o) => st.store.petition(o).await.ok().flatten(),
+        None => None,
+    };
+    let repeats = st
+        .store
+        .repeats_of(row.id, Some(&org::viewer(st, &pu.user)))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.id, r.case_no))
+        .collect();
+    let units = st.cached_units();
+    let targets = units
+        .all()
+        .iter()
+        .filter(|u| u.id != row.unit.id && !u.disabled)
+        .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
+        .collect();
+    let page = PetitionPage {
+        tr: pu.tr,
+        layout: Some(pu.layout()),
+        nav: "list",
+        csrf: pu.csrf.clone(),
+        p: view,
+        notice,
+        error: error.map(|(_, m)| m),
+        today,
+        actions,
+        no_actions,
+        targets,
+        default_target: original
+            .as_ref()
+            .filter(|o| o.unit.id != row.unit.id)
+            .map(|o| o.unit.code.clone())
+            .unwrap_or_default(),
+        can_act,
+        linked_shown: candidates.iter().any(|c| c.linked),
+        candidates,
+        repeat_of: original.map(|o| (o.id, o.case_no)),
+        repeats,
+        routes: options(DeclineRoute::ALL, DeclineRoute::as_str, DeclineRoute::label),
+        decisions: options(Decision::ALL, Decision::as_str, Decision::label),
+        close_reasons: options(CloseReason::ALL, CloseReason::as_str, CloseReason::label),
+        evaluations: options(Evaluation::ALL, Evaluation::as_str, Evaluation::label),
+    };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct NoticeParam {
+    pub(crate) notice: Option<String>,
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeParam>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
+    let notice = q.notice.as_deref().map(|n| match n {
+        "registered" => pu.tr.t("已登记。").to_string(),
+        "linked" => pu.tr.t("已关联为重复件。").to_string(),
+        "unlinked" => pu.tr.t("已解除重复件关联。").to_string(),
+        other => pu.tr.f("已记录：{}", &[&pu.tr.t(step_label(other))]),
+    });
+    petition_page(&st, &pu, id, notice, None, StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "petitions/print.html")]
+pub(crate) struct PrintPage {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) p: PetitionView,
+}
+
+pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
+    let row = match petitions::load_visible(&st, &pu.user, id).await.map_err(AppError::from) {
+        Ok(r) => r,
+        Err(e) => return pu.error(&e),
+    };
+    match petition_view(&st, &row, Tr::default()).await {
+        Ok((p, _)) => render(&PrintPage { tr: Tr::default(), layout: Some(pu.layout()), nav: "list", p }),
+        Err(e) => pu.error(&e),
+    }
+}
+
+// ---------------------------------------------------------------- exports

@@ -1,0 +1,109 @@
+//! The workbench (工作台): what is overdue, due today and due within 3 days
+//! for every clock, with counts per unit.
+
+use crate::i18n::Tr;
+use crate::page::{Layout, PageUser, render};
+use crate::petitions::pages::status_label;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::NaiveDate;
+use xinfang_app::{AppState, org, today};
+use xinfang_domain::petition::ClockName;
+
+pub(crate) struct WorkRow {
+    pub(crate) id: i64,
+    pub(crate) case_no: String,
+    pub(crate) subject: String,
+    pub(crate) unit: String,
+    pub(crate) status: &'static str,
+    pub(crate) clock: &'static str,
+    pub(crate) due: NaiveDate,
+    pub(crate) when: String,
+    pub(crate) class: &'static str,
+}
+
+pub(crate) struct CountRow {
+    pub(crate) unit_code: String,
+    pub(crate) unit: String,
+    pub(crate) clock: &'static str,
+    pub(crate) overdue: i64,
+    pub(crate) today: i64,
+    pub(crate) soon: i64,
+}
+
+#[derive(Template)]
+#[template(path = "workbench/workbench.html")]
+pub(crate) struct Workbench {
+    pub(crate) tr: Tr,
+    pub(crate) layout: Option<Layout>,
+    pub(crate) nav: &'static str,
+    pub(crate) today: NaiveDate,
+    pub(crate) overdue: i64,
+    pub(crate) due_today: i64,
+    pub(crate) due_soon: i64,
+    pub(crate) items: Vec<WorkRow>,
+    pub(crate) counts: Vec<CountRow>,
+}
+
+pub(crate) fn clock_label(s: &str) -> &'static str {
+    ClockName::parse(s).map(ClockName::label).unwrap_or("")
+}
+
+pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
+    let today = today();
+    let soon = today + chrono::Days::new(3);
+    let viewer = org::viewer(&st, &pu.user);
+    let (items, counts) =
+        match tokio::try_join!(st.store.work_items(&viewer, soon, 300), st.store.work_counts(&viewer, today, soon)) {
+            Ok(x) => x,
+            Err(e) => return pu.error(&e.into()),
+        };
+    let items: Vec<WorkRow> = items
+        .into_iter()
+        .map(|i| {
+            let days = (i.due - today).num_days();
+            let (class, when) = match days {
+                d if d < 0 => ("overdue", pu.tr.f("已超期 {} 日", &[&-d])),
+                0 => ("today", pu.tr.t("今日到期").to_string()),
+                d => ("", pu.tr.f("{} 日后到期", &[&d])),
+            };
+            WorkRow {
+                id: i.petition_id,
+                case_no: i.case_no,
+                subject: i.subject,
+                unit: i.unit_name,
+                status: status_label(&i.status),
+                clock: clock_label(&i.clock),
+                due: i.due,
+                when,
+                class,
+            }
+        })
+        .collect();
+    let counts: Vec<CountRow> = counts
+        .into_iter()
+        .map(|(unit_code, unit, clock, overdue, today, soon)| CountRow {
+            unit_code,
+            unit,
+            clock: clock_label(&clock),
+            overdue,
+            today,
+            soon,
+        })
+        .collect();
+    let page = Workbench {
+        tr: pu.tr,
+        layout: Some(pu.layout()),
+        nav: "work",
+        today,
+        overdue: counts.iter().map(|c| c.overdue).sum(),
+        due_today: counts.iter().map(|c| c.today).sum(),
+        due_soon: counts.iter().map(|c| c.soon - c.overdue - c.today).sum(),
+        items,
+        counts,
+    };
+    render(&page)
+}
+
+// ---------------------------------------------------------------- list
