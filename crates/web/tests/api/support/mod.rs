@@ -2,6 +2,10 @@
 //! file, or a new PostgreSQL database when `XINFANG_TEST_PG_URL` is set),
 //! with a small county and a user for every role, talked to over HTTP.
 
+mod pages;
+
+pub use pages::{Pages, field};
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
@@ -92,11 +96,33 @@ async fn pg_admin() -> sqlx::PgConnection {
     sqlx::PgConnection::connect(&pg_admin_url()).await.expect("connect to XINFANG_TEST_PG_URL")
 }
 
-impl TestApp {
-    pub async fn start(backend: Backend) -> TestApp {
+/// A test deployment being set up ([`TestApp::builder`]).
+pub struct TestAppBuilder {
+    backend: Backend,
+    /// (code, name, kind, parent)
+    units: Vec<(String, String, UnitKind, Option<String>)>,
+    /// (username, role, unit)
+    users: Vec<(String, Role, String)>,
+}
+
+impl TestAppBuilder {
+    /// Adds a unit below `parent` (after the county's).
+    pub fn unit(mut self, code: &str, name: &str, kind: UnitKind, parent: &str) -> Self {
+        self.units.push((code.into(), name.into(), kind, Some(parent.into())));
+        self
+    }
+
+    /// Adds a user (password [`PASSWORD`]) at the unit of `unit_code`.
+    pub fn user(mut self, username: &str, role: Role, unit_code: &str) -> Self {
+        self.users.push((username.into(), role, unit_code.into()));
+        self
+    }
+
+    /// Creates the database, the units and users, and starts the server.
+    pub async fn start(self) -> TestApp {
         let n = SEQ.fetch_add(1, Ordering::SeqCst);
         let pid = std::process::id();
-        let (url, cleanup) = match backend {
+        let (url, cleanup) = match self.backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!("xinfang-test-{pid}-{n}"));
                 let _ = std::fs::remove_dir_all(&dir);
@@ -112,13 +138,13 @@ impl TestApp {
             }
         };
         let store = Store::open(&url).await.expect("open store");
-        for (code, name, kind, parent) in UNITS {
-            store.add_unit(code, name, *kind, *parent, None).await.expect("unit");
+        for (code, name, kind, parent) in &self.units {
+            store.add_unit(code, name, *kind, parent.as_deref(), None).await.expect("unit");
         }
-        for (username, role, unit) in USERS {
+        for (username, role, unit) in &self.users {
             let unit = store.unit_by_code(unit).await.expect("unit").expect("unit exists");
             let u = NewUser {
-                username: (*username).into(),
+                username: username.clone(),
                 display_name: format!("测试{username}"),
                 unit_id: unit.id,
                 role: *role,
@@ -133,6 +159,23 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(xinfang_web::serve(listener, state.clone(), std::future::pending()));
         TestApp { base, db_url: url, client: reqwest::Client::new(), store, state, cleanup }
+    }
+}
+
+impl TestApp {
+    /// The test county of [`UNITS`] and [`USERS`] on a fresh database.
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::builder(backend).start().await
+    }
+
+    /// A deployment to set up before it starts: the test county, and
+    /// whatever units and users a test adds to it.
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder {
+            backend,
+            units: UNITS.iter().map(|(c, n, k, p)| (c.to_string(), n.to_string(), *k, p.map(String::from))).collect(),
+            users: USERS.iter().map(|(u, r, c)| (u.to_string(), *r, c.to_string())).collect(),
+        }
     }
 
     /// Drops the test database (PostgreSQL) or folder (SQLite).

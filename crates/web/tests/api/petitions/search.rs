@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 
-const EVAL: &str = include_str!("../../../../data/eval/repeats.json");
+const EVAL: &str = include_str!("../../../../../data/eval/repeats.json");
 
 fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()

@@ -1,0 +1,13 @@
+//! The kernel every module shares: the API document, the audit chain, the
+//! group-commit writer, logging in, the templates.
+
+mod audit;
+mod openapi;
+mod session;
+mod templates;
+mod writes;
+
+pub use audit::*;
+pub use openapi::*;
+pub use session::*;
+pub use writes::*;

@@ -1,0 +1,193 @@
+//! The ledger: list filters and cursor pages, exports that open in Excel,
+//! and the monthly statistics.
+
+use crate::support::{Backend, TestApp, petition};
+use reqwest::StatusCode;
+use serde_json::json;
+
+pub async fn list_filters_and_cursor_pages(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let mut made = Vec::new();
+    for (i, (class, channel, day)) in [
+        ("appeal", "letter", "2026-01-05"),
+        ("suggestion", "online", "2026-02-10"),
+        ("report", "visit", "2026-03-15"),
+        ("appeal", "phone", "2026-04-20"),
+        ("appeal", "online", "2026-05-25"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = app
+            .register(
+                &t,
+                petition("C", day, json!({"class": class, "channel": channel, "subject": format!("事项{i}")})),
+            )
+            .await;
+        made.push(p["id"].as_i64().unwrap());
+    }
+    // The first one is accepted and left: its 60 days ran out in March, so it is overdue.
+    app.event(&t, made[0], json!({"type":"accept","on":"2026-01-06"}), StatusCode::CREATED).await;
+
+    let get_ids = |q: &'static str| {
+        let app = &app;
+        let t = t.clone();
+        async move {
+            let (s, v) = app.get(Some(&t), &format!("/api/v1/petitions?{q}")).await;
+            assert_eq!(s, StatusCode::OK, "{q}: {v}");
+            v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(get_ids("class=appeal").await, vec![made[4], made[3], made[0]]);
+    assert_eq!(get_ids("channel=online").await, vec![made[4], made[1]]);
+    assert_eq!(get_ids("received_from=2026-02-01&received_to=2026-04-30").await, vec![made[3], made[2], made[1]]);
+    assert_eq!(get_ids("status=accepted").await, vec![made[0]]);
+    // Registered ones from early 2026 are overdue on acknowledgement too; the accepted one is overdue on handling.
+    let overdue = get_ids("overdue=true").await;
+    assert!(overdue.contains(&made[0]) && overdue.contains(&made[1]));
+    let (_, v) = app.get(Some(&t), "/api/v1/petitions?status=accepted").await;
+    assert_eq!(v["items"][0]["overdue"], true);
+    assert_eq!(v["items"][0]["next_due"], "2026-03-09"); // 1/6 + 60 = 3/7 (Saturday) → 3/9
+
+    // Cursor pages of 2 walk the whole list once, newest first.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = match &cursor {
+            Some(c) => format!("/api/v1/petitions?limit=2&cursor={c}"),
+            None => "/api/v1/petitions?limit=2".to_string(),
+        };
+        let (_, v) = app.get(Some(&t), &q).await;
+        seen.extend(v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let mut expect = made.clone();
+    expect.reverse();
+    assert_eq!(seen, expect);
+
+    // The date orders page by (date, id) too.
+    for (sort, want) in
+        [("received_asc", made.clone()), ("received_desc", made.iter().rev().copied().collect::<Vec<_>>())]
+    {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let q = match &cursor {
+                Some(c) => format!("/api/v1/petitions?limit=2&sort={sort}&cursor={c}"),
+                None => format!("/api/v1/petitions?limit=2&sort={sort}"),
+            };
+            let (s, v) = app.get(Some(&t), &q).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            seen.extend(v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()));
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, want, "{sort}");
+    }
+    // The nearest deadline first: the accepted case's handling date (3/9) comes before
+    // the acknowledgement dates of cases received later.
+    let (_, v) = app.get(Some(&t), "/api/v1/petitions?sort=due_asc").await;
+    let dues: Vec<&str> = v["items"].as_array().unwrap().iter().map(|i| i["next_due"].as_str().unwrap()).collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+    assert_eq!(app.get(Some(&t), "/api/v1/petitions?sort=sideways").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get(Some(&t), "/api/v1/petitions?sort=received_asc&cursor=123").await.0, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
+
+pub async fn ledger_exports_open_in_excel(b: Backend) {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    app.register(&t, petition("C", "2026-03-02", json!({"subject":"=1+1 拖欠工资"}))).await;
+    app.register(
+        &t,
+        petition(
+            "C",
+            "2026-03-03",
+            json!({"class":"suggestion","petitioners":[{"name":"李四","phone":"13911112222"}]}),
+        ),
+    )
+    .await;
+    app.register(&t, petition("C", "2026-03-04", json!({"collective":{"persons":30,"representatives":[0]}}))).await;
+
+    let res =
+        app.client.get(format!("{}/api/v1/petitions/export.xlsx", app.base)).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
+    let bytes = res.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("信访事项台账").unwrap();
+    let title = sheet.get_value((0, 0)).unwrap().to_string();
+    assert!(title.contains("筛选：全部") && title.contains("导出时间"), "{title}");
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("收到日期".into())));
+    assert_eq!(sheet.height(), 2 + 3, "title, header and every row");
+    for row in 2..5 {
+        assert!(matches!(sheet.get_value((row, 1)), Some(Data::DateTime(_))), "dates are dates");
+        let phone = sheet.get_value((row, 6)).unwrap().to_string();
+        assert!(phone.contains("****"), "masked: {phone}");
+    }
+    assert_eq!(sheet.get_value((2, 7)), Some(&Data::Float(30.0)), "newest first; persons as a number");
+
+    let res = app
+        .client
+        .get(format!("{}/api/v1/petitions/export.csv?class=suggestion", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
+    assert_eq!(text.lines().count(), 2, "the filter applies: {text}");
+    assert!(text.contains("139****2222") && !text.contains("13911112222"));
+    let (_, all) = app.get(Some(&t), "/api/v1/petitions").await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+    // A bad filter is a 400, not a broken file; exports are audited.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/petitions/export.csv?status=nope", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    assert!(rows.iter().any(|r| r.action == "petition.export.xlsx"));
+    assert!(rows.iter().any(|r| r.action == "petition.export.csv" && r.detail.contains("建议意见类")));
+    app.finish().await;
+}
+
+pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
+    let app = TestApp::start(b).await;
+    let root = app.login("handler").await;
+    let v1 = app.login("v1").await;
+    app.register(&root, petition("C", "2026-01-05", json!({}))).await;
+    app.register(&root, petition("C", "2026-01-20", json!({"class":"suggestion"}))).await;
+    app.register(&v1, petition("T1-V1", "2026-01-21", json!({}))).await;
+    app.register(&v1, petition("T1-V1", "2026-03-02", json!({}))).await;
+    app.register(&root, petition("C", "2025-12-31", json!({}))).await;
+
+    let (s, v) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["totals"]["all"], 4);
+    assert_eq!(v["totals"]["by_month"]["2026-01"], 3);
+    assert_eq!(v["totals"]["by_class"]["appeal"], 3);
+    let cell =
+        v["rows"].as_array().unwrap().iter().find(|r| r["month"] == "2026-01" && r["unit"]["code"] == "T1-V1").unwrap();
+    assert_eq!(cell["count"], 1);
+    // A village counts only its own.
+    let (_, v) = app.get(Some(&v1), "/api/v1/stats/monthly?year=2026").await;
+    assert_eq!(v["totals"]["all"], 2);
+    let (s, _) = app.get(Some(&root), "/api/v1/stats/monthly?year=20x6").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}

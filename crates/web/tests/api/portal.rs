@@ -1,0 +1,132 @@
+//! The petitioner portal's API: online submission and the petitioner's own
+//! steps, and a look-up that leaks no personal data.
+
+use crate::support::{Backend, TestApp, petition};
+use reqwest::StatusCode;
+use serde_json::json;
+
+pub async fn public_submission_and_petitioner_steps(b: Backend) {
+    let app = TestApp::start(b).await;
+    let body = json!({
+        "channel":"online","received_on": crate::support::today(),"unit":"T1","class":"appeal",
+        "petitioners":[{"name":"赵六","address":"二号镇","phone":"13912345678"}],
+        "request":"请求修复村道"
+    });
+    let (s, v) = app.post(None, "/api/v1/public/petitions", body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let code = v["query_code"].as_str().unwrap().to_string();
+    assert!(v["case_no"].as_str().unwrap().starts_with("XF"));
+    assert!(!v.to_string().contains("13912345678") && !v.to_string().contains("赵六"));
+    // A visit cannot be "submitted online"; nor a collective one; a phone is needed to look it up.
+    let mut bad = body.clone();
+    bad["channel"] = json!("visit");
+    assert_eq!(app.post(None, "/api/v1/public/petitions", bad).await.0, StatusCode::BAD_REQUEST);
+    let mut bad = body.clone();
+    bad["petitioners"] = json!([{"name":"赵六"}]);
+    assert_eq!(app.post(None, "/api/v1/public/petitions", bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Before a reply nothing can be evaluated; staff cannot be impersonated.
+    let ev = format!("/api/v1/public/petitions/{code}/events");
+    let (s, e) = app
+        .post(
+            None,
+            &ev,
+            json!({"phone_last4":"5678","type":"evaluate","on":crate::support::today(),"value":"satisfied"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, _) = app.post(None, &ev, json!({"phone_last4":"5678","type":"accept","on":crate::support::today()})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            None,
+            &ev,
+            json!({"phone_last4":"0000","type":"evaluate","on":crate::support::today(),"value":"satisfied"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let t = app.login("t1").await;
+    let (_, list) = app.get(Some(&t), "/api/v1/petitions?channel=online").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let today = crate::support::today();
+    for e in [
+        json!({"type":"accept","on":today}),
+        json!({"type":"opinion","on":today,"decision":"explain","basis":"已列入明年计划"}),
+        json!({"type":"serve","on":today}),
+    ] {
+        app.event(&t, id, e, StatusCode::CREATED).await;
+    }
+    let (s, v) =
+        app.post(None, &ev, json!({"phone_last4":"5678","type":"evaluate","on":today,"value":"dissatisfied"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["evaluations"][0]["value"], "dissatisfied");
+    let (s, v) =
+        app.post(None, &ev, json!({"phone_last4":"5678","type":"review_request","on":today,"note":"不服"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["status"], "review_requested");
+    assert_eq!(v["handling_unit"], "测试县信访局", "the next higher body reviews");
+    app.finish().await;
+}
+
+pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let other = app
+        .register(&handler, petition("C", "2026-03-01", json!({"petitioners":[{"name":"李四","phone":"13911112222"}]})))
+        .await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let id = p["id"].as_i64().unwrap();
+    let code = p["query_code"].as_str().unwrap().to_string();
+    app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
+    app.event(
+        &handler,
+        id,
+        json!({"type":"opinion","on":"2026-03-20","decision":"support","basis":"责成公司十日内补发工资"}),
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Before service the opinion is not public.
+    let (s, v) = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=8000")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["replies"].as_array().unwrap().is_empty());
+    app.event(&handler, id, json!({"type":"serve","on":"2026-03-21"}), StatusCode::CREATED).await;
+
+    let typed = format!("{}-{}", &code[..6], &code[6..]).to_lowercase();
+    let (s, v) = app.get(None, &format!("/api/v1/public/petitions/{typed}?phone_last4=8000")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["case_no"], p["case_no"]);
+    assert_eq!(v["status"], "served");
+    assert_eq!(v["replies"][0]["decision"], "support");
+    assert_eq!(v["replies"][0]["basis"], "责成公司十日内补发工资");
+    assert!(v["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "review_request"));
+    let text = v.to_string();
+    for secret in [
+        "13800138000",
+        "138****8000",
+        "11010519491231002X",
+        "110***",
+        "张三",
+        "一号村3组",
+        "李四",
+        "13911112222",
+        "query_code",
+        "测试handler",
+    ] {
+        assert!(!text.contains(secret), "public view leaks {secret}: {text}");
+    }
+
+    // A wrong suffix, a wrong code, a missing suffix and another person's code: one and the same 404.
+    let wrong_suffix = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=2222")).await;
+    let wrong_code = app.get(None, "/api/v1/public/petitions/ZZZZZZZZZZZZ?phone_last4=8000").await;
+    let missing = app.get(None, &format!("/api/v1/public/petitions/{code}")).await;
+    let others = app
+        .get(None, &format!("/api/v1/public/petitions/{}?phone_last4=8000", other["query_code"].as_str().unwrap()))
+        .await;
+    for r in [&wrong_suffix, &wrong_code, &missing, &others] {
+        assert_eq!(r.0, StatusCode::NOT_FOUND);
+        assert_eq!(r.1, wrong_suffix.1);
+    }
+    app.finish().await;
+}

@@ -1,0 +1,111 @@
+//! The workbench's counts follow each case as it moves.
+
+use crate::support::{Backend, TestApp, petition};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The workbench's counts by unit and clock: each office deadline due
+/// within three days is counted at the unit handling the case now (a
+/// transfer moves it, a calendar recompute keeps it), only within the
+/// viewer's units.
+pub async fn workbench_counts_follow_the_case(b: Backend) {
+    let app = TestApp::start(b).await;
+    let intake = app.login("intake").await;
+    let v1 = app.login("v1").await;
+    // Received long ago: the acceptance notice (15 days) is overdue.
+    let at_county = app.register(&intake, petition("C", "2026-01-05", json!({}))).await["id"].as_i64().unwrap();
+    app.register(&v1, petition("T1-V1", "2026-01-06", json!({}))).await;
+    let report = json!({"class": "report", "respondent_unit": "T1-V1", "subject": "举报村干部"});
+    app.register(&intake, petition("T1", "2026-01-07", report)).await;
+
+    let counts = |who: &'static str| {
+        let app = &app;
+        async move {
+            let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
+            let viewer = xinfang_app::org::viewer(&app.state, &user);
+            let today = xinfang_app::today();
+            let rows = app.store.work_counts(&viewer, today, today + chrono::Days::new(3)).await.unwrap();
+            rows.into_iter()
+                .map(|(unit, _, clock, overdue, today, soon)| (unit, clock, overdue, today, soon))
+                .collect::<Vec<_>>()
+        }
+    };
+    let items = |who: &'static str| {
+        let app = &app;
+        async move {
+            let (user, _) = app.store.user_for_login(who).await.unwrap().unwrap();
+            let viewer = xinfang_app::org::viewer(&app.state, &user);
+            let until = xinfang_app::today() + chrono::Days::new(3);
+            let rows = app.store.work_items(&viewer, until, 300).await.unwrap();
+            rows.into_iter().map(|i| i.unit_code).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(items("intake").await, ["C", "T1-V1", "T1"], "nearest deadline first");
+    assert_eq!(items("t1").await, ["T1-V1", "T1"]);
+    assert_eq!(items("v1").await, ["T1-V1"]);
+    assert!(items("v2").await.is_empty());
+    let ack = || "acknowledge".to_string();
+    assert_eq!(
+        counts("intake").await,
+        [("C".into(), ack(), 1, 0, 1), ("T1".into(), ack(), 1, 0, 1), ("T1-V1".into(), ack(), 1, 0, 1)]
+    );
+    assert_eq!(counts("t1").await, [("T1".into(), ack(), 1, 0, 1), ("T1-V1".into(), ack(), 1, 0, 1)]);
+    // The report on 一号村 is handled at 一号镇, outside 一号村's units.
+    assert_eq!(counts("v1").await, [("T1-V1".into(), ack(), 1, 0, 1)]);
+    assert_eq!(counts("v2").await, []);
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+
+    // A transfer moves the count to the receiving unit.
+    app.event(&intake, at_county, json!({"type":"transfer","on":"2026-01-08","to":"T2-V1"}), StatusCode::CREATED).await;
+    let after = counts("intake").await;
+    assert!(!after.iter().any(|r| r.0 == "C" && r.1 == "acknowledge"), "{after:?}");
+    assert!(after.iter().any(|r| r.0 == "T2-V1"), "{after:?}");
+    assert_eq!(counts("t2v1").await.iter().filter(|r| r.1 == "acknowledge").count(), 1);
+    assert_eq!(items("t2v1").await, ["T2-V1"]);
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0, "the transfer moved the kept count");
+
+    // A calendar recompute rewrites the deadlines and keeps where they are.
+    xinfang_app::calendar::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
+    assert_eq!(counts("intake").await, after);
+
+    // Due today and due soon, counted apart from overdue; and a report's
+    // deadline is counted only where Art. 30 lets the case be seen.
+    let today = xinfang_app::today();
+    let day = |n: u64| (today + chrono::Days::new(n)).to_string();
+    let on = (today - chrono::Days::new(1)).to_string();
+    let soon = app.register(&intake, petition("C", &on, json!({}))).await["id"].as_i64().unwrap();
+    let assign = |due: String| json!({"type": "assign", "on": on, "to": "T1", "due": due});
+    app.event(&intake, soon, assign(day(2)), StatusCode::CREATED).await;
+    let report = json!({"class": "report", "respondent_unit": "T1-V1", "subject": "举报村干部"});
+    let due_today = app.register(&intake, petition("C", &on, report)).await["id"].as_i64().unwrap();
+    app.event(&intake, due_today, assign(day(0)), StatusCode::CREATED).await;
+    let assigned = |rows: Vec<(String, String, i64, i64, i64)>| {
+        rows.into_iter().filter(|r| r.1 == "assigned").map(|r| (r.0, r.2, r.3, r.4)).collect::<Vec<_>>()
+    };
+    assert_eq!(assigned(counts("intake").await), [("T1".to_string(), 0, 1, 2)]);
+    assert_eq!(assigned(counts("t1").await), [("T1".to_string(), 0, 1, 2)]);
+    assert!(assigned(counts("v1").await).is_empty());
+    let t1_items = items("t1").await;
+    assert_eq!(t1_items.iter().filter(|u| *u == "T1").count(), 3, "{t1_items:?}");
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+
+    // The counts are kept in the transaction that writes the deadlines; a
+    // ledger from before they were kept gets them from its migration.
+    let kept = app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await;
+    assert!(kept >= 4, "{kept}");
+    app.raw_sql("DROP TABLE office_due_counts").await;
+    app.raw_sql("DROP INDEX deadlines_office_reported").await;
+    app.raw_sql(
+        "CREATE INDEX deadlines_office_unit ON deadlines(holder, paused, unit_id, clock, respondent_unit_id, due)",
+    )
+    .await;
+    app.raw_sql("DELETE FROM schema_migrations WHERE name LIKE '%_office_due_counts'").await;
+    let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
+    assert_eq!(reopened.due_count_drift().await.unwrap(), 0);
+    assert_eq!(app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await, kept);
+    let names: Vec<String> = reopened.load_set_aside().await.unwrap().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"index:deadlines_office_reported".to_string()), "{names:?}");
+    assert!(!names.contains(&"index:deadlines_office_unit".to_string()), "{names:?}");
+    reopened.close().await;
+    app.finish().await;
+}
