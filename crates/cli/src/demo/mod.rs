@@ -148,8 +148,15 @@ fn basis(d: Decision) -> String {
 }
 
 fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
-    use EventKind as K;
     let appeal = w.state.class == xinfang_domain::petition::PetitionClass::Appeal;
+    if walk_intake(w, g, department, township, appeal) && walk_handling(w, g, appeal) {
+        walk_remedies(w, g, appeal);
+    }
+}
+
+/// Routing and acceptance (Arts. 22–23, 31). False: the case stops here.
+fn walk_intake(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str, appeal: bool) -> bool {
+    use EventKind as K;
     if w.state.unit == ROOT && g.chance(0.75) {
         let to = if g.chance(0.65) { department.to_string() } else { township.to_string() };
         let kind = if g.chance(0.3) {
@@ -159,20 +166,20 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
             K::Transfer { to, note: None }
         };
         if !w.step(g, (0, 4), kind) {
-            return;
+            return false;
         }
         if g.chance(0.04) {
             if !w.step(g, (1, 4), K::Objection { reason: "该事项不属于本单位职责范围，请转有权处理的单位".into() })
             {
-                return;
+                return false;
             }
             if !w.step(g, (1, 3), K::Transfer { to: township.into(), note: None }) {
-                return;
+                return false;
             }
         }
     }
     if g.chance(0.015) {
-        return; // left without a decision on acceptance: shows on the overdue list
+        return false; // left without a decision on acceptance: shows on the overdue list
     }
     if appeal && g.chance(0.04) {
         let route = *g.pick(&[DeclineRoute::Litigation, DeclineRoute::Arbitration, DeclineRoute::Administrative]);
@@ -183,13 +190,17 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
                 route, reason: "该诉求应通过法定途径解决，已告知信访人相应途径".into()
             },
         );
-        return;
+        return false;
     }
-    if !w.step(g, (1, 8), K::Accept { note: None }) {
-        return;
-    }
+    w.step(g, (1, 8), K::Accept { note: None })
+}
+
+/// Handling to a served opinion and its evaluation (Arts. 21, 32–34).
+/// False: the case stops here.
+fn walk_handling(w: &mut Walk<'_>, g: &mut Gen, appeal: bool) -> bool {
+    use EventKind as K;
     if g.chance(0.03) {
-        return; // left in handling: some of these run late
+        return false; // left in handling: some of these run late
     }
     if appeal && g.chance(0.12) {
         let days = g.range(15, 30) as u32;
@@ -202,22 +213,22 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
                 reason: "事项涉及多个部门，情况复杂，需进一步调查核实".into(),
             },
         ) {
-            return;
+            return false;
         }
     }
     if appeal
         && g.chance(0.05)
         && (!w.step(g, (3, 10), K::HearingStart { note: None }) || !w.step(g, (0, 2), K::HearingEnd { note: None }))
     {
-        return;
+        return false;
     }
     let d = decision(g);
     if !w.step(g, (8, 45), K::Opinion { decision: d, basis: basis(d) }) {
-        return;
+        return false;
     }
     let method = g.pick(&["直接送达", "邮寄送达", "电子送达"]).to_string();
     if !w.step(g, (1, 5), K::Serve { method: Some(method) }) {
-        return;
+        return false;
     }
     if g.chance(0.6) {
         let value = *g.pick(&[
@@ -227,9 +238,15 @@ fn walk(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str) {
             Evaluation::Dissatisfied,
         ]);
         if !w.step(g, (0, 6), K::Evaluate { value, comment: None }) {
-            return;
+            return false;
         }
     }
+    true
+}
+
+/// Review, recheck and closing (Arts. 35–36).
+fn walk_remedies(w: &mut Walk<'_>, g: &mut Gen, appeal: bool) {
+    use EventKind as K;
     if appeal && g.chance(0.18) {
         if !w.step(g, (2, 20), K::ReviewRequest { note: None }) {
             return;

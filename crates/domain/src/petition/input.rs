@@ -162,85 +162,8 @@ impl NewPetition {
             }
         };
 
-        if input.petitioners.is_empty() {
-            errors.push(Invalid::new("petitioners", "required", "至少登记一名信访人（第十九条：姓名、住址）"));
-        }
-        if input.petitioners.len() > MAX_PETITIONERS {
-            errors.push(Invalid::new("petitioners", "too_many", format!("信访人不得超过 {MAX_PETITIONERS} 名")));
-        }
-        let mut petitioners = Vec::new();
-        for (i, p) in input.petitioners.iter().take(MAX_PETITIONERS).enumerate() {
-            let f = |name: &str| format!("petitioners[{i}].{name}");
-            let name = clean_line(&p.name);
-            if name.is_empty() {
-                errors.push(Invalid::new(f("name"), "required", "信访人姓名（名称）不能为空（第十九条）"));
-            } else if char_len(&name) > MAX_NAME {
-                errors.push(Invalid::new(f("name"), "too_long", format!("姓名不得超过 {MAX_NAME} 字")));
-            }
-            let address = clean_line(p.address.as_deref().unwrap_or(""));
-            if char_len(&address) > MAX_ADDRESS {
-                errors.push(Invalid::new(f("address"), "too_long", format!("住址不得超过 {MAX_ADDRESS} 字")));
-            }
-            let phone = match p.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(raw) => Phone::parse(&f("phone"), raw).map_err(|e| errors.push(e)).ok(),
-            };
-            let id_number = match p.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => None,
-                Some(raw) => IdNumber::parse(&f("id_number"), raw).map_err(|e| errors.push(e)).ok(),
-            };
-            petitioners.push(NewPetitioner { name, address, phone, id_number, representative: false });
-        }
-
-        let collective = match &input.collective {
-            None => None,
-            Some(c) => {
-                if c.persons < 2 || c.persons > 100_000 {
-                    errors.push(Invalid::new(
-                        "collective.persons",
-                        "invalid_persons",
-                        "集体访人数应在 2 至 100000 之间",
-                    ));
-                }
-                if c.representatives.is_empty() {
-                    errors.push(Invalid::new(
-                        "collective.representatives",
-                        "required",
-                        "集体访应推选代表（第二十条第三款）",
-                    ));
-                }
-                if c.representatives.len() > rules.max_representatives {
-                    errors.push(Invalid::new(
-                        "collective.representatives",
-                        "art20_too_many_representatives",
-                        format!(
-                            "集体访代表人数不得超过 {} 人（《信访工作条例》第二十条第三款）",
-                            rules.max_representatives
-                        ),
-                    ));
-                }
-                let mut seen = std::collections::BTreeSet::new();
-                for r in &c.representatives {
-                    let idx = usize::try_from(*r).ok().filter(|i| *i < petitioners.len());
-                    match idx {
-                        Some(i) if seen.insert(i) => petitioners[i].representative = true,
-                        Some(_) => errors.push(Invalid::new("collective.representatives", "duplicate", "代表重复")),
-                        None => errors.push(Invalid::new(
-                            "collective.representatives",
-                            "invalid_representative",
-                            "代表应为已登记信访人的序号（从 0 开始）",
-                        )),
-                    }
-                }
-                if c.persons >= 0 && (c.persons as usize) < c.representatives.len() {
-                    errors.push(Invalid::new("collective.persons", "invalid_persons", "集体访人数不得少于代表人数"));
-                }
-                Some(Collective {
-                    persons: c.persons.clamp(0, i64::from(u32::MAX)) as u32,
-                    representatives: c.representatives.len(),
-                })
-            }
-        };
+        let mut petitioners = parse_petitioners(&input.petitioners, &mut errors);
+        let collective = input.collective.as_ref().map(|c| parse_collective(c, rules, &mut petitioners, &mut errors));
 
         let request = text_field(&mut errors, "request", "信访请求", Some(&input.request), true, MAX_REQUEST);
         let facts = text_field(&mut errors, "facts", "事实", input.facts.as_deref(), false, MAX_LONG_TEXT);
@@ -267,6 +190,81 @@ impl NewPetition {
             _ => Err(errors),
         }
     }
+}
+
+/// The petitioners of a registration (Art. 19: name and address), each
+/// field checked; at most [`MAX_PETITIONERS`] are read.
+fn parse_petitioners(input: &[PetitionerInput], errors: &mut Vec<Invalid>) -> Vec<NewPetitioner> {
+    if input.is_empty() {
+        errors.push(Invalid::new("petitioners", "required", "至少登记一名信访人（第十九条：姓名、住址）"));
+    }
+    if input.len() > MAX_PETITIONERS {
+        errors.push(Invalid::new("petitioners", "too_many", format!("信访人不得超过 {MAX_PETITIONERS} 名")));
+    }
+    let mut petitioners = Vec::new();
+    for (i, p) in input.iter().take(MAX_PETITIONERS).enumerate() {
+        let f = |name: &str| format!("petitioners[{i}].{name}");
+        let name = clean_line(&p.name);
+        if name.is_empty() {
+            errors.push(Invalid::new(f("name"), "required", "信访人姓名（名称）不能为空（第十九条）"));
+        } else if char_len(&name) > MAX_NAME {
+            errors.push(Invalid::new(f("name"), "too_long", format!("姓名不得超过 {MAX_NAME} 字")));
+        }
+        let address = clean_line(p.address.as_deref().unwrap_or(""));
+        if char_len(&address) > MAX_ADDRESS {
+            errors.push(Invalid::new(f("address"), "too_long", format!("住址不得超过 {MAX_ADDRESS} 字")));
+        }
+        let phone = match p.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => Phone::parse(&f("phone"), raw).map_err(|e| errors.push(e)).ok(),
+        };
+        let id_number = match p.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => IdNumber::parse(&f("id_number"), raw).map_err(|e| errors.push(e)).ok(),
+        };
+        petitioners.push(NewPetitioner { name, address, phone, id_number, representative: false });
+    }
+    petitioners
+}
+
+/// A collective visit (集体访, Art. 20 ¶3): the number of people and the
+/// representatives chosen among the petitioners, who are marked as such.
+fn parse_collective(
+    c: &CollectiveInput,
+    rules: &RuleSet,
+    petitioners: &mut [NewPetitioner],
+    errors: &mut Vec<Invalid>,
+) -> Collective {
+    if c.persons < 2 || c.persons > 100_000 {
+        errors.push(Invalid::new("collective.persons", "invalid_persons", "集体访人数应在 2 至 100000 之间"));
+    }
+    if c.representatives.is_empty() {
+        errors.push(Invalid::new("collective.representatives", "required", "集体访应推选代表（第二十条第三款）"));
+    }
+    if c.representatives.len() > rules.max_representatives {
+        errors.push(Invalid::new(
+            "collective.representatives",
+            "art20_too_many_representatives",
+            format!("集体访代表人数不得超过 {} 人（《信访工作条例》第二十条第三款）", rules.max_representatives),
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &c.representatives {
+        let idx = usize::try_from(*r).ok().filter(|i| *i < petitioners.len());
+        match idx {
+            Some(i) if seen.insert(i) => petitioners[i].representative = true,
+            Some(_) => errors.push(Invalid::new("collective.representatives", "duplicate", "代表重复")),
+            None => errors.push(Invalid::new(
+                "collective.representatives",
+                "invalid_representative",
+                "代表应为已登记信访人的序号（从 0 开始）",
+            )),
+        }
+    }
+    if c.persons >= 0 && (c.persons as usize) < c.representatives.len() {
+        errors.push(Invalid::new("collective.persons", "invalid_persons", "集体访人数不得少于代表人数"));
+    }
+    Collective { persons: c.persons.clamp(0, i64::from(u32::MAX)) as u32, representatives: c.representatives.len() }
 }
 
 #[cfg(test)]

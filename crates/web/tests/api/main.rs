@@ -1,4 +1,7 @@
 #![allow(clippy::unwrap_used)]
+// A scenario test reads as one story from top to bottom (register, step,
+// check, step again); cut into pieces it would hide the order that matters.
+#![allow(clippy::too_many_lines)]
 //! The API, end to end through the real HTTP server, on SQLite and on
 //! PostgreSQL. Each scenario is an `async fn(Backend)`; `both!` makes a test
 //! of it per backend. The PostgreSQL tests are ignored (and say so) unless

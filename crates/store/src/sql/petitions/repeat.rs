@@ -35,101 +35,20 @@ impl Backend {
             }
             None => None,
         };
-        let mut q = Sql::default();
-        q.push("WITH c AS (SELECT cid, MAX(sid) AS sid, MAX(snp) AS snp FROM (");
-        let mut arms = 0;
-        // One arm of the union: `inner` selects `petition_id`s by a key
-        // (`WHERE` left open for the bound below); a band look-up is whole.
-        let mut arm = |q: &mut Sql, inner: &dyn Fn(&mut Sql), sid: bool, snp: bool| {
-            if arms > 0 {
-                q.push(" UNION ALL ");
-            }
-            q.push(&format!(
-                "SELECT t{arms}.petition_id AS cid, CAST({} AS BIGINT) AS sid, CAST({} AS BIGINT) AS snp FROM (",
-                i64::from(sid),
-                i64::from(snp)
-            ));
-            inner(q);
-            q.push(&format!(") t{arms}"));
-            arms += 1;
-        };
-        let bounded = |q: &mut Sql| {
-            q.push(" AND petition_id < ").arg(Arg::I64(id));
-            q.push(" ORDER BY petition_id DESC LIMIT ").arg(Arg::I64(CANDIDATES_PER_KEY));
-        };
-        for r in &people {
-            let name: String = r.try_get("name")?;
-            let id_index: Option<Vec<u8>> = r.try_get("id_index")?;
-            let phone_index: Option<Vec<u8>> = r.try_get("phone_index")?;
-            let address: String = r.try_get("address")?;
-            if !address.trim().is_empty() {
-                arm(
-                    &mut q,
-                    &|q| {
-                        q.push("SELECT petition_id FROM petitioners WHERE name = ")
-                            .arg(Arg::Text(name.clone()))
-                            .push(" AND address = ")
-                            .arg(Arg::Text(address.clone()));
-                        bounded(q);
-                    },
-                    false,
-                    true,
-                );
-            }
-            if let Some(ix) = id_index {
-                arm(
-                    &mut q,
-                    &|q| {
-                        q.push("SELECT petition_id FROM petitioners WHERE id_index = ")
-                            .arg(Arg::OptBytes(Some(ix.clone())));
-                        bounded(q);
-                    },
-                    true,
-                    false,
-                );
-            }
-            if let Some(ix) = phone_index {
-                arm(
-                    &mut q,
-                    &|q| {
-                        q.push("SELECT petition_id FROM petitioners WHERE phone_index = ")
-                            .arg(Arg::OptBytes(Some(ix.clone())))
-                            .push(" AND name = ")
-                            .arg(Arg::Text(name.clone()));
-                        bounded(q);
-                    },
-                    false,
-                    true,
-                );
-            }
-        }
-        for band in own.as_ref().map(|s| s.bands()).unwrap_or_default() {
-            arm(&mut q, &|q| push_band_lookup(q, band, id, CANDIDATES_PER_KEY), false, false);
-        }
-        if arms == 0 {
-            return Ok(Vec::new());
-        }
-        q.push(") x GROUP BY cid) SELECT c.cid, c.sid, c.snp, s.minhash FROM c LEFT JOIN petition_signatures s ON s.petition_id = c.cid");
+        let Some(mut q) = candidate_keys(id, &people, own.as_ref())? else { return Ok(Vec::new()) };
         // Score on the signatures first (cheap), read the rows of the few
         // worth showing.
-        let mut keyed = Vec::new();
-        for r in q.query().fetch_all(&self.read).await? {
-            let sig = r.try_get::<Option<Vec<u8>>, _>("minhash")?.and_then(|b| xinfang_text::Signature::from_bytes(&b));
-            let sid = r.try_get::<i64, _>("sid")? > 0;
-            let snp = r.try_get::<i64, _>("snp")? > 0;
-            let similarity = match (&own, &sig) {
-                (Some(a), Some(b)) => a.similarity(b),
-                _ => 0.0,
-            };
-            if let Some(a) = xinfang_domain::petition::repeat::assess(sid || snp, similarity) {
-                keyed.push((a.score, r.try_get::<i64, _>("cid")?, sid, snp, similarity));
-            }
-        }
-        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let mut keyed = score_candidates(&q.query().fetch_all(&self.read).await?, own.as_ref())?;
+        keyed.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
         keyed.truncate(MAX_CANDIDATE_ROWS);
         if keyed.is_empty() {
             return Ok(Vec::new());
         }
+        self.read_candidates(&keyed, viewer).await
+    }
+
+    /// The rows of the scored candidates that `viewer` may see.
+    async fn read_candidates(&self, keyed: &[Scored], viewer: &Viewer) -> Result<Vec<RepeatCandidate>> {
         let mut q = Sql::default();
         q.push(&format!(
             "SELECT {SUMMARY_COLS}, u.path AS unit_path, p.repeat_of, \
@@ -140,7 +59,7 @@ impl Backend {
             if i > 0 {
                 q.push(", ");
             }
-            q.arg(Arg::I64(k.1));
+            q.arg(Arg::I64(k.id));
         }
         q.push(")");
         push_visible(&mut q, viewer);
@@ -148,13 +67,13 @@ impl Backend {
         let mut candidates = Vec::with_capacity(rows.len());
         for r in &rows {
             let summary = read_summary(r)?;
-            let Some(k) = keyed.iter().find(|k| k.1 == summary.id) else { continue };
+            let Some(k) = keyed.iter().find(|k| k.id == summary.id) else { continue };
             candidates.push(RepeatCandidate {
                 unit_path: r.try_get("unit_path")?,
                 repeat_of: r.try_get("repeat_of")?,
-                similarity: k.4,
-                same_id_number: k.2,
-                same_name_contact: k.3,
+                similarity: k.similarity,
+                same_id_number: k.same_id,
+                same_name_contact: k.same_contact,
                 rechecked: r.try_get("rechecked")?,
                 summary,
             });
@@ -243,4 +162,118 @@ impl Backend {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// An earlier petition that shares a key with the one asked about, scored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scored {
+    score: f64,
+    id: i64,
+    /// The same ID number.
+    same_id: bool,
+    /// The same name with the same phone or address.
+    same_contact: bool,
+    similarity: f64,
+}
+
+/// The query of the earlier petitions that share a key with petition `id`:
+/// each of its `people`'s (name and address, ID number, phone and name)
+/// and each band of its signature `own`, the newest [`CANDIDATES_PER_KEY`]
+/// per key, grouped by petition. `None` when there is no key to look up.
+fn candidate_keys(id: i64, people: &[DbRow], own: Option<&xinfang_text::Signature>) -> Result<Option<Sql>> {
+    let mut q = Sql::default();
+    q.push("WITH c AS (SELECT cid, MAX(sid) AS sid, MAX(snp) AS snp FROM (");
+    let mut arms = 0;
+    // One arm of the union: `inner` selects `petition_id`s by a key
+    // (`WHERE` left open for the bound below); a band look-up is whole.
+    let mut arm = |q: &mut Sql, inner: &dyn Fn(&mut Sql), sid: bool, snp: bool| {
+        if arms > 0 {
+            q.push(" UNION ALL ");
+        }
+        q.push(&format!(
+            "SELECT t{arms}.petition_id AS cid, CAST({} AS BIGINT) AS sid, CAST({} AS BIGINT) AS snp FROM (",
+            i64::from(sid),
+            i64::from(snp)
+        ));
+        inner(q);
+        q.push(&format!(") t{arms}"));
+        arms += 1;
+    };
+    let bounded = |q: &mut Sql| {
+        q.push(" AND petition_id < ").arg(Arg::I64(id));
+        q.push(" ORDER BY petition_id DESC LIMIT ").arg(Arg::I64(CANDIDATES_PER_KEY));
+    };
+    for r in people {
+        let name: String = r.try_get("name")?;
+        let id_index: Option<Vec<u8>> = r.try_get("id_index")?;
+        let phone_index: Option<Vec<u8>> = r.try_get("phone_index")?;
+        let address: String = r.try_get("address")?;
+        if !address.trim().is_empty() {
+            arm(
+                &mut q,
+                &|q| {
+                    q.push("SELECT petition_id FROM petitioners WHERE name = ")
+                        .arg(Arg::Text(name.clone()))
+                        .push(" AND address = ")
+                        .arg(Arg::Text(address.clone()));
+                    bounded(q);
+                },
+                false,
+                true,
+            );
+        }
+        if let Some(ix) = id_index {
+            arm(
+                &mut q,
+                &|q| {
+                    q.push("SELECT petition_id FROM petitioners WHERE id_index = ")
+                        .arg(Arg::OptBytes(Some(ix.clone())));
+                    bounded(q);
+                },
+                true,
+                false,
+            );
+        }
+        if let Some(ix) = phone_index {
+            arm(
+                &mut q,
+                &|q| {
+                    q.push("SELECT petition_id FROM petitioners WHERE phone_index = ")
+                        .arg(Arg::OptBytes(Some(ix.clone())))
+                        .push(" AND name = ")
+                        .arg(Arg::Text(name.clone()));
+                    bounded(q);
+                },
+                false,
+                true,
+            );
+        }
+    }
+    for band in own.map(|s| s.bands()).unwrap_or_default() {
+        arm(&mut q, &|q| push_band_lookup(q, band, id, CANDIDATES_PER_KEY), false, false);
+    }
+    if arms == 0 {
+        return Ok(None);
+    }
+    q.push(") x GROUP BY cid) SELECT c.cid, c.sid, c.snp, s.minhash FROM c LEFT JOIN petition_signatures s ON s.petition_id = c.cid");
+    Ok(Some(q))
+}
+
+/// Scores the candidates the key query found against `own`; those that
+/// are no repeat by the domain's rule are left out.
+fn score_candidates(rows: &[DbRow], own: Option<&xinfang_text::Signature>) -> Result<Vec<Scored>> {
+    let mut keyed = Vec::new();
+    for r in rows {
+        let sig = r.try_get::<Option<Vec<u8>>, _>("minhash")?.and_then(|b| xinfang_text::Signature::from_bytes(&b));
+        let sid = r.try_get::<i64, _>("sid")? > 0;
+        let snp = r.try_get::<i64, _>("snp")? > 0;
+        let similarity = match (own, &sig) {
+            (Some(a), Some(b)) => a.similarity(b),
+            _ => 0.0,
+        };
+        if let Some(a) = xinfang_domain::petition::repeat::assess(sid || snp, similarity) {
+            keyed.push(Scored { score: a.score, id: r.try_get("cid")?, same_id: sid, same_contact: snp, similarity });
+        }
+    }
+    Ok(keyed)
 }

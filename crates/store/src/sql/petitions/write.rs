@@ -36,53 +36,8 @@ pub(crate) async fn insert_petitions_tx(
     batch: &[&NewPetitionRecord],
 ) -> Result<Vec<(i64, String)>> {
     let now = Utc::now();
-    // Case numbers: one counter step per year for the whole batch.
-    let mut per_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
-    for rec in batch {
-        *per_year.entry(rec.received_on.year()).or_default() += 1;
-    }
-    let mut next_no = std::collections::BTreeMap::new();
-    for (year, n) in &per_year {
-        let mut q = Sql::default();
-        q.push("INSERT INTO counters (name, value) VALUES (")
-            .arg(Arg::Text(format!("case_no:{year}")))
-            .push(", ")
-            .arg(Arg::I64(*n))
-            .push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
-        let last = tx.fetch(q).await?.first().ok_or_else(|| StoreError::Corrupt("counter".into()))?.i64(0)?;
-        next_no.insert(*year, last - n + 1);
-    }
-    let mut case_nos = Vec::with_capacity(batch.len());
-    let mut rows = Vec::with_capacity(batch.len());
-    for rec in batch {
-        let year = rec.received_on.year();
-        let n = next_no.get_mut(&year).ok_or_else(|| StoreError::Corrupt("counter".into()))?;
-        let case_no = format!("XF{year}-{:06}", *n);
-        *n += 1;
-        rows.push(vec![
-            Arg::Text(case_no.clone()),
-            Arg::Text(rec.query_code.clone()),
-            Arg::Text(rec.channel.clone()),
-            Arg::Text(rec.class.clone()),
-            Arg::Text(rec.status.clone()),
-            Arg::I64(rec.unit_id),
-            Arg::I64(rec.registered_unit_id),
-            Arg::OptI64(rec.respondent_unit_id),
-            Arg::Date(rec.received_on),
-            Arg::Text(rec.subject.clone()),
-            Arg::Text(rec.request.clone()),
-            Arg::Text(rec.facts.clone()),
-            Arg::Text(rec.reasons.clone()),
-            Arg::OptI64(rec.collective_persons),
-            Arg::Text(rec.state.clone()),
-            Arg::OptDate(rec.next_due),
-            Arg::I64(1),
-            Arg::OptI64(rec.registered_by),
-            Arg::Time(now),
-            Arg::Time(now),
-        ]);
-        case_nos.push(case_no);
-    }
+    let case_nos = case_numbers(tx, batch).await?;
+    let rows = batch.iter().zip(&case_nos).map(|(rec, case_no)| petition_row(rec, case_no, now)).collect();
     let returned = tx
         .insert_rows(
             "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
@@ -132,15 +87,6 @@ pub(crate) async fn insert_petitions_tx(
         });
     }
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
-    let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
-    for rec in batch {
-        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
-        *cells.entry(key).or_default() += 1;
-    }
-    let cells = cells
-        .into_iter()
-        .map(|((month, unit, class), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(class.into()), Arg::I64(n)])
-        .collect();
     let audit = audit_rows(tx, &audit).await?;
     // Everything else in one statement: on PostgreSQL, one round trip.
     let mut tables = vec![
@@ -154,17 +100,86 @@ pub(crate) async fn insert_petitions_tx(
         Rows::new(DEADLINES_INSERT, DEADLINE_COLS, deadlines),
         due_counts.rows(),
         Rows::new(UNITS_INSERT, 2, units),
-        Rows {
-            head: "INSERT INTO monthly_counts (month, unit_id, class, n)",
-            cols: 4,
-            rows: cells,
-            tail: "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
-        },
+        monthly_rows(batch),
         audit,
     ];
     tables.extend(search_rows(&docs));
     tx.insert_all(tables).await?;
     Ok(batch.iter().zip(case_nos).map(|(_, c)| (ids[&c], c)).collect())
+}
+
+/// The next case numbers (编号, `XF2026-000123`) for a batch, in order: one
+/// counter step per year for the whole batch.
+async fn case_numbers(tx: &mut impl WriteTx, batch: &[&NewPetitionRecord]) -> Result<Vec<String>> {
+    let mut per_year: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
+    for rec in batch {
+        *per_year.entry(rec.received_on.year()).or_default() += 1;
+    }
+    let mut next_no = std::collections::BTreeMap::new();
+    for (year, n) in &per_year {
+        let mut q = Sql::default();
+        q.push("INSERT INTO counters (name, value) VALUES (")
+            .arg(Arg::Text(format!("case_no:{year}")))
+            .push(", ")
+            .arg(Arg::I64(*n))
+            .push(") ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value");
+        let last = tx.fetch(q).await?.first().ok_or_else(|| StoreError::Corrupt("counter".into()))?.i64(0)?;
+        next_no.insert(*year, last - n + 1);
+    }
+    let mut case_nos = Vec::with_capacity(batch.len());
+    for rec in batch {
+        let year = rec.received_on.year();
+        let n = next_no.get_mut(&year).ok_or_else(|| StoreError::Corrupt("counter".into()))?;
+        case_nos.push(format!("XF{year}-{:06}", *n));
+        *n += 1;
+    }
+    Ok(case_nos)
+}
+
+/// The `petitions` row of a new petition, at version 1.
+fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> Vec<Arg> {
+    vec![
+        Arg::Text(case_no.to_string()),
+        Arg::Text(rec.query_code.clone()),
+        Arg::Text(rec.channel.clone()),
+        Arg::Text(rec.class.clone()),
+        Arg::Text(rec.status.clone()),
+        Arg::I64(rec.unit_id),
+        Arg::I64(rec.registered_unit_id),
+        Arg::OptI64(rec.respondent_unit_id),
+        Arg::Date(rec.received_on),
+        Arg::Text(rec.subject.clone()),
+        Arg::Text(rec.request.clone()),
+        Arg::Text(rec.facts.clone()),
+        Arg::Text(rec.reasons.clone()),
+        Arg::OptI64(rec.collective_persons),
+        Arg::Text(rec.state.clone()),
+        Arg::OptDate(rec.next_due),
+        Arg::I64(1),
+        Arg::OptI64(rec.registered_by),
+        Arg::Time(now),
+        Arg::Time(now),
+    ]
+}
+
+/// The monthly statistics' cells a batch adds to: month × receiving unit ×
+/// class, counted once per petition.
+fn monthly_rows(batch: &[&NewPetitionRecord]) -> Rows {
+    let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
+    for rec in batch {
+        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
+        *cells.entry(key).or_default() += 1;
+    }
+    let cells = cells
+        .into_iter()
+        .map(|((month, unit, class), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(class.into()), Arg::I64(n)])
+        .collect();
+    Rows {
+        head: "INSERT INTO monthly_counts (month, unit_id, class, n)",
+        cols: 4,
+        rows: cells,
+        tail: "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
+    }
 }
 
 /// Appends one event and the new projection inside `tx`, if the case has

@@ -114,6 +114,32 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;
     }
+    let (v, mut people, filled) = read_form(&form);
+    let mut e = Errors::default();
+    let input = petition_input(&v, &people, &filled, &mut e);
+    let result = if e.persons.is_empty() {
+        petitions::register(&st, &pu.user, &input).await.map_err(AppError::from)
+    } else {
+        Err(AppError::invalid(vec![]))
+    };
+    match result {
+        Ok(new) => see_other(&format!("/petitions/{}?notice=registered", new.row.id)),
+        Err(err) => {
+            place_errors(&err, &mut e, &mut people, &filled);
+            let summary = if err.fields.is_empty() && e.persons.is_empty() {
+                err.message.clone()
+            } else {
+                pu.tr.f("{} 处", &[&err.fields.len().max(1)])
+            };
+            let status = if err.status.is_success() { StatusCode::UNPROCESSABLE_ENTITY } else { err.status };
+            (status, render(&new_page(&st, &pu, v, e, people, summary).await)).into_response()
+        }
+    }
+}
+
+/// The registration form as typed: its values, its petitioner rows, and
+/// which rows were filled in (they become the petitioners, in order).
+fn read_form(form: &BTreeMap<String, String>) -> (Values, Vec<PersonRow>, Vec<usize>) {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let v = Values {
         channel: get("channel"),
@@ -128,7 +154,7 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         reasons: get("reasons"),
         petitioners: String::new(),
     };
-    let mut people: Vec<PersonRow> = (0..FORM_ROWS)
+    let people: Vec<PersonRow> = (0..FORM_ROWS)
         .map(|i| PersonRow {
             i,
             n: i + 1,
@@ -140,7 +166,6 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
             ..Default::default()
         })
         .collect();
-    // The rows filled in become the petitioners; remember which row each came from.
     let filled: Vec<usize> = people
         .iter()
         .filter(|p| {
@@ -151,7 +176,12 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         })
         .map(|p| p.i)
         .collect();
-    let mut e = Errors::default();
+    (v, people, filled)
+}
+
+/// The registration the form asks for; a collective visit's head count
+/// that is not a number is an error of the form itself.
+fn petition_input(v: &Values, people: &[PersonRow], filled: &[usize], e: &mut Errors) -> PetitionInput {
     let collective = if v.persons.trim().is_empty() {
         None
     } else {
@@ -172,7 +202,7 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         }
     };
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
-    let input = PetitionInput {
+    PetitionInput {
         channel: v.channel.clone(),
         received_on: v.received_on.clone(),
         unit: v.unit.clone(),
@@ -195,52 +225,40 @@ pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<
         facts: opt(&v.facts),
         reasons: opt(&v.reasons),
         respondent_unit: opt(&v.respondent_unit),
-    };
-    let result = if e.persons.is_empty() {
-        petitions::register(&st, &pu.user, &input).await.map_err(AppError::from)
-    } else {
-        Err(AppError::invalid(vec![]))
-    };
-    match result {
-        Ok(new) => see_other(&format!("/petitions/{}?notice=registered", new.row.id)),
-        Err(err) => {
-            for f in &err.fields {
-                let msg = f.message.clone();
-                match f.field.as_str() {
-                    "channel" => e.channel = msg,
-                    "received_on" => e.received_on = msg,
-                    "unit" => e.unit = msg,
-                    "class" => e.class = msg,
-                    "respondent_unit" => e.respondent_unit = msg,
-                    "subject" => e.subject = msg,
-                    "request" => e.request = msg,
-                    "facts" => e.facts = msg,
-                    "reasons" => e.reasons = msg,
-                    "petitioners" => e.petitioners = msg,
-                    other if other.starts_with("collective") => e.persons = msg,
-                    other => {
-                        // petitioners[k].field → the form row k came from.
-                        let parsed = other
-                            .strip_prefix("petitioners[")
-                            .and_then(|r| r.split_once("]."))
-                            .and_then(|(k, name)| k.parse::<usize>().ok().map(|k| (k, name)));
-                        match parsed.and_then(|(k, name)| filled.get(k).map(|row| (*row, name))) {
-                            Some((row, "name")) => people[row].name_err = msg,
-                            Some((row, "address")) => people[row].address_err = msg,
-                            Some((row, "phone")) => people[row].phone_err = msg,
-                            Some((row, "id_number")) => people[row].id_err = msg,
-                            _ => e.petitioners = msg,
-                        }
-                    }
+    }
+}
+
+/// Puts each field's error next to its field; a petitioner's next to the
+/// form row it came from.
+fn place_errors(err: &AppError, e: &mut Errors, people: &mut [PersonRow], filled: &[usize]) {
+    for f in &err.fields {
+        let msg = f.message.clone();
+        match f.field.as_str() {
+            "channel" => e.channel = msg,
+            "received_on" => e.received_on = msg,
+            "unit" => e.unit = msg,
+            "class" => e.class = msg,
+            "respondent_unit" => e.respondent_unit = msg,
+            "subject" => e.subject = msg,
+            "request" => e.request = msg,
+            "facts" => e.facts = msg,
+            "reasons" => e.reasons = msg,
+            "petitioners" => e.petitioners = msg,
+            other if other.starts_with("collective") => e.persons = msg,
+            other => {
+                // petitioners[k].field → the form row k came from.
+                let parsed = other
+                    .strip_prefix("petitioners[")
+                    .and_then(|r| r.split_once("]."))
+                    .and_then(|(k, name)| k.parse::<usize>().ok().map(|k| (k, name)));
+                match parsed.and_then(|(k, name)| filled.get(k).map(|row| (*row, name))) {
+                    Some((row, "name")) => people[row].name_err = msg,
+                    Some((row, "address")) => people[row].address_err = msg,
+                    Some((row, "phone")) => people[row].phone_err = msg,
+                    Some((row, "id_number")) => people[row].id_err = msg,
+                    _ => e.petitioners = msg,
                 }
             }
-            let summary = if err.fields.is_empty() && e.persons.is_empty() {
-                err.message.clone()
-            } else {
-                pu.tr.f("{} 处", &[&err.fields.len().max(1)])
-            };
-            let status = if err.status.is_success() { StatusCode::UNPROCESSABLE_ENTITY } else { err.status };
-            (status, render(&new_page(&st, &pu, v, e, people, summary).await)).into_response()
         }
     }
 }

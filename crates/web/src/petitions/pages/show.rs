@@ -230,6 +230,25 @@ pub(crate) fn step_label(kind: &str) -> &'static str {
     }
 }
 
+impl CandidateView {
+    /// A repeat candidate as the petition page lists it.
+    fn of(c: &xinfang_app::petitions::search::Candidate) -> Self {
+        CandidateView {
+            id: c.summary.id,
+            case_no: c.summary.case_no.clone(),
+            subject: c.summary.subject.clone(),
+            received_on: c.summary.received_on,
+            status: PetitionStatus::parse(&c.summary.status).map(PetitionStatus::label).unwrap_or(""),
+            unit: c.summary.unit_name.clone(),
+            likely: c.assessment.likely,
+            reason: c.assessment.reason.label(),
+            similarity: format!("{:.0}%", c.similarity * 100.0),
+            flags: c.flags.clone(),
+            linked: c.linked,
+        }
+    }
+}
+
 pub(crate) async fn petition_page(
     st: &AppState,
     pu: &PageUser,
@@ -277,22 +296,7 @@ pub(crate) async fn petition_page(
         Ok(c) => c,
         Err(e) => return pu.error(&e),
     };
-    let candidates: Vec<CandidateView> = found
-        .iter()
-        .map(|c| CandidateView {
-            id: c.summary.id,
-            case_no: c.summary.case_no.clone(),
-            subject: c.summary.subject.clone(),
-            received_on: c.summary.received_on,
-            status: PetitionStatus::parse(&c.summary.status).map(PetitionStatus::label).unwrap_or(""),
-            unit: c.summary.unit_name.clone(),
-            likely: c.assessment.likely,
-            reason: c.assessment.reason.label(),
-            similarity: format!("{:.0}%", c.similarity * 100.0),
-            flags: c.flags.clone(),
-            linked: c.linked,
-        })
-        .collect();
+    let candidates: Vec<CandidateView> = found.iter().map(CandidateView::of).collect();
     let original = match row.repeat_of {
         Some(o) => st.store.petition(o).await.ok().flatten(),
         None => None,

@@ -503,245 +503,21 @@ impl CaseState {
         }
         match &event.kind {
             EventKind::Register { .. } => refuse("already_registered", "信访事项已登记"),
-            EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
-                let what = if matches!(event.kind, EventKind::Transfer { .. }) { "转送" } else { "交办" };
-                self.expect(&[PetitionStatus::Registered], what, "（第二十二条）")?;
-                if *to == self.unit {
-                    return refuse("transfer_to_self", format!("不能{what}给本单位"));
-                }
-                let (route, due) = match &event.kind {
-                    EventKind::Assign { due, .. } => (IntakeRoute::Assigned, Some(*due)),
-                    _ => (IntakeRoute::Transferred, None),
-                };
-                self.intake = Intake { route, from: Some(self.unit.clone()), on, assigned_due: due };
-                self.unit = to.clone();
-                Ok(())
-            }
-            EventKind::Objection { .. } => {
-                self.expect(&[PetitionStatus::Registered], "提出异议", "（第二十三条第三款）")?;
-                let Some(from) = self
-                    .intake
-                    .from
-                    .clone()
-                    .filter(|_| matches!(self.intake.route, IntakeRoute::Transferred | IntakeRoute::Assigned))
-                else {
-                    return refuse(
-                        "art23_objection_not_transferred",
-                        "只有收到转送、交办的事项才能提出异议（第二十三条第三款）",
-                    );
-                };
-                if let Some(due) = self.due_of(ctx, ClockName::Objection)
-                    && on > due
-                {
-                    return refuse(
-                        "art23_objection_late",
-                        format!("异议须在收到之日起 5 个工作日内提出（第二十三条第三款），期限已于 {due} 届满"),
-                    );
-                }
-                self.intake =
-                    Intake { route: IntakeRoute::Returned, from: Some(self.unit.clone()), on, assigned_due: None };
-                self.unit = from;
-                Ok(())
-            }
-            EventKind::Accept { .. } => {
-                self.expect(&[PetitionStatus::Registered], "受理", "（第二十二条、第二十三条）")?;
-                self.status = PetitionStatus::Accepted;
-                self.accepted_on = Some(on);
-                Ok(())
-            }
-            EventKind::Decline { route, .. } => {
-                self.expect(&[PetitionStatus::Registered], "不予受理", "（第三十一条）")?;
-                if self.class != PetitionClass::Appeal {
-                    return refuse(
-                        "art31_decline_only_appeals",
-                        "导入其他法定程序仅适用于申诉求决类事项（第三十一条第一项至第五项）",
-                    );
-                }
-                self.declined = Some(*route);
-                self.status = PetitionStatus::Closed;
-                self.closed = Some(Closure { on, reason: CloseReason::RoutedOut });
-                Ok(())
-            }
-            EventKind::Extend { days, .. } => {
-                self.expect(&[PetitionStatus::Accepted], "延长办理期限", "（第三十四条）")?;
-                if self.class != PetitionClass::Appeal {
-                    return refuse("art34_no_period", "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期");
-                }
-                if self.extension_days + days > ctx.rules.max_extension_days {
-                    return refuse(
-                        "art34_extension_too_long",
-                        format!(
-                            "延长期限累计不得超过 {} 日（第三十四条），已延长 {} 日",
-                            ctx.rules.max_extension_days, self.extension_days
-                        ),
-                    );
-                }
-                if let Some(due) = self.due_of(ctx, ClockName::Handle)
-                    && on > due
-                {
-                    return refuse(
-                        "art34_extension_after_due",
-                        format!("办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"),
-                    );
-                }
-                self.extension_days += days;
-                Ok(())
-            }
-            EventKind::HearingStart { .. } => {
-                self.expect(
-                    &[PetitionStatus::Accepted, PetitionStatus::RecheckRequested],
-                    "举行听证",
-                    "（第三十一条第六项、第三十六条第二款）",
-                )?;
-                if self.open_hearing().is_some() {
-                    return refuse("hearing_open", "已有听证正在进行，须先记录听证结束");
-                }
-                let stage = if self.status == PetitionStatus::Accepted { Stage::Handling } else { Stage::Recheck };
-                self.hearings.push(Hearing { stage, start: on, end: None });
-                Ok(())
-            }
-            EventKind::HearingEnd { .. } => {
-                let Some(h) = self.hearings.iter_mut().find(|h| h.end.is_none()) else {
-                    return refuse("no_hearing_open", "没有正在进行的听证");
-                };
-                h.end = Some(on);
-                Ok(())
-            }
-            EventKind::Opinion { decision, basis } => {
-                self.expect(&[PetitionStatus::Accepted], "出具处理意见书", "（第三十二条）")?;
-                self.no_open_hearing()?;
-                self.opinion =
-                    Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
-                self.status = PetitionStatus::OpinionIssued;
-                Ok(())
-            }
-            EventKind::Serve { .. } => {
-                let target = match self.status {
-                    PetitionStatus::OpinionIssued => self.opinion.as_mut(),
-                    PetitionStatus::Reviewed => self.review.as_mut().and_then(|r| r.opinion.as_mut()),
-                    PetitionStatus::Rechecked => self.recheck.as_mut().and_then(|r| r.opinion.as_mut()),
-                    _ => None,
-                };
-                match target {
-                    Some(o) if o.served_on.is_none() => {
-                        o.served_on = Some(on);
-                        if self.status == PetitionStatus::OpinionIssued {
-                            self.status = PetitionStatus::Served;
-                        }
-                        Ok(())
-                    }
-                    Some(_) => refuse("already_served", "该书面意见已送达"),
-                    None => {
-                        refuse("nothing_to_serve", format!("当前状态为“{}”，没有待送达的书面意见", self.status.label()))
-                    }
-                }
-            }
-            EventKind::ReviewRequest { .. } => {
-                self.appeal_class("复查", "第三十五条")?;
-                let closed_ok =
-                    self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::Concluded) && self.review.is_none();
-                if self.status != PetitionStatus::Served && !closed_ok {
-                    self.expect(&[PetitionStatus::Served], "申请复查", "（第三十五条：自收到书面答复之日起30日内）")?;
-                }
-                let due = self.due_of(ctx, ClockName::ReviewRequest);
-                if let Some(due) = due.filter(|due| on > *due) {
-                    return refuse(
-                        "art35_review_request_late",
-                        format!("复查申请须自收到书面答复之日起 30 日内提出（第三十五条），期限已于 {due} 届满"),
-                    );
-                }
-                let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
-                self.review = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
-                self.unit = unit;
-                self.closed = None;
-                self.status = PetitionStatus::ReviewRequested;
-                Ok(())
-            }
-            EventKind::ReviewOpinion { decision, basis } => {
-                self.expect(&[PetitionStatus::ReviewRequested], "出具复查意见", "（第三十五条）")?;
-                self.no_open_hearing()?;
-                if let Some(r) = self.review.as_mut() {
-                    r.opinion =
-                        Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
-                }
-                self.status = PetitionStatus::Reviewed;
-                Ok(())
-            }
-            EventKind::RecheckRequest { .. } => {
-                self.appeal_class("复核", "第三十六条")?;
-                let closed_ok = self.closed.as_ref().is_some_and(|c| c.reason == CloseReason::ReviewFinal)
-                    && self.recheck.is_none();
-                if self.status != PetitionStatus::Reviewed && !closed_ok {
-                    self.expect(
-                        &[PetitionStatus::Reviewed],
-                        "申请复核",
-                        "（第三十六条第一款：对复查意见不服的，自收到书面答复之日起30日内）",
-                    )?;
-                }
-                if let Some(due) = self.due_of(ctx, ClockName::RecheckRequest).filter(|due| on > *due) {
-                    return refuse(
-                        "art36_recheck_request_late",
-                        format!("复核申请须自收到复查意见之日起 30 日内提出（第三十六条第一款），期限已于 {due} 届满"),
-                    );
-                }
-                let unit = ctx.higher_unit.unwrap_or(&self.unit).to_string();
-                self.recheck = Some(Appeal { requested_on: on, unit: unit.clone(), opinion: None });
-                self.unit = unit;
-                self.closed = None;
-                self.status = PetitionStatus::RecheckRequested;
-                Ok(())
-            }
-            EventKind::RecheckOpinion { decision, basis } => {
-                self.expect(&[PetitionStatus::RecheckRequested], "出具复核意见", "（第三十六条）")?;
-                self.no_open_hearing()?;
-                if let Some(r) = self.recheck.as_mut() {
-                    r.opinion =
-                        Some(Opinion { decision: *decision, basis: basis.clone(), issued_on: on, served_on: None });
-                }
-                self.status = PetitionStatus::Rechecked;
-                Ok(())
-            }
-            EventKind::Close { reason, .. } => {
-                let default = match self.status {
-                    PetitionStatus::Served => CloseReason::Concluded,
-                    PetitionStatus::Reviewed => CloseReason::ReviewFinal,
-                    PetitionStatus::Rechecked => CloseReason::RecheckFinal,
-                    _ => CloseReason::Withdrawn,
-                };
-                let reason = reason.unwrap_or(default);
-                let allowed = match reason {
-                    CloseReason::Withdrawn => true,
-                    CloseReason::Mediated => self.status == PetitionStatus::Accepted,
-                    CloseReason::RoutedOut => false,
-                    other => other == default,
-                };
-                if !allowed {
-                    return refuse(
-                        "close_reason_not_allowed",
-                        format!("当前状态为“{}”，不能以“{}”办结", self.status.label(), reason.label()),
-                    );
-                }
-                self.no_open_hearing()?;
-                self.status = PetitionStatus::Closed;
-                self.closed = Some(Closure { on, reason });
-                Ok(())
-            }
-            EventKind::Evaluate { value, .. } => {
-                let stage = if self.recheck.as_ref().is_some_and(|r| r.opinion.is_some()) {
-                    Stage::Recheck
-                } else if self.review.as_ref().is_some_and(|r| r.opinion.is_some()) {
-                    Stage::Review
-                } else if self.opinion.as_ref().is_some_and(|o| o.served_on.is_some()) {
-                    Stage::Handling
-                } else {
-                    return refuse("nothing_to_evaluate", "书面答复送达后方可评价（第二十一条）");
-                };
-                if self.evaluations.iter().any(|e| e.stage == stage) {
-                    return refuse("already_evaluated", "对本次书面答复已作过评价");
-                }
-                self.evaluations.push(Evaluated { stage, value: *value, on });
-                Ok(())
-            }
+            EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => self.route_to(event, to),
+            EventKind::Objection { .. } => self.object(ctx, on),
+            EventKind::Accept { .. } => self.accept(on),
+            EventKind::Decline { route, .. } => self.decline(*route, on),
+            EventKind::Extend { days, .. } => self.extend(*days, ctx, on),
+            EventKind::HearingStart { .. } => self.start_hearing(on),
+            EventKind::HearingEnd { .. } => self.end_hearing(on),
+            EventKind::Opinion { decision, basis } => self.issue_opinion(*decision, basis, on),
+            EventKind::Serve { .. } => self.serve(on),
+            EventKind::ReviewRequest { .. } => self.request_review(ctx, on),
+            EventKind::ReviewOpinion { decision, basis } => self.issue_review_opinion(*decision, basis, on),
+            EventKind::RecheckRequest { .. } => self.request_recheck(ctx, on),
+            EventKind::RecheckOpinion { decision, basis } => self.issue_recheck_opinion(*decision, basis, on),
+            EventKind::Close { reason, .. } => self.close(*reason, on),
+            EventKind::Evaluate { value, .. } => self.evaluate(*value, on),
         }
     }
 
@@ -795,6 +571,10 @@ impl CaseState {
             .collect()
     }
 }
+
+mod appeal;
+mod handling;
+mod intake;
 
 #[cfg(test)]
 mod tests;
