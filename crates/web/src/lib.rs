@@ -20,9 +20,9 @@ pub mod workbench;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use error::AppError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -57,7 +57,7 @@ async fn request_log(req: Request, next: Next) -> Response {
 }
 
 /// Every route: the kernel's and each module's. An unknown address or
-/// method gets a JSON error.
+/// method gets an error page, or a JSON error under `/api/`.
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(api::router())
@@ -67,10 +67,28 @@ pub fn router() -> Router<AppState> {
         .merge(petitions::router())
         .merge(portal::router())
         .merge(admin::router())
-        .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址") })
-        .method_not_allowed_fallback(|| async {
-            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法")
+        .fallback(|uri: Uri, headers: HeaderMap| async move {
+            refuse(&uri, &headers, AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址"))
         })
+        .method_not_allowed_fallback(|uri: Uri, headers: HeaderMap| async move {
+            refuse(
+                &uri,
+                &headers,
+                AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "该地址不支持此请求方法"),
+            )
+        })
+}
+
+/// An address or method nobody serves: JSON under `/api/` (and for the
+/// health probe), a page in the reader's language everywhere else, where a
+/// browser asked.
+fn refuse(uri: &Uri, headers: &HeaderMap, e: AppError) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path == "/healthz" {
+        e.into_response()
+    } else {
+        page::error_page_in(page::page_tr(headers), None, &e)
+    }
 }
 
 /// The whole application.

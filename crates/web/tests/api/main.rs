@@ -45,6 +45,7 @@ both!(
     kernel::failed_logins_are_throttled,
     kernel::openapi_document_lists_every_route,
     kernel::audit_chain_detects_tampering,
+    kernel::unknown_addresses_get_a_page_and_the_api_json,
     kernel::indexes_dropped_for_a_load_come_back,
     kernel::group_commit_answers_each_command_alone,
     kernel::group_commit_registers_each_petition_alone,

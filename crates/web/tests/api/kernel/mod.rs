@@ -2,12 +2,14 @@
 //! group-commit writer, logging in, the templates.
 
 mod audit;
+mod errors;
 mod openapi;
 mod session;
 mod templates;
 mod writes;
 
 pub use audit::*;
+pub use errors::*;
 pub use openapi::*;
 pub use session::*;
 pub use writes::*;
