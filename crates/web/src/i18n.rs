@@ -185,6 +185,17 @@ mod tests {
             ClockName::ALL.iter().map(|x| x.label()).collect(),
         ];
         wanted.extend(labels.concat().into_iter().map(String::from));
+        // The commands' named refusals, which the pages show as they are
+        // (those without a value filled in).
+        for module in ["petitions"] {
+            let path = root.join("../app/src").join(module).join("errors.rs");
+            let text = std::fs::read_to_string(&path).unwrap();
+            for lit in text.split('"').skip(1).step_by(2) {
+                if !lit.contains('{') && lit.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                    wanted.push(lit.to_string());
+                }
+            }
+        }
         use xinfang_domain::petition::repeat::RepeatReason;
         wanted.extend(
             [RepeatReason::SamePerson, RepeatReason::SimilarText, RepeatReason::Both].map(|r| r.label().into()),

@@ -6,6 +6,7 @@
 //! no rule is written twice.
 
 mod codes;
+pub mod errors;
 mod public;
 mod register;
 pub mod search;
@@ -67,11 +68,7 @@ fn event_record(event: &Event, actor: Option<i64>) -> Result<EventRecord> {
 }
 
 fn require_worker(user: &User) -> Result<()> {
-    if user.role.works_petitions() {
-        Ok(())
-    } else {
-        Err(Error::forbidden(format!("{}只能查看，不能办理信访事项", user.role.label())))
-    }
+    if user.role.works_petitions() { Ok(()) } else { Err(errors::read_only(user.role)) }
 }
 
 /// The petition if `user` may see it; otherwise 404, as if it did not exist.

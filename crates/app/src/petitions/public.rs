@@ -29,7 +29,7 @@ pub async fn find(st: &AppState, client: &str, code: &str, last4: Option<&str>) 
         Some(row) => Ok(row),
         None => {
             st.lookup_throttle.fail(client);
-            Err(Error::NotFound("未找到与查询码和电话后四位相符的信访事项".into()))
+            Err(errors::lookup_failed())
         }
     }
 }

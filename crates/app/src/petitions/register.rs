@@ -116,14 +116,10 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
         || np.respondent_unit.is_some()
         || np.collective.is_some()
     {
-        return Err(Error::bad_request("invalid_public_submission", "网上提交只能是个人的网上信访"));
+        return Err(errors::not_an_online_submission());
     }
     if np.petitioners.len() != 1 || np.petitioners[0].phone.is_none() {
-        return Err(Error::Invalid(vec![xinfang_domain::Invalid::new(
-            "petitioners[0].phone",
-            "required",
-            "请填写联系电话：查询办理进展时需要电话后四位",
-        )]));
+        return Err(errors::phone_required());
     }
     let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
     let new = write_registration(st, &np, unit, None, None).await?;
@@ -137,15 +133,9 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
 /// transfer, assignment): it must exist and not be stopped (停用).
 pub(super) async fn receiving_unit(st: &AppState, field: &str, code: &str) -> Result<Unit> {
     match st.unit(code).await? {
-        Some(u) if u.disabled => Err(Error::from(xinfang_domain::Invalid::new(
-            field,
-            "unit_disabled",
-            format!("{}已停用，不能再接收信访事项", u.name),
-        ))),
+        Some(u) if u.disabled => Err(errors::unit_stopped(field, &u)),
         Some(u) => Ok(u),
-        None => {
-            Err(Error::from(xinfang_domain::Invalid::new(field, "unknown_unit", format!("单位代码 {code} 不存在"))))
-        }
+        None => Err(errors::unknown_unit(field, code)),
     }
 }
 
@@ -155,16 +145,12 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> Resu
     let np = NewPetition::parse(input, today(), &st.rules).map_err(Error::Invalid)?;
     let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
     if !user.unit.contains(&unit) {
-        return Err(Error::forbidden("只能登记本单位及下级单位收到的信访事项"));
+        return Err(errors::registered_outside());
     }
     let respondent = match &np.respondent_unit {
-        Some(code) => Some(st.unit(code.as_str()).await?.ok_or_else(|| {
-            Error::from(xinfang_domain::Invalid::new(
-                "respondent_unit",
-                "unknown_unit",
-                format!("单位代码 {code} 不存在"),
-            ))
-        })?),
+        Some(code) => {
+            Some(st.unit(code.as_str()).await?.ok_or_else(|| errors::unknown_unit("respondent_unit", code.as_str()))?)
+        }
         None => None,
     };
     check_not_respondent(np.class, unit.place(), respondent.as_ref().map(Unit::place))?;

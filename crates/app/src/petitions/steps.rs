@@ -13,7 +13,7 @@ pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4:
         event.kind,
         EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }
     ) {
-        return Err(Error::forbidden("信访人只能评价、申请复查或申请复核"));
+        return Err(errors::not_a_petitioner_step());
     }
     event.validate(today(), &st.rules).map_err(Error::Invalid)?;
     append_checked(st, row.id, event, None, None).await
@@ -26,30 +26,21 @@ pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -
     require_worker(user)?;
     let row = load_visible(st, user, id).await?;
     if !user.unit.contains(&row.unit) {
-        return Err(Error::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+        return Err(errors::handled_elsewhere(&row.unit));
     }
     let root = match of {
         None => None,
         Some(of) if of == id => {
-            return Err(Error::from(xinfang_domain::Invalid::new("of", "self", "不能把信访事项关联为它自己的重复件")));
+            return Err(errors::repeat_of_itself());
         }
         Some(of) => {
-            let target = load_visible(st, user, of).await.map_err(|_| {
-                Error::from(xinfang_domain::Invalid::new("of", "unknown_petition", "要关联的信访事项不存在"))
-            })?;
+            let target = load_visible(st, user, of).await.map_err(|_| errors::repeat_of_unknown())?;
             let root = target.repeat_of.unwrap_or(target.id);
             if root >= id {
-                return Err(Error::from(xinfang_domain::Invalid::new(
-                    "of",
-                    "not_earlier",
-                    "只能关联到比本件更早登记的信访事项",
-                )));
+                return Err(errors::repeat_of_later());
             }
             if !st.store.repeats_of(id, None).await?.is_empty() {
-                return Err(Error::conflict(
-                    "has_repeats",
-                    "已有其他信访事项作为本件的重复件关联到本件，不能再把本件关联为重复件",
-                ));
+                return Err(errors::has_repeats());
             }
             Some(root)
         }
@@ -81,7 +72,7 @@ async fn append_checked(st: &AppState, id: i64, event: Event, acting: Option<&Us
         if let Some(user) = acting
             && !user.unit.contains(&row.unit)
         {
-            return Err(Error::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", row.unit.name)));
+            return Err(errors::handled_elsewhere(&row.unit));
         }
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();
@@ -120,5 +111,5 @@ async fn append_checked(st: &AppState, id: i64, event: Event, acting: Option<&Us
             Err(e) => return Err(e.into()),
         }
     }
-    Err(Error::conflict("conflict", "该信访事项正被频繁更新，请稍后重试"))
+    Err(errors::too_busy())
 }
