@@ -18,6 +18,8 @@ pub mod portal;
 pub mod session;
 pub mod workbench;
 
+pub mod views;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -26,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use error::AppError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use xinfang_app::AppState;
 
@@ -56,17 +59,23 @@ async fn request_log(req: Request, next: Next) -> Response {
     res
 }
 
-/// Every route: the kernel's and each module's. An unknown address or
-/// method gets an error page, or a JSON error under `/api/`.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(api::router())
+/// Every route, the kernel's and each module's, with the API document they
+/// make ([`api::DOCUMENT`]).
+pub fn routes() -> OpenApiRouter<AppState> {
+    api::router()
         .merge(page::router())
         .merge(session::router())
         .merge(workbench::router())
         .merge(petitions::router())
         .merge(portal::router())
         .merge(admin::router())
+}
+
+/// The routes as served. An unknown address or method gets an error page,
+/// or a JSON error under `/api/`.
+pub fn router() -> Router<AppState> {
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(|uri: Uri, headers: HeaderMap| async move {
             refuse(&uri, &headers, AppError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址"))
         })

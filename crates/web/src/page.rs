@@ -13,7 +13,6 @@ use crate::error::AppError;
 use crate::i18n::{LANG_COOKIE, Lang, Tr};
 use crate::session::pages::safe_next;
 use askama::Template;
-use axum::Router;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -261,6 +260,9 @@ pub(crate) fn see_other(to: &str) -> Response {
 // ---------------------------------------------------------------- login
 
 /// The pages' own routes: the stylesheet, the script and the language switch.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/static/app.css", get(css)).route("/static/app.js", get(js)).route("/lang", get(switch_lang))
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/lang", get(switch_lang))
 }

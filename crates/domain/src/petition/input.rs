@@ -21,6 +21,7 @@ pub const EARLIEST_DATE: &str = "2000-01-01";
 /// A registration as submitted (JSON body or form). Strings are parsed here,
 /// not by serde, so each error names its field in Chinese.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PetitionInput {
     pub channel: String,
@@ -45,6 +46,7 @@ pub struct PetitionInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PetitionerInput {
     pub name: String,
@@ -57,6 +59,7 @@ pub struct PetitionerInput {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CollectiveInput {
     pub persons: i64,

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// Why an earlier petition is a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RepeatReason {
     /// The same petitioner (ID number, or name with phone or address).

@@ -3,12 +3,12 @@
 
 pub mod pages;
 
-use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
 use xinfang_app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/admin/calendar", get(pages::overview).post(pages::import_calendar))
         .route("/admin/units", post(pages::add_unit))
         .route("/admin/units/{code}", get(pages::unit_form).post(pages::update_unit))

@@ -6,22 +6,25 @@
 pub mod api;
 pub mod pages;
 
-use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinfang_app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/petitions", post(api::create).get(api::list))
-        .route("/api/v1/petitions/export.xlsx", get(api::export::api_xlsx))
-        .route("/api/v1/petitions/export.csv", get(api::export::api_csv))
-        .route("/api/v1/petitions/{id}", get(api::get))
-        .route("/api/v1/petitions/{id}/events", post(api::add_event))
-        .route("/api/v1/petitions/{id}/petitioners/{seq}/reveal", post(api::reveal))
-        .route("/api/v1/petitions/{id}/similar", get(api::search::similar))
-        .route("/api/v1/petitions/{id}/repeat-of", put(api::search::link).delete(api::search::unlink))
-        .route("/api/v1/search", get(api::search::search))
-        .route("/api/v1/stats/monthly", get(api::stats::monthly))
+/// The module's routes: the API ones documented from their annotations,
+/// the pages' beside them.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::create, api::list))
+        .routes(routes!(api::export::api_xlsx))
+        .routes(routes!(api::export::api_csv))
+        .routes(routes!(api::get))
+        .routes(routes!(api::add_event))
+        .routes(routes!(api::reveal))
+        .routes(routes!(api::search::similar))
+        .routes(routes!(api::search::link, api::search::unlink))
+        .routes(routes!(api::search::search))
+        .routes(routes!(api::stats::monthly))
         .route("/petitions", get(pages::list::list))
         .route("/petitions/new", get(pages::new::new_form).post(pages::new::create))
         .route("/petitions/export.xlsx", get(pages::list::export_xlsx))

@@ -7,115 +7,193 @@
 
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::petitions::api::{deadline_json, events_json};
+use crate::petitions::api::views::{DeadlineView, Labels, TimelineEvent, timeline};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use petitions::find;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use utoipa::{IntoParams, ToSchema};
 use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::procedure::{Ctx, Opinion};
-use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{CloseReason, Decision, Evaluation, PetitionInput};
 use xinfang_store::PetitionRow;
 
-#[derive(Deserialize)]
+/// The last four digits of a phone given at registration.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupParams {
+    /// 登记时所留电话的后四位
     pub phone_last4: Option<String>,
 }
 
-pub(crate) fn reply_json(kind: &str, label: &str, o: &Opinion) -> Value {
-    json!({
-        "kind": kind,
-        "label": label,
-        "decision": o.decision.as_str(),
-        "decision_label": o.decision.label(),
-        "basis": o.basis,
-        "issued_on": o.issued_on.to_string(),
-        "served_on": o.served_on.map(|d| d.to_string()),
-    })
+/// A written reply served on the petitioner.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Reply {
+    /// `opinion`, `review_opinion` or `recheck_opinion`.
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub decision: Decision,
+    pub decision_label: &'static str,
+    pub basis: String,
+    pub issued_on: String,
+    pub served_on: Option<String>,
+}
+
+impl Reply {
+    fn of(kind: &'static str, label: &'static str, o: &Opinion) -> Self {
+        Reply {
+            kind,
+            label,
+            decision: o.decision,
+            decision_label: o.decision.label(),
+            basis: o.basis.clone(),
+            issued_on: o.issued_on.to_string(),
+            served_on: o.served_on.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// How the case was closed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Closed {
+    pub on: String,
+    pub reason: CloseReason,
+    pub reason_label: &'static str,
+}
+
+/// The petitioner's evaluation of a reply.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evaluated {
+    pub value: Evaluation,
+    pub label: &'static str,
+    pub on: String,
+}
+
+/// 只含事项状态、日期、期限和已送达的书面答复，不含任何个人信息
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicPetition {
+    pub case_no: String,
+    #[serde(flatten)]
+    pub labels: Labels,
+    pub received_on: String,
+    pub handling_unit: String,
+    pub deadlines: Vec<DeadlineView>,
+    pub timeline: Vec<TimelineEvent>,
+    pub replies: Vec<Reply>,
+    /// Where a declined matter was routed out to (Art. 31).
+    pub declined_route: Option<&'static str>,
+    pub closed: Option<Closed>,
+    pub evaluations: Vec<Evaluated>,
+}
+
+/// A submission just stored: its public view and the query code to keep.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submitted {
+    #[serde(flatten)]
+    pub petition: PublicPetition,
+    /// 查询码：凭它和电话后四位查询进展
+    pub query_code: String,
 }
 
 /// The public view of a case.
-pub async fn public_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+pub async fn public_view(st: &AppState, row: &PetitionRow) -> ApiResult<PublicPetition> {
     let events = st.store.events(row.id).await?;
-    public_json_from(st, row, &events)
+    public_view_from(st, row, &events)
 }
 
-/// As [`public_json`], from the events already in hand.
-pub fn public_json_from(st: &AppState, row: &PetitionRow, events: &[xinfang_store::EventRow]) -> ApiResult<Value> {
+/// As [`public_view`], from the events already in hand.
+pub fn public_view_from(
+    st: &AppState,
+    row: &PetitionRow,
+    events: &[xinfang_store::EventRow],
+) -> ApiResult<PublicPetition> {
     let state = petitions::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
     let mut replies = Vec::new();
     if let Some(o) = state.opinion.as_ref().filter(|o| o.served_on.is_some()) {
-        replies.push(reply_json("opinion", "信访处理意见书", o));
+        replies.push(Reply::of("opinion", "信访处理意见书", o));
     }
     if let Some(o) = state.review.as_ref().and_then(|r| r.opinion.as_ref()) {
-        replies.push(reply_json("review_opinion", "复查意见", o));
+        replies.push(Reply::of("review_opinion", "复查意见", o));
     }
     if let Some(o) = state.recheck.as_ref().and_then(|r| r.opinion.as_ref()) {
-        replies.push(reply_json("recheck_opinion", "复核意见", o));
+        replies.push(Reply::of("recheck_opinion", "复核意见", o));
     }
-    Ok(json!({
-        "case_no": row.case_no,
-        "status": row.status,
-        "status_label": PetitionStatus::parse(&row.status).map(PetitionStatus::label),
-        "class": row.class,
-        "class_label": PetitionClass::parse(&row.class).map(PetitionClass::label),
-        "channel": row.channel,
-        "channel_label": Channel::parse(&row.channel).map(Channel::label),
-        "received_on": row.received_on.to_string(),
-        "handling_unit": row.unit.name,
-        "deadlines": state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect::<Vec<_>>(),
-        "timeline": events_json(events, false),
-        "replies": replies,
-        "declined_route": state.declined.map(|r| r.label()),
-        "closed": state.closed.as_ref().map(|c| json!({ "on": c.on.to_string(), "reason": c.reason.as_str(), "reason_label": c.reason.label() })),
-        "evaluations": state.evaluations.iter().map(|e| json!({ "value": e.value.as_str(), "label": e.value.label(), "on": e.on.to_string() })).collect::<Vec<_>>(),
-    }))
+    Ok(PublicPetition {
+        case_no: row.case_no.clone(),
+        labels: Labels::of(&row.channel, &row.class, &row.status),
+        received_on: row.received_on.to_string(),
+        handling_unit: row.unit.name.clone(),
+        deadlines: state.deadlines(&ctx).iter().map(|d| DeadlineView::of(d, today)).collect(),
+        timeline: timeline(events, false),
+        replies,
+        declined_route: state.declined.map(|r| r.label()),
+        closed: state.closed.as_ref().map(|c| Closed {
+            on: c.on.to_string(),
+            reason: c.reason,
+            reason_label: c.reason.label(),
+        }),
+        evaluations: state
+            .evaluations
+            .iter()
+            .map(|e| Evaluated { value: e.value, label: e.value.label(), on: e.on.to_string() })
+            .collect(),
+    })
 }
 
+/// 信访人凭查询码和电话后四位查询进展（无需登录）
+#[utoipa::path(get, path = "/api/v1/public/petitions/{query_code}", operation_id = "publicLookup", tag = "portal",
+    params(("query_code" = String, Path, description = "查询码"), LookupParams),
+    responses((status = 200, description = "事项进展", body = PublicPetition), (status = 400, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn lookup(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(code): ApiPath<String>,
     ApiQuery(params): ApiQuery<LookupParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PublicPetition>> {
     let row = find(&st, &addr.ip().to_string(), &code, params.phone_last4.as_deref()).await?;
-    Ok(Json(public_json(&st, &row).await?))
+    Ok(Json(public_view(&st, &row).await?))
 }
 
-/// `POST /api/v1/public/petitions`: a petitioner's own online submission.
+/// 信访人网上提交（无需登录）：返回信访件编号和查询码
+#[utoipa::path(post, path = "/api/v1/public/petitions", operation_id = "publicSubmit", tag = "portal",
+    request_body = PetitionInput,
+    responses((status = 201, description = "已提交", body = Submitted), (status = 400, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn submit(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    crate::extract::ApiJson(input): crate::extract::ApiJson<xinfang_domain::petition::PetitionInput>,
-) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    crate::extract::ApiJson(input): crate::extract::ApiJson<PetitionInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<Submitted>)> {
     let new = petitions::register_public(&st, &addr.ip().to_string(), &input).await?;
-    let mut v = public_json_from(&st, &new.row, &new.events)?;
-    v["query_code"] = serde_json::json!(new.row.query_code);
-    Ok((axum::http::StatusCode::CREATED, Json(v)))
+    let petition = public_view_from(&st, &new.row, &new.events)?;
+    Ok((axum::http::StatusCode::CREATED, Json(Submitted { petition, query_code: new.row.query_code })))
 }
 
-#[derive(Deserialize)]
+/// The petitioner's own step, with the phone suffix that proves it is theirs.
+#[derive(Deserialize, ToSchema)]
 pub struct PublicEvent {
+    /// 登记时所留电话的后四位
     pub phone_last4: String,
     #[serde(flatten)]
     pub event: xinfang_domain::petition::Event,
 }
 
-/// `POST /api/v1/public/petitions/{query_code}/events`: the petitioner's
-/// evaluation, review request or recheck request, with the phone suffix.
+/// 信访人评价、申请复查或复核（凭查询码和电话后四位）
+#[utoipa::path(post, path = "/api/v1/public/petitions/{query_code}/events", operation_id = "publicEvent",
+    tag = "portal", params(("query_code" = String, Path, description = "查询码")), request_body = PublicEvent,
+    responses((status = 201, description = "已记录；返回事项进展", body = PublicPetition),
+        (status = 400, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn add_event(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiPath(code): ApiPath<String>,
     crate::extract::ApiJson(body): crate::extract::ApiJson<PublicEvent>,
-) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+) -> ApiResult<(axum::http::StatusCode, Json<PublicPetition>)> {
     let client = addr.ip().to_string();
     petitions::record_public_event(&st, &client, &code, &body.phone_last4, body.event).await?;
     let row = find(&st, &client, &code, Some(&body.phone_last4)).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(public_json(&st, &row).await?)))
+    Ok((axum::http::StatusCode::CREATED, Json(public_view(&st, &row).await?)))
 }

@@ -5,15 +5,16 @@
 pub mod api;
 pub mod pages;
 
-use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinfang_app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/public/petitions", post(api::submit))
-        .route("/api/v1/public/petitions/{query_code}", get(api::lookup))
-        .route("/api/v1/public/petitions/{query_code}/events", post(api::add_event))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::submit))
+        .routes(routes!(api::lookup))
+        .routes(routes!(api::add_event))
         .route("/portal", get(pages::home))
         .route("/portal/submit", get(pages::submit_form).post(pages::submit))
         .route("/portal/lookup", get(pages::lookup))

@@ -264,7 +264,7 @@ pub(crate) async fn status_page(
             return (e.status, render(&page)).into_response();
         }
     };
-    let v = match crate::portal::api::public_json(st, &row).await {
+    let v = match crate::portal::api::public_view(st, &row).await {
         Ok(v) => v,
         Err(e) => return error_page(None, &e),
     };
@@ -277,7 +277,6 @@ pub(crate) async fn status_page(
         higher_unit: None,
     };
     let allowed = state.as_ref().map(|s| s.allowed_steps(today(), &ctx)).unwrap_or_default();
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let token = new_form_token();
     let page = Status {
         tr: Tr::default(),
@@ -288,23 +287,21 @@ pub(crate) async fn status_page(
         last4: last4.to_string(),
         notice,
         error,
-        case_no: s(&v["case_no"]),
-        status: s(&v["status_label"]),
-        received_on: s(&v["received_on"]),
-        unit: s(&v["handling_unit"]),
-        deadlines: v["deadlines"]
-            .as_array()
+        case_no: v.case_no,
+        status: v.labels.status_label.to_string(),
+        received_on: v.received_on,
+        unit: v.handling_unit,
+        deadlines: v
+            .deadlines
             .into_iter()
-            .flatten()
-            .map(|d| DeadlineRow { label: s(&d["label"]), due: s(&d["due"]), explanation: s(&d["explanation"]) })
+            .map(|d| DeadlineRow { label: d.label.to_string(), due: d.due, explanation: d.explanation })
             .collect(),
-        replies: v["replies"]
-            .as_array()
+        replies: v
+            .replies
             .into_iter()
-            .flatten()
-            .map(|r| (s(&r["label"]), s(&r["decision_label"]), s(&r["issued_on"]), s(&r["basis"])))
+            .map(|r| (r.label.to_string(), r.decision_label.to_string(), r.issued_on, r.basis))
             .collect(),
-        timeline: v["timeline"].as_array().into_iter().flatten().map(|t| (s(&t["on"]), s(&t["label"]))).collect(),
+        timeline: v.timeline.into_iter().map(|t| (t.on, t.label.to_string())).collect(),
         can_evaluate: allowed.contains(&"evaluate"),
         can_review: allowed.contains(&"review_request"),
         evaluations: Evaluation::ALL.iter().map(|e| (e.as_str(), e.label())).collect(),

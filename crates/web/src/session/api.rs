@@ -4,43 +4,38 @@
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
+use crate::views::{Session, UnitItem, UnitList, UnitRef, UserInfo};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::ToSchema;
 use xinfang_app::auth::{authenticate, start_session};
 use xinfang_app::{AppState, auth};
-use xinfang_store::{Unit, User};
 
-#[derive(Deserialize)]
+/// A user name and password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub username: String,
     pub password: String,
 }
 
-pub fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id,
-        "username": u.username,
-        "display_name": u.display_name,
-        "role": u.role.as_str(),
-        "role_label": u.role.label(),
-        "unit": unit_json(&u.unit),
-    })
-}
-
-/// Checks a user name and password, throttling failures per user name.
-pub async fn login(State(st): State<AppState>, ApiJson(body): ApiJson<Login>) -> ApiResult<(StatusCode, Json<Value>)> {
+/// 登录：5 次失败后该用户名锁定 15 分钟
+#[utoipa::path(post, path = "/api/v1/session", operation_id = "login", tag = "session", request_body = Login,
+    responses((status = 201, description = "已登录", body = Session), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
+pub async fn login(
+    State(st): State<AppState>,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
     let user = authenticate(&st, &body.username, &body.password).await?;
     let (token, expires) = start_session(&st, &user).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "token": token, "expires_at": expires.to_rfc3339(), "user": user_json(&user) })),
-    ))
+    Ok((StatusCode::CREATED, Json(Session { token, expires_at: expires.to_rfc3339(), user: UserInfo::of(&user) })))
 }
 
+/// 退出登录
+#[utoipa::path(delete, path = "/api/v1/session", operation_id = "logout", tag = "session", security(("bearer" = [])),
+    responses((status = 204, description = "已退出"), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn logout(State(st): State<AppState>, _user: CurrentUser, headers: HeaderMap) -> ApiResult<StatusCode> {
     if let Some(token) =
         headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
@@ -50,26 +45,27 @@ pub async fn logout(State(st): State<AppState>, _user: CurrentUser, headers: Hea
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<Value> {
-    Json(user_json(&user))
+/// 当前用户
+#[utoipa::path(get, path = "/api/v1/me", operation_id = "me", tag = "session", security(("bearer" = [])),
+    responses((status = 200, description = "当前用户", body = UserInfo), (status = 401, response = crate::views::ErrorBody)))]
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
+    Json(UserInfo::of(&user))
 }
 
-pub async fn units(State(st): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<Value>> {
+/// 单位树（按层级排序）
+#[utoipa::path(get, path = "/api/v1/units", operation_id = "units", tag = "session", security(("bearer" = [])),
+    responses((status = 200, description = "全部单位", body = UnitList), (status = 401, response = crate::views::ErrorBody)))]
+pub async fn units(State(st): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<UnitList>> {
     let units = st.store.units().await?;
-    let items: Vec<Value> = units
+    let items = units
         .iter()
-        .map(|u| {
-            let mut v = unit_json(u);
-            v["parent"] = json!(u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone()));
-            v["depth"] = json!(u.depth());
-            v["mine"] = json!(user.unit.contains(u));
-            v["disabled"] = json!(u.disabled);
-            v
+        .map(|u| UnitItem {
+            unit: UnitRef::of(u),
+            parent: u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.code.clone()),
+            depth: u.depth(),
+            mine: user.unit.contains(u),
+            disabled: u.disabled,
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
-}
-
-pub fn unit_json(u: &Unit) -> Value {
-    json!({ "code": u.code, "name": u.name, "kind": u.kind.as_str() })
+    Ok(Json(UnitList { items }))
 }

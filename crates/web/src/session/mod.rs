@@ -4,15 +4,16 @@
 pub mod api;
 pub mod pages;
 
-use axum::Router;
 use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use xinfang_app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/session", post(api::login).delete(api::logout))
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/units", get(api::units))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::login, api::logout))
+        .routes(routes!(api::me))
+        .routes(routes!(api::units))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
 }

@@ -4,10 +4,10 @@
 
 pub mod pages;
 
-use axum::Router;
 use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
 use xinfang_app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(pages::workbench))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().route("/", get(pages::workbench))
 }

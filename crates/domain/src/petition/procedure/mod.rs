@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// One step of the procedure, as the API takes it:
 /// `{"type":"accept","on":"2026-02-03"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     pub on: NaiveDate,
     #[serde(flatten)]
@@ -25,6 +26,7 @@ pub struct Event {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// Recorded by registration itself, never posted.

@@ -202,6 +202,11 @@ pub async fn xlsx(st: &AppState, user: &User, p: &ListParams) -> ApiResult<Respo
     ))
 }
 
+/// 导出台账（Excel .xlsx），按列表筛选条件；流式输出；记入审计日志
+#[utoipa::path(get, path = "/api/v1/petitions/export.xlsx", operation_id = "exportXlsx", tag = "petitions",
+    security(("bearer" = [])), params(ListParams),
+    responses((status = 200, description = "xlsx 文件", body = [u8],
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn api_xlsx(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -210,6 +215,10 @@ pub async fn api_xlsx(
     xlsx(&st, &user, &p).await
 }
 
+/// 导出台账（CSV，UTF-8 带 BOM），按列表筛选条件；流式输出；记入审计日志
+#[utoipa::path(get, path = "/api/v1/petitions/export.csv", operation_id = "exportCsv", tag = "petitions",
+    security(("bearer" = [])), params(ListParams),
+    responses((status = 200, description = "CSV 文件", body = String, content_type = "text/csv"), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn api_csv(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -4,171 +4,143 @@
 pub mod export;
 pub mod search;
 pub mod stats;
+pub mod views;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::session::api::unit_json;
+use crate::views::UnitRef;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::IntoParams;
+use views::*;
 use xinfang_app::crypto::Field;
 use xinfang_app::{AppState, org, petitions, today};
+use xinfang_domain::Role;
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionInput, PetitionStatus};
-use xinfang_domain::{Deadline, Holder, Role};
 use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord};
-
-pub(crate) fn label<T>(raw: &str, parse: fn(&str) -> Option<T>, label: fn(T) -> &'static str) -> &'static str {
-    parse(raw).map(label).unwrap_or("")
-}
-
-/// Adds channel, class and status with their Chinese labels to `v`.
-pub(crate) fn with_labels(mut v: Value, channel: &str, class: &str, status: &str) -> Value {
-    v["channel"] = json!(channel);
-    v["channel_label"] = json!(label(channel, Channel::parse, Channel::label));
-    v["class"] = json!(class);
-    v["class_label"] = json!(label(class, PetitionClass::parse, PetitionClass::label));
-    v["status"] = json!(status);
-    v["status_label"] = json!(label(status, PetitionStatus::parse, PetitionStatus::label));
-    v
-}
-
-pub fn deadline_json(d: &Deadline, today: chrono::NaiveDate) -> Value {
-    json!({
-        "clock": d.clock.as_str(),
-        "label": d.clock.label(),
-        "due": d.due.to_string(),
-        "holder": match d.holder { Holder::Office => "office", Holder::Petitioner => "petitioner" },
-        "duty": d.duty,
-        "provisional": d.provisional,
-        "paused": d.paused,
-        "overdue": d.is_overdue(today),
-        "explanation": d.explanation,
-    })
-}
-
-/// The timeline: each event's own fields plus its order, label and author.
-pub fn events_json(events: &[EventRow], with_details: bool) -> Vec<Value> {
-    events
-        .iter()
-        .map(|e| {
-            let parsed: Option<Event> = serde_json::from_str(&e.body).ok();
-            let label = parsed.as_ref().map(|p| p.kind.label()).unwrap_or("");
-            let mut v =
-                if with_details { serde_json::from_str::<Value>(&e.body).unwrap_or(json!({})) } else { json!({}) };
-            v["seq"] = json!(e.seq);
-            v["type"] = json!(e.kind);
-            v["label"] = json!(label);
-            v["on"] = json!(e.on.to_string());
-            if with_details {
-                v["actor"] = json!(e.actor);
-                v["recorded_at"] = json!(e.recorded_at.to_rfc3339());
-            }
-            v
-        })
-        .collect()
-}
-
-pub(crate) fn petitioner_json(p: &PetitionerRecord) -> Value {
-    json!({
-        "seq": p.seq,
-        "name": p.name,
-        "address": p.address,
-        "phone": p.phone.as_ref().map(|s| s.masked.as_str()),
-        "id_number": p.id_number.as_ref().map(|s| s.masked.as_str()),
-        "representative": p.representative,
-    })
-}
 
 /// The whole petition for staff: facts, masked petitioners, timeline and
 /// the deadlines computed now.
-pub async fn petition_json(st: &AppState, row: &PetitionRow) -> ApiResult<Value> {
+pub async fn petition_view(st: &AppState, row: &PetitionRow) -> ApiResult<PetitionView> {
     let petitioners = st.store.petitioners(row.id).await?;
     let events = st.store.events(row.id).await?;
-    petition_json_from(st, row, &petitioners, &events)
+    petition_view_from(st, row, &petitioners, &events)
 }
 
-/// As [`petition_json`], from parts already in hand.
-pub fn petition_json_from(
+/// As [`petition_view`], from parts already in hand.
+pub fn petition_view_from(
     st: &AppState,
     row: &PetitionRow,
     petitioners: &[PetitionerRecord],
     events: &[EventRow],
-) -> ApiResult<Value> {
+) -> ApiResult<PetitionView> {
     let state = petitions::parse_state(row)?;
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
-    let deadlines: Vec<Value> = state.deadlines(&ctx).iter().map(|d| deadline_json(d, today)).collect();
+    let deadlines = state.deadlines(&ctx).iter().map(|d| DeadlineView::of(d, today)).collect();
     let representatives = petitioners.iter().filter(|p| p.representative).count();
-    let v = json!({
-        "id": row.id,
-        "case_no": row.case_no,
-        "query_code": row.query_code,
-        "unit": unit_json(&row.unit),
-        "registered_unit": unit_json(&row.registered_unit),
-        "respondent_unit": row.respondent_unit.as_ref().map(unit_json),
-        "received_on": row.received_on.to_string(),
-        "subject": row.subject,
-        "request": row.request,
-        "facts": row.facts,
-        "reasons": row.reasons,
-        "collective": row.collective_persons.map(|n| json!({ "persons": n, "representatives": representatives })),
-        "petitioners": petitioners.iter().map(petitioner_json).collect::<Vec<_>>(),
-        "deadlines": deadlines,
-        "events": events_json(events, true),
-        "procedure": state,
-        "repeat_of": row.repeat_of,
-        "version": row.version,
-        "created_at": row.created_at.to_rfc3339(),
-        "updated_at": row.updated_at.to_rfc3339(),
-    });
-    Ok(with_labels(v, &row.channel, &row.class, &row.status))
+    Ok(PetitionView {
+        id: row.id,
+        case_no: row.case_no.clone(),
+        query_code: row.query_code.clone(),
+        labels: Labels::of(&row.channel, &row.class, &row.status),
+        unit: UnitRef::of(&row.unit),
+        registered_unit: UnitRef::of(&row.registered_unit),
+        respondent_unit: row.respondent_unit.as_ref().map(UnitRef::of),
+        received_on: row.received_on.to_string(),
+        subject: row.subject.clone(),
+        request: row.request.clone(),
+        facts: row.facts.clone(),
+        reasons: row.reasons.clone(),
+        collective: row.collective_persons.map(|persons| CollectiveView { persons, representatives }),
+        petitioners: petitioners.iter().map(PetitionerView::of).collect(),
+        deadlines,
+        events: timeline(events, true),
+        procedure: state,
+        repeat_of: row.repeat_of,
+        version: row.version,
+        created_at: row.created_at.to_rfc3339(),
+        updated_at: row.updated_at.to_rfc3339(),
+    })
 }
 
+/// 登记信访事项
+#[utoipa::path(post, path = "/api/v1/petitions", operation_id = "createPetition", tag = "petitions",
+    security(("bearer" = [])), request_body = PetitionInput,
+    responses((status = 201, description = "已登记", body = PetitionView), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody)))]
 pub async fn create(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiJson(input): ApiJson<PetitionInput>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PetitionView>)> {
     let new = petitions::register(&st, &user, &input).await?;
-    Ok((StatusCode::CREATED, Json(petition_json_from(&st, &new.row, &new.petitioners, &new.events)?)))
+    Ok((StatusCode::CREATED, Json(petition_view_from(&st, &new.row, &new.petitioners, &new.events)?)))
 }
 
+/// 查看信访事项（含当前计算的各项期限）
+#[utoipa::path(get, path = "/api/v1/petitions/{id}", operation_id = "getPetition", tag = "petitions",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "信访事项 id")),
+    responses((status = 200, description = "信访事项", body = PetitionView), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody)))]
 pub async fn get(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PetitionView>> {
     let row = petitions::load_visible(&st, &user, id).await?;
-    Ok(Json(petition_json(&st, &row).await?))
+    Ok(Json(petition_view(&st, &row).await?))
 }
 
+/// 记录办理步骤（程序不允许的步骤返回 409，并指明条款）
+#[utoipa::path(post, path = "/api/v1/petitions/{id}/events", operation_id = "addEvent", tag = "petitions",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "信访事项 id")), request_body = Event,
+    responses((status = 201, description = "已记录；返回事项", body = PetitionView),
+        (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody)))]
 pub async fn add_event(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(event): ApiJson<Event>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PetitionView>)> {
     petitions::record_event(&st, &user, id, event).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
-    Ok((StatusCode::CREATED, Json(petition_json(&st, &row).await?)))
+    Ok((StatusCode::CREATED, Json(petition_view(&st, &row).await?)))
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The ledger's filters, order and page. Each is read as text and checked
+/// here, so a bad value is a 400 that names it.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
+    /// 状态
+    #[param(value_type = Option<PetitionStatus>)]
     pub status: Option<String>,
+    /// 单位代码：事项在该单位或其下级（现在或曾经）
     pub unit: Option<String>,
+    /// 类别
+    #[param(value_type = Option<PetitionClass>)]
     pub class: Option<String>,
+    /// 渠道
+    #[param(value_type = Option<Channel>)]
     pub channel: Option<String>,
+    /// 收到日期起
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub received_from: Option<String>,
+    /// 收到日期止
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub received_to: Option<String>,
+    /// 只看有超期期限的事项
+    #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
+    /// 上一页返回的 next_cursor
     pub cursor: Option<String>,
+    /// 每页条数（1–200，默认 50）
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `newest` (default), `received_desc`, `received_asc`, `due_asc`.
     pub sort: Option<String>,
@@ -254,26 +226,15 @@ pub fn next_cursor(sort: ListSort, r: &PetitionSummary) -> String {
     }
 }
 
-pub fn summary_json(s: &PetitionSummary, today: chrono::NaiveDate) -> Value {
-    let v = json!({
-        "id": s.id,
-        "case_no": s.case_no,
-        "unit": { "code": s.unit_code, "name": s.unit_name },
-        "received_on": s.received_on.to_string(),
-        "subject": s.subject,
-        "next_due": s.next_due.map(|d| d.to_string()),
-        "overdue": s.next_due.is_some_and(|d| d < today),
-        "collective_persons": s.collective_persons,
-        "petitioner": { "name": s.petitioner_name, "phone": s.petitioner_phone_masked },
-    });
-    with_labels(v, &s.channel, &s.class, &s.status)
-}
-
+/// 信访事项台账（新登记在前，游标分页）
+#[utoipa::path(get, path = "/api/v1/petitions", operation_id = "listPetitions", tag = "petitions",
+    security(("bearer" = [])), params(ListParams),
+    responses((status = 200, description = "一页", body = PetitionPage), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PetitionPage>> {
     let mut filter = parse_filter(&st, &params).await?;
     let page = filter.limit;
     filter.limit = page + 1;
@@ -282,19 +243,20 @@ pub async fn list(
     rows.truncate(page as usize);
     let next = if more { rows.last().map(|r| next_cursor(filter.sort, r)) } else { None };
     let today = today();
-    Ok(Json(json!({
-        "items": rows.iter().map(|r| summary_json(r, today)).collect::<Vec<_>>(),
-        "next_cursor": next,
-    })))
+    Ok(Json(PetitionPage { items: rows.iter().map(|r| PetitionLine::of(r, today)).collect(), next_cursor: next }))
 }
 
 /// Shows one petitioner's full ID and phone numbers to a role that needs
 /// them; every reveal is written to the audit log first.
+#[utoipa::path(post, path = "/api/v1/petitions/{id}/petitioners/{seq}/reveal", operation_id = "revealPetitioner",
+    tag = "petitions", summary = "查看完整身份证号和电话（记入审计日志）", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "信访事项 id"), ("seq" = i64, Path, description = "信访人序号（从 0 开始）")),
+    responses((status = 200, description = "完整号码", body = Revealed), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody)))]
 pub async fn reveal(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath((id, seq)): ApiPath<(i64, i64)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Revealed>> {
     if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
         return Err(AppError::forbidden("本角色无权查看完整的身份证号和电话号码"));
     }
@@ -312,5 +274,5 @@ pub async fn reveal(
         .await?;
     let phone = p.phone.as_ref().map(|s| st.keys.open(Field::Phone, &s.ciphertext)).transpose()?;
     let id_number = p.id_number.as_ref().map(|s| st.keys.open(Field::IdNumber, &s.ciphertext)).transpose()?;
-    Ok(Json(json!({ "seq": p.seq, "name": p.name, "phone": phone, "id_number": id_number })))
+    Ok(Json(Revealed { seq: p.seq, name: p.name.clone(), phone, id_number }))
 }

@@ -1,27 +1,33 @@
 //! `/api/v1/search` and the repeat-petition endpoints:
 //! `/api/v1/petitions/{id}/similar` and `/api/v1/petitions/{id}/repeat-of`.
 
+use super::views::{PetitionLine, PetitionView, RepeatCandidate, SearchHit, SearchPage, SimilarPage, SnippetPiece};
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::petitions::api::{ListParams, parse_filter, petition_json, summary_json};
+use crate::petitions::api::{ListParams, parse_filter, petition_view};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 use xinfang_app::petitions::search;
-use xinfang_app::petitions::search::{Candidate, MAX_OFFSET};
+use xinfang_app::petitions::search::MAX_OFFSET;
 use xinfang_app::{AppState, org, petitions, today};
 
 /// The search parameters: the query, how words combine, the list filters
 /// and an offset (results are ranked, so they page by position).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
+    /// 检索词：文字、身份证号、电话或编号
     pub q: Option<String>,
     /// `all` (default): every word must match; `any`: one is enough.
     #[serde(rename = "match")]
+    #[param(rename = "match")]
     pub match_: Option<String>,
+    /// 从第几条起（0–1000）
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 1000)]
     pub offset: Option<String>,
     pub status: Option<String>,
     pub unit: Option<String>,
@@ -37,7 +43,7 @@ pub const DEFAULT_RESULTS: i64 = 20;
 
 /// Runs a search as the user; returns the JSON page. Shared by the API and
 /// the search page.
-pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) -> ApiResult<Value> {
+pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) -> ApiResult<SearchPage> {
     let any = match p.match_.as_deref().map(str::trim) {
         None | Some("") | Some("all") => false,
         Some("any") => true,
@@ -68,83 +74,90 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
     let more = hits.len() as i64 > page;
     hits.truncate(page as usize);
     let today = today();
-    let items: Vec<Value> = hits
+    let items = hits
         .iter()
-        .map(|h| {
-            let mut v = summary_json(&h.summary, today);
-            v["score"] = json!(h.score);
-            v["snippet"] = json!(search::snippet_of(&h.request, &h.facts, &h.reasons, &query.terms));
-            v
+        .map(|h| SearchHit {
+            line: PetitionLine::of(&h.summary, today),
+            score: h.score,
+            snippet: search::snippet_of(&h.request, &h.facts, &h.reasons, &query.terms)
+                .iter()
+                .map(SnippetPiece::of)
+                .collect(),
         })
         .collect();
-    Ok(json!({
-        "mode": query.mode,
-        "terms": query.terms,
-        "items": items,
-        "next_offset": (more && offset + page <= MAX_OFFSET).then_some(offset + page),
-    }))
+    Ok(SearchPage {
+        mode: query.mode,
+        terms: query.terms,
+        items,
+        next_offset: (more && offset + page <= MAX_OFFSET).then_some(offset + page),
+    })
 }
 
+/// 全文检索（中文分词；身份证号、电话、编号精确查找）
+#[utoipa::path(get, path = "/api/v1/search", operation_id = "searchPetitions", tag = "petitions",
+    security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "一页结果", body = SearchPage), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn search(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SearchPage>> {
     Ok(Json(run(&st, &user, &params).await?))
 }
 
-pub fn candidate_json(c: &Candidate, today: chrono::NaiveDate) -> Value {
-    let mut v = summary_json(&c.summary, today);
-    v["score"] = json!((c.assessment.score * 100.0).round() / 100.0);
-    v["similarity"] = json!((c.similarity * 100.0).round() / 100.0);
-    v["reason"] = json!(c.assessment.reason);
-    v["reason_label"] = json!(c.assessment.reason.label());
-    v["likely"] = json!(c.assessment.likely);
-    v["flags"] = json!(c.flags);
-    v["linked"] = json!(c.linked);
-    v
-}
-
+/// 可能重复的早前事项，及关联为本件重复件的事项
+#[utoipa::path(get, path = "/api/v1/petitions/{id}/similar", operation_id = "similarPetitions", tag = "petitions",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "信访事项 id")),
+    responses((status = 200, description = "候选与已关联的重复件", body = SimilarPage), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody)))]
 pub async fn similar(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SimilarPage>> {
     let row = petitions::load_visible(&st, &user, id).await?;
     let found = search::candidates(&st, &user, &row).await?;
     let repeats = st.store.repeats_of(id, Some(&org::viewer(&st, &user))).await?;
     let today = today();
-    Ok(Json(json!({
-        "repeat_of": row.repeat_of,
-        "candidates": found.iter().map(|c| candidate_json(c, today)).collect::<Vec<_>>(),
-        "repeats": repeats.iter().map(|r| summary_json(r, today)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(SimilarPage {
+        repeat_of: row.repeat_of,
+        candidates: found.iter().map(|c| RepeatCandidate::of(c, today)).collect(),
+        repeats: repeats.iter().map(|r| PetitionLine::of(r, today)).collect(),
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The id of the earlier petition.
     pub of: i64,
 }
 
+/// 关联为早前事项的重复件（重复信访）
+#[utoipa::path(put, path = "/api/v1/petitions/{id}/repeat-of", operation_id = "linkRepeat", tag = "petitions",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "信访事项 id")), request_body = LinkBody,
+    responses((status = 200, description = "已关联；返回事项", body = PetitionView),
+        (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody)))]
 pub async fn link(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<LinkBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, Some(body.of)).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
-    Ok(Json(petition_json(&st, &row).await?))
+    Ok(Json(petition_view(&st, &row).await?))
 }
 
+/// 取消重复件关联
+#[utoipa::path(delete, path = "/api/v1/petitions/{id}/repeat-of", operation_id = "unlinkRepeat", tag = "petitions",
+    security(("bearer" = [])), params(("id" = i64, Path, description = "信访事项 id")),
+    responses((status = 200, description = "已取消；返回事项", body = PetitionView), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody)))]
 pub async fn unlink(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, None).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
-    Ok(Json(petition_json(&st, &row).await?))
+    Ok(Json(petition_view(&st, &row).await?))
 }

@@ -2,30 +2,68 @@
 //! by month × receiving unit × class (Art. 41's annual figures start here).
 //! It counts matters, never people.
 
+use super::views::LineUnit;
 use crate::auth::CurrentUser;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiQuery;
-use crate::session::api::unit_json;
+use crate::views::UnitRef;
 use axum::Json;
 use axum::extract::State;
 use chrono::Datelike;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 use xinfang_app::{AppState, org, today};
 use xinfang_domain::petition::PetitionClass;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// 年份（2000–2100，默认今年）
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
 }
 
+/// A cell of the monthly statistics: month × receiving unit × class.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyRow {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub unit: LineUnit,
+    #[schema(value_type = PetitionClass)]
+    pub class: String,
+    pub class_label: Option<&'static str>,
+    pub count: i64,
+}
+
+/// The year's totals, all and by class and month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyTotals {
+    pub all: i64,
+    pub by_class: BTreeMap<String, i64>,
+    pub by_month: BTreeMap<String, i64>,
+}
+
+/// What the user's units received in a year, counting matters (never people).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyStats {
+    pub year: i32,
+    /// The user's unit: the figures cover it and the units below it.
+    pub unit: UnitRef,
+    pub rows: Vec<MonthlyRow>,
+    pub totals: MonthlyTotals,
+}
+
+/// 月度统计：按月份、收件单位、类别计件（只计事项，不计人次）
+#[utoipa::path(get, path = "/api/v1/stats/monthly", operation_id = "monthlyStats", tag = "petitions",
+    security(("bearer" = [])), params(Params),
+    responses((status = 200, description = "全年各月", body = MonthlyStats), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody)))]
 pub async fn monthly(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiQuery(p): ApiQuery<Params>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MonthlyStats>> {
     let year = match p.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => today().year(),
         Some(y) => y
@@ -35,22 +73,25 @@ pub async fn monthly(
             .ok_or_else(|| AppError::bad_request("invalid_query", "参数 year 应为 2000 至 2100 的年份"))?,
     };
     let rows = st.store.monthly_counts(year, &org::viewer(&st, &user)).await?;
-    let mut by_class: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut by_month: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut by_class: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
     for r in &rows {
-        *by_class.entry(r.class.as_str()).or_default() += r.count;
-        *by_month.entry(r.month.as_str()).or_default() += r.count;
+        *by_class.entry(r.class.clone()).or_default() += r.count;
+        *by_month.entry(r.month.clone()).or_default() += r.count;
     }
-    Ok(Json(json!({
-        "year": year,
-        "unit": unit_json(&user.unit),
-        "rows": rows.iter().map(|r| json!({
-            "month": r.month,
-            "unit": { "code": r.unit_code, "name": r.unit_name },
-            "class": r.class,
-            "class_label": PetitionClass::parse(&r.class).map(PetitionClass::label),
-            "count": r.count,
-        })).collect::<Vec<_>>(),
-        "totals": { "all": rows.iter().map(|r| r.count).sum::<i64>(), "by_class": by_class, "by_month": by_month },
-    })))
+    Ok(Json(MonthlyStats {
+        year,
+        unit: UnitRef::of(&user.unit),
+        totals: MonthlyTotals { all: rows.iter().map(|r| r.count).sum(), by_class, by_month },
+        rows: rows
+            .into_iter()
+            .map(|r| MonthlyRow {
+                class_label: PetitionClass::parse(&r.class).map(PetitionClass::label),
+                unit: LineUnit { code: r.unit_code, name: r.unit_name },
+                month: r.month,
+                class: r.class,
+                count: r.count,
+            })
+            .collect(),
+    }))
 }

@@ -58,26 +58,25 @@ pub async fn search(
     if page.searched {
         match crate::petitions::api::search::run(&st, &pu.user, &params).await {
             Ok(v) => {
-                let text = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
-                page.hits = v["items"]
-                    .as_array()
-                    .map(|items| {
-                        items
-                            .iter()
-                            .map(|h| HitView {
-                                id: h["id"].as_i64().unwrap_or_default(),
-                                case_no: text(&h["case_no"]),
-                                subject: text(&h["subject"]),
-                                received_on: text(&h["received_on"]),
-                                status: text(&h["status_label"]),
-                                unit: text(&h["unit"]["name"]),
-                                name: text(&h["petitioner"]["name"]),
-                                snippet: serde_json::from_value(h["snippet"].clone()).unwrap_or_default(),
-                            })
-                            .collect()
+                page.hits = v
+                    .items
+                    .into_iter()
+                    .map(|h| HitView {
+                        id: h.line.id,
+                        case_no: h.line.case_no,
+                        subject: h.line.subject,
+                        received_on: h.line.received_on,
+                        status: h.line.labels.status_label.to_string(),
+                        unit: h.line.unit.name,
+                        name: h.line.petitioner.name,
+                        snippet: h
+                            .snippet
+                            .into_iter()
+                            .map(|p| xinfang_text::Piece { text: p.text, hit: p.hit })
+                            .collect(),
                     })
-                    .unwrap_or_default();
-                page.next = v["next_offset"].as_i64();
+                    .collect();
+                page.next = v.next_offset;
             }
             Err(e) => page.error = Some(e.message),
         }

@@ -10,6 +10,6 @@ mod writes;
 
 pub use audit::*;
 pub use errors::*;
-pub use openapi::*;
+pub use openapi::openapi_document_lists_every_route;
 pub use session::*;
 pub use writes::*;
