@@ -4,10 +4,10 @@
 //! refusals (`xinfang_app::Error`) get their status here; server faults are
 //! logged there (without personal data) and answered with a generic message.
 
+use crate::views::{ErrorBody, ErrorDetail, FieldError};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use xinfang_domain::{Invalid, RuleViolation};
 use xinfang_store::StoreError;
 
@@ -113,16 +113,13 @@ impl From<xinfang_app::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "code": self.code, "message": self.message });
-        if !self.fields.is_empty() {
-            body["fields"] = json!(
-                self.fields
-                    .iter()
-                    .map(|f| json!({ "field": f.field, "code": f.code, "message": f.message }))
-                    .collect::<Vec<_>>()
-            );
-        }
-        (self.status, Json(json!({ "error": body }))).into_response()
+        let fields = self
+            .fields
+            .into_iter()
+            .map(|f| FieldError { field: f.field, code: f.code.into(), message: f.message })
+            .collect();
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, fields } };
+        (self.status, Json(body)).into_response()
     }
 }
 
