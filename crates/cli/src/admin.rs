@@ -255,7 +255,7 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
             let (years, _) = store.calendar().await?;
             match year {
                 None => {
-                    for (y, source) in years {
+                    for xinfang_store::CalendarYear { year: y, source } in years {
                         say!("{y}  {source}")?;
                     }
                 }

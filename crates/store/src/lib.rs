@@ -134,7 +134,7 @@ forward! {
 
 // The holiday calendar.
 forward! {
-    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)>;
+    pub async fn calendar(&self) -> Result<(Vec<CalendarYear>, Vec<SpecialDay>)>;
     pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
     pub async fn calendar_revision(&self) -> Result<String>;
 }
@@ -164,7 +164,7 @@ forward! {
     pub async fn bands_indexed_upto(&self) -> Result<i64>;
     pub async fn count_signatures_after(&self, after: i64) -> Result<i64>;
     pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
-    pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<(String, String, String, i64, i64, i64)>>;
+    pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<WorkCount>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
@@ -216,10 +216,10 @@ impl Store {
     }
 
     /// Writes new petitions (all or none) through the group-commit writer;
-    /// returns (id, case_no) in order once they are durable.
-    pub async fn insert_petitions(&self, batch: Vec<NewPetitionRecord>) -> Result<Vec<(i64, String)>> {
+    /// returns their ids and case numbers in order once they are durable.
+    pub async fn insert_petitions(&self, batch: Vec<NewPetitionRecord>) -> Result<Vec<Stored>> {
         match self.writer.submit(writer::WriteOp::InsertPetitions(batch)).await? {
-            writer::WriteOut::Ids(ids) => Ok(ids),
+            writer::WriteOut::Ids(ids) => Ok(ids.into_iter().map(|(id, case_no)| Stored { id, case_no }).collect()),
             _ => Err(wrong_kind()),
         }
     }
@@ -343,7 +343,7 @@ impl Store {
     pub async fn load_calendar(&self) -> Result<Calendar> {
         let (years, days) = self.calendar().await?;
         let mut cal = Calendar::default();
-        for (year, _) in years {
+        for CalendarYear { year, .. } in years {
             let year = i32::try_from(year).map_err(|_| StoreError::Corrupt("year".into()))?;
             let of_year: Vec<SpecialDay> =
                 days.iter().filter(|d| chrono::Datelike::year(&d.day) == year).cloned().collect();

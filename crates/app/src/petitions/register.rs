@@ -196,7 +196,7 @@ async fn write_registration(
     };
     let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
     let ids = st.store.insert_petitions(vec![record]).await?;
-    let (id, case_no) = ids.into_iter().next().ok_or(Error::Internal)?;
+    let xinfang_store::Stored { id, case_no } = ids.into_iter().next().ok_or(Error::Internal)?;
     let row = PetitionRow { id, case_no, ..row };
     let actor = user.map(|u| u.display_name.clone());
     let events = events

@@ -16,6 +16,13 @@ pub struct Unit {
     pub disabled: bool,
 }
 
+/// A year of the holiday calendar as loaded, and the notice it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarYear {
+    pub year: i64,
+    pub source: String,
+}
+
 impl Unit {
     /// Is `other` this unit or below it?
     pub fn contains(&self, other: &Unit) -> bool {

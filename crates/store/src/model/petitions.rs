@@ -190,6 +190,25 @@ pub struct MonthlyCount {
     pub count: i64,
 }
 
+/// The office deadlines of one unit and clock that are overdue, due today
+/// and due by the workbench's horizon (`soon` counts all three).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkCount {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub clock: String,
+    pub overdue: i64,
+    pub today: i64,
+    pub soon: i64,
+}
+
+/// A petition just stored: its id and case number (编号).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub case_no: String,
+}
+
 /// An office deadline that is due soon or overdue, for the workbench.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkItem {

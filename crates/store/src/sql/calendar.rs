@@ -5,13 +5,13 @@ use super::*;
 
 impl Backend {
     /// The stored calendar: (year, source) and every special day.
-    pub async fn calendar(&self) -> Result<(Vec<(i64, String)>, Vec<SpecialDay>)> {
+    pub async fn calendar(&self) -> Result<(Vec<CalendarYear>, Vec<SpecialDay>)> {
         let years = sqlx::query("SELECT year, source FROM calendar_years ORDER BY year")
             .fetch_all(&self.read)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get("year")?, r.try_get("source")?)))
-            .collect::<Result<Vec<(i64, String)>>>()?;
+            .map(|r| Ok(CalendarYear { year: r.try_get("year")?, source: r.try_get("source")? }))
+            .collect::<Result<Vec<_>>>()?;
         let days = sqlx::query("SELECT day, holiday FROM calendar_days ORDER BY day")
             .fetch_all(&self.read)
             .await?

@@ -98,7 +98,7 @@ pub(crate) async fn admin_page(
                 disabled: u.disabled,
             })
             .collect(),
-        years: cal.0,
+        years: cal.0.into_iter().map(|y| (y.year, y.source)).collect(),
         is_admin: pu.user.role == Role::Admin,
         kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
         roles: options(Role::ALL, Role::as_str, Role::label),

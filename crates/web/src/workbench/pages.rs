@@ -83,13 +83,13 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
         .collect();
     let counts: Vec<CountRow> = counts
         .into_iter()
-        .map(|(unit_code, unit, clock, overdue, today, soon)| CountRow {
-            unit_code,
-            unit,
-            clock: clock_label(&clock),
-            overdue,
-            today,
-            soon,
+        .map(|c| CountRow {
+            clock: clock_label(&c.clock),
+            unit_code: c.unit_code,
+            unit: c.unit_name,
+            overdue: c.overdue,
+            today: c.today,
+            soon: c.soon,
         })
         .collect();
     let page = Workbench {

@@ -70,12 +70,7 @@ impl Backend {
 
     /// Counts of the viewer's office deadlines by unit and clock:
     /// (unit code, unit name, clock, overdue, due today, due by `soon`).
-    pub async fn work_counts(
-        &self,
-        viewer: &Viewer,
-        today: NaiveDate,
-        soon: NaiveDate,
-    ) -> Result<Vec<(String, String, String, i64, i64, i64)>> {
+    pub async fn work_counts(&self, viewer: &Viewer, today: NaiveDate, soon: NaiveDate) -> Result<Vec<WorkCount>> {
         // Two parts. The duties of the cases that name no unit reported on,
         // the bulk, are kept counted by unit, clock and due date in
         // `office_due_counts` (migration 0009): a page sums the rows due by
@@ -127,14 +122,14 @@ impl Backend {
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.try_get("code")?,
-                    r.try_get("name")?,
-                    r.try_get("clock")?,
-                    r.try_get::<i64, _>("overdue")?,
-                    r.try_get::<i64, _>("today")?,
-                    r.try_get::<i64, _>("soon")?,
-                ))
+                Ok(WorkCount {
+                    unit_code: r.try_get("code")?,
+                    unit_name: r.try_get("name")?,
+                    clock: r.try_get("clock")?,
+                    overdue: r.try_get("overdue")?,
+                    today: r.try_get("today")?,
+                    soon: r.try_get("soon")?,
+                })
             })
             .collect()
     }

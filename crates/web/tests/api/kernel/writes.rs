@@ -102,7 +102,7 @@ pub async fn group_commit_registers_each_petition_alone(b: Backend) {
     for h in handles {
         match h.await.unwrap() {
             (_, true, Err(xinfang_store::StoreError::Conflict(_))) => {}
-            (i, false, Ok(ids)) => stored.push((i, ids[0].0)),
+            (i, false, Ok(ids)) => stored.push((i, ids[0].id)),
             other => panic!("unexpected outcome {other:?}"),
         }
     }
@@ -189,9 +189,9 @@ pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
         "the refused step moved the case"
     );
     assert_eq!(app.store.events(id).await.unwrap().len(), 1, "the refused step left its event");
-    let stored = app.store.petition(after[0].0).await.unwrap().unwrap();
+    let stored = app.store.petition(after[0].id).await.unwrap().unwrap();
     assert_eq!(stored.subject, "同一批次中随后的登记");
-    assert_eq!(app.store.events(after[0].0).await.unwrap().len(), 1);
+    assert_eq!(app.store.events(after[0].id).await.unwrap().len(), 1);
     assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
