@@ -8,11 +8,12 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use xinfang_domain::{Invalid, Role, UnitKind};
 use xinfang_store::{NewUser, Store, Unit, UnitChange, User, UserChange, Viewer};
+use xinfang_store::{UnitId, UserId};
 
 /// Adds a unit (单位) below `parent`.
 pub async fn add_unit(
     store: &Store,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     code: &str,
     name: &str,
     kind: &str,
@@ -34,7 +35,7 @@ pub async fn add_unit(
 /// empty leaves it in place) and whether it is stopped (停用).
 pub async fn update_unit(
     store: &Store,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     code: &str,
     name: &str,
     kind: &str,
@@ -67,7 +68,7 @@ fn unit_fields(name: &str, kind: &str, errors: &mut Vec<Invalid>) -> (String, Op
 /// Adds a user account, checking the name, role, unit and password policy.
 pub async fn add_user(
     store: &Store,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     username: &str,
     display_name: &str,
     role: &str,
@@ -188,7 +189,7 @@ pub struct UnitIndex {
     /// Every unit, in tree order (by path).
     all: Vec<Unit>,
     by_code: std::collections::HashMap<String, Unit>,
-    by_id: std::collections::HashMap<i64, Unit>,
+    by_id: std::collections::HashMap<UnitId, Unit>,
 }
 
 impl UnitIndex {
@@ -200,7 +201,7 @@ impl UnitIndex {
     pub fn code(&self, code: &str) -> Option<&Unit> {
         self.by_code.get(code)
     }
-    pub fn id(&self, id: i64) -> Option<&Unit> {
+    pub fn id(&self, id: UnitId) -> Option<&Unit> {
         self.by_id.get(&id)
     }
     /// Every unit, in tree order.
@@ -214,8 +215,8 @@ impl UnitIndex {
         self.by_id.is_empty()
     }
     /// The ids of `unit` and every unit below it (as far as the cache knows).
-    pub fn subtree_ids(&self, unit: &Unit) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.by_id.values().filter(|u| unit.contains(u)).map(|u| u.id).collect();
+    pub fn subtree_ids(&self, unit: &Unit) -> Vec<UnitId> {
+        let mut ids: Vec<UnitId> = self.by_id.values().filter(|u| unit.contains(u)).map(|u| u.id).collect();
         if !ids.contains(&unit.id) {
             ids.push(unit.id);
         }

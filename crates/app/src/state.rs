@@ -98,7 +98,10 @@ impl AppState {
     }
 
     /// The unit with this id, if there is one.
-    pub async fn unit_by_id(&self, id: i64) -> Result<Option<xinfang_store::Unit>, xinfang_store::StoreError> {
+    pub async fn unit_by_id(
+        &self,
+        id: xinfang_store::UnitId,
+    ) -> Result<Option<xinfang_store::Unit>, xinfang_store::StoreError> {
         Ok(self.units_with(|i| i.id(id).is_some()).await?.id(id).cloned())
     }
 

@@ -7,11 +7,13 @@
 //! written half-way and nothing is written unaudited.
 
 pub mod audit;
+pub mod ids;
 pub mod model;
 mod postgres;
 mod sqlite;
 pub mod writer;
 
+pub use ids::{PetitionId, UnitId, UserId};
 pub use model::*;
 use xinfang_domain::calendar::{CalendarFile, SpecialDay};
 use xinfang_domain::{Calendar, UnitKind};
@@ -118,16 +120,16 @@ forward! {
 
 // Units, users and sessions (the organisation every module shares).
 forward! {
-    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<i64>) -> Result<Unit>;
-    pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit>;
+    pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<UserId>) -> Result<Unit>;
+    pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<UserId>) -> Result<Unit>;
     pub async fn units(&self) -> Result<Vec<Unit>>;
     pub async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>>;
-    pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>>;
-    pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User>;
+    pub async fn unit_by_id(&self, id: UnitId) -> Result<Option<Unit>>;
+    pub async fn add_user(&self, u: &NewUser, actor: Option<UserId>) -> Result<User>;
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>>;
-    pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<i64>) -> Result<User>;
+    pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<UserId>) -> Result<User>;
     pub async fn users(&self) -> Result<Vec<User>>;
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    pub async fn create_session(&self, token_hash: &str, user_id: UserId, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
     pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;
 }
@@ -135,7 +137,7 @@ forward! {
 // The holiday calendar.
 forward! {
     pub async fn calendar(&self) -> Result<(Vec<CalendarYear>, Vec<SpecialDay>)>;
-    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<i64>) -> Result<()>;
+    pub async fn replace_calendar_years(&self, years: &[(i32, Vec<SpecialDay>)], source: &str, actor: Option<UserId>) -> Result<()>;
     pub async fn calendar_revision(&self) -> Result<String>;
 }
 
@@ -147,16 +149,16 @@ forward! {
 
 // Petitions (信访事项): reads, the ledger list, search, repeats, the workbench, statistics and deadlines. Writes go through the writer (below).
 forward! {
-    pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>>;
+    pub async fn petition(&self, id: PetitionId) -> Result<Option<PetitionRow>>;
     pub async fn petition_by_query_code(&self, code: &str) -> Result<Option<PetitionRow>>;
-    pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool>;
-    pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>>;
-    pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>>;
+    pub async fn can_view(&self, id: PetitionId, viewer: &Viewer) -> Result<bool>;
+    pub async fn petitioners(&self, petition_id: PetitionId) -> Result<Vec<PetitionerRecord>>;
+    pub async fn events(&self, petition_id: PetitionId) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
     pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>>;
-    pub async fn repeat_candidates(&self, id: i64, viewer: &Viewer) -> Result<Vec<RepeatCandidate>>;
-    pub async fn repeats_of(&self, id: i64, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;
-    pub async fn set_repeat_of(&self, id: i64, expected_version: i64, of: Option<i64>, actor: Option<i64>) -> Result<()>;
+    pub async fn repeat_candidates(&self, id: PetitionId, viewer: &Viewer) -> Result<Vec<RepeatCandidate>>;
+    pub async fn repeats_of(&self, id: PetitionId, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;
+    pub async fn set_repeat_of(&self, id: PetitionId, expected_version: i64, of: Option<PetitionId>, actor: Option<UserId>) -> Result<()>;
     pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>>;
     pub async fn count_unindexed(&self) -> Result<i64>;
     pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()>;
@@ -219,7 +221,9 @@ impl Store {
     /// returns their ids and case numbers in order once they are durable.
     pub async fn insert_petitions(&self, batch: Vec<NewPetitionRecord>) -> Result<Vec<Stored>> {
         match self.writer.submit(writer::WriteOp::InsertPetitions(batch)).await? {
-            writer::WriteOut::Ids(ids) => Ok(ids.into_iter().map(|(id, case_no)| Stored { id, case_no }).collect()),
+            writer::WriteOut::Ids(ids) => {
+                Ok(ids.into_iter().map(|(id, case_no)| Stored { id: PetitionId(id), case_no }).collect())
+            }
             _ => Err(wrong_kind()),
         }
     }

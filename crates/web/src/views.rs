@@ -55,7 +55,7 @@ pub struct UserInfo {
 impl UserInfo {
     pub fn of(u: &User) -> Self {
         UserInfo {
-            id: u.id,
+            id: u.id.0,
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role,

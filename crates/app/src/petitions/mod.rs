@@ -31,6 +31,7 @@ use xinfang_domain::petition::{
 use xinfang_store::{
     AppendEvent, EventRecord, EventRow, NewPetitionRecord, PetitionRow, PetitionerRecord, StoreError, Unit, User,
 };
+use xinfang_store::{PetitionId, UserId};
 
 fn ctx<'a>(rules: &'a RuleSet, cal: &'a Calendar, higher_unit: Option<&'a str>) -> Ctx<'a> {
     Ctx { today: today(), rules, calendar: cal, higher_unit }
@@ -58,7 +59,7 @@ pub(crate) fn deadlines_of(
     (deadlines, next_due)
 }
 
-fn event_record(event: &Event, actor: Option<i64>) -> Result<EventRecord> {
+fn event_record(event: &Event, actor: Option<UserId>) -> Result<EventRecord> {
     Ok(EventRecord {
         kind: event.kind.type_name().to_string(),
         on: event.on,
@@ -72,7 +73,7 @@ fn require_worker(user: &User) -> Result<()> {
 }
 
 /// The petition if `user` may see it; otherwise 404, as if it did not exist.
-pub async fn load_visible(st: &AppState, user: &User, id: i64) -> Result<PetitionRow> {
+pub async fn load_visible(st: &AppState, user: &User, id: PetitionId) -> Result<PetitionRow> {
     if !st.store.can_view(id, &viewer(st, user)).await? {
         return Err(Error::not_found());
     }
@@ -81,7 +82,7 @@ pub async fn load_visible(st: &AppState, user: &User, id: i64) -> Result<Petitio
 
 pub fn parse_state(row: &PetitionRow) -> Result<CaseState> {
     serde_json::from_str(&row.state).map_err(|e| {
-        tracing::error!(petition = row.id, error = %e, "stored case state does not parse");
+        tracing::error!(petition = row.id.0, error = %e, "stored case state does not parse");
         Error::Internal
     })
 }

@@ -3,6 +3,7 @@
 //! its later events before writing it.
 
 use super::*;
+use xinfang_store::{PetitionId, UserId};
 
 /// Builds the record of a new petition (encrypting personal numbers) and
 /// its state right after registration.
@@ -11,7 +12,7 @@ pub fn prepare(
     np: &NewPetition,
     unit: &Unit,
     respondent: Option<&Unit>,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     cal: &Calendar,
 ) -> Result<(NewPetitionRecord, CaseState)> {
     let state = CaseState::registered(np.class, &unit.code, np.received_on);
@@ -76,7 +77,7 @@ pub fn apply_to_record(
     rec: &mut NewPetitionRecord,
     state: &mut CaseState,
     event: &Event,
-    actor: Option<i64>,
+    actor: Option<UserId>,
     cal: &Calendar,
     units: &UnitIndex,
 ) -> Result<()> {
@@ -172,7 +173,7 @@ async fn write_registration(
     // record: its search document is most of it), its id and number after.
     let now = Utc::now();
     let row = PetitionRow {
-        id: 0,
+        id: PetitionId::default(),
         case_no: String::new(),
         query_code: record.query_code.clone(),
         channel: record.channel.clone(),

@@ -3,6 +3,7 @@
 //! recheck requests), and linking a repeat petition.
 
 use super::*;
+use xinfang_store::{PetitionId, UserId};
 
 /// Records a petitioner's own step (evaluation, review or recheck request)
 /// on the case of `code`, after the same code-and-phone check as the
@@ -22,7 +23,7 @@ pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4:
 /// Links petition `id` as a repeat (重复信访) of the earlier petition `of`,
 /// or unlinks it (`None`). A repeat of a repeat is linked to the first one,
 /// so every matter has one original; the case must be at the user's unit.
-pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -> Result<()> {
+pub async fn link_repeat(st: &AppState, user: &User, id: PetitionId, of: Option<PetitionId>) -> Result<()> {
     require_worker(user)?;
     let row = load_visible(st, user, id).await?;
     if !user.unit.contains(&row.unit) {
@@ -53,7 +54,7 @@ pub async fn link_repeat(st: &AppState, user: &User, id: i64, of: Option<i64>) -
 }
 
 /// Records one step of the procedure on petition `id`.
-pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event) -> Result<()> {
+pub async fn record_event(st: &AppState, user: &User, id: PetitionId, mut event: Event) -> Result<()> {
     require_worker(user)?;
     event.validate(today(), &st.rules).map_err(Error::Invalid)?;
     if !st.store.can_view(id, &viewer(st, user)).await? {
@@ -66,7 +67,13 @@ pub async fn record_event(st: &AppState, user: &User, id: i64, mut event: Event)
 /// concurrent step on the same case makes the write fail; the step is then
 /// checked again against the new state. With `acting`, the case must be at
 /// that user's unit or below.
-async fn append_checked(st: &AppState, id: i64, event: Event, acting: Option<&User>, actor: Option<i64>) -> Result<()> {
+async fn append_checked(
+    st: &AppState,
+    id: PetitionId,
+    event: Event,
+    acting: Option<&User>,
+    actor: Option<UserId>,
+) -> Result<()> {
     for _ in 0..5 {
         let row = st.store.petition(id).await?.ok_or_else(Error::not_found)?;
         if let Some(user) = acting

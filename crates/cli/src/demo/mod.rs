@@ -103,7 +103,7 @@ struct Walk<'a> {
     state: CaseState,
     day: NaiveDate,
     today: NaiveDate,
-    actor: Option<i64>,
+    actor: Option<xinfang_store::UserId>,
 }
 
 impl Walk<'_> {

@@ -1,9 +1,11 @@
 //! Lines of the hash-chained audit log.
 
+use crate::ids::UserId;
+
 /// A line to add to the audit log.
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub action: String,
     pub object: String,
     pub success: bool,

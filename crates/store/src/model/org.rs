@@ -1,15 +1,16 @@
 //! Units, users and the viewer every read is held to (the organisation
 //! every module shares).
 
+use crate::ids::{UnitId, UserId};
 use xinfang_domain::{Role, UnitKind, UnitPlace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
-    pub id: i64,
+    pub id: UnitId,
     pub code: String,
     pub name: String,
     pub kind: UnitKind,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<UnitId>,
     /// `/1/4/9/`: the ids from the root to this unit.
     pub path: String,
     /// Stopped (停用): kept for its history, but receives nothing new.
@@ -40,7 +41,7 @@ impl Unit {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -52,7 +53,7 @@ pub struct User {
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub role: Role,
     pub password_hash: String,
 }
@@ -75,7 +76,7 @@ pub struct UnitChange {
 pub struct UserChange {
     pub display_name: String,
     pub role: Role,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub disabled: bool,
     pub password_hash: Option<String>,
 }
@@ -105,5 +106,5 @@ pub struct Viewer {
     /// The ids of the viewer's unit and the units below it; `None` when
     /// that is the whole tree (nothing to filter). Ids, not a path pattern:
     /// PostgreSQL plans a list of values well, a `LIKE $1` blindly.
-    pub unit_ids: Option<Vec<i64>>,
+    pub unit_ids: Option<Vec<UnitId>>,
 }

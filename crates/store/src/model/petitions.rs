@@ -2,6 +2,7 @@
 //! what the ledger, search, the workbench and statistics read.
 
 use super::{Sealed, Unit};
+use crate::ids::{PetitionId, UnitId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use xinfang_domain::Deadline;
 
@@ -23,7 +24,7 @@ pub struct EventRecord {
     pub kind: String,
     pub on: NaiveDate,
     pub body: String,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
 }
 
 /// An event as read back.
@@ -44,9 +45,9 @@ pub struct NewPetitionRecord {
     pub channel: String,
     pub class: String,
     pub status: String,
-    pub unit_id: i64,
-    pub registered_unit_id: i64,
-    pub respondent_unit_id: Option<i64>,
+    pub unit_id: UnitId,
+    pub registered_unit_id: UnitId,
+    pub respondent_unit_id: Option<UnitId>,
     pub received_on: NaiveDate,
     pub subject: String,
     pub request: String,
@@ -61,8 +62,8 @@ pub struct NewPetitionRecord {
     /// The register event first, then any further steps (imports, demo).
     pub events: Vec<EventRecord>,
     /// Every unit the case has been at (for who may see it).
-    pub unit_ids: Vec<i64>,
-    pub registered_by: Option<i64>,
+    pub unit_ids: Vec<UnitId>,
+    pub registered_by: Option<UserId>,
     /// The search index rows and the repeat-detection signature.
     pub search: xinfang_text::SearchDoc,
 }
@@ -70,7 +71,7 @@ pub struct NewPetitionRecord {
 /// The petition row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PetitionRow {
-    pub id: i64,
+    pub id: PetitionId,
     pub case_no: String,
     pub query_code: String,
     pub channel: String,
@@ -91,28 +92,28 @@ pub struct PetitionRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The earlier petition this one was linked to as a repeat.
-    pub repeat_of: Option<i64>,
+    pub repeat_of: Option<PetitionId>,
 }
 
 /// One step appended to a case, with the new projection.
 #[derive(Debug, Clone)]
 pub struct AppendEvent {
-    pub petition_id: i64,
+    pub petition_id: PetitionId,
     /// The version read; the write fails with `Conflict` if it moved.
     pub expected_version: i64,
     pub status: String,
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub state: String,
     pub next_due: Option<NaiveDate>,
     pub deadlines: Vec<Deadline>,
     pub event: EventRecord,
-    pub add_unit_ids: Vec<i64>,
+    pub add_unit_ids: Vec<UnitId>,
 }
 
 /// A line of the petition list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PetitionSummary {
-    pub id: i64,
+    pub id: PetitionId,
     pub case_no: String,
     pub channel: String,
     pub class: String,
@@ -132,7 +133,7 @@ pub struct PetitionSummary {
 pub struct ListFilter {
     pub status: Option<String>,
     /// The ids of a unit and the units below it: the case is or was at one.
-    pub unit_ids: Option<Vec<i64>>,
+    pub unit_ids: Option<Vec<UnitId>>,
     pub class: Option<String>,
     pub channel: Option<String>,
     pub received_from: Option<NaiveDate>,
@@ -205,14 +206,14 @@ pub struct WorkCount {
 /// A petition just stored: its id and case number (编号).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
-    pub id: i64,
+    pub id: PetitionId,
     pub case_no: String,
 }
 
 /// An office deadline that is due soon or overdue, for the workbench.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkItem {
-    pub petition_id: i64,
+    pub petition_id: PetitionId,
     pub case_no: String,
     pub subject: String,
     pub status: String,
@@ -253,7 +254,7 @@ pub struct RepeatCandidate {
     pub summary: PetitionSummary,
     /// The ids path of the unit the case is at now.
     pub unit_path: String,
-    pub repeat_of: Option<i64>,
+    pub repeat_of: Option<PetitionId>,
     /// Estimated similarity of the two texts' content words (MinHash).
     pub similarity: f64,
     /// A petitioner with the same ID number.

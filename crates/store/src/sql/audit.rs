@@ -18,12 +18,20 @@ pub(crate) async fn audit_rows(tx: &mut impl WriteTx, entries: &[AuditEntry]) ->
         let at_us = Utc::now().timestamp_micros();
         for e in entries {
             seq += 1;
-            let hash =
-                crate::audit::line_hash(seq, at_us, e.user_id, &e.action, &e.object, e.success, &e.detail, &prev);
+            let hash = crate::audit::line_hash(
+                seq,
+                at_us,
+                e.user_id.map(|u| u.0),
+                &e.action,
+                &e.object,
+                e.success,
+                &e.detail,
+                &prev,
+            );
             rows.push(vec![
                 Arg::I64(seq),
                 Arg::I64(at_us),
-                Arg::OptI64(e.user_id),
+                Arg::OptI64(e.user_id.map(|u| u.0)),
                 Arg::Text(e.action.clone()),
                 Arg::Text(e.object.clone()),
                 Arg::Bool(e.success),

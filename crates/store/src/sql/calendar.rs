@@ -26,7 +26,7 @@ impl Backend {
         &self,
         years: &[(i32, Vec<SpecialDay>)],
         source: &str,
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> Result<()> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         for (year, days) in years {

@@ -32,6 +32,7 @@ use super::{
     TEXT_ORDER, TEXT_WINDOWS, band_rows, push_band_lookup, push_placeholder, push_text_match, search_row,
     set_aside_sql,
 };
+use crate::ids::{PetitionId, UnitId, UserId};
 use crate::model::*;
 use crate::{Result, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

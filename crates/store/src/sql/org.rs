@@ -55,7 +55,7 @@ pub(crate) fn read_user(row: &DbRow) -> Result<User> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum UnitKey<'a> {
     Code(&'a str),
-    Id(i64),
+    Id(UnitId),
 }
 
 /// The unit of `key`, read through `e` (the reader pool, or a transaction).
@@ -75,7 +75,7 @@ pub(crate) async fn unit_in(tx: &mut Tx<'_>, code: &str) -> Result<Option<Unit>>
     unit_where(&mut **tx, UnitKey::Code(code)).await
 }
 
-pub(crate) async fn unit_id_in(tx: &mut Tx<'_>, id: i64) -> Result<Option<Unit>> {
+pub(crate) async fn unit_id_in(tx: &mut Tx<'_>, id: UnitId) -> Result<Option<Unit>> {
     unit_where(&mut **tx, UnitKey::Id(id)).await
 }
 
@@ -96,14 +96,14 @@ impl Backend {
         name: &str,
         kind: UnitKind,
         parent: Option<&str>,
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> Result<Unit> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let parent_unit = match parent {
             Some(p) => Some(active_parent(&mut tx, p).await?),
             None => None,
         };
-        let id: i64 = sqlx::query_scalar(
+        let id: UnitId = sqlx::query_scalar(
             "INSERT INTO units (code, name, kind, parent_id, path, created_at) VALUES ($1, $2, $3, $4, '', $5) RETURNING id",
         )
         .bind(code)
@@ -144,7 +144,7 @@ impl Backend {
     /// once. Stopping it is refused while it still handles open cases, has
     /// active users or active units below it; a unit cannot move below
     /// itself or under a stopped unit.
-    pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<i64>) -> Result<Unit> {
+    pub async fn update_unit(&self, code: &str, change: &UnitChange, actor: Option<UserId>) -> Result<Unit> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let old = unit_in(&mut tx, code).await?.ok_or_else(|| StoreError::NotFound(format!("单位 {code} 不存在")))?;
         let current_parent = match old.parent_id {
@@ -253,13 +253,13 @@ impl Backend {
         unit_where(&self.read, UnitKey::Code(code)).await
     }
 
-    pub async fn unit_by_id(&self, id: i64) -> Result<Option<Unit>> {
+    pub async fn unit_by_id(&self, id: UnitId) -> Result<Option<Unit>> {
         unit_where(&self.read, UnitKey::Id(id)).await
     }
 
     // ---- users and sessions ----
 
-    pub async fn add_user(&self, u: &NewUser, actor: Option<i64>) -> Result<User> {
+    pub async fn add_user(&self, u: &NewUser, actor: Option<UserId>) -> Result<User> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, unit_id, role, password_hash, disabled, created_at) \
@@ -296,7 +296,7 @@ impl Backend {
     /// account or setting a new password ends its sessions. The last active
     /// administrator can be neither disabled nor given another role, and no
     /// one is moved into a stopped unit.
-    pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<i64>) -> Result<User> {
+    pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<UserId>) -> Result<User> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(&format!("{} WHERE us.username = $1", user_select()))
             .bind(username)
@@ -391,7 +391,7 @@ impl Backend {
         rows.iter().map(read_user).collect()
     }
 
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
+    pub async fn create_session(&self, token_hash: &str, user_id: UserId, expires_at: DateTime<Utc>) -> Result<()> {
         let now = Utc::now();
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;

@@ -69,7 +69,7 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
                 d => ("", pu.tr.f("{} 日后到期", &[&d])),
             };
             WorkRow {
-                id: i.petition_id,
+                id: i.petition_id.0,
                 case_no: i.case_no,
                 subject: i.subject,
                 unit: i.unit_name,

@@ -85,7 +85,7 @@ pub(crate) fn push_unit_scope(q: &mut Sql, viewer: &Viewer) {
     }
 }
 
-pub(crate) fn push_list(q: &mut Sql, ids: &[i64]) {
+pub(crate) fn push_list(q: &mut Sql, ids: &[UnitId]) {
     if ids.is_empty() {
         q.push("NULL");
     }
@@ -93,12 +93,12 @@ pub(crate) fn push_list(q: &mut Sql, ids: &[i64]) {
         if i > 0 {
             q.push(", ");
         }
-        q.arg(Arg::I64(*id));
+        q.arg(Arg::I64(id.0));
     }
 }
 
 /// The case is, or has been, at one of `ids`.
-pub(crate) fn push_at_units(q: &mut Sql, ids: &[i64]) {
+pub(crate) fn push_at_units(q: &mut Sql, ids: &[UnitId]) {
     q.push(" AND EXISTS (SELECT 1 FROM petition_units pu WHERE pu.petition_id = p.id AND pu.unit_id IN (");
     push_list(q, ids);
     q.push("))");
@@ -154,7 +154,7 @@ pub(crate) fn push_filters(q: &mut Sql, f: &ListFilter) {
 }
 
 impl Backend {
-    pub async fn petition(&self, id: i64) -> Result<Option<PetitionRow>> {
+    pub async fn petition(&self, id: PetitionId) -> Result<Option<PetitionRow>> {
         let row =
             sqlx::query(&format!("{} WHERE p.id = $1", petition_select())).bind(id).fetch_optional(&self.read).await?;
         row.map(|r| read_petition(&r)).transpose()
@@ -169,15 +169,15 @@ impl Backend {
     }
 
     /// May `viewer` see petition `id`? (The same test as the list.)
-    pub async fn can_view(&self, id: i64, viewer: &Viewer) -> Result<bool> {
+    pub async fn can_view(&self, id: PetitionId, viewer: &Viewer) -> Result<bool> {
         let mut q = Sql::default();
-        q.push("SELECT COUNT(*) FROM petitions p WHERE p.id = ").arg(Arg::I64(id));
+        q.push("SELECT COUNT(*) FROM petitions p WHERE p.id = ").arg(Arg::I64(id.0));
         push_visible(&mut q, viewer);
         let n: i64 = q.query().fetch_one(&self.read).await?.try_get(0)?;
         Ok(n > 0)
     }
 
-    pub async fn petitioners(&self, petition_id: i64) -> Result<Vec<PetitionerRecord>> {
+    pub async fn petitioners(&self, petition_id: PetitionId) -> Result<Vec<PetitionerRecord>> {
         let rows = sqlx::query(
             "SELECT seq, name, address, phone_enc, phone_index, phone_masked, id_enc, id_index, id_masked, representative \
              FROM petitioners WHERE petition_id = $1 ORDER BY seq",
@@ -210,7 +210,7 @@ impl Backend {
             .collect()
     }
 
-    pub async fn events(&self, petition_id: i64) -> Result<Vec<EventRow>> {
+    pub async fn events(&self, petition_id: PetitionId) -> Result<Vec<EventRow>> {
         let rows = sqlx::query(
             "SELECT e.seq, e.type, e.on_date, e.body, e.recorded_at, us.display_name FROM events e \
              LEFT JOIN users us ON us.id = e.actor_id WHERE e.petition_id = $1 ORDER BY e.seq",

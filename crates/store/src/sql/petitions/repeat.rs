@@ -19,7 +19,8 @@ impl Backend {
     /// band, at most [`CANDIDATES_PER_KEY`] newest per key; scored on their
     /// signatures first, the best [`MAX_CANDIDATE_ROWS`] that could be
     /// shown are read, of those the viewer may see.
-    pub async fn repeat_candidates(&self, id: i64, viewer: &Viewer) -> Result<Vec<RepeatCandidate>> {
+    pub async fn repeat_candidates(&self, id: PetitionId, viewer: &Viewer) -> Result<Vec<RepeatCandidate>> {
+        let id = id.0;
         // Its signature and its people in one read (a petition has at least
         // one petitioner; the signature comes with each).
         let people = sqlx::query(
@@ -67,7 +68,7 @@ impl Backend {
         let mut candidates = Vec::with_capacity(rows.len());
         for r in &rows {
             let summary = read_summary(r)?;
-            let Some(k) = keyed.iter().find(|k| k.id == summary.id) else { continue };
+            let Some(k) = keyed.iter().find(|k| k.id == summary.id.0) else { continue };
             candidates.push(RepeatCandidate {
                 unit_path: r.try_get("unit_path")?,
                 repeat_of: r.try_get("repeat_of")?,
@@ -83,12 +84,12 @@ impl Backend {
 
     /// The petitions linked to `id` as its repeats (of those the viewer may
     /// see, if one is given).
-    pub async fn repeats_of(&self, id: i64, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>> {
+    pub async fn repeats_of(&self, id: PetitionId, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>> {
         let mut q = Sql::default();
         q.push(&format!(
             "SELECT {SUMMARY_COLS} FROM petitions p JOIN units u ON u.id = p.unit_id WHERE p.repeat_of = "
         ))
-        .arg(Arg::I64(id));
+        .arg(Arg::I64(id.0));
         if let Some(v) = viewer {
             push_visible(&mut q, v);
         }
@@ -102,10 +103,10 @@ impl Backend {
     /// monthly statistics: the matter is counted once.
     pub async fn set_repeat_of(
         &self,
-        id: i64,
+        id: PetitionId,
         expected_version: i64,
-        of: Option<i64>,
-        actor: Option<i64>,
+        of: Option<PetitionId>,
+        actor: Option<UserId>,
     ) -> Result<()> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(

@@ -11,7 +11,7 @@ pub(crate) fn event_row(petition_id: i64, seq: i64, e: &EventRecord, now: DateTi
         Arg::Text(e.kind.clone()),
         Arg::Date(e.on),
         Arg::Text(e.body.clone()),
-        Arg::OptI64(e.actor_id),
+        Arg::OptI64(e.actor_id.map(|u| u.0)),
         Arg::Time(now),
     ]
 }
@@ -71,12 +71,12 @@ pub(crate) async fn insert_petitions_tx(
         for (i, e) in rec.events.iter().enumerate() {
             events.push(event_row(id, i as i64 + 1, e, now));
         }
-        let place = Place { unit_id: rec.unit_id, respondent_unit_id: rec.respondent_unit_id };
+        let place = Place { unit_id: rec.unit_id.0, respondent_unit_id: rec.respondent_unit_id.map(|u| u.0) };
         due_counts.add_all(&place, &rec.deadlines, 1);
         deadlines.extend(deadline_rows(id, place, &rec.deadlines));
         let mut seen = std::collections::BTreeSet::new();
         for u in rec.unit_ids.iter().filter(|u| seen.insert(**u)) {
-            units.push(vec![Arg::I64(id), Arg::I64(*u)]);
+            units.push(vec![Arg::I64(id), Arg::I64(u.0)]);
         }
         audit.push(AuditEntry {
             user_id: rec.registered_by,
@@ -144,9 +144,9 @@ fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> V
         Arg::Text(rec.channel.clone()),
         Arg::Text(rec.class.clone()),
         Arg::Text(rec.status.clone()),
-        Arg::I64(rec.unit_id),
-        Arg::I64(rec.registered_unit_id),
-        Arg::OptI64(rec.respondent_unit_id),
+        Arg::I64(rec.unit_id.0),
+        Arg::I64(rec.registered_unit_id.0),
+        Arg::OptI64(rec.respondent_unit_id.map(|u| u.0)),
         Arg::Date(rec.received_on),
         Arg::Text(rec.subject.clone()),
         Arg::Text(rec.request.clone()),
@@ -156,7 +156,7 @@ fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> V
         Arg::Text(rec.state.clone()),
         Arg::OptDate(rec.next_due),
         Arg::I64(1),
-        Arg::OptI64(rec.registered_by),
+        Arg::OptI64(rec.registered_by.map(|u| u.0)),
         Arg::Time(now),
         Arg::Time(now),
     ]
@@ -167,7 +167,7 @@ fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> V
 fn monthly_rows(batch: &[&NewPetitionRecord]) -> Rows {
     let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
     for rec in batch {
-        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id, rec.class.as_str());
+        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id.0, rec.class.as_str());
         *cells.entry(key).or_default() += 1;
     }
     let cells = cells
@@ -190,7 +190,7 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
     q.push("UPDATE petitions SET status = ")
         .arg(Arg::Text(a.status.clone()))
         .push(", unit_id = ")
-        .arg(Arg::I64(a.unit_id))
+        .arg(Arg::I64(a.unit_id.0))
         .push(", state = ")
         .arg(Arg::Text(a.state.clone()))
         .push(", next_due = ")
@@ -198,7 +198,7 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
         .push(", version = version + 1, updated_at = ")
         .arg(Arg::Time(now))
         .push(" WHERE id = ")
-        .arg(Arg::I64(a.petition_id))
+        .arg(Arg::I64(a.petition_id.0))
         .push(" AND version = ")
         .arg(Arg::I64(a.expected_version))
         .push(" RETURNING case_no, respondent_unit_id");
@@ -206,9 +206,9 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
         return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
     };
     let case_no = row.text(0)?;
-    let place = Place { unit_id: a.unit_id, respondent_unit_id: row.opt_i64(1)? };
+    let place = Place { unit_id: a.unit_id.0, respondent_unit_id: row.opt_i64(1)? };
     let mut q = Sql::default();
-    q.push("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = ").arg(Arg::I64(a.petition_id));
+    q.push("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = ").arg(Arg::I64(a.petition_id.0));
     let seq = tx.fetch(q).await?.first().ok_or_else(|| StoreError::Corrupt("events".into()))?.i64(0)?;
     let entry = AuditEntry {
         user_id: a.event.actor_id,
@@ -218,11 +218,11 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
         detail: String::new(),
     };
     let audit = audit_rows(tx, std::slice::from_ref(&entry)).await?;
-    let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id), Arg::I64(*u)]).collect();
+    let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id.0), Arg::I64(u.0)]).collect();
     let with = vec![
-        Rows::new(EVENTS_INSERT, 7, vec![event_row(a.petition_id, seq, &a.event, now)]),
+        Rows::new(EVENTS_INSERT, 7, vec![event_row(a.petition_id.0, seq, &a.event, now)]),
         Rows { head: UNITS_INSERT, cols: 2, rows: units, tail: "ON CONFLICT DO NOTHING" },
         audit,
     ];
-    replace_deadlines(tx, a.petition_id, place, &a.deadlines, with).await
+    replace_deadlines(tx, a.petition_id.0, place, &a.deadlines, with).await
 }

@@ -98,7 +98,7 @@ pub(crate) async fn next_page(
     let Some(f) = filter.as_mut() else { return Ok(None) };
     let page = st.store.list_petitions(f, &org::viewer(st, user)).await.map_err(|e| e.to_string())?;
     match page.last() {
-        Some(last) if page.len() as i64 == PAGE => f.before_id = Some(last.id),
+        Some(last) if page.len() as i64 == PAGE => f.before_id = Some(last.id.0),
         _ => *filter = None,
     }
     let today = today();

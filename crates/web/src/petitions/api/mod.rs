@@ -21,7 +21,9 @@ use xinfang_app::{AppState, org, petitions, today};
 use xinfang_domain::Role;
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionInput, PetitionStatus};
-use xinfang_store::{AuditEntry, EventRow, ListFilter, ListSort, PetitionRow, PetitionSummary, PetitionerRecord};
+use xinfang_store::{
+    AuditEntry, EventRow, ListFilter, ListSort, PetitionId, PetitionRow, PetitionSummary, PetitionerRecord,
+};
 
 /// The whole petition for staff: facts, masked petitioners, timeline and
 /// the deadlines computed now.
@@ -45,7 +47,7 @@ pub fn petition_view_from(
     let deadlines = state.deadlines(&ctx).iter().map(|d| DeadlineView::of(d, today)).collect();
     let representatives = petitioners.iter().filter(|p| p.representative).count();
     Ok(PetitionView {
-        id: row.id,
+        id: row.id.0,
         case_no: row.case_no.clone(),
         query_code: row.query_code.clone(),
         labels: Labels::of(&row.channel, &row.class, &row.status),
@@ -62,7 +64,7 @@ pub fn petition_view_from(
         deadlines,
         events: timeline(events, true),
         procedure: state,
-        repeat_of: row.repeat_of,
+        repeat_of: row.repeat_of.map(|p| p.0),
         version: row.version,
         created_at: row.created_at.to_rfc3339(),
         updated_at: row.updated_at.to_rfc3339(),
@@ -89,7 +91,7 @@ pub async fn create(
 pub async fn get(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PetitionId>,
 ) -> ApiResult<Json<PetitionView>> {
     let row = petitions::load_visible(&st, &user, id).await?;
     Ok(Json(petition_view(&st, &row).await?))
@@ -103,7 +105,7 @@ pub async fn get(
 pub async fn add_event(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PetitionId>,
     ApiJson(event): ApiJson<Event>,
 ) -> ApiResult<(StatusCode, Json<PetitionView>)> {
     petitions::record_event(&st, &user, id, event).await?;
@@ -255,7 +257,7 @@ pub async fn list(
 pub async fn reveal(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath((id, seq)): ApiPath<(i64, i64)>,
+    ApiPath((id, seq)): ApiPath<(PetitionId, i64)>,
 ) -> ApiResult<Json<Revealed>> {
     if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
         return Err(AppError::forbidden("本角色无权查看完整的身份证号和电话号码"));

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinfang_app::petitions::search;
 use xinfang_app::petitions::search::MAX_OFFSET;
 use xinfang_app::{AppState, org, petitions, today};
+use xinfang_store::PetitionId;
 
 /// The search parameters: the query, how words combine, the list filters
 /// and an offset (results are ranked, so they page by position).
@@ -112,14 +113,14 @@ pub async fn search(
 pub async fn similar(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PetitionId>,
 ) -> ApiResult<Json<SimilarPage>> {
     let row = petitions::load_visible(&st, &user, id).await?;
     let found = search::candidates(&st, &user, &row).await?;
     let repeats = st.store.repeats_of(id, Some(&org::viewer(&st, &user))).await?;
     let today = today();
     Ok(Json(SimilarPage {
-        repeat_of: row.repeat_of,
+        repeat_of: row.repeat_of.map(|p| p.0),
         candidates: found.iter().map(|c| RepeatCandidate::of(c, today)).collect(),
         repeats: repeats.iter().map(|r| PetitionLine::of(r, today)).collect(),
     }))
@@ -129,7 +130,8 @@ pub async fn similar(
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
     /// The id of the earlier petition.
-    pub of: i64,
+    #[schema(value_type = i64)]
+    pub of: PetitionId,
 }
 
 /// 关联为早前事项的重复件（重复信访）
@@ -140,7 +142,7 @@ pub struct LinkBody {
 pub async fn link(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PetitionId>,
     ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, Some(body.of)).await?;
@@ -155,7 +157,7 @@ pub async fn link(
 pub async fn unlink(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PetitionId>,
 ) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, None).await?;
     let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;

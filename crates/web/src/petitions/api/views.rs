@@ -237,7 +237,7 @@ pub struct PetitionLine {
 impl PetitionLine {
     pub fn of(s: &PetitionSummary, today: chrono::NaiveDate) -> Self {
         PetitionLine {
-            id: s.id,
+            id: s.id.0,
             case_no: s.case_no.clone(),
             labels: Labels::of(&s.channel, &s.class, &s.status),
             unit: LineUnit { code: s.unit_code.clone(), name: s.unit_name.clone() },

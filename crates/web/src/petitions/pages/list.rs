@@ -136,7 +136,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     page.rows = rows
         .into_iter()
         .map(|r| ListRow {
-            id: r.id,
+            id: r.id.0,
             case_no: r.case_no,
             received_on: r.received_on,
             channel: Channel::parse(&r.channel).map(Channel::label).unwrap_or(""),

@@ -18,7 +18,7 @@ use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{
     Channel, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, PetitionStatus,
 };
-use xinfang_store::{PetitionRow, Unit};
+use xinfang_store::{PetitionId, PetitionRow, Unit};
 
 pub(crate) struct PersonView {
     pub(crate) name: String,
@@ -104,7 +104,7 @@ pub(crate) async fn petition_view(
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
     let view = PetitionView {
-        id: row.id,
+        id: row.id.0,
         case_no: row.case_no.clone(),
         query_code: row.query_code.clone(),
         subject: row.subject.clone(),
@@ -234,7 +234,7 @@ impl CandidateView {
     /// A repeat candidate as the petition page lists it.
     fn of(c: &xinfang_app::petitions::search::Candidate) -> Self {
         CandidateView {
-            id: c.summary.id,
+            id: c.summary.id.0,
             case_no: c.summary.case_no.clone(),
             subject: c.summary.subject.clone(),
             received_on: c.summary.received_on,
@@ -257,7 +257,7 @@ pub(crate) async fn petition_page(
     error: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    let row = match petitions::load_visible(st, &pu.user, id).await.map_err(AppError::from) {
+    let row = match petitions::load_visible(st, &pu.user, PetitionId(id)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };
@@ -307,7 +307,7 @@ pub(crate) async fn petition_page(
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|r| (r.id, r.case_no))
+        .map(|r| (r.id.0, r.case_no))
         .collect();
     let units = st.cached_units();
     let targets = units
@@ -336,7 +336,7 @@ pub(crate) async fn petition_page(
         can_act,
         linked_shown: candidates.iter().any(|c| c.linked),
         candidates,
-        repeat_of: original.map(|o| (o.id, o.case_no)),
+        repeat_of: original.map(|o| (o.id.0, o.case_no)),
         repeats,
         routes: options(DeclineRoute::ALL, DeclineRoute::as_str, DeclineRoute::label),
         decisions: options(Decision::ALL, Decision::as_str, Decision::label),
@@ -378,7 +378,7 @@ pub(crate) struct PrintPage {
 
 pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
-    let row = match petitions::load_visible(&st, &pu.user, id).await.map_err(AppError::from) {
+    let row = match petitions::load_visible(&st, &pu.user, PetitionId(id)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };

@@ -11,6 +11,7 @@ use axum::response::Response;
 use std::collections::BTreeMap;
 use xinfang_app::{AppState, petitions};
 use xinfang_domain::petition::Event;
+use xinfang_store::PetitionId;
 
 /// A step from a form: every field but the token, numbers as numbers.
 pub(crate) fn event_from_form(form: &BTreeMap<String, String>) -> Result<Event, String> {
@@ -45,7 +46,7 @@ pub async fn add_event(
         Ok(e) => e,
         Err(m) => return petition_page(&st, &pu, id, None, Some((kind, m)), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
-    match petitions::record_event(&st, &pu.user, id, event).await.map_err(AppError::from) {
+    match petitions::record_event(&st, &pu.user, PetitionId(id), event).await.map_err(AppError::from) {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={kind}")),
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status).await,
@@ -75,7 +76,7 @@ pub async fn link_repeat(
             }
         }
     };
-    match petitions::link_repeat(&st, &pu.user, id, of).await.map_err(AppError::from) {
+    match petitions::link_repeat(&st, &pu.user, PetitionId(id), of.map(PetitionId)).await.map_err(AppError::from) {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={}", if of.is_some() { "linked" } else { "unlinked" })),
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => {

@@ -5,6 +5,7 @@ use crate::support::{Backend, TestApp, petition};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::BTreeSet;
+use xinfang_store::{PetitionId, UnitId};
 
 /// An acceptance (受理) of the case `row` on 2026-03-03, written straight to
 /// the store, with `note`; the case's state is left as it was.
@@ -42,7 +43,7 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
             let store = app.store.clone();
             let id = *id;
             handles.push(tokio::spawn(async move {
-                let row = store.petition(id).await.unwrap().unwrap();
+                let row = store.petition(PetitionId(id)).await.unwrap().unwrap();
                 let mut append = accept_step(&row, &i.to_string());
                 if stale {
                     append.expected_version += 7;
@@ -59,7 +60,7 @@ pub async fn group_commit_answers_each_command_alone(b: Backend) {
         }
     }
     for id in ids {
-        assert_eq!(app.store.events(id).await.unwrap().len(), 2);
+        assert_eq!(app.store.events(PetitionId(id)).await.unwrap().len(), 2);
     }
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
@@ -87,7 +88,7 @@ pub async fn group_commit_registers_each_petition_alone(b: Backend) {
     let app = TestApp::start(b).await;
     let t = app.login("handler").await;
     let first = app.register(&t, petition("C", "2026-03-02", json!({}))).await;
-    let taken = app.store.petition(first["id"].as_i64().unwrap()).await.unwrap().unwrap().query_code;
+    let taken = app.store.petition(PetitionId(first["id"].as_i64().unwrap())).await.unwrap().unwrap().query_code;
     let mut handles = Vec::new();
     for i in 0..24 {
         let mut rec = record(&app, &format!("批量登记第{i}件 拖欠工资")).await;
@@ -139,9 +140,9 @@ pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
     let app = TestApp::start(b).await;
     let t = app.login("handler").await;
     let id = app.register(&t, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
-    let row = app.store.petition(id).await.unwrap().unwrap();
+    let row = app.store.petition(PetitionId(id)).await.unwrap().unwrap();
     let mut step = accept_step(&row, "");
-    step.add_unit_ids = vec![row.unit.id + 100_000];
+    step.add_unit_ids = vec![UnitId(row.unit.id.0 + 100_000)];
     // The write lock as the store takes it, held by another connection.
     enum Lock {
         Sqlite(sqlx::SqliteConnection),
@@ -182,13 +183,13 @@ pub async fn a_refused_step_leaves_nothing_of_itself(b: Backend) {
     waiting.await.unwrap().unwrap();
     assert!(refused.await.unwrap().is_err(), "a step naming no unit was stored");
     let after = after.await.unwrap().expect("the registration after the refused step");
-    let case = app.store.petition(id).await.unwrap().unwrap();
+    let case = app.store.petition(PetitionId(id)).await.unwrap().unwrap();
     assert_eq!(
         (case.version, case.status.as_str()),
         (row.version, row.status.as_str()),
         "the refused step moved the case"
     );
-    assert_eq!(app.store.events(id).await.unwrap().len(), 1, "the refused step left its event");
+    assert_eq!(app.store.events(PetitionId(id)).await.unwrap().len(), 1, "the refused step left its event");
     let stored = app.store.petition(after[0].id).await.unwrap().unwrap();
     assert_eq!(stored.subject, "同一批次中随后的登记");
     assert_eq!(app.store.events(after[0].id).await.unwrap().len(), 1);

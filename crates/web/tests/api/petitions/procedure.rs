@@ -278,7 +278,7 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
 
     // A case that moved after the recompute read it keeps what its own step
     // stored: the recompute's write for the old version is skipped.
-    let row = app.store.petition(id).await.unwrap().unwrap();
+    let row = app.store.petition(xinfang_store::PetitionId(id)).await.unwrap().unwrap();
     let stale = xinfang_store::DeadlineUpdate { id, version: row.version - 1, next_due: None, deadlines: Vec::new() };
     assert_eq!(app.store.update_deadlines(vec![stale]).await.unwrap(), 0);
     let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
