@@ -5,6 +5,7 @@ use super::{Sealed, Unit};
 use crate::ids::{PetitionId, UnitId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use xinfang_domain::Deadline;
+use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
 
 /// A petitioner as stored: ID and phone numbers encrypted (AEAD), with a
 /// keyed blind index for exact lookup and the masked form for lists.
@@ -131,11 +132,11 @@ pub struct PetitionSummary {
 /// List filters; every field narrows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<PetitionStatus>,
     /// The ids of a unit and the units below it: the case is or was at one.
     pub unit_ids: Option<Vec<UnitId>>,
-    pub class: Option<String>,
-    pub channel: Option<String>,
+    pub class: Option<PetitionClass>,
+    pub channel: Option<Channel>,
     pub received_from: Option<NaiveDate>,
     pub received_to: Option<NaiveDate>,
     /// Some(today): only cases with an office deadline before today.

@@ -131,13 +131,13 @@ pub(crate) fn read_summary(r: &DbRow) -> Result<PetitionSummary> {
 /// The narrowing filters of the list (not its order or cursor).
 pub(crate) fn push_filters(q: &mut Sql, f: &ListFilter) {
     if let Some(s) = &f.status {
-        q.push(" AND p.status = ").arg(Arg::Text(s.clone()));
+        q.push(" AND p.status = ").arg(Arg::Text(s.as_str().into()));
     }
     if let Some(c) = &f.class {
-        q.push(" AND p.class = ").arg(Arg::Text(c.clone()));
+        q.push(" AND p.class = ").arg(Arg::Text(c.as_str().into()));
     }
     if let Some(c) = &f.channel {
-        q.push(" AND p.channel = ").arg(Arg::Text(c.clone()));
+        q.push(" AND p.channel = ").arg(Arg::Text(c.as_str().into()));
     }
     if let Some(d) = f.received_from {
         q.push(" AND p.received_on >= ").arg(Arg::Date(d));

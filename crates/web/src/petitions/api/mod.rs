@@ -161,20 +161,13 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
     }
     let mut f = ListFilter { limit: DEFAULT_PAGE, ..Default::default() };
     if let Some(s) = nonempty(&p.status) {
-        f.status = Some(PetitionStatus::parse(s).ok_or_else(|| bad("status", "未知状态"))?.as_str().into());
+        f.status = Some(PetitionStatus::parse(s).ok_or_else(|| bad("status", "未知状态"))?);
     }
     if let Some(s) = nonempty(&p.class) {
-        f.class = Some(
-            PetitionClass::parse(s).ok_or_else(|| bad("class", "应为 suggestion、report 或 appeal"))?.as_str().into(),
-        );
+        f.class = Some(PetitionClass::parse(s).ok_or_else(|| bad("class", "应为 suggestion、report 或 appeal"))?);
     }
     if let Some(s) = nonempty(&p.channel) {
-        f.channel = Some(
-            Channel::parse(s)
-                .ok_or_else(|| bad("channel", "应为 online、letter、visit、phone 或 fax"))?
-                .as_str()
-                .into(),
-        );
+        f.channel = Some(Channel::parse(s).ok_or_else(|| bad("channel", "应为 online、letter、visit、phone 或 fax"))?);
     }
     let date = |name: &str, v: &Option<String>| -> ApiResult<Option<chrono::NaiveDate>> {
         nonempty(v)
