@@ -167,7 +167,7 @@ async fn write_registration(
     user: Option<&User>,
 ) -> Result<Registered> {
     let cal = st.calendar();
-    let (record, _) = prepare(st, np, &unit, respondent.as_ref(), user.map(|u| u.id), &cal)?;
+    let (record, state) = prepare(st, np, &unit, respondent.as_ref(), user.map(|u| u.id), &cal)?;
     // The new case as it is written, so the answer needs no read-back: its
     // fields copied before the record goes to the writer (not the whole
     // record: its search document is most of it), its id and number after.
@@ -176,9 +176,9 @@ async fn write_registration(
         id: PetitionId::default(),
         case_no: String::new(),
         query_code: record.query_code.clone(),
-        channel: record.channel.clone(),
-        class: record.class.clone(),
-        status: record.status.clone(),
+        channel: np.channel,
+        class: np.class,
+        status: state.status,
         unit: unit.clone(),
         registered_unit: unit,
         respondent_unit: respondent,

@@ -8,7 +8,6 @@ use crate::crypto::Field;
 use crate::error::{Error, Result};
 use crate::org::viewer;
 use crate::state::AppState;
-use xinfang_domain::petition::PetitionStatus;
 use xinfang_domain::petition::repeat::{RepeatAssessment, RepeatFlag, assess, flags};
 use xinfang_domain::{IdNumber, Phone};
 use xinfang_store::{PetitionRow, PetitionSummary, SearchBy, User};
@@ -105,7 +104,7 @@ pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> Result
             let similarity = c.similarity;
             let assessment = assess(c.same_id_number || c.same_name_contact, similarity)?;
             let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
-            let status = PetitionStatus::parse(&c.summary.status).unwrap_or(PetitionStatus::Registered);
+            let status = c.summary.status;
             let flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };
             let linked = row.repeat_of == Some(c.summary.id);
             Some(Candidate { summary: c.summary, assessment, similarity, flags, linked })

@@ -38,5 +38,5 @@ use crate::{Result, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::Row;
 use xinfang_domain::calendar::SpecialDay;
-use xinfang_domain::petition::ClockName;
+use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus};
 use xinfang_domain::{Deadline, Role, UnitKind};

@@ -124,7 +124,7 @@ pub fn public_view_from(
     }
     Ok(PublicPetition {
         case_no: row.case_no.clone(),
-        labels: Labels::of(&row.channel, &row.class, &row.status),
+        labels: Labels::of(row.channel, row.class, row.status),
         received_on: row.received_on.to_string(),
         handling_unit: row.unit.name.clone(),
         deadlines: state.deadlines(&ctx).iter().map(|d| DeadlineView::of(d, today)).collect(),

@@ -5,6 +5,11 @@
 
 use super::*;
 
+/// A word of the vocabulary as stored (its wire name), read back.
+pub(crate) fn word<T>(raw: String, parse: fn(&str) -> Option<T>) -> Result<T> {
+    parse(&raw).ok_or_else(|| StoreError::Corrupt(format!("unknown word {raw}")))
+}
+
 pub(crate) fn petition_select() -> String {
     format!(
         "SELECT p.id, p.case_no, p.query_code, p.channel, p.class, p.status, p.received_on, p.subject, p.request, \
@@ -23,9 +28,9 @@ pub(crate) fn read_petition(row: &DbRow) -> Result<PetitionRow> {
         id: row.try_get("id")?,
         case_no: row.try_get("case_no")?,
         query_code: row.try_get("query_code")?,
-        channel: row.try_get("channel")?,
-        class: row.try_get("class")?,
-        status: row.try_get("status")?,
+        channel: word(row.try_get("channel")?, Channel::parse)?,
+        class: word(row.try_get("class")?, PetitionClass::parse)?,
+        status: word(row.try_get("status")?, PetitionStatus::parse)?,
         unit: read_unit(row, "u_")?,
         registered_unit: read_unit(row, "g_")?,
         respondent_unit: read_optional_unit(row, "r_")?,
@@ -114,9 +119,9 @@ pub(crate) fn read_summary(r: &DbRow) -> Result<PetitionSummary> {
     Ok(PetitionSummary {
         id: r.try_get("id")?,
         case_no: r.try_get("case_no")?,
-        channel: r.try_get("channel")?,
-        class: r.try_get("class")?,
-        status: r.try_get("status")?,
+        channel: word(r.try_get("channel")?, Channel::parse)?,
+        class: word(r.try_get("class")?, PetitionClass::parse)?,
+        status: word(r.try_get("status")?, PetitionStatus::parse)?,
         unit_code: r.try_get("unit_code")?,
         unit_name: r.try_get("unit_name")?,
         received_on: r.try_get("received_on")?,

@@ -23,14 +23,14 @@ pub(crate) fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> Ledger
     LedgerRow {
         case_no: s.case_no,
         received_on: s.received_on,
-        channel: Channel::parse(&s.channel).map(Channel::label).unwrap_or("").into(),
-        class: PetitionClass::parse(&s.class).map(PetitionClass::label).unwrap_or("").into(),
+        channel: s.channel.label().into(),
+        class: s.class.label().into(),
         subject: s.subject,
         petitioner: s.petitioner_name,
         phone: s.petitioner_phone_masked.unwrap_or_default(),
         persons: s.collective_persons,
         unit: s.unit_name,
-        status: PetitionStatus::parse(&s.status).map(PetitionStatus::label).unwrap_or("").into(),
+        status: s.status.label().into(),
         overdue: s.next_due.is_some_and(|d| d < today),
         next_due: s.next_due,
     }

@@ -50,7 +50,7 @@ pub fn petition_view_from(
         id: row.id.0,
         case_no: row.case_no.clone(),
         query_code: row.query_code.clone(),
-        labels: Labels::of(&row.channel, &row.class, &row.status),
+        labels: Labels::of(row.channel, row.class, row.status),
         unit: UnitRef::of(&row.unit),
         registered_unit: UnitRef::of(&row.registered_unit),
         respondent_unit: row.respondent_unit.as_ref().map(UnitRef::of),

@@ -16,26 +16,23 @@ use xinfang_text::Piece;
 /// Channel, class and status, each with its Chinese label.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Labels {
-    #[schema(value_type = Channel)]
-    pub channel: String,
+    pub channel: Channel,
     pub channel_label: &'static str,
-    #[schema(value_type = PetitionClass)]
-    pub class: String,
+    pub class: PetitionClass,
     pub class_label: &'static str,
-    #[schema(value_type = PetitionStatus)]
-    pub status: String,
+    pub status: PetitionStatus,
     pub status_label: &'static str,
 }
 
 impl Labels {
-    pub fn of(channel: &str, class: &str, status: &str) -> Self {
+    pub fn of(channel: Channel, class: PetitionClass, status: PetitionStatus) -> Self {
         Labels {
-            channel: channel.into(),
-            channel_label: Channel::parse(channel).map(Channel::label).unwrap_or(""),
-            class: class.into(),
-            class_label: PetitionClass::parse(class).map(PetitionClass::label).unwrap_or(""),
-            status: status.into(),
-            status_label: PetitionStatus::parse(status).map(PetitionStatus::label).unwrap_or(""),
+            channel,
+            channel_label: channel.label(),
+            class,
+            class_label: class.label(),
+            status,
+            status_label: status.label(),
         }
     }
 }
@@ -239,7 +236,7 @@ impl PetitionLine {
         PetitionLine {
             id: s.id.0,
             case_no: s.case_no.clone(),
-            labels: Labels::of(&s.channel, &s.class, &s.status),
+            labels: Labels::of(s.channel, s.class, s.status),
             unit: LineUnit { code: s.unit_code.clone(), name: s.unit_name.clone() },
             received_on: s.received_on.to_string(),
             subject: s.subject.clone(),

@@ -4,7 +4,6 @@ use crate::i18n::Tr;
 use crate::page::Options;
 use crate::page::{Layout, PageUser, options, render, url_encode};
 use crate::petitions::api::{ListParams, next_cursor, parse_filter};
-use crate::petitions::pages::status_label;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -139,8 +138,8 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             id: r.id.0,
             case_no: r.case_no,
             received_on: r.received_on,
-            channel: Channel::parse(&r.channel).map(Channel::label).unwrap_or(""),
-            class: PetitionClass::parse(&r.class).map(PetitionClass::label).unwrap_or(""),
+            channel: r.channel.label(),
+            class: r.class.label(),
             subject: r.subject,
             petitioner: match r.petitioner_phone_masked {
                 Some(p) => format!("{} {p}", r.petitioner_name),
@@ -148,7 +147,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             },
             persons: r.collective_persons,
             unit: r.unit_name,
-            status: status_label(&r.status),
+            status: r.status.label(),
             overdue: r.next_due.is_some_and(|d| d < today),
             next_due: r.next_due.map(|d| d.to_string()).unwrap_or_default(),
         })

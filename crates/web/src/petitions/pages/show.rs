@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::page::Options;
 use crate::page::{Layout, PageUser, options, render};
-use crate::petitions::pages::status_label;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,9 +14,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use xinfang_app::{AppState, org, petitions, today};
 use xinfang_domain::petition::procedure::Ctx;
-use xinfang_domain::petition::{
-    Channel, CloseReason, Decision, DeclineRoute, Evaluation, Event, PetitionClass, PetitionStatus,
-};
+use xinfang_domain::petition::{CloseReason, Decision, DeclineRoute, Evaluation, Event};
 use xinfang_store::{PetitionId, PetitionRow, Unit};
 
 pub(crate) struct PersonView {
@@ -108,13 +105,13 @@ pub(crate) async fn petition_view(
         case_no: row.case_no.clone(),
         query_code: row.query_code.clone(),
         subject: row.subject.clone(),
-        status: status_label(&row.status),
+        status: row.status.label(),
         unit: row.unit.name.clone(),
         registered_unit: row.registered_unit.name.clone(),
         respondent: row.respondent_unit.as_ref().map(|u| u.name.clone()),
         received_on: row.received_on,
-        channel: Channel::parse(&row.channel).map(Channel::label).unwrap_or(""),
-        class: PetitionClass::parse(&row.class).map(PetitionClass::label).unwrap_or(""),
+        channel: row.channel.label(),
+        class: row.class.label(),
         persons: row.collective_persons,
         request: row.request.clone(),
         facts: row.facts.clone(),
@@ -238,7 +235,7 @@ impl CandidateView {
             case_no: c.summary.case_no.clone(),
             subject: c.summary.subject.clone(),
             received_on: c.summary.received_on,
-            status: PetitionStatus::parse(&c.summary.status).map(PetitionStatus::label).unwrap_or(""),
+            status: c.summary.status.label(),
             unit: c.summary.unit_name.clone(),
             likely: c.assessment.likely,
             reason: c.assessment.reason.label(),

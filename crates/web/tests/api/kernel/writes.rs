@@ -13,7 +13,7 @@ fn accept_step(row: &xinfang_store::PetitionRow, note: &str) -> xinfang_store::A
     xinfang_store::AppendEvent {
         petition_id: row.id,
         expected_version: row.version,
-        status: row.status.clone(),
+        status: row.status.as_str().into(),
         unit_id: row.unit.id,
         state: row.state.clone(),
         next_due: row.next_due,
