@@ -98,7 +98,7 @@ fn set_aside_sql() -> String {
     )
 }
 
-// ---- multi-row inserts, PostgreSQL flavour (used by backend.rs) ----
+// ---- multi-row inserts, PostgreSQL flavour (used by the shared `sql/` tree) ----
 
 /// The multi-row inserts of the write path, in arrays.
 impl WriteTx for sqlx::PgConnection {
@@ -246,7 +246,7 @@ impl Column {
     }
 }
 
-// ---- search, PostgreSQL flavour (used by backend.rs) ----
+// ---- search, PostgreSQL flavour (used by the shared `sql/` tree) ----
 
 /// The full-text row of a petition: the tsvector literal, cast on insert.
 const SEARCH_INSERT: (&str, usize, &str) =

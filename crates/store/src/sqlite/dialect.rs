@@ -22,7 +22,7 @@ pub(super) fn set_aside_sql() -> String {
     )
 }
 
-// ---- multi-row inserts, SQLite flavour (used by backend.rs) ----
+// ---- multi-row inserts, SQLite flavour (used by the shared `sql/` tree) ----
 
 /// Most bind values in one statement (SQLite allows 32766).
 pub(super) const MAX_ARGS: usize = 30_000;
@@ -97,7 +97,7 @@ impl WriteTx for sqlx::SqliteConnection {
     }
 }
 
-// ---- search, SQLite flavour (used by backend.rs) ----
+// ---- search, SQLite flavour (used by the shared `sql/` tree) ----
 
 /// The full-text rows of a petition: FTS5 rowid = petition id. The
 /// `bands` column is left empty (see migration 0006).
