@@ -5,7 +5,7 @@ use super::{Sealed, Unit};
 use crate::ids::{PetitionId, UnitId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use xinfang_domain::Deadline;
-use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus};
 
 /// A petitioner as stored: ID and phone numbers encrypted (AEAD), with a
 /// keyed blind index for exact lookup and the masked form for lists.
@@ -188,7 +188,7 @@ pub struct MonthlyCount {
     pub month: String,
     pub unit_code: String,
     pub unit_name: String,
-    pub class: String,
+    pub class: PetitionClass,
     pub count: i64,
 }
 
@@ -198,7 +198,7 @@ pub struct MonthlyCount {
 pub struct WorkCount {
     pub unit_code: String,
     pub unit_name: String,
-    pub clock: String,
+    pub clock: ClockName,
     pub overdue: i64,
     pub today: i64,
     pub soon: i64,
@@ -217,10 +217,10 @@ pub struct WorkItem {
     pub petition_id: PetitionId,
     pub case_no: String,
     pub subject: String,
-    pub status: String,
+    pub status: PetitionStatus,
     pub unit_code: String,
     pub unit_name: String,
-    pub clock: String,
+    pub clock: ClockName,
     pub due: NaiveDate,
 }
 

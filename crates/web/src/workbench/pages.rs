@@ -3,13 +3,11 @@
 
 use crate::i18n::Tr;
 use crate::page::{Layout, PageUser, render};
-use crate::petitions::pages::status_label;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use xinfang_app::{AppState, org, today};
-use xinfang_domain::petition::ClockName;
 
 pub(crate) struct WorkRow {
     pub(crate) id: i64,
@@ -46,10 +44,6 @@ pub(crate) struct Workbench {
     pub(crate) counts: Vec<CountRow>,
 }
 
-pub(crate) fn clock_label(s: &str) -> &'static str {
-    ClockName::parse(s).map(ClockName::label).unwrap_or("")
-}
-
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let today = today();
     let soon = today + chrono::Days::new(3);
@@ -73,8 +67,8 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
                 case_no: i.case_no,
                 subject: i.subject,
                 unit: i.unit_name,
-                status: status_label(&i.status),
-                clock: clock_label(&i.clock),
+                status: i.status.label(),
+                clock: i.clock.label(),
                 due: i.due,
                 when,
                 class,
@@ -84,7 +78,7 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let counts: Vec<CountRow> = counts
         .into_iter()
         .map(|c| CountRow {
-            clock: clock_label(&c.clock),
+            clock: c.clock.label(),
             unit_code: c.unit_code,
             unit: c.unit_name,
             overdue: c.overdue,

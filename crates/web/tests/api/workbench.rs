@@ -25,7 +25,9 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
             let viewer = xinfang_app::org::viewer(&app.state, &user);
             let today = xinfang_app::today();
             let rows = app.store.work_counts(&viewer, today, today + chrono::Days::new(3)).await.unwrap();
-            rows.into_iter().map(|c| (c.unit_code, c.clock, c.overdue, c.today, c.soon)).collect::<Vec<_>>()
+            rows.into_iter()
+                .map(|c| (c.unit_code, c.clock.as_str().to_string(), c.overdue, c.today, c.soon))
+                .collect::<Vec<_>>()
         }
     };
     let items = |who: &'static str| {

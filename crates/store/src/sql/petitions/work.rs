@@ -29,7 +29,7 @@ impl Backend {
                     month: r.try_get("month")?,
                     unit_code: r.try_get("code")?,
                     unit_name: r.try_get("name")?,
-                    class: r.try_get("class")?,
+                    class: word(r.try_get("class")?, PetitionClass::parse)?,
                     count: r.try_get("n")?,
                 })
             })
@@ -58,10 +58,10 @@ impl Backend {
                     petition_id: r.try_get("id")?,
                     case_no: r.try_get("case_no")?,
                     subject: r.try_get("subject")?,
-                    status: r.try_get("status")?,
+                    status: word(r.try_get("status")?, PetitionStatus::parse)?,
                     unit_code: r.try_get("code")?,
                     unit_name: r.try_get("name")?,
-                    clock: r.try_get("clock")?,
+                    clock: word(r.try_get("clock")?, ClockName::parse)?,
                     due: r.try_get("due")?,
                 })
             })
@@ -125,7 +125,7 @@ impl Backend {
                 Ok(WorkCount {
                     unit_code: r.try_get("code")?,
                     unit_name: r.try_get("name")?,
-                    clock: r.try_get("clock")?,
+                    clock: word(r.try_get("clock")?, ClockName::parse)?,
                     overdue: r.try_get("overdue")?,
                     today: r.try_get("today")?,
                     soon: r.try_get("soon")?,

@@ -76,7 +76,7 @@ pub async fn monthly(
     let mut by_class: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
     for r in &rows {
-        *by_class.entry(r.class.clone()).or_default() += r.count;
+        *by_class.entry(r.class.as_str().to_string()).or_default() += r.count;
         *by_month.entry(r.month.clone()).or_default() += r.count;
     }
     Ok(Json(MonthlyStats {
@@ -86,10 +86,10 @@ pub async fn monthly(
         rows: rows
             .into_iter()
             .map(|r| MonthlyRow {
-                class_label: PetitionClass::parse(&r.class).map(PetitionClass::label),
+                class_label: Some(r.class.label()),
                 unit: LineUnit { code: r.unit_code, name: r.unit_name },
                 month: r.month,
-                class: r.class,
+                class: r.class.as_str().into(),
                 count: r.count,
             })
             .collect(),

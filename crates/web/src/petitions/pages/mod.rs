@@ -7,9 +7,3 @@ pub mod new;
 pub mod search;
 pub mod show;
 pub mod steps;
-
-use xinfang_domain::petition::PetitionStatus;
-
-pub(crate) fn status_label(s: &str) -> &'static str {
-    PetitionStatus::parse(s).map(PetitionStatus::label).unwrap_or("")
-}
