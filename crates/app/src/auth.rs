@@ -163,6 +163,11 @@ pub async fn session_user(st: &AppState, token: &str) -> Result<Option<User>> {
     Ok(st.store.session_user(&token_hash(token), chrono::Utc::now()).await?)
 }
 
+/// Ends the session of a token (logging out).
+pub async fn end_session(st: &AppState, token: &str) -> Result<()> {
+    Ok(st.store.delete_session(&token_hash(token)).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

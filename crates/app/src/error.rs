@@ -12,9 +12,6 @@ pub enum Error {
     /// The thing does not exist, or the user may not know it does.
     #[error("{0}")]
     NotFound(String),
-    /// Nobody is logged in.
-    #[error("请先登录")]
-    Unauthorized,
     /// The user name and password do not match an active account.
     #[error("用户名或密码错误")]
     BadCredentials,
@@ -89,7 +86,6 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
-            Error::Unauthorized => "unauthorized",
             Error::BadCredentials => "bad_credentials",
             Error::Forbidden(_) => "forbidden",
             Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
@@ -105,12 +101,6 @@ impl Error {
 impl From<Invalid> for Error {
     fn from(e: Invalid) -> Self {
         Error::Invalid(vec![e])
-    }
-}
-
-impl From<Vec<Invalid>> for Error {
-    fn from(e: Vec<Invalid>) -> Self {
-        Error::Invalid(e)
     }
 }
 

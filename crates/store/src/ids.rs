@@ -19,13 +19,6 @@ macro_rules! record_id {
             }
         }
 
-        impl std::str::FromStr for $name {
-            type Err = std::num::ParseIntError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                s.parse().map($name)
-            }
-        }
-
         impl<DB: sqlx::Database> sqlx::Type<DB> for $name
         where
             i64: sqlx::Type<DB>,

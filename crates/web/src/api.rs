@@ -6,7 +6,7 @@
 //! the document says of itself, the health probe and the document's own
 //! route.
 
-use crate::views::{ErrorBody, ErrorDetail, FieldError, Health};
+use crate::views::{ErrorBody, Health};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -29,7 +29,7 @@ use xinfang_app::AppState;
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
     modifiers(&Bearer),
-    components(schemas(ErrorBody, ErrorDetail, FieldError), responses(ErrorBody)),
+    components(schemas(ErrorBody), responses(ErrorBody)),
     tags(
         (name = "session", description = "登录、当前用户、单位"),
         (name = "petitions", description = "信访事项：登记、台账、办理步骤、检索、重复件、导出、统计"),

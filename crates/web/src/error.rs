@@ -47,15 +47,7 @@ impl AppError {
     }
     /// 422 with one error per field.
     pub fn invalid(fields: Vec<Invalid>) -> Self {
-        let message = match fields.as_slice() {
-            [one] => one.message.clone(),
-            many => format!(
-                "输入有 {} 处错误：{}",
-                many.len(),
-                many.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；")
-            ),
-        };
-        AppError { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_input".into(), message, fields }
+        AppError::from(xinfang_app::Error::Invalid(fields))
     }
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "服务器内部错误，请稍后重试")
@@ -92,7 +84,7 @@ impl From<xinfang_app::Error> for AppError {
         use xinfang_app::Error as E;
         let status = match &e {
             E::NotFound(_) => StatusCode::NOT_FOUND,
-            E::Unauthorized | E::BadCredentials => StatusCode::UNAUTHORIZED,
+            E::BadCredentials => StatusCode::UNAUTHORIZED,
             E::Forbidden(_) => StatusCode::FORBIDDEN,
             E::BadRequest { .. } => StatusCode::BAD_REQUEST,
             E::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod page;
+pub mod views;
 
 // One folder per module: its router, API handlers, page handlers and views.
 pub mod admin;
@@ -17,8 +18,6 @@ pub mod petitions;
 pub mod portal;
 pub mod session;
 pub mod workbench;
-
-pub mod views;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};

@@ -153,7 +153,7 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| t.len() == 64) else {
             return Err(to_login());
         };
-        match state.store.session_user(&auth::token_hash(&token), chrono::Utc::now()).await {
+        match auth::session_user(state, &token).await {
             Ok(Some(user)) => Ok(PageUser { user, csrf: csrf_for(&token), tr, here }),
             Ok(None) => Err(to_login()),
             Err(e) => Err(error_page_in(tr, None, &AppError::from(e))),

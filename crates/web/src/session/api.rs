@@ -40,7 +40,7 @@ pub async fn logout(State(st): State<AppState>, _user: CurrentUser, headers: Hea
     if let Some(token) =
         headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
-        st.store.delete_session(&auth::token_hash(token.trim())).await?;
+        auth::end_session(&st, token.trim()).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -97,7 +97,7 @@ pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap
         return r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        let _ = st.store.delete_session(&xinfang_app::auth::token_hash(&token)).await;
+        let _ = xinfang_app::auth::end_session(&st, &token).await;
     }
     let mut res = see_other("/login");
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
