@@ -7,7 +7,8 @@
 //! The kernel every module shares: [`state`] (the store, keys, rule set,
 //! calendar and unit tree one deployment holds), [`auth`] (passwords,
 //! sessions, throttles), [`crypto`] (personal numbers), [`org`] (units and
-//! accounts), [`calendar`]. One folder or file per module: [`petitions`].
+//! accounts), [`calendar`], [`subject`] (references between records, checked
+//! against the viewer). One folder or file per module: [`petitions`].
 
 pub mod auth;
 pub mod calendar;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod org;
 pub mod petitions;
 pub mod state;
+pub mod subject;
 
 pub use error::{Error, Result};
 pub use state::AppState;

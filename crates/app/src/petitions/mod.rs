@@ -21,6 +21,7 @@ use crate::crypto::Field;
 use crate::error::{Error, Result};
 use crate::org::{UnitIndex, viewer};
 use crate::state::AppState;
+use crate::subject::{self, Subject};
 use crate::today;
 use chrono::{NaiveDate, Utc};
 use xinfang_domain::Calendar;
@@ -72,12 +73,18 @@ fn require_worker(user: &User) -> Result<()> {
     if user.role.works_petitions() { Ok(()) } else { Err(errors::read_only(user.role)) }
 }
 
-/// The petition if `user` may see it; otherwise 404, as if it did not exist.
+/// The petition if `user` may see it; otherwise 404, as if it did not
+/// exist. What it refers to is held to the same rule: a link to a petition
+/// the user may not see (a report on their own unit, Art. 30 ¶3; a case
+/// outside their jurisdiction) reads as no link.
 pub async fn load_visible(st: &AppState, user: &User, id: PetitionId) -> Result<PetitionRow> {
     if !st.store.can_view(id, &viewer(st, user)).await? {
         return Err(Error::not_found());
     }
-    st.store.petition(id).await?.ok_or_else(Error::not_found)
+    let mut row = st.store.petition(id).await?.ok_or_else(Error::not_found)?;
+    let original = subject::seen(st, user, row.repeat_of.map(Subject::petition)).await?;
+    row.repeat_of = original.map(|s| PetitionId(s.id));
+    Ok(row)
 }
 
 pub fn parse_state(row: &PetitionRow) -> Result<CaseState> {

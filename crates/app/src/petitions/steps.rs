@@ -35,7 +35,10 @@ pub async fn link_repeat(st: &AppState, user: &User, id: PetitionId, of: Option<
             return Err(errors::repeat_of_itself());
         }
         Some(of) => {
-            let target = load_visible(st, user, of).await.map_err(|_| errors::repeat_of_unknown())?;
+            load_visible(st, user, of).await.map_err(|_| errors::repeat_of_unknown())?;
+            // The first petition of the matter, which may be one this user
+            // does not see: the link is then stored but not shown to them.
+            let target = st.store.petition(of).await?.ok_or_else(errors::repeat_of_unknown)?;
             let root = target.repeat_of.unwrap_or(target.id);
             if root >= id {
                 return Err(errors::repeat_of_later());

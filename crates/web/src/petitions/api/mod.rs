@@ -109,7 +109,7 @@ pub async fn add_event(
     ApiJson(event): ApiJson<Event>,
 ) -> ApiResult<(StatusCode, Json<PetitionView>)> {
     petitions::record_event(&st, &user, id, event).await?;
-    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     Ok((StatusCode::CREATED, Json(petition_view(&st, &row).await?)))
 }
 

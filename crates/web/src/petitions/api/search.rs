@@ -146,7 +146,7 @@ pub async fn link(
     ApiJson(body): ApiJson<LinkBody>,
 ) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, Some(body.of)).await?;
-    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     Ok(Json(petition_view(&st, &row).await?))
 }
 
@@ -160,6 +160,6 @@ pub async fn unlink(
     ApiPath(id): ApiPath<PetitionId>,
 ) -> ApiResult<Json<PetitionView>> {
     petitions::link_repeat(&st, &user, id, None).await?;
-    let row = st.store.petition(id).await?.ok_or_else(AppError::internal)?;
+    let row = petitions::load_visible(&st, &user, id).await?;
     Ok(Json(petition_view(&st, &row).await?))
 }

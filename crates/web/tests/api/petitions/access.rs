@@ -157,3 +157,40 @@ pub async fn personal_numbers_are_masked_and_reveals_audited(b: Backend) {
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
+
+/// Art. 30 ¶3 through a link: a petition linked as a repeat of a report
+/// (检举控告) and then sent to the unit reported on shows that unit nothing
+/// of the report — not its id in the API, not its case number or unit on
+/// the page, not as the pre-selected transfer target.
+pub async fn art30_a_repeat_link_never_shows_the_report(b: Backend) {
+    let app = TestApp::start(b).await;
+    let (intake, t1, v2) = (app.login("intake").await, app.login("t1").await, app.login("v2").await);
+    let report = app
+        .register(&intake, petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2"})))
+        .await;
+    let (report_id, report_no) = (report["id"].as_i64().unwrap(), report["case_no"].as_str().unwrap().to_string());
+    let later = app.register(&t1, petition("T1", "2026-03-03", json!({}))).await["id"].as_i64().unwrap();
+    let (s, linked) =
+        app.send_json(reqwest::Method::PUT, &t1, &format!("/api/v1/petitions/{later}/repeat-of"), json!({"of": report_id})).await;
+    assert_eq!(s, StatusCode::OK, "{linked}");
+    assert_eq!(linked["repeat_of"], report_id, "the township that sees both sees the link");
+    app.event(&t1, later, json!({"type":"transfer","on":"2026-03-04","to":"T1-V2"}), StatusCode::CREATED).await;
+
+    let (s, seen) = app.get(Some(&v2), &format!("/api/v1/petitions/{later}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(seen["repeat_of"].is_null(), "{seen}");
+    assert!(!seen.to_string().contains(&report_no));
+    let (_, similar) = app.get(Some(&v2), &format!("/api/v1/petitions/{later}/similar")).await;
+    assert!(similar["repeat_of"].is_null(), "{similar}");
+    assert!(!similar.to_string().contains(&report_no));
+    let mut pages = crate::support::Pages::new(&app);
+    pages.login("v2").await;
+    let (s, html, _) = pages.get(&format!("/petitions/{later}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains(&report_no), "the page names the report");
+    assert!(!html.contains(&format!("/petitions/{report_id}\"")), "the page links the report");
+    assert!(!html.contains("本件已关联为"), "the page says it is a repeat of something");
+    // The township still sees the link.
+    assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{later}")).await.1["repeat_of"], report_id);
+    app.finish().await;
+}
