@@ -107,12 +107,16 @@ pub fn settle_record(st: &AppState, rec: &mut NewPetitionRecord, state: &CaseSta
 
 /// Registers a petition submitted online by the petitioner (no account):
 /// the same checks as a clerk's registration, addressed to any unit, and
-/// throttled per client address.
+/// throttled per client address. It is received today by the server's
+/// clock (China Standard Time): whatever date the request names is not
+/// used, so no submission starts already overdue or in an old year.
 pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput) -> Result<Registered> {
     if let Err(wait) = st.submit_throttle.check(client) {
         return Err(Error::TooMany { wait_secs: wait });
     }
-    let np = NewPetition::parse(input, today(), &st.rules).map_err(Error::Invalid)?;
+    let today = today();
+    let dated = PetitionInput { received_on: today.to_string(), ..input.clone() };
+    let np = NewPetition::parse(&dated, today, &st.rules).map_err(Error::Invalid)?;
     if np.channel != xinfang_domain::petition::Channel::Online
         || np.respondent_unit.is_some()
         || np.collective.is_some()

@@ -7,15 +7,15 @@ use xinfang_store::{PetitionId, UserId};
 
 /// Records a petitioner's own step (evaluation, review or recheck request)
 /// on the case of `code`, after the same code-and-phone check as the
-/// look-up.
-pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4: &str, mut event: Event) -> Result<()> {
+/// look-up. It is dated by the server's clock (China Standard Time), never
+/// by the request: a review asked for today cannot be back-dated into
+/// Art. 35's 30 days.
+pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4: &str, kind: EventKind) -> Result<()> {
     let row = find(st, client, code, Some(last4)).await?;
-    if !matches!(
-        event.kind,
-        EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }
-    ) {
+    if !matches!(kind, EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }) {
         return Err(errors::not_a_petitioner_step());
     }
+    let mut event = Event { on: today(), kind };
     event.validate(today(), &st.rules).map_err(Error::Invalid)?;
     append_checked(st, row.id, event, None, None).await
 }

@@ -158,7 +158,7 @@ pub async fn lookup(
     Ok(Json(public_view(&st, &row).await?))
 }
 
-/// 信访人网上提交（无需登录）：返回信访件编号和查询码
+/// 信访人网上提交（无需登录）：返回信访件编号和查询码。收到日期为服务器当日（北京时间），请求中的 received_on 不予采用
 #[utoipa::path(post, path = "/api/v1/public/petitions", operation_id = "publicSubmit", tag = "portal",
     request_body = PetitionInput,
     responses((status = 201, description = "已提交", body = Submitted), (status = 400, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
@@ -172,16 +172,18 @@ pub async fn submit(
     Ok((axum::http::StatusCode::CREATED, Json(Submitted { petition, query_code: new.row.query_code })))
 }
 
-/// The petitioner's own step, with the phone suffix that proves it is theirs.
+/// The petitioner's own step, with the phone suffix that proves it is
+/// theirs. It carries no date: the server records it on today's date
+/// (China Standard Time).
 #[derive(Deserialize, ToSchema)]
 pub struct PublicEvent {
     /// 登记时所留电话的后四位
     pub phone_last4: String,
     #[serde(flatten)]
-    pub event: xinfang_domain::petition::Event,
+    pub event: xinfang_domain::petition::EventKind,
 }
 
-/// 信访人评价、申请复查或复核（凭查询码和电话后四位）
+/// 信访人评价、申请复查或复核（凭查询码和电话后四位）。日期为服务器当日（北京时间）
 #[utoipa::path(post, path = "/api/v1/public/petitions/{query_code}/events", operation_id = "publicEvent",
     tag = "portal", params(("query_code" = String, Path, description = "查询码")), request_body = PublicEvent,
     responses((status = 201, description = "已记录；返回事项进展", body = PublicPetition),

@@ -341,7 +341,7 @@ pub async fn event(
     if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
         return status_page(&st, &client, &code, &last4, None, Some("表单已过期，请再提交一次".into())).await;
     }
-    let mut body = serde_json::json!({ "type": kind, "on": today().to_string() });
+    let mut body = serde_json::json!({ "type": kind });
     for k in ["value", "comment", "note"] {
         if let Some(v) = form.get(k).filter(|v| !v.trim().is_empty()) {
             body[k] = serde_json::Value::String(v.clone());

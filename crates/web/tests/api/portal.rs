@@ -130,3 +130,40 @@ pub async fn public_lookup_leaks_no_personal_data(b: Backend) {
     }
     app.finish().await;
 }
+
+/// What a petitioner submits is dated by the server (China Standard Time):
+/// a review request cannot be back-dated into Art. 35's 30 days, and an
+/// online submission cannot start in an old year, already overdue.
+pub async fn art35_a_petitioner_cannot_choose_the_date(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
+    let (id, code) = (p["id"].as_i64().unwrap(), p["query_code"].as_str().unwrap().to_string());
+    for e in [
+        json!({"type":"accept","on":"2026-03-03"}),
+        json!({"type":"opinion","on":"2026-03-20","decision":"explain","basis":"已答复"}),
+        json!({"type":"serve","on":"2026-03-21"}),
+    ] {
+        app.event(&handler, id, e, StatusCode::CREATED).await;
+    }
+    // Served on 21 March; a request "made" on 1 April is made today, long past 30 days.
+    let ev = format!("/api/v1/public/petitions/{code}/events");
+    let (s, e) = app.post(None, &ev, json!({"phone_last4":"8000","type":"review_request","on":"2026-04-01"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("三十五"), "{e}");
+    assert_eq!(app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1["status"], "served");
+    // An evaluation is dated today, whatever the body says.
+    let (s, v) =
+        app.post(None, &ev, json!({"phone_last4":"8000","type":"evaluate","on":"2026-03-22","value":"satisfied"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["evaluations"][0]["on"], crate::support::today());
+
+    let old = json!({
+        "channel":"online","received_on":"2020-01-02","unit":"T1","class":"appeal",
+        "petitioners":[{"name":"赵六","phone":"13912345678"}],"request":"请求修复村道"
+    });
+    let (s, v) = app.post(None, "/api/v1/public/petitions", old).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["received_on"], crate::support::today(), "{v}");
+    app.finish().await;
+}
