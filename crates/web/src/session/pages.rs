@@ -34,12 +34,24 @@ pub struct NextParam {
     pub(crate) next: Option<String>,
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Only a path of this site is followed after login and on `/lang`;
+/// anything else goes to the workbench (no open redirect). A path is one
+/// `/`, not two, then visible ASCII only: browsers drop tabs and line
+/// breaks from a URL and read `\\` as `/`, so `/\t/host` or `/\\host` would
+/// leave the site, and a CR or LF cannot go in a header at all.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => "/".to_string(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() <= 2048
+        && b.first() == Some(&b'/')
+        && b.get(1) != Some(&b'/')
+        && b.iter().all(|&c| c.is_ascii_graphic() && c != b'\\')
 }
 
 pub(crate) fn login_page(tr: Tr, next: String, username: String, error: Option<&str>, status: StatusCode) -> Response {
@@ -105,3 +117,31 @@ pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap
 }
 
 // ---------------------------------------------------------------- workbench
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_followed() {
+        for ok in ["/", "/petitions?status=open&page=2", "/petitions/12", "/%09/host"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\tevil",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "/a\r\nSet-Cookie: x=1",
+            "/ /evil",
+            "/\u{3000}/evil",
+            "",
+            "petitions",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -43,6 +43,7 @@ macro_rules! both {
 
 both!(
     kernel::failed_logins_are_throttled,
+    kernel::only_paths_of_this_site_are_followed,
     kernel::openapi_document_lists_every_route,
     kernel::audit_chain_detects_tampering,
     kernel::unknown_addresses_get_a_page_and_the_api_json,

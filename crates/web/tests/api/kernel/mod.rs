@@ -4,6 +4,7 @@
 mod audit;
 mod errors;
 mod openapi;
+mod security;
 mod session;
 mod templates;
 mod writes;
@@ -11,5 +12,6 @@ mod writes;
 pub use audit::*;
 pub use errors::*;
 pub use openapi::openapi_document_lists_every_route;
+pub use security::*;
 pub use session::*;
 pub use writes::*;
