@@ -83,6 +83,10 @@ pub async fn add_user(
     {
         errors.push(Invalid::new("username", "invalid_username", "用户名应为 1–64 位字母、数字、点、下划线或连字符"));
     }
+    let display_name = xinfang_text::clean_line(display_name);
+    if xinfang_text::char_len(&display_name) > 50 {
+        errors.push(Invalid::new("display_name", "invalid_name", "姓名不超过 50 字"));
+    }
     let role = role_field(role, &mut errors);
     password_field(password, &mut errors);
     let unit = active_unit_field(store, unit, &mut errors).await?;
@@ -90,8 +94,7 @@ pub async fn add_user(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let display_name =
-        Some(xinfang_text::clean_line(display_name)).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
+    let display_name = Some(display_name).filter(|n| !n.is_empty()).unwrap_or_else(|| username.clone());
     let password_hash = crate::auth::hash_password(password)?;
     Ok(store.add_user(&NewUser { username, display_name, unit_id: unit.id, role, password_hash }, actor).await?)
 }

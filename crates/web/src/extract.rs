@@ -67,3 +67,67 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         )
     }
 }
+
+/// A form posted by a page (`application/x-www-form-urlencoded`), refused
+/// with an HTML error page when a value is not valid UTF-8 once decoded —
+/// as the API refuses such JSON — instead of being read with U+FFFD in
+/// place of the bytes it could not read.
+pub struct PageForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let tr = crate::page::page_tr(&parts.headers);
+        let refuse = |e: AppError| crate::page::error_page_in(tr, None, &e);
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|_| refuse(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "提交的内容过大")))?;
+        if !form_is_utf8(&bytes) {
+            return Err(refuse(AppError::bad_request("invalid_utf8", "提交的内容含有无法识别的字符（须为 UTF-8 编码）")));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(PageForm(v)),
+            Err(e) => Err(refuse(AppError::new(e.status(), "invalid_form", format!("表单内容有误：{}", e.body_text())))),
+        }
+    }
+}
+
+/// Whether every name and value of a urlencoded body decodes to UTF-8.
+fn form_is_utf8(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&' || b == b'=').all(|part| {
+        let mut out = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while i < part.len() {
+            let b = part[i];
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (b, part.get(i + 1).copied().and_then(hex), part.get(i + 2).copied().and_then(hex)) {
+                (b'%', Some(h), Some(l)) => {
+                    out.push(u8::try_from(h * 16 + l).unwrap_or(0));
+                    i += 3;
+                }
+                _ => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&out).is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_is_utf8;
+
+    #[test]
+    fn a_form_with_bytes_that_are_not_utf8_is_refused() {
+        assert!(form_is_utf8(b"name=%E5%BC%A0%E4%B8%89&note=a+b&x=%2"));
+        assert!(form_is_utf8("name=张三".as_bytes()));
+        assert!(!form_is_utf8(b"name=%FF%FE"));
+        assert!(!form_is_utf8(b"note=%E5%BC"));
+        assert!(!form_is_utf8(b"%C0=1"));
+    }
+}

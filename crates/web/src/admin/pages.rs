@@ -9,7 +9,7 @@ use crate::page::{Layout, PageUser, options, render, see_other};
 use crate::petitions::pages::list::unit_options;
 use crate::petitions::pages::show::NoticeParam;
 use askama::Template;
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -147,7 +147,7 @@ pub struct UnitForm {
     pub(crate) parent: Option<String>,
 }
 
-pub async fn add_unit(State(st): State<AppState>, pu: PageUser, Form(f): Form<UnitForm>) -> Response {
+pub async fn add_unit(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<UnitForm>) -> Response {
     let units = st.store.units().await.unwrap_or_default();
     if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[f.parent.as_deref().unwrap_or("")], &units) {
         return r;
@@ -235,7 +235,7 @@ pub async fn update_unit(
     State(st): State<AppState>,
     pu: PageUser,
     Path(code): Path<String>,
-    Form(f): Form<UnitEditForm>,
+    PageForm(f): PageForm<UnitEditForm>,
 ) -> Response {
     let units = st.store.units().await.unwrap_or_default();
     let parent = f.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
@@ -273,7 +273,7 @@ pub struct UserForm {
     pub(crate) password: String,
 }
 
-pub async fn add_user(State(st): State<AppState>, pu: PageUser, Form(f): Form<UserForm>) -> Response {
+pub async fn add_user(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<UserForm>) -> Response {
     let units = st.store.units().await.unwrap_or_default();
     if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[&f.unit], &units) {
         return r;
@@ -373,7 +373,7 @@ pub async fn update_user(
     State(st): State<AppState>,
     pu: PageUser,
     Path(username): Path<String>,
-    Form(f): Form<UserEditForm>,
+    PageForm(f): PageForm<UserEditForm>,
 ) -> Response {
     let units = st.store.units().await.unwrap_or_default();
     if let Some(r) = admin_only(&pu, f.csrf.as_deref(), &[&f.unit], &units) {
@@ -407,7 +407,7 @@ pub struct CalendarForm {
     pub(crate) calendar: String,
 }
 
-pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, Form(f): Form<CalendarForm>) -> Response {
+pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<CalendarForm>) -> Response {
     if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::page::{CSRF_COOKIE, Layout, cookie, error_page, new_form_token, render, same_token, url_encode};
 use askama::Template;
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -126,7 +126,7 @@ pub async fn submit(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<BTreeMap<String, String>>,
+    PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let v = V {
@@ -333,7 +333,7 @@ pub async fn event(
     State(st): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(form): Form<BTreeMap<String, String>>,
+    PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (code, last4, kind) = (get("code"), get("phone_last4"), get("type"));

@@ -9,7 +9,7 @@ use crate::page::{
     see_other, set_cookie, url_encode,
 };
 use askama::Template;
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -76,7 +76,7 @@ pub struct LoginForm {
     pub(crate) next: Option<String>,
 }
 
-pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn login(State(st): State<AppState>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Response {
     let tr = page_tr(&headers);
     let next = safe_next(f.next.as_deref());
     let cookie_token = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
@@ -104,7 +104,7 @@ pub struct CsrfOnly {
     pub(crate) csrf: Option<String>,
 }
 
-pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap, Form(f): Form<CsrfOnly>) -> Response {
+pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap, PageForm(f): PageForm<CsrfOnly>) -> Response {
     if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }

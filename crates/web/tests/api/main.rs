@@ -77,6 +77,7 @@ both!(
     portal::public_lookup_leaks_no_personal_data,
     portal::public_submission_and_petitioner_steps,
     portal::art35_a_petitioner_cannot_choose_the_date,
+    portal::petitioner_text_is_bounded_and_cleaned,
     workbench::workbench_counts_follow_the_case,
     admin::admin_adds_units_and_users_from_the_page,
     admin::admin_imports_a_calendar_from_the_page,

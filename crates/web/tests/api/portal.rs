@@ -167,3 +167,50 @@ pub async fn art35_a_petitioner_cannot_choose_the_date(b: Backend) {
     assert_eq!(v["received_on"], crate::support::today(), "{v}");
     app.finish().await;
 }
+
+/// Free text with no login behind it is bounded and cleaned as everywhere
+/// else: a 200,005-character comment is refused and stores nothing, NUL and
+/// U+202E are removed, and the portal's form refuses bytes that are not
+/// UTF-8 as the API refuses such JSON.
+pub async fn petitioner_text_is_bounded_and_cleaned(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let today = crate::support::today();
+    let p = app.register(&handler, petition("C", &today, json!({}))).await;
+    let (id, code) = (p["id"].as_i64().unwrap(), p["query_code"].as_str().unwrap().to_string());
+    for e in [
+        json!({"type":"accept","on":today}),
+        json!({"type":"opinion","on":today,"decision":"explain","basis":"已答复"}),
+        json!({"type":"serve","on":today,"method":"x".repeat(200_005)}),
+    ] {
+        let expect = if e["type"] == "serve" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CREATED };
+        app.event(&handler, id, e, expect).await;
+    }
+    app.event(&handler, id, json!({"type":"serve","on":today,"method":"直接\u{0}送达\u{202E}"}), StatusCode::CREATED).await;
+    let ev = format!("/api/v1/public/petitions/{code}/events");
+    let long = json!({"phone_last4":"8000","type":"evaluate","value":"satisfied","comment":"x".repeat(200_005)});
+    let (s, e) = app.post(None, &ev, long).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["fields"][0]["field"], "comment");
+    let (s, _) = app.post(None, &ev, json!({"phone_last4":"8000","type":"review_request","note":"不服\u{0}\u{202E}"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, v) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
+    let text = v["events"].to_string();
+    assert!(text.contains("直接送达") && text.contains("不服"), "{text}");
+    assert!(!text.contains('\u{202E}') && !text.contains("\\u0000"), "{text}");
+    assert!(v["evaluations"].is_null() || !text.contains("xxxx"));
+
+    let before = app.scalar_i64("SELECT COUNT(*) FROM petitions").await;
+    let res = app
+        .client
+        .post(format!("{}/portal/submit", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(&b"unit=T1&class=appeal&name=%FF%FE&phone=13912345678&request=%E8%AF%B7%E6"[..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("UTF-8"));
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM petitions").await, before);
+    app.finish().await;
+}

@@ -198,9 +198,30 @@ impl Event {
                 *to = to.trim().to_string();
                 if to.is_empty() {
                     errors.push(Invalid::new("to", "required", "须指明转送（交办）的单位代码"));
+                } else if to.chars().count() > 64 {
+                    errors.push(Invalid::new("to", "too_long", "单位代码不得超过 64 个字符"));
                 }
             }
             _ => {}
+        }
+        // Every optional note is cleaned and bounded like the required
+        // texts: no field stores NUL, a bidirectional override or a novel.
+        let (field, label, value, max) = match &mut self.kind {
+            EventKind::Transfer { note, .. }
+            | EventKind::Assign { note, .. }
+            | EventKind::Accept { note }
+            | EventKind::HearingStart { note }
+            | EventKind::HearingEnd { note }
+            | EventKind::ReviewRequest { note }
+            | EventKind::RecheckRequest { note }
+            | EventKind::Close { note, .. } => ("note", "备注", note, 2_000),
+            EventKind::Serve { method } => ("method", "送达方式", method, 100),
+            EventKind::Evaluate { comment, .. } => ("comment", "评价意见", comment, 2_000),
+            _ => ("", "", &mut None, 0),
+        };
+        if let Some(raw) = value.take() {
+            let cleaned = text_field(&mut errors, field, label, Some(&raw), false, max);
+            *value = Some(cleaned).filter(|c| !c.is_empty());
         }
         if let EventKind::Assign { due, .. } = &self.kind
             && *due <= self.on

@@ -381,3 +381,30 @@ fn art23_objection_is_a_window_not_a_duty() {
     // The case is late on its acknowledgement, not on the unused objection.
     assert_eq!(Deadline::next_office_due(&s.deadlines(&w.ctx())), Some(d("2026-02-24")));
 }
+
+/// Every note is cleaned and bounded, as the required texts are: the
+/// petitioner's comment and request notes (no login needed) and a clerk's
+/// service method alike.
+#[test]
+fn every_free_text_of_an_event_is_cleaned_and_bounded() {
+    let rules = RuleSet::national_2022();
+    let today = d("2026-03-10");
+    let mut e = Event { on: today, kind: EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some("好\u{0}评\u{202E}".into()) } };
+    e.validate(today, &rules).unwrap();
+    assert_eq!(e.kind, EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some("好评".into()) });
+    let long = "长".repeat(200_005);
+    for kind in [
+        EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some(long.clone()) },
+        EventKind::ReviewRequest { note: Some(long.clone()) },
+        EventKind::Close { reason: None, note: Some(long.clone()) },
+        EventKind::Serve { method: Some("邮".repeat(101)) },
+        EventKind::Transfer { to: "C".repeat(65), note: None },
+    ] {
+        let errors = Event { on: today, kind }.validate(today, &rules).unwrap_err();
+        assert_eq!(errors[0].code, "too_long");
+    }
+    // A note of nothing but controls is no note.
+    let mut e = Event { on: today, kind: EventKind::Accept { note: Some("\u{0}\u{202E} ".into()) } };
+    e.validate(today, &rules).unwrap();
+    assert_eq!(e.kind, EventKind::Accept { note: None });
+}

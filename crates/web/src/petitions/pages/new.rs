@@ -6,7 +6,7 @@ use crate::page::Options;
 use crate::page::{Layout, PageUser, options, render, see_other};
 use crate::petitions::pages::list::unit_options;
 use askama::Template;
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -109,7 +109,7 @@ pub async fn new_form(State(st): State<AppState>, pu: PageUser) -> Response {
     render(&new_page(&st, &pu, v, Errors::default(), people, String::new()).await)
 }
 
-pub async fn create(State(st): State<AppState>, pu: PageUser, Form(pairs): Form<Vec<(String, String)>>) -> Response {
+pub async fn create(State(st): State<AppState>, pu: PageUser, PageForm(pairs): PageForm<Vec<(String, String)>>) -> Response {
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;

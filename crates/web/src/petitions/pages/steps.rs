@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use crate::page::{PageUser, see_other};
 use crate::petitions::pages::show::petition_page;
-use axum::Form;
+use crate::extract::PageForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -34,7 +34,7 @@ pub async fn add_event(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
@@ -58,7 +58,7 @@ pub async fn link_repeat(
     State(st): State<AppState>,
     pu: PageUser,
     Path(id): Path<String>,
-    Form(form): Form<BTreeMap<String, String>>,
+    PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
