@@ -7,9 +7,6 @@ use crate::state::AppState;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 use xinfang_store::{AuditEntry, User};
 
 /// Shortest password accepted for a new account.
@@ -67,57 +64,14 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Counts failures per key (a user name, an address) in a sliding window;
-/// past `limit` the key is refused until the window has passed.
-#[derive(Debug)]
-pub struct Throttle {
-    limit: u32,
-    window: Duration,
-    seen: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl Throttle {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        Throttle { limit, window, seen: Mutex::new(HashMap::new()) }
-    }
-
-    /// `Err(seconds to wait)` if the key is over its limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        match seen.get(key) {
-            Some((n, since)) if *n >= self.limit && now.duration_since(*since) < self.window => {
-                Err((self.window - now.duration_since(*since)).as_secs().max(1))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub fn fail(&self, key: &str) {
-        let now = Instant::now();
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > 100_000 {
-            let window = self.window;
-            seen.retain(|_, (_, since)| now.duration_since(*since) < window);
-        }
-        let entry = seen.entry(key.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= self.window {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-}
-
-/// Checks a user name and password against the accounts, throttled per
-/// user name; a failure is audited (without the password) and answered the
-/// same whether the name exists or not.
-pub async fn authenticate(st: &AppState, username: &str, password: &str) -> Result<User> {
+/// Checks a user name and password against the accounts, from the client
+/// at `client`. Failures are counted per account *and* address, with
+/// growing locks (see [`crate::throttle::LoginGuard`]), so a stranger
+/// elsewhere cannot lock a clerk out; a failure is audited (without the
+/// password) and answered the same whether the name exists or not.
+pub async fn authenticate(st: &AppState, client: &str, username: &str, password: &str) -> Result<User> {
     let key = username.trim().to_lowercase();
-    if let Err(wait_secs) = st.login_throttle.check(&key) {
+    if let Err(wait_secs) = st.login_guard.check(&key, client) {
         return Err(Error::TooMany { wait_secs });
     }
     let found = st.store.user_for_login(username.trim()).await?;
@@ -130,11 +84,11 @@ pub async fn authenticate(st: &AppState, username: &str, password: &str) -> Resu
     };
     match found {
         Some((user, _)) if ok => {
-            st.login_throttle.clear(&key);
+            st.login_guard.succeed(&key, client);
             Ok(user)
         }
         other => {
-            st.login_throttle.fail(&key);
+            st.login_guard.fail(&key, client);
             st.store
                 .audit(&AuditEntry {
                     user_id: other.map(|(u, _)| u.id),
@@ -146,6 +100,38 @@ pub async fn authenticate(st: &AppState, username: &str, password: &str) -> Resu
                 .await?;
             Err(Error::BadCredentials)
         }
+    }
+}
+
+/// The login locks in force on this server, for an administrator.
+pub fn login_locks(st: &AppState, admin: &User) -> Result<Vec<crate::throttle::LoginLock>> {
+    require_admin(admin)?;
+    Ok(st.login_guard.locks())
+}
+
+/// Lifts every login lock on `username` (an administrator's act, audited);
+/// how many were lifted.
+pub async fn lift_login_lock(st: &AppState, admin: &User, username: &str) -> Result<usize> {
+    require_admin(admin)?;
+    let key = username.trim().to_lowercase();
+    let n = st.login_guard.lift(&key);
+    st.store
+        .audit(&AuditEntry {
+            user_id: Some(admin.id),
+            action: "session.unlock".into(),
+            object: key,
+            success: true,
+            detail: format!("{n}"),
+        })
+        .await?;
+    Ok(n)
+}
+
+fn require_admin(user: &User) -> Result<()> {
+    if user.role == xinfang_domain::Role::Admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("只有系统管理员可以查看和解除登录锁定".into()))
     }
 }
 
@@ -186,18 +172,5 @@ mod tests {
         assert!(check_password_policy("short1").is_err());
         assert!(check_password_policy("alllowercase").is_err());
         assert!(check_password_policy("lower-and-symbol").is_ok());
-    }
-
-    #[test]
-    fn throttle_locks_after_the_limit_and_clears() {
-        let t = Throttle::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(t.check("u").is_ok());
-            t.fail("u");
-        }
-        assert!(t.check("u").is_err());
-        assert!(t.check("other").is_ok());
-        t.clear("u");
-        assert!(t.check("u").is_ok());
     }
 }

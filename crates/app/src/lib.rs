@@ -6,7 +6,7 @@
 //!
 //! The kernel every module shares: [`state`] (the store, keys, rule set,
 //! calendar and unit tree one deployment holds), [`auth`] (passwords,
-//! sessions, throttles), [`crypto`] (personal numbers), [`org`] (units and
+//! sessions), [`throttle`] (failed logins and look-ups, client addresses), [`crypto`] (personal numbers), [`org`] (units and
 //! accounts), [`calendar`], [`subject`] (references between records, checked
 //! against the viewer). One folder or file per module: [`petitions`].
 
@@ -18,6 +18,7 @@ pub mod org;
 pub mod petitions;
 pub mod state;
 pub mod subject;
+pub mod throttle;
 
 pub use error::{Error, Result};
 pub use state::AppState;

@@ -1,9 +1,9 @@
 //! What every handler shares: the store, the keys, the rule set, the
 //! calendar (reloaded when another process imports a year) and the throttles.
 
-use crate::auth::Throttle;
 use crate::crypto::Keys;
 use crate::org::UnitIndex;
+use crate::throttle::{LoginGuard, ProxyNet, Throttle};
 use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -26,13 +26,33 @@ pub struct Inner {
     /// The unit tree, read again when older than [`UNITS_TTL`] or when a
     /// code is not found (units are added by another process, the CLI).
     units: RwLock<(Instant, Arc<UnitIndex>)>,
-    /// Failed logins per user name.
-    pub login_throttle: Throttle,
+    /// Failed logins per account and address.
+    pub login_guard: LoginGuard,
     /// Failed public look-ups per client address.
     pub lookup_throttle: Throttle,
+    /// Wrong phone suffixes per query code, from any address.
+    pub code_throttle: Throttle,
     /// Online submissions per client address.
     pub submit_throttle: Throttle,
     pub session_ttl: Duration,
+    pub options: Options,
+}
+
+/// How a deployment is reached, from the server's flags.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ProxyNet>,
+    /// The address users reach the site at (`--public-url`); when it is
+    /// https, cookies are `Secure` and browsers are told to stay on https.
+    pub public_url: Option<String>,
+}
+
+impl Options {
+    pub fn https(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
 }
 
 impl Deref for AppState {
@@ -45,6 +65,11 @@ impl Deref for AppState {
 impl AppState {
     /// Builds the state, loading the calendar from the store.
     pub async fn new(store: Store, keys: Keys) -> Result<Self, xinfang_store::StoreError> {
+        Self::with_options(store, keys, Options::default()).await
+    }
+
+    /// As [`AppState::new`], for a deployment reached as `options` say.
+    pub async fn with_options(store: Store, keys: Keys, options: Options) -> Result<Self, xinfang_store::StoreError> {
         let revision = store.calendar_revision().await?;
         let calendar = store.load_calendar().await?;
         let units = store.units().await?;
@@ -56,10 +81,12 @@ impl AppState {
             rules: RuleSet::national_2022(),
             calendar: RwLock::new((revision, Arc::new(calendar))),
             units: RwLock::new((Instant::now(), Arc::new(UnitIndex::new(units)))),
-            login_throttle: Throttle::new(5, Duration::from_secs(15 * 60)),
+            login_guard: LoginGuard::default(),
             lookup_throttle: Throttle::new(20, Duration::from_secs(10 * 60)),
+            code_throttle: Throttle::new(10, Duration::from_secs(60 * 60)),
             submit_throttle: Throttle::new(10, Duration::from_secs(60 * 60)),
             session_ttl: Duration::from_secs(12 * 3600),
+            options,
         })))
     }
 

@@ -40,6 +40,37 @@ pub struct KeyOpts {
     pub key_file: PathBuf,
 }
 
+/// How users reach the server.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct NetOpts {
+    /// A reverse proxy (address or network, e.g. 10.0.0.5 or 10.0.0.0/8)
+    /// whose X-Forwarded-For names the client; repeat or separate with
+    /// commas. Without it the connecting address is the client's.
+    #[arg(long = "trusted-proxy", env = "XINFANG_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// The address users reach the site at (e.g. https://xf.example.gov.cn);
+    /// https makes cookies Secure and sends Strict-Transport-Security.
+    #[arg(long, env = "XINFANG_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl NetOpts {
+    pub fn options(&self) -> anyhow::Result<xinfang_app::state::Options> {
+        let mut trusted_proxies = Vec::new();
+        for p in self.trusted_proxies.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            trusted_proxies
+                .push(xinfang_app::throttle::ProxyNet::parse(p).map_err(|e| anyhow::anyhow!("--trusted-proxy：{e}"))?);
+        }
+        if let Some(u) = &self.public_url {
+            let lower = u.to_ascii_lowercase();
+            if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                anyhow::bail!("--public-url 应以 https:// 或 http:// 开头：{u}");
+            }
+        }
+        Ok(xinfang_app::state::Options { trusted_proxies, public_url: self.public_url.clone() })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
@@ -51,6 +82,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "XINFANG_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        #[command(flatten)]
+        net: NetOpts,
     },
     /// Run the server on a fresh demo database (a county, users for every
     /// role, petitions in every stage).
@@ -137,7 +170,7 @@ fn init_tracing(default: &str) {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, key, addr } => server::serve(&db, &key, addr).await,
+        Command::Serve { db, key, addr, net } => server::serve(&db, &key, addr, &net).await,
         Command::Demo { addr, dir, petitions, seed, no_serve } => {
             demo::run(addr, &dir, petitions, seed, no_serve).await
         }

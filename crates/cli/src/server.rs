@@ -3,7 +3,7 @@
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish).
 
 use crate::out::say;
-use crate::{DbOpts, KeyOpts};
+use crate::{DbOpts, KeyOpts, NetOpts};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -137,10 +137,11 @@ pub async fn run(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAdd
     Ok(())
 }
 
-pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr, net: &NetOpts) -> anyhow::Result<()> {
+    let options = net.options()?;
     let store = open_store(db).await?;
     let keys = load_keys(&store, key).await?;
-    let state = AppState::new(store, keys).await?;
+    let state = AppState::with_options(store, keys, options).await?;
     let backend = state.store.backend_name();
     run(state, addr, |local| {
         tracing::info!(%local, backend, "xinfang listening");

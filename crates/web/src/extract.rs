@@ -85,12 +85,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
             .await
             .map_err(|_| refuse(AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "提交的内容过大")))?;
         if !form_is_utf8(&bytes) {
-            return Err(refuse(AppError::bad_request("invalid_utf8", "提交的内容含有无法识别的字符（须为 UTF-8 编码）")));
+            return Err(refuse(AppError::bad_request(
+                "invalid_utf8",
+                "提交的内容含有无法识别的字符（须为 UTF-8 编码）",
+            )));
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(PageForm(v)),
-            Err(e) => Err(refuse(AppError::new(e.status(), "invalid_form", format!("表单内容有误：{}", e.body_text())))),
+            Err(e) => {
+                Err(refuse(AppError::new(e.status(), "invalid_form", format!("表单内容有误：{}", e.body_text()))))
+            }
         }
     }
 }
@@ -129,5 +134,25 @@ mod tests {
         assert!(!form_is_utf8(b"name=%FF%FE"));
         assert!(!form_is_utf8(b"note=%E5%BC"));
         assert!(!form_is_utf8(b"%C0=1"));
+    }
+}
+
+/// The client's address as the throttles count it: the connecting peer, or
+/// the address a trusted reverse proxy (`--trusted-proxy`) forwarded
+/// ([`xinfang_app::throttle::client_address`]).
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<xinfang_app::AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, st: &xinfang_app::AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let ip = xinfang_app::throttle::client_address(peer, &forwarded, &st.options.trusted_proxies);
+        Ok(ClientAddr(ip.to_string()))
     }
 }

@@ -103,7 +103,7 @@ fn refuse(uri: &Uri, headers: &HeaderMap, e: AppError) -> Response {
 pub fn app(state: AppState) -> Router {
     router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(page::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), page::security_headers))
         .layer(middleware::from_fn(request_log))
         .with_state(state)
 }

@@ -216,8 +216,16 @@ pub fn new_form_token() -> String {
 }
 
 /// Security headers on every response: our own script and style only, no
-/// framing, no sniffing, no referrer leaking query codes.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// framing, no sniffing, no referrer leaking query codes. Nothing is kept
+/// in a cache unless the handler said so (the stylesheet and script): the
+/// answers carry petitions, personal data and query codes. When the site
+/// is reached over https (`--public-url https://…`), every cookie is
+/// `Secure` and browsers are told to use nothing but https (HSTS).
+pub async fn security_headers(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -230,6 +238,18 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if st.options.https() {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+        let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            let secure = c.to_str().ok().and_then(|t| HeaderValue::from_str(&format!("{t}; Secure")).ok());
+            h.append(header::SET_COOKIE, secure.unwrap_or(c));
+        }
+    }
     res
 }
 

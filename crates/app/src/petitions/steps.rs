@@ -12,7 +12,8 @@ use xinfang_store::{PetitionId, UserId};
 /// Art. 35's 30 days.
 pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4: &str, kind: EventKind) -> Result<()> {
     let row = find(st, client, code, Some(last4)).await?;
-    if !matches!(kind, EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. }) {
+    if !matches!(kind, EventKind::Evaluate { .. } | EventKind::ReviewRequest { .. } | EventKind::RecheckRequest { .. })
+    {
         return Err(errors::not_a_petitioner_step());
     }
     let mut event = Event { on: today(), kind };

@@ -3,13 +3,13 @@
 //! unit and the units below it; everyone may look.
 
 use crate::error::AppError;
+use crate::extract::PageForm;
 use crate::i18n::Tr;
 use crate::page::Options;
 use crate::page::{Layout, PageUser, options, render, see_other};
 use crate::petitions::pages::list::unit_options;
 use crate::petitions::pages::show::NoticeParam;
 use askama::Template;
-use crate::extract::PageForm;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -50,6 +50,8 @@ pub(crate) struct AdminPage {
     pub(crate) kinds: Options,
     pub(crate) roles: Options,
     pub(crate) parents: Vec<(String, String)>,
+    /// Login locks in force on this server (administrators only).
+    pub(crate) locks: Vec<xinfang_app::throttle::LoginLock>,
 }
 
 /// The units a new or moved unit, or a user, may be placed in: the active
@@ -103,6 +105,7 @@ pub(crate) async fn admin_page(
         kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
         roles: options(Role::ALL, Role::as_str, Role::label),
         parents: places(pu, &units),
+        locks: xinfang_app::auth::login_locks(st, &pu.user).unwrap_or_default(),
     };
     (status, render(&page)).into_response()
 }
@@ -407,7 +410,11 @@ pub struct CalendarForm {
     pub(crate) calendar: String,
 }
 
-pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<CalendarForm>) -> Response {
+pub async fn import_calendar(
+    State(st): State<AppState>,
+    pu: PageUser,
+    PageForm(f): PageForm<CalendarForm>,
+) -> Response {
     if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }
@@ -434,6 +441,26 @@ pub async fn import_calendar(State(st): State<AppState>, pu: PageUser, PageForm(
     .await;
     match result {
         Ok(n) => see_other(&format!("/admin/calendar?notice={n}")),
+        Err(e) => pu.error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnlockForm {
+    pub(crate) csrf: Option<String>,
+    pub(crate) username: String,
+}
+
+/// Lifts the login locks on an account (解除登录锁定).
+pub async fn lift_lock(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<UnlockForm>) -> Response {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
+        return r;
+    }
+    match xinfang_app::auth::lift_login_lock(&st, &pu.user, &f.username).await.map_err(AppError::from) {
+        Ok(_) => {
+            let notice = pu.tr.f("已解除 {} 的登录锁定。", &[&f.username]);
+            admin_page(&st, &pu, Some(notice), None, StatusCode::OK).await
+        }
         Err(e) => pu.error(&e),
     }
 }

@@ -9,10 +9,9 @@ use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::petitions::api::views::{DeadlineView, Labels, TimelineEvent, timeline};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use petitions::find;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::procedure::{Ctx, Opinion};
@@ -150,11 +149,11 @@ pub fn public_view_from(
     responses((status = 200, description = "事项进展", body = PublicPetition), (status = 400, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn lookup(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiPath(code): ApiPath<String>,
     ApiQuery(params): ApiQuery<LookupParams>,
 ) -> ApiResult<Json<PublicPetition>> {
-    let row = find(&st, &addr.ip().to_string(), &code, params.phone_last4.as_deref()).await?;
+    let row = find(&st, &client, &code, params.phone_last4.as_deref()).await?;
     Ok(Json(public_view(&st, &row).await?))
 }
 
@@ -164,10 +163,10 @@ pub async fn lookup(
     responses((status = 201, description = "已提交", body = Submitted), (status = 400, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn submit(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     crate::extract::ApiJson(input): crate::extract::ApiJson<PetitionInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Submitted>)> {
-    let new = petitions::register_public(&st, &addr.ip().to_string(), &input).await?;
+    let new = petitions::register_public(&st, &client, &input).await?;
     let petition = public_view_from(&st, &new.row, &new.events)?;
     Ok((axum::http::StatusCode::CREATED, Json(Submitted { petition, query_code: new.row.query_code })))
 }
@@ -190,11 +189,10 @@ pub struct PublicEvent {
         (status = 400, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn add_event(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiPath(code): ApiPath<String>,
     crate::extract::ApiJson(body): crate::extract::ApiJson<PublicEvent>,
 ) -> ApiResult<(axum::http::StatusCode, Json<PublicPetition>)> {
-    let client = addr.ip().to_string();
     petitions::record_public_event(&st, &client, &code, &body.phone_last4, body.event).await?;
     let row = find(&st, &client, &code, Some(&body.phone_last4)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(public_view(&st, &row).await?)))

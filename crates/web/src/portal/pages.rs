@@ -4,16 +4,15 @@
 //! Only the public view of a case is ever shown here.
 
 use crate::error::AppError;
+use crate::extract::PageForm;
 use crate::i18n::Tr;
 use crate::page::{CSRF_COOKIE, Layout, cookie, error_page, new_form_token, render, same_token, url_encode};
 use askama::Template;
-use crate::extract::PageForm;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::{Evaluation, PetitionClass, PetitionInput, PetitionerInput};
 
@@ -124,7 +123,7 @@ pub(crate) struct Receipt {
 
 pub async fn submit(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     headers: HeaderMap,
     PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
@@ -163,7 +162,7 @@ pub async fn submit(
         reasons: opt(&v.reasons),
         respondent_unit: None,
     };
-    match petitions::register_public(&st, &addr.ip().to_string(), &input).await.map_err(AppError::from) {
+    match petitions::register_public(&st, &client, &input).await.map_err(AppError::from) {
         Ok(new) => {
             let due = petitions::parse_state(&new.row)
                 .map(|s| {
@@ -311,33 +310,25 @@ pub(crate) async fn status_page(
 
 pub async fn lookup(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     Query(q): Query<LookupParams>,
 ) -> Response {
     let notice = q
         .notice
         .as_deref()
         .map(|n| if n == "evaluate" { "评价已提交，谢谢。" } else { "复查申请已提交。" }.to_string());
-    status_page(
-        &st,
-        &addr.ip().to_string(),
-        q.code.as_deref().unwrap_or(""),
-        q.phone_last4.as_deref().unwrap_or(""),
-        notice,
-        None,
-    )
-    .await
+    status_page(&st, &client, q.code.as_deref().unwrap_or(""), q.phone_last4.as_deref().unwrap_or(""), notice, None)
+        .await
 }
 
 pub async fn event(
     State(st): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     headers: HeaderMap,
     PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let (code, last4, kind) = (get("code"), get("phone_last4"), get("type"));
-    let client = addr.ip().to_string();
     if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
         return status_page(&st, &client, &code, &last4, None, Some("表单已过期，请再提交一次".into())).await;
     }

@@ -21,14 +21,15 @@ pub struct Login {
     pub password: String,
 }
 
-/// 登录：5 次失败后该用户名锁定 15 分钟
+/// 登录：同一地址对同一用户名连续失败 5 次后锁定 1 分钟，此后每失败一次锁定时间加倍（至多 1 小时）；管理员可解除
 #[utoipa::path(post, path = "/api/v1/session", operation_id = "login", tag = "session", request_body = Login,
     responses((status = 201, description = "已登录", body = Session), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn login(
     State(st): State<AppState>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<(StatusCode, Json<Session>)> {
-    let user = authenticate(&st, &body.username, &body.password).await?;
+    let user = authenticate(&st, &client, &body.username, &body.password).await?;
     let (token, expires) = start_session(&st, &user).await?;
     Ok((StatusCode::CREATED, Json(Session { token, expires_at: expires.to_rfc3339(), user: UserInfo::of(&user) })))
 }

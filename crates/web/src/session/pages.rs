@@ -3,13 +3,13 @@
 //! cookie before login).
 
 use crate::error::AppError;
+use crate::extract::PageForm;
 use crate::i18n::Tr;
 use crate::page::{
     CSRF_COOKIE, Layout, PageUser, SESSION_COOKIE, cookie, error_page_in, new_form_token, page_tr, render, same_token,
     see_other, set_cookie, url_encode,
 };
 use askama::Template;
-use crate::extract::PageForm;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -76,17 +76,23 @@ pub struct LoginForm {
     pub(crate) next: Option<String>,
 }
 
-pub async fn login(State(st): State<AppState>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Response {
+pub async fn login(
+    State(st): State<AppState>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    headers: HeaderMap,
+    PageForm(f): PageForm<LoginForm>,
+) -> Response {
     let tr = page_tr(&headers);
     let next = safe_next(f.next.as_deref());
     let cookie_token = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !same_token(&cookie_token, &f.csrf) {
         return login_page(tr, next, f.username, Some("登录表单已过期，请重新输入"), StatusCode::FORBIDDEN);
     }
-    let user = match xinfang_app::auth::authenticate(&st, &f.username, &f.password).await.map_err(AppError::from) {
-        Ok(u) => u,
-        Err(e) => return login_page(tr, next, f.username, Some(&e.message), e.status),
-    };
+    let user =
+        match xinfang_app::auth::authenticate(&st, &client, &f.username, &f.password).await.map_err(AppError::from) {
+            Ok(u) => u,
+            Err(e) => return login_page(tr, next, f.username, Some(&e.message), e.status),
+        };
     match xinfang_app::auth::start_session(&st, &user).await.map_err(AppError::from) {
         Ok((token, _)) => {
             let mut res = see_other(&next);
@@ -104,7 +110,12 @@ pub struct CsrfOnly {
     pub(crate) csrf: Option<String>,
 }
 
-pub async fn logout(State(st): State<AppState>, pu: PageUser, headers: HeaderMap, PageForm(f): PageForm<CsrfOnly>) -> Response {
+pub async fn logout(
+    State(st): State<AppState>,
+    pu: PageUser,
+    headers: HeaderMap,
+    PageForm(f): PageForm<CsrfOnly>,
+) -> Response {
     if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
         return r;
     }

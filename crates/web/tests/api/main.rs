@@ -44,6 +44,9 @@ macro_rules! both {
 both!(
     kernel::failed_logins_are_throttled,
     kernel::only_paths_of_this_site_are_followed,
+    kernel::a_stranger_cannot_lock_a_clerk_out,
+    kernel::public_throttles_count_the_client_behind_a_proxy,
+    kernel::answers_are_not_cached_and_https_cookies_are_secure,
     kernel::openapi_document_lists_every_route,
     kernel::audit_chain_detects_tampering,
     kernel::unknown_addresses_get_a_page_and_the_api_json,

@@ -153,8 +153,9 @@ pub async fn art35_a_petitioner_cannot_choose_the_date(b: Backend) {
     assert!(e["error"]["message"].as_str().unwrap().contains("三十五"), "{e}");
     assert_eq!(app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1["status"], "served");
     // An evaluation is dated today, whatever the body says.
-    let (s, v) =
-        app.post(None, &ev, json!({"phone_last4":"8000","type":"evaluate","on":"2026-03-22","value":"satisfied"})).await;
+    let (s, v) = app
+        .post(None, &ev, json!({"phone_last4":"8000","type":"evaluate","on":"2026-03-22","value":"satisfied"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["evaluations"][0]["on"], crate::support::today());
 
@@ -186,13 +187,15 @@ pub async fn petitioner_text_is_bounded_and_cleaned(b: Backend) {
         let expect = if e["type"] == "serve" { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CREATED };
         app.event(&handler, id, e, expect).await;
     }
-    app.event(&handler, id, json!({"type":"serve","on":today,"method":"直接\u{0}送达\u{202E}"}), StatusCode::CREATED).await;
+    app.event(&handler, id, json!({"type":"serve","on":today,"method":"直接\u{0}送达\u{202E}"}), StatusCode::CREATED)
+        .await;
     let ev = format!("/api/v1/public/petitions/{code}/events");
     let long = json!({"phone_last4":"8000","type":"evaluate","value":"satisfied","comment":"x".repeat(200_005)});
     let (s, e) = app.post(None, &ev, long).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["error"]["fields"][0]["field"], "comment");
-    let (s, _) = app.post(None, &ev, json!({"phone_last4":"8000","type":"review_request","note":"不服\u{0}\u{202E}"})).await;
+    let (s, _) =
+        app.post(None, &ev, json!({"phone_last4":"8000","type":"review_request","note":"不服\u{0}\u{202E}"})).await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, v) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
     let text = v["events"].to_string();

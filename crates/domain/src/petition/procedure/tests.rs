@@ -389,7 +389,10 @@ fn art23_objection_is_a_window_not_a_duty() {
 fn every_free_text_of_an_event_is_cleaned_and_bounded() {
     let rules = RuleSet::national_2022();
     let today = d("2026-03-10");
-    let mut e = Event { on: today, kind: EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some("好\u{0}评\u{202E}".into()) } };
+    let mut e = Event {
+        on: today,
+        kind: EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some("好\u{0}评\u{202E}".into()) },
+    };
     e.validate(today, &rules).unwrap();
     assert_eq!(e.kind, EventKind::Evaluate { value: Evaluation::Satisfied, comment: Some("好评".into()) });
     let long = "长".repeat(200_005);

@@ -1,12 +1,12 @@
 //! Registration (登记) from the form, with the errors next to each field.
 
 use crate::error::AppError;
+use crate::extract::PageForm;
 use crate::i18n::Tr;
 use crate::page::Options;
 use crate::page::{Layout, PageUser, options, render, see_other};
 use crate::petitions::pages::list::unit_options;
 use askama::Template;
-use crate::extract::PageForm;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -109,7 +109,11 @@ pub async fn new_form(State(st): State<AppState>, pu: PageUser) -> Response {
     render(&new_page(&st, &pu, v, Errors::default(), people, String::new()).await)
 }
 
-pub async fn create(State(st): State<AppState>, pu: PageUser, PageForm(pairs): PageForm<Vec<(String, String)>>) -> Response {
+pub async fn create(
+    State(st): State<AppState>,
+    pu: PageUser,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
     if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
         return r;

@@ -2,9 +2,9 @@
 //! linking or unlinking a repeat petition.
 
 use crate::error::AppError;
+use crate::extract::PageForm;
 use crate::page::{PageUser, see_other};
 use crate::petitions::pages::show::petition_page;
-use crate::extract::PageForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -165,13 +165,13 @@ pub async fn personal_numbers_are_masked_and_reveals_audited(b: Backend) {
 pub async fn art30_a_repeat_link_never_shows_the_report(b: Backend) {
     let app = TestApp::start(b).await;
     let (intake, t1, v2) = (app.login("intake").await, app.login("t1").await, app.login("v2").await);
-    let report = app
-        .register(&intake, petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2"})))
-        .await;
+    let report =
+        app.register(&intake, petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2"}))).await;
     let (report_id, report_no) = (report["id"].as_i64().unwrap(), report["case_no"].as_str().unwrap().to_string());
     let later = app.register(&t1, petition("T1", "2026-03-03", json!({}))).await["id"].as_i64().unwrap();
-    let (s, linked) =
-        app.send_json(reqwest::Method::PUT, &t1, &format!("/api/v1/petitions/{later}/repeat-of"), json!({"of": report_id})).await;
+    let (s, linked) = app
+        .send_json(reqwest::Method::PUT, &t1, &format!("/api/v1/petitions/{later}/repeat-of"), json!({"of": report_id}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{linked}");
     assert_eq!(linked["repeat_of"], report_id, "the township that sees both sees the link");
     app.event(&t1, later, json!({"type":"transfer","on":"2026-03-04","to":"T1-V2"}), StatusCode::CREATED).await;

@@ -103,6 +103,7 @@ pub struct TestAppBuilder {
     units: Vec<(String, String, UnitKind, Option<String>)>,
     /// (username, role, unit)
     users: Vec<(String, Role, String)>,
+    options: xinfang_app::state::Options,
 }
 
 impl TestAppBuilder {
@@ -115,6 +116,12 @@ impl TestAppBuilder {
     /// Adds a user (password [`PASSWORD`]) at the unit of `unit_code`.
     pub fn user(mut self, username: &str, role: Role, unit_code: &str) -> Self {
         self.users.push((username.into(), role, unit_code.into()));
+        self
+    }
+
+    /// Serves as `--trusted-proxy` and `--public-url` would configure it.
+    pub fn options(mut self, options: xinfang_app::state::Options) -> Self {
+        self.options = options;
         self
     }
 
@@ -154,7 +161,7 @@ impl TestAppBuilder {
         }
         let keys = Keys::from_hex(&"42".repeat(32)).expect("key");
         AppState::check_key(&store, &keys).await.expect("key check");
-        let state = AppState::new(store.clone(), keys).await.expect("state");
+        let state = AppState::with_options(store.clone(), keys, self.options).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(xinfang_web::serve(listener, state.clone(), std::future::pending()));
@@ -175,6 +182,7 @@ impl TestApp {
             backend,
             units: UNITS.iter().map(|(c, n, k, p)| (c.to_string(), n.to_string(), *k, p.map(String::from))).collect(),
             users: USERS.iter().map(|(u, r, c)| (u.to_string(), *r, c.to_string())).collect(),
+            options: Default::default(),
         }
     }
 
