@@ -287,7 +287,7 @@ pub async fn deadline(
     }
     let cal = match database_url {
         Some(url) => {
-            let store = Store::open(url).await.context("无法打开数据库")?;
+            let store = Store::open_existing(url).await.context("无法打开数据库")?;
             let cal = store.load_calendar().await;
             store.close().await;
             cal?

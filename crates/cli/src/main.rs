@@ -179,22 +179,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             closing(&store, admin::migrate(&store)).await
         }
         Command::Unit { command, db } => {
-            let store = server::open_store(&db).await?;
+            let store = server::open_store(&db, false).await?;
             closing(&store, admin::unit(&store, command)).await
         }
         Command::User { command, db } => {
-            let store = server::open_store(&db).await?;
+            let store = server::open_store(&db, false).await?;
             closing(&store, admin::user(&store, command)).await
         }
         Command::Calendar { command, db } => {
-            let store = server::open_store(&db).await?;
+            let store = server::open_store(&db, false).await?;
             closing(&store, admin::calendar(&store, command)).await
         }
         Command::Deadline { from, days, working_days, database_url } => {
             admin::deadline(from, days, working_days, database_url.as_deref()).await
         }
         Command::Audit { command, db } => {
-            let store = server::open_store(&db).await?;
+            let store = server::open_store(&db, false).await?;
             closing(&store, admin::audit(&store, command)).await
         }
         Command::Bench(opts) => bench::run(opts).await,

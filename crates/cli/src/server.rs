@@ -11,14 +11,14 @@ use xinfang_app::AppState;
 use xinfang_app::crypto::Keys;
 use xinfang_store::{Store, redact_url};
 
-/// Opens the database named by `db`, creating and migrating it as needed,
-/// indexes for search any petitions stored before the index existed, and
-/// finishes a deadline recompute that a calendar import left unfinished
-/// (each with a progress line on the terminal).
-pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
-    let store = Store::open(&db.database_url)
-        .await
-        .with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
+/// Opens the database named by `db`, migrating it as needed — creating it
+/// only with `create` (`serve`; every other command refuses a database
+/// that is not there) — indexes for search any petitions stored before the
+/// index existed, and finishes a deadline recompute that a calendar import
+/// left unfinished (each with a progress line on the terminal).
+pub async fn open_store(db: &DbOpts, create: bool) -> anyhow::Result<Store> {
+    let opened = if create { Store::open(&db.database_url).await } else { Store::open_existing(&db.database_url).await };
+    let store = opened.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
     backfill_search(&store).await?;
     finish_recompute(&store).await?;
     Ok(store)
@@ -139,7 +139,7 @@ pub async fn run(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAdd
 
 pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr, net: &NetOpts) -> anyhow::Result<()> {
     let options = net.options()?;
-    let store = open_store(db).await?;
+    let store = open_store(db, true).await?;
     let keys = load_keys(&store, key).await?;
     let state = AppState::with_options(store, keys, options).await?;
     let backend = state.store.backend_name();

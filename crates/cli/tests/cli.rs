@@ -200,6 +200,7 @@ fn a_reader_that_stops_reading_ends_the_output_without_a_panic() {
 fn calendar_import_loads_a_year_and_refuses_a_bad_file_whole() {
     let dir = temp_dir();
     let db = dir.join("x.db");
+    assert!(run(&["migrate"], &db, None).status.success());
     let o = run(&["calendar", "show"], &db, None);
     assert_eq!(stdout(&o).lines().count(), 3, "2024–2026 ship with the product: {}", stdout(&o));
 
@@ -599,12 +600,31 @@ async fn integrity(url: &str) -> String {
     }
 }
 
+/// Only `serve`, `demo` and `migrate` create a database: every other
+/// command refuses a path that is not one, and leaves nothing behind.
+#[test]
+fn commands_refuse_a_database_that_is_not_there() {
+    let dir = temp_dir();
+    let typo = dir.join("xinfnag.db");
+    for args in [&["audit", "verify"][..], &["calendar", "show"], &["unit", "list"]] {
+        let o = run(args, &typo, None);
+        assert!(!o.status.success(), "{args:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("数据库不存在或尚未建立"), "{args:?}: {}", stderr(&o));
+        assert!(!typo.exists(), "{args:?} created the database");
+    }
+    let o = bin().args(["deadline", "2026-03-02", "30", "--database-url", &format!("sqlite://{}", typo.display())]).output().unwrap();
+    assert!(!o.status.success() && !typo.exists());
+    assert!(run(&["migrate"], &typo, None).status.success());
+    assert!(run(&["audit", "verify"], &typo, None).status.success());
+}
+
 /// Sets up a deployment at `url` and runs `XINFANG_CRASH_ROUNDS` (20)
 /// rounds of `crash` under load, then one of SIGTERM; each line of the log
 /// goes to stderr as it is done, and the whole log to
 /// `target/tmp/`[`Crash::log_file`].
 fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    assert!(run_on(&["migrate"], url, None).status.success());
     assert!(
         run_on(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], url, None)
             .status

@@ -327,6 +327,32 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens a database that must already exist and hold xinfang's tables
+    /// (every command but `serve`, `demo` and `migrate`): a mistyped path
+    /// is refused, never created and reported as an empty, intact database.
+    pub async fn open_existing(url: &str) -> Result<Self> {
+        let missing = || {
+            StoreError::NotFound(format!(
+                "数据库不存在或尚未建立：{}（请检查地址；新数据库由 xinfang serve 或 xinfang migrate 建立）",
+                redact_url(url)
+            ))
+        };
+        if url.starts_with("sqlite:") && !sqlite::database_file_exists(url)? {
+            return Err(missing());
+        }
+        let store = Self::connect(url).await?;
+        let initialized = match &store.backend {
+            Backend::Sqlite(b) => b.has_schema().await,
+            Backend::Postgres(b) => b.has_schema().await,
+        };
+        if !initialized {
+            store.close().await;
+            return Err(missing());
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
     /// Applies pending migrations and seeds the built-in calendar if none is
     /// stored. Returns the names of the migrations applied.
     pub async fn migrate(&self) -> Result<Vec<String>> {

@@ -65,6 +65,14 @@ impl Backend {
         Ok(applied)
     }
 
+    /// Does the database hold xinfang's tables (a migration applied)?
+    pub async fn has_schema(&self) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM schema_migrations")
+            .fetch_one(&self.read)
+            .await
+            .is_ok_and(|n| n > 0)
+    }
+
     /// Does the database answer? A query that reads nothing: cheap enough
     /// for a health probe called every few seconds.
     pub async fn ping(&self) -> Result<()> {

@@ -82,6 +82,14 @@ struct Tending {
     tail_ready: std::sync::atomic::AtomicBool,
 }
 
+/// Whether the file of a `sqlite:` URL exists (an in-memory database
+/// counts as existing).
+pub(crate) fn database_file_exists(url: &str) -> Result<bool> {
+    let opts = SqliteConnectOptions::from_str(url)?;
+    let file = opts.get_filename();
+    Ok(file.as_os_str().is_empty() || file.to_str() == Some(":memory:") || file.exists())
+}
+
 impl Backend {
     /// Opens (creating if missing) the database at `url` (`sqlite://path`).
     pub async fn connect(url: &str) -> Result<Self> {
