@@ -34,13 +34,16 @@ impl DayKind {
 /// The file format of a calendar import: holiday periods by year with their
 /// dates, and the make-up working days.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CalendarFile {
     #[serde(default)]
     pub source: String,
+    #[serde(deserialize_with = "unique_keys")]
     pub years: BTreeMap<String, YearFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct YearFile {
     pub holidays: Vec<HolidayFile>,
     #[serde(default)]
@@ -48,9 +51,62 @@ pub struct YearFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HolidayFile {
     pub name: String,
     pub dates: Vec<NaiveDate>,
+}
+
+/// The most holiday days one year may list: the State Council's notices
+/// give about 30; more is a file gone wrong, not a calendar.
+pub const MAX_HOLIDAYS_PER_YEAR: usize = 60;
+
+/// A map whose keys appear once: a year given twice would otherwise keep
+/// only its last entry and lose the first one's days without a word.
+fn unique_keys<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, YearFile>, D::Error> {
+    struct Years;
+    impl<'de> serde::de::Visitor<'de> for Years {
+        type Value = BTreeMap<String, YearFile>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("年份到假日安排的对象")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, YearFile>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!("年份 {k} 出现了两次")));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Years)
+}
+
+/// "第 N 行：" for the first line of `text` naming `needle`, so an error
+/// about a date points at it in the file.
+fn line_of(text: &str, needle: &str) -> String {
+    text.lines().position(|l| l.contains(needle)).map(|n| format!("第 {} 行：", n + 1)).unwrap_or_default()
+}
+
+/// A JSON error in Chinese, with its line and column.
+fn json_error(e: &serde_json::Error) -> String {
+    let detail = e.to_string();
+    let detail = detail.split(" at line ").next().unwrap_or_default();
+    let zh = if let Some(rest) = detail.strip_prefix("unknown field ") {
+        let field = rest.split(',').next().unwrap_or(rest);
+        format!("未知的字段 {field}（可用字段：source、years、holidays、make_up_workdays、name、dates）")
+    } else if let Some(rest) = detail.strip_prefix("missing field ") {
+        format!("缺少字段 {rest}")
+    } else if detail.contains("input is out of range") || detail.contains("premature end of input")
+        || detail.contains("input contains invalid characters") || detail.contains("trailing input")
+    {
+        "日期无效（应为真实存在的日期，格式 YYYY-MM-DD）".to_string()
+    } else {
+        detail.to_string()
+    };
+    format!("日历文件第 {} 行第 {} 列有误：{zh}", e.line(), e.column())
 }
 
 /// One day that differs from the Monday–Friday rule, as stored.
@@ -65,38 +121,51 @@ impl CalendarFile {
     /// Parses and checks a calendar file. Every error is in Chinese and says
     /// which date or year is wrong; nothing is half-loaded.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let file: CalendarFile = serde_json::from_str(text).map_err(|e| format!("日历文件格式错误：{e}"))?;
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let file: CalendarFile = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         if file.years.is_empty() {
             return Err("日历文件中没有任何年份".into());
         }
         for (key, year) in &file.years {
-            let y: i32 = key.parse().map_err(|_| format!("年份“{key}”不是数字"))?;
+            let y: i32 = key.parse().map_err(|_| format!("{}年份“{key}”不是数字", line_of(text, key)))?;
+            if y.to_string() != *key {
+                return Err(format!("{}年份应写作四位数字，如 “{y}”，而不是 “{key}”", line_of(text, key)));
+            }
             if !(2000..=2100).contains(&y) {
-                return Err(format!("年份 {y} 超出 2000–2100"));
+                return Err(format!("{}年份 {y} 超出 2000–2100", line_of(text, key)));
             }
             let mut seen = BTreeSet::new();
+            let mut holidays = 0;
             for h in &year.holidays {
                 if h.name.trim().is_empty() || h.dates.is_empty() {
                     return Err(format!("{y} 年有一个节日缺少名称或日期"));
                 }
                 for d in &h.dates {
+                    let at = line_of(text, &d.to_string());
                     if d.year() != y {
-                        return Err(format!("{d} 不属于 {y} 年"));
+                        return Err(format!("{at}{d} 不属于 {y} 年"));
                     }
                     if !seen.insert(*d) {
-                        return Err(format!("{d} 重复出现"));
+                        return Err(format!("{at}{d} 重复出现"));
                     }
+                    holidays += 1;
                 }
             }
+            if holidays > MAX_HOLIDAYS_PER_YEAR {
+                return Err(format!(
+                    "{y} 年列出了 {holidays} 个假日，超过 {MAX_HOLIDAYS_PER_YEAR} 个：请核对文件（国务院通知每年约 30 天）"
+                ));
+            }
             for d in &year.make_up_workdays {
+                let at = line_of(text, &d.to_string());
                 if d.year() != y {
-                    return Err(format!("调休上班日 {d} 不属于 {y} 年"));
+                    return Err(format!("{at}调休上班日 {d} 不属于 {y} 年"));
                 }
                 if !seen.insert(*d) {
-                    return Err(format!("{d} 既是假日又是调休上班日，或重复出现"));
+                    return Err(format!("{at}{d} 既是假日又是调休上班日，或重复出现"));
                 }
                 if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-                    return Err(format!("调休上班日 {d} 不是周六或周日"));
+                    return Err(format!("{at}调休上班日 {d} 不是周六或周日"));
                 }
             }
         }
@@ -250,11 +319,36 @@ mod tests {
 
     #[test]
     fn import_file_errors_are_clear() {
-        assert!(CalendarFile::parse("{").unwrap_err().contains("格式错误"));
+        assert!(CalendarFile::parse("{").unwrap_err().contains("第 1 行"));
         let wrong_year = r#"{"years":{"2027":{"holidays":[{"name":"元旦","dates":["2026-01-01"]}]}}}"#;
         assert!(CalendarFile::parse(wrong_year).unwrap_err().contains("不属于 2027 年"));
         let weekday_makeup = r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-02-10"]}}}"#;
         assert!(CalendarFile::parse(weekday_makeup).unwrap_err().contains("不是周六或周日"));
+    }
+
+    /// What an import used to drop without a word: a year given twice, a
+    /// misspelt key, a year with leading zeros, an impossible date, a
+    /// year of 61 holidays. Each is refused naming the line; a BOM is fine.
+    #[test]
+    fn an_import_that_would_lose_days_is_refused() {
+        let twice = "{\"years\":{\n\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\"]}]},\n\"2027\":{\"holidays\":[]}}}";
+        assert!(CalendarFile::parse(twice).unwrap_err().contains("年份 2027 出现了两次"));
+        let padded = "{\"years\":{\n\"2027\":{\"holidays\":[]},\n\"02027\":{\"holidays\":[]}}}";
+        let e = CalendarFile::parse(padded).unwrap_err();
+        assert!(e.contains("第 3 行") && e.contains("02027"), "{e}");
+        let misspelt = "{\"years\":{\"2027\":{\"holidays\":[],\n\"makeup_workday\":[\"2027-02-07\"]}}}";
+        let e = CalendarFile::parse(misspelt).unwrap_err();
+        assert!(e.contains("第 2 行") && e.contains("未知的字段") && e.contains("makeup_workday"), "{e}");
+        let impossible = "{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"春节\",\n\"dates\":[\"2027-02-30\"]}]}}}";
+        let e = CalendarFile::parse(impossible).unwrap_err();
+        assert!(e.contains("第 2 行") && e.contains("日期无效"), "{e}");
+        let dates: Vec<String> = (0..61).map(|i| format!("\"{}\"", d("2027-03-01") + chrono::Duration::days(i))).collect();
+        let many = format!("{{\"years\":{{\"2027\":{{\"holidays\":[{{\"name\":\"假\",\"dates\":[{}]}}]}}}}}}", dates.join(","));
+        assert!(CalendarFile::parse(&many).unwrap_err().contains("61 个假日"));
+        let repeated = "{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\",\n\"2027-01-01\"]}]}}}";
+        assert!(CalendarFile::parse(repeated).unwrap_err().starts_with("第 1 行：2027-01-01 重复出现"));
+        let bom = "\u{FEFF}{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\"]}]}}}";
+        assert!(CalendarFile::parse(bom).is_ok());
     }
 
     #[test]
