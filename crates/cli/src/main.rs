@@ -135,8 +135,8 @@ enum Command {
         /// The start date (not counted), YYYY-MM-DD.
         #[arg(long, value_parser = parse_date)]
         from: chrono::NaiveDate,
-        /// The number of days.
-        #[arg(long)]
+        /// The number of days (1–3650).
+        #[arg(long, value_parser = parse_days, allow_negative_numbers = true)]
         days: u32,
         /// Count working days instead of calendar days.
         #[arg(long)]
@@ -156,9 +156,29 @@ enum Command {
     },
 }
 
+/// A date as the documentation writes it: YYYY-MM-DD, four-digit year in
+/// 2000–2100 (a typo such as `0002-03-02` or `20260-03-02` would otherwise
+/// give a deadline two thousand years off).
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| "日期格式应为 YYYY-MM-DD，且须是存在的日期".to_string())
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| shaped);
+    match date {
+        Some(d) if (2000..=2100).contains(&chrono::Datelike::year(&d)) => Ok(d),
+        Some(_) => Err("年份应在 2000 至 2100 之间".to_string()),
+        None => Err("日期格式应为 YYYY-MM-DD（如 2026-03-02），且须是存在的日期".to_string()),
+    }
+}
+
+/// A day count: a whole number of days forward, 1–3650. A negative count
+/// is explained rather than taken for an unknown option.
+fn parse_days(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n < 1 => Err(format!("天数应为 1 至 3650：期限从起算日向后计算，{n} 不是有效的天数")),
+        Ok(n) if n > 3650 => Err("天数应为 1 至 3650".to_string()),
+        Ok(n) => u32::try_from(n).map_err(|_| "天数应为 1 至 3650".to_string()),
+        Err(_) => Err(format!("天数应为 1 至 3650 的整数，而不是 “{s}”")),
+    }
 }
 
 /// Logging to stderr, filtered by `XINFANG_LOG` or else `default`.

@@ -18,7 +18,12 @@ use xinfang_store::{Store, redact_url};
 /// left unfinished (each with a progress line on the terminal).
 pub async fn open_store(db: &DbOpts, create: bool) -> anyhow::Result<Store> {
     let opened = if create { Store::open(&db.database_url).await } else { Store::open_existing(&db.database_url).await };
-    let store = opened.with_context(|| format!("无法打开数据库 {}", redact_url(&db.database_url)))?;
+    // A database that is not there says so, naming it, once.
+    let store = match opened {
+        Ok(s) => s,
+        Err(xinfang_store::StoreError::NotFound(m)) => bail!(m),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("无法打开数据库 {}", redact_url(&db.database_url)))),
+    };
     backfill_search(&store).await?;
     finish_recompute(&store).await?;
     Ok(store)

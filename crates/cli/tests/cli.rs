@@ -78,6 +78,20 @@ fn deadline_prints_the_due_date_first_then_the_explanation() {
     let o = bin().args(["deadline", "--from", "2026-02-30", "--days", "15"]).output().unwrap();
     assert!(!o.status.success());
     assert!(stderr(&o).contains("日期格式应为 YYYY-MM-DD"), "{}", stderr(&o));
+    for (from, days, says) in [
+        ("0002-03-02", "5", "2000 至 2100"),
+        ("2026-3-2", "5", "YYYY-MM-DD"),
+        ("+2026-03-02", "5", "YYYY-MM-DD"),
+        ("2026-03-02", "-5", "向后计算"),
+        ("2026-03-02", "0", "1 至 3650"),
+        ("2026-03-02", "五", "整数"),
+    ] {
+        let o = bin().args(["deadline", "--from", from, "--days", days]).output().unwrap();
+        assert!(!o.status.success(), "{from} {days}");
+        let e = stderr(&o);
+        assert!(e.contains(says), "{from} {days}: {e}");
+        assert_eq!(e.matches(says).count(), 1, "said once: {e}");
+    }
 }
 
 #[test]
@@ -610,6 +624,7 @@ fn commands_refuse_a_database_that_is_not_there() {
         let o = run(args, &typo, None);
         assert!(!o.status.success(), "{args:?}: {}", stdout(&o));
         assert!(stderr(&o).contains("数据库不存在或尚未建立"), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).matches("xinfnag.db").count(), 1, "the path named once: {}", stderr(&o));
         assert!(!typo.exists(), "{args:?} created the database");
     }
     let o = bin().args(["deadline", "2026-03-02", "30", "--database-url", &format!("sqlite://{}", typo.display())]).output().unwrap();
