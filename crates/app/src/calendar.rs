@@ -1,9 +1,9 @@
 //! The holiday calendar's effect on stored data: after an import, every
 //! open case's deadlines are computed again.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::petitions::deadlines_of;
-use xinfang_domain::petition::{CaseState, RuleSet};
+use xinfang_domain::petition::RuleSet;
 use xinfang_store::{DeadlineUpdate, Store};
 
 /// Recomputes the stored deadlines of every open case against the stored
@@ -11,6 +11,8 @@ use xinfang_store::{DeadlineUpdate, Store};
 /// ([`Store::stale_deadlines`]): cut short, it is run again at the next
 /// opening. The mark is read before the calendar, so that a later import's
 /// is left for its own recompute. `progress(updated)` is called per batch.
+/// A case whose stored state cannot be read is left out and logged by case
+/// number: one damaged record never stops the import, nor a server's start.
 pub async fn recompute_deadlines(
     store: &Store,
     rules: &RuleSet,
@@ -26,7 +28,9 @@ pub async fn recompute_deadlines(
         after = last.id;
         let mut batch = Vec::with_capacity(cases.len());
         for c in &cases {
-            let state: CaseState = serde_json::from_str(&c.state).map_err(|_| Error::Internal)?;
+            // A case whose stored state cannot be read keeps its deadlines
+            // and is named in the log; the others go on (`xinfang check`).
+            let Ok(state) = crate::petitions::read_state(&c.case_no, &c.state) else { continue };
             let (deadlines, next_due) = deadlines_of(&state, rules, &cal);
             batch.push(DeadlineUpdate { id: c.id, version: c.version, next_due, deadlines });
         }

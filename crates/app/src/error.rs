@@ -37,6 +37,10 @@ pub enum Error {
     /// The database could not take the write; nothing of it was stored.
     #[error("数据库暂时无法写入，本次操作未保存，请稍后重试")]
     NotCommitted,
+    /// A stored record that cannot be read (edited in the database by
+    /// hand, or damaged): named, so that `xinfang check` can find it.
+    #[error("该记录已损坏，无法读取（{0}）。请系统管理员运行 xinfang check 核查")]
+    Corrupt(String),
     #[error("服务器内部错误，请稍后重试")]
     Internal,
 }
@@ -93,6 +97,7 @@ impl Error {
             Error::Rule(v) => v.code,
             Error::TooMany { .. } => "too_many_attempts",
             Error::NotCommitted => "not_committed",
+            Error::Corrupt(_) => "corrupt_record",
             Error::Internal => "internal_error",
         }
     }
@@ -115,6 +120,10 @@ impl From<StoreError> for Error {
         match e {
             StoreError::NotFound(m) => Error::NotFound(m),
             StoreError::Conflict(m) => Error::Conflict { code: "conflict", message: m },
+            StoreError::Corrupt(m) => {
+                tracing::error!(what = %m, "corrupt record");
+                Error::Corrupt(m)
+            }
             StoreError::Busy(m) => {
                 tracing::warn!(error = %m, "write not committed");
                 Error::NotCommitted

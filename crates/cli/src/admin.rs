@@ -302,6 +302,26 @@ pub async fn deadline(
     Ok(())
 }
 
+/// Lists the petitions whose stored record cannot be read.
+pub async fn check(store: &Store) -> anyhow::Result<()> {
+    let mut progress = crate::progress::Progress::new("检查信访事项记录", None);
+    let bad = xinfang_app::petitions::check::unreadable_petitions(store, &mut |n| progress.update(n as u64))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    progress.finish();
+    for b in &bad {
+        say!("{}\t{}", b.case_no, b.problem)?;
+    }
+    if !bad.is_empty() {
+        bail!(
+            "{} 件信访事项的记录无法读取（见上）：它们不出现在台账和检索中，期限不再重算；请据备份或审计日志核对后修复",
+            bad.len()
+        );
+    }
+    say!("所有信访事项的记录均可读取")?;
+    Ok(())
+}
+
 pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify => match store.verify_audit().await? {

@@ -147,6 +147,12 @@ enum Command {
     },
     /// Measure performance (docs/benchmarks.md).
     Bench(bench::BenchOpts),
+    /// Check every stored record can be read: lists by case number the
+    /// petitions a hand edit or damage has made unreadable (exit 1 if any).
+    Check {
+        #[command(flatten)]
+        db: DbOpts,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -216,6 +222,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit { command, db } => {
             let store = server::open_store(&db, false).await?;
             closing(&store, admin::audit(&store, command)).await
+        }
+        Command::Check { db } => {
+            let store = server::open_store(&db, false).await?;
+            closing(&store, admin::check(&store)).await
         }
         Command::Bench(opts) => bench::run(opts).await,
     }

@@ -17,7 +17,8 @@ use xinfang_store::{Store, redact_url};
 /// index existed, and finishes a deadline recompute that a calendar import
 /// left unfinished (each with a progress line on the terminal).
 pub async fn open_store(db: &DbOpts, create: bool) -> anyhow::Result<Store> {
-    let opened = if create { Store::open(&db.database_url).await } else { Store::open_existing(&db.database_url).await };
+    let opened =
+        if create { Store::open(&db.database_url).await } else { Store::open_existing(&db.database_url).await };
     // A database that is not there says so, naming it, once.
     let store = match opened {
         Ok(s) => s,

@@ -627,7 +627,10 @@ fn commands_refuse_a_database_that_is_not_there() {
         assert_eq!(stderr(&o).matches("xinfnag.db").count(), 1, "the path named once: {}", stderr(&o));
         assert!(!typo.exists(), "{args:?} created the database");
     }
-    let o = bin().args(["deadline", "2026-03-02", "30", "--database-url", &format!("sqlite://{}", typo.display())]).output().unwrap();
+    let o = bin()
+        .args(["deadline", "2026-03-02", "30", "--database-url", &format!("sqlite://{}", typo.display())])
+        .output()
+        .unwrap();
     assert!(!o.status.success() && !typo.exists());
     assert!(run(&["migrate"], &typo, None).status.success());
     assert!(run(&["audit", "verify"], &typo, None).status.success());

@@ -99,8 +99,10 @@ fn json_error(e: &serde_json::Error) -> String {
         format!("未知的字段 {field}（可用字段：source、years、holidays、make_up_workdays、name、dates）")
     } else if let Some(rest) = detail.strip_prefix("missing field ") {
         format!("缺少字段 {rest}")
-    } else if detail.contains("input is out of range") || detail.contains("premature end of input")
-        || detail.contains("input contains invalid characters") || detail.contains("trailing input")
+    } else if detail.contains("input is out of range")
+        || detail.contains("premature end of input")
+        || detail.contains("input contains invalid characters")
+        || detail.contains("trailing input")
     {
         "日期无效（应为真实存在的日期，格式 YYYY-MM-DD）".to_string()
     } else {
@@ -342,10 +344,15 @@ mod tests {
         let impossible = "{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"春节\",\n\"dates\":[\"2027-02-30\"]}]}}}";
         let e = CalendarFile::parse(impossible).unwrap_err();
         assert!(e.contains("第 2 行") && e.contains("日期无效"), "{e}");
-        let dates: Vec<String> = (0..61).map(|i| format!("\"{}\"", d("2027-03-01") + chrono::Duration::days(i))).collect();
-        let many = format!("{{\"years\":{{\"2027\":{{\"holidays\":[{{\"name\":\"假\",\"dates\":[{}]}}]}}}}}}", dates.join(","));
+        let dates: Vec<String> =
+            (0..61).map(|i| format!("\"{}\"", d("2027-03-01") + chrono::Duration::days(i))).collect();
+        let many = format!(
+            "{{\"years\":{{\"2027\":{{\"holidays\":[{{\"name\":\"假\",\"dates\":[{}]}}]}}}}}}",
+            dates.join(",")
+        );
         assert!(CalendarFile::parse(&many).unwrap_err().contains("61 个假日"));
-        let repeated = "{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\",\n\"2027-01-01\"]}]}}}";
+        let repeated =
+            "{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\",\n\"2027-01-01\"]}]}}}";
         assert!(CalendarFile::parse(repeated).unwrap_err().starts_with("第 1 行：2027-01-01 重复出现"));
         let bom = "\u{FEFF}{\"years\":{\"2027\":{\"holidays\":[{\"name\":\"元旦\",\"dates\":[\"2027-01-01\"]}]}}}";
         assert!(CalendarFile::parse(bom).is_ok());

@@ -170,6 +170,7 @@ forward! {
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
+    pub async fn raw_cases(&self, after_id: i64, limit: i64) -> Result<Vec<RawCase>>;
     pub async fn due_count_drift(&self) -> Result<i64>;
 }
 

@@ -91,7 +91,7 @@ impl From<xinfang_app::Error> for AppError {
             E::Rule(_) | E::Conflict { .. } => StatusCode::CONFLICT,
             E::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             E::NotCommitted => StatusCode::SERVICE_UNAVAILABLE,
-            E::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            E::Internal | E::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let code = e.code();
         let message = e.to_string();

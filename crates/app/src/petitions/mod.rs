@@ -5,6 +5,7 @@
 //! transaction; the web handlers and the CLI call these and only these, so
 //! no rule is written twice.
 
+pub mod check;
 mod codes;
 pub mod errors;
 mod public;
@@ -88,8 +89,14 @@ pub async fn load_visible(st: &AppState, user: &User, id: PetitionId) -> Result<
 }
 
 pub fn parse_state(row: &PetitionRow) -> Result<CaseState> {
-    serde_json::from_str(&row.state).map_err(|e| {
-        tracing::error!(petition = row.id.0, error = %e, "stored case state does not parse");
-        Error::Internal
+    read_state(&row.case_no, &row.state)
+}
+
+/// A stored case state, read back; one that does not parse is reported by
+/// case number (and in the log), never as a bare internal error.
+pub fn read_state(case_no: &str, state: &str) -> Result<CaseState> {
+    serde_json::from_str(state).map_err(|e| {
+        tracing::error!(case_no, error = %e, "stored case state does not parse");
+        Error::Corrupt(format!("{case_no} 的办理状态"))
     })
 }

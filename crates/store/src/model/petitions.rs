@@ -167,8 +167,21 @@ pub enum ListSort {
 #[derive(Debug, Clone)]
 pub struct OpenCase {
     pub id: i64,
+    pub case_no: String,
     pub state: String,
     pub version: i64,
+}
+
+/// A petition's stored words and state as text, unread: what
+/// `xinfang check` reads to find records that cannot be.
+#[derive(Debug, Clone)]
+pub struct RawCase {
+    pub id: i64,
+    pub case_no: String,
+    pub channel: String,
+    pub class: String,
+    pub status: String,
+    pub state: String,
 }
 
 /// An open case's deadlines computed afresh (after a calendar change), to

@@ -62,6 +62,7 @@ both!(
     petitions::jurisdiction_follows_the_tree_at_any_depth,
     petitions::art30_reports_never_reach_the_unit_reported_on,
     petitions::art30_a_repeat_link_never_shows_the_report,
+    petitions::one_corrupt_record_stops_nothing,
     petitions::read_only_roles_cannot_act,
     petitions::personal_numbers_are_masked_and_reveals_audited,
     petitions::bad_input_gets_a_clear_4xx_and_changes_nothing,

@@ -179,7 +179,7 @@ impl Backend {
     /// with a petitioner's window still recorded.
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.state, p.version FROM petitions p WHERE p.id > $1 AND (p.status <> 'closed' \
+            "SELECT p.id, p.case_no, p.state, p.version FROM petitions p WHERE p.id > $1 AND (p.status <> 'closed' \
              OR EXISTS (SELECT 1 FROM deadlines d WHERE d.petition_id = p.id)) ORDER BY p.id LIMIT $2",
         )
         .bind(after_id)
@@ -187,9 +187,37 @@ impl Backend {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| Ok(OpenCase { id: r.try_get("id")?, state: r.try_get("state")?, version: r.try_get("version")? }))
+            .map(|r| {
+                Ok(OpenCase {
+                    id: r.try_get("id")?,
+                    case_no: r.try_get("case_no")?,
+                    state: r.try_get("state")?,
+                    version: r.try_get("version")?,
+                })
+            })
             .collect()
     }
 
-    // ---- calendar ----
+    /// Every petition from `after_id` on, in id order, its words unread.
+    pub async fn raw_cases(&self, after_id: i64, limit: i64) -> Result<Vec<RawCase>> {
+        let rows = sqlx::query(
+            "SELECT id, case_no, channel, class, status, state FROM petitions WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RawCase {
+                    id: r.try_get("id")?,
+                    case_no: r.try_get("case_no")?,
+                    channel: r.try_get("channel")?,
+                    class: r.try_get("class")?,
+                    status: r.try_get("status")?,
+                    state: r.try_get("state")?,
+                })
+            })
+            .collect()
+    }
 }

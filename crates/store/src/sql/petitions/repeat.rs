@@ -95,7 +95,7 @@ impl Backend {
         }
         q.push(" ORDER BY p.id");
         let rows = q.query().fetch_all(&self.read).await?;
-        rows.iter().map(read_summary).collect()
+        readable(&rows, read_summary)
     }
 
     /// Links petition `id` as a repeat of `of` (or unlinks it, `None`), if

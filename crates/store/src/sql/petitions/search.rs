@@ -80,7 +80,7 @@ impl Backend {
         push_filters(&mut q, f);
         q.push(" ORDER BY p.id DESC LIMIT ").arg(Arg::I64(f.limit)).push(" OFFSET ").arg(Arg::I64(offset));
         let rows = q.query().fetch_all(&self.read).await?;
-        rows.iter().map(read_hit).collect()
+        readable(&rows, read_hit)
     }
 
     /// A text search: the newest [`RANK_WINDOW`] matches the viewer may see
@@ -133,7 +133,7 @@ impl Backend {
                 _ => false,
             };
             if above.is_none() || full {
-                return rows.iter().map(read_hit).collect();
+                return readable(&rows, read_hit);
             }
         }
         Ok(Vec::new())

@@ -194,3 +194,38 @@ pub async fn art30_a_repeat_link_never_shows_the_report(b: Backend) {
     assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{later}")).await.1["repeat_of"], report_id);
     app.finish().await;
 }
+
+/// One bad row stops nothing: a petition whose state or status was edited
+/// into nonsense in the database is named by case number where it is
+/// asked for, left out of the ledger and of the calendar recompute (which
+/// finishes for the others), and listed by `xinfang check`.
+pub async fn one_corrupt_record_stops_nothing(b: Backend) {
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(app.register(&handler, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap());
+    }
+    let no = |id: i64| format!("XF2026-{id:06}");
+    app.raw_sql(&format!("UPDATE petitions SET state = '{{broken' WHERE id = {}", made[0])).await;
+    app.raw_sql(&format!("UPDATE petitions SET status = 'vanished' WHERE id = {}", made[1])).await;
+
+    let (s, e) = app.get(Some(&handler), &format!("/api/v1/petitions/{}", made[0])).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(e["error"]["code"], "corrupt_record");
+    assert!(e["error"]["message"].as_str().unwrap().contains(&no(made[0])), "{e}");
+    let (s, list) = app.get(Some(&handler), "/api/v1/petitions").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    assert!(ids(&list).contains(&made[2]) && !ids(&list).contains(&made[1]));
+
+    app.raw_sql("INSERT INTO meta (key, value) VALUES ('deadlines_stale', 'test')").await;
+    let n = xinfang_app::calendar::recompute_deadlines(&app.store, &app.state.rules, &mut |_| {}).await.unwrap();
+    assert_eq!(n, 2, "the two readable open cases");
+    assert!(app.store.stale_deadlines().await.unwrap().is_none(), "the recompute finished");
+
+    let bad = xinfang_app::petitions::check::unreadable_petitions(&app.store, &mut |_| {}).await.unwrap();
+    let named: Vec<&str> = bad.iter().map(|b| b.case_no.as_str()).collect();
+    assert_eq!(named, vec![no(made[0]), no(made[1])]);
+    assert!(bad[1].problem.contains("vanished"));
+    app.finish().await;
+}
