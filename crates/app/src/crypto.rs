@@ -53,6 +53,8 @@ pub struct Keys {
     /// HMAC keyed with the blind-index key, before any input: each index
     /// starts from a copy, so the key's two blocks are hashed only once.
     index: HmacSha256,
+    /// HMAC keyed for the audit log's checkpoints (`crate::anchor`).
+    anchor: HmacSha256,
     check: String,
 }
 
@@ -76,8 +78,9 @@ impl Keys {
     pub fn from_master(master: &[u8; 32]) -> Self {
         let aead_key = derive(master, b"xinfang/aead/v1");
         let index = hmac(&derive(master, b"xinfang/blind-index/v1"));
+        let anchor = hmac(&derive(master, b"xinfang/audit-anchor/v1"));
         let check = hex::encode(&derive(master, b"xinfang/key-check/v1")[..16]);
-        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, check }
+        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, check }
     }
 
     /// Parses a key written as 64 hexadecimal characters.
@@ -140,6 +143,13 @@ impl Keys {
     }
 
     /// The keyed blind index of a normalized value.
+    /// The keyed signature of an audit checkpoint line (hex).
+    pub fn sign_anchor(&self, line: &str) -> String {
+        let mut mac = self.anchor.clone();
+        mac.update(line.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     pub fn blind_index(&self, field: Field, normalized: &str) -> Vec<u8> {
         let mut mac = self.index.clone();
         mac.update(field.label());

@@ -10,6 +10,7 @@
 //! accounts), [`calendar`], [`subject`] (references between records, checked
 //! against the viewer). One folder or file per module: [`petitions`].
 
+pub mod anchor;
 pub mod auth;
 pub mod calendar;
 pub mod crypto;

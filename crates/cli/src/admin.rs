@@ -322,12 +322,41 @@ pub async fn check(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {
+pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -> anyhow::Result<()> {
+    use xinfang_app::anchor::{self, AnchorCheck};
     match command {
-        AuditCommand::Verify => match store.verify_audit().await? {
-            Ok(n) => say!("审计日志完整：共 {n} 条，哈希链校验通过")?,
-            Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
-        },
+        AuditCommand::Verify => {
+            let n = match store.verify_audit().await? {
+                Ok(n) => n,
+                Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
+            };
+            // The key is read, never created: verifying must not make one.
+            let keys = match std::env::var("XINFANG_KEY") {
+                Ok(hex) => Some(xinfang_app::crypto::Keys::from_hex(&hex).context("XINFANG_KEY")?),
+                Err(_) if key.key_file.exists() => {
+                    Some(xinfang_app::crypto::Keys::load_or_create(&key.key_file, false)?.0)
+                }
+                Err(_) => None,
+            };
+            let path = anchor::anchor_path(&key.key_file);
+            let checked = match &keys {
+                Some(k) => anchor::check(store, k, &path).await.map_err(|e| anyhow::anyhow!(e.summary()))?,
+                None => AnchorCheck::NoFile,
+            };
+            match checked {
+                AnchorCheck::Held { checkpoints, seq } => {
+                    say!("审计日志完整：共 {n} 条，哈希链校验通过；与 {checkpoints} 个锚点（最新至第 {seq} 条）一致")?
+                }
+                AnchorCheck::NoFile => {
+                    say!("审计日志的哈希链校验通过：共 {n} 条")?;
+                    eprintln!(
+                        "注意：没有找到锚点文件 {}（或密钥），无法发现末尾被删除、日志被清空或整条链被重写",
+                        path.display()
+                    );
+                }
+                AnchorCheck::Broken(why) => bail!("审计日志与锚点不符：{why}"),
+            }
+        }
     }
     Ok(())
 }

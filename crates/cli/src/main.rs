@@ -159,6 +159,8 @@ enum Command {
         command: admin::AuditCommand,
         #[command(flatten)]
         db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
     },
 }
 
@@ -219,9 +221,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deadline { from, days, working_days, database_url } => {
             admin::deadline(from, days, working_days, database_url.as_deref()).await
         }
-        Command::Audit { command, db } => {
+        Command::Audit { command, db, key } => {
             let store = server::open_store(&db, false).await?;
-            closing(&store, admin::audit(&store, command)).await
+            closing(&store, admin::audit(&store, &key, command)).await
         }
         Command::Check { db } => {
             let store = server::open_store(&db, false).await?;

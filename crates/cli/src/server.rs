@@ -7,8 +7,8 @@ use crate::{DbOpts, KeyOpts, NetOpts};
 use anyhow::{Context, bail};
 use std::net::SocketAddr;
 use std::time::Duration;
-use xinfang_app::AppState;
 use xinfang_app::crypto::Keys;
+use xinfang_app::{AppState, anchor};
 use xinfang_store::{Store, redact_url};
 
 /// Opens the database named by `db`, migrating it as needed — creating it
@@ -121,8 +121,14 @@ async fn shutdown_signal() {
 }
 
 /// Serves `state` on `addr` until a shutdown signal; `ready` is called with
-/// the bound address.
-pub async fn run(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+/// the bound address. The audit log's head is checkpointed to `anchors`
+/// (beside the key file) every minute and once more at shutdown.
+pub async fn run(
+    state: AppState,
+    addr: SocketAddr,
+    anchors: std::path::PathBuf,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
     let local = listener.local_addr()?;
     ready(local);
@@ -137,8 +143,23 @@ pub async fn run(state: AppState, addr: SocketAddr, ready: impl FnOnce(SocketAdd
             }
         }
     });
+    let anchor_state = state.clone();
+    let anchor_path = anchors.clone();
+    let last = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let written = last.clone();
+    tokio::spawn(async move {
+        loop {
+            let before = *written.lock().unwrap_or_else(|p| p.into_inner());
+            if let Ok(now) = anchor::checkpoint(&anchor_state.store, &anchor_state.keys, &anchor_path, before).await {
+                *written.lock().unwrap_or_else(|p| p.into_inner()) = now;
+            }
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+    });
     let store = state.store.clone();
-    xinfang_web::serve(listener, state, shutdown_signal()).await?;
+    xinfang_web::serve(listener, state.clone(), shutdown_signal()).await?;
+    let before = *last.lock().unwrap_or_else(|p| p.into_inner());
+    let _ = anchor::checkpoint(&store, &state.keys, &anchors, before).await;
     store.close().await;
     Ok(())
 }
@@ -149,7 +170,7 @@ pub async fn serve(db: &DbOpts, key: &KeyOpts, addr: SocketAddr, net: &NetOpts) 
     let keys = load_keys(&store, key).await?;
     let state = AppState::with_options(store, keys, options).await?;
     let backend = state.store.backend_name();
-    run(state, addr, |local| {
+    run(state, addr, anchor::anchor_path(&key.key_file), |local| {
         tracing::info!(%local, backend, "xinfang listening");
         // A closed stdout does not stop the server: the log has the address.
         let _ = say!("xinfang 已启动：http://{local}/  （数据库：{backend}）");

@@ -401,7 +401,7 @@ async fn load_petitions(
 
 pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_serve: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("无法创建目录 {}", dir.display()))?;
-    for f in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.key"] {
+    for f in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.key", "demo.key.audit-anchors"] {
         let p = dir.join(f);
         if p.exists() {
             std::fs::remove_file(&p).with_context(|| format!("无法删除旧的演示文件 {}", p.display()))?;
@@ -422,7 +422,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
         state.store.close().await;
         return Ok(());
     }
-    server::run(state, addr, |local| {
+    server::run(state, addr, xinfang_app::anchor::anchor_path(&dir.join("demo.key")), |local| {
         // A closed stdout does not stop the server: the log has the address.
         let _ = say!("\nxinfang 演示已启动：http://{local}/  （API 文档：http://{local}/api/openapi.json）")
             .and_then(|()| say!("API 示例：curl -s -X POST http://{local}/api/v1/session -H 'content-type: application/json' -d '{{\"username\":\"handler\",\"password\":\"{DEMO_PASSWORD}\"}}'"))

@@ -62,6 +62,12 @@ impl Backend {
         Ok(())
     }
 
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        Ok(sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.write)
+            .await?)
+    }
+
     pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>> {
         let rows = sqlx::query(
             "SELECT seq, at_us, user_id, action, object, success, detail, prev_hash, hash FROM audit_log \

@@ -49,6 +49,7 @@ both!(
     kernel::answers_are_not_cached_and_https_cookies_are_secure,
     kernel::openapi_document_lists_every_route,
     kernel::audit_chain_detects_tampering,
+    kernel::audit_checkpoints_detect_truncation_and_rewriting,
     kernel::unknown_addresses_get_a_page_and_the_api_json,
     kernel::indexes_dropped_for_a_load_come_back,
     kernel::group_commit_answers_each_command_alone,

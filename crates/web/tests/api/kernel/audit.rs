@@ -18,3 +18,68 @@ pub async fn audit_chain_detects_tampering(b: Backend) {
     assert_eq!(app.store.verify_audit().await.unwrap(), Err(5));
     app.finish().await;
 }
+
+/// The checkpoints outside the database (issue 24 ¶4): cutting off the
+/// last lines, emptying the log, and rewriting a line with every hash after
+/// it recomputed all pass the chain alone, and all fail against them.
+pub async fn audit_checkpoints_detect_truncation_and_rewriting(b: Backend) {
+    use xinfang_app::anchor::{self, AnchorCheck};
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    app.register(&t, petition("C", "2026-03-02", json!({}))).await;
+    let dir = std::env::temp_dir().join(format!(
+        "xinfang-anchor-{}-{}",
+        std::process::id(),
+        app.base.replace([':', '/', '.'], "")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = anchor::anchor_path(&dir.join("xinfang.key"));
+    let keys = &app.state.keys;
+    assert_eq!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::NoFile);
+    let head = anchor::checkpoint(&app.store, keys, &path, None).await.unwrap().unwrap();
+    assert_eq!(anchor::checkpoint(&app.store, keys, &path, Some(head)).await.unwrap(), Some(head), "unmoved: no line");
+    app.register(&t, petition("C", "2026-03-03", json!({}))).await;
+    let newest = anchor::checkpoint(&app.store, keys, &path, Some(head)).await.unwrap().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    assert_eq!(
+        anchor::check(&app.store, keys, &path).await.unwrap(),
+        AnchorCheck::Held { checkpoints: 2, seq: newest }
+    );
+
+    // A line rewritten and every hash after it recomputed: the chain holds, the checkpoint does not.
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    let mut prev = xinfang_store::audit::GENESIS.to_string();
+    for r in &rows {
+        let detail = if r.seq == 3 { "rewritten".to_string() } else { r.detail.clone() };
+        let hash =
+            xinfang_store::audit::line_hash(r.seq, r.at_us, r.user_id, &r.action, &r.object, r.success, &detail, &prev);
+        app.raw_sql(&format!(
+            "UPDATE audit_log SET detail = '{detail}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
+            r.seq
+        ))
+        .await;
+        prev = hash;
+    }
+    assert!(app.store.verify_audit().await.unwrap().is_ok(), "the chain alone cannot tell");
+    assert!(
+        matches!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::Broken(m) if m.contains("改写"))
+    );
+    // The last lines cut off, then the whole log emptied.
+    app.raw_sql(&format!("DELETE FROM audit_log WHERE seq > {head}")).await;
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    let broken = anchor::check(&app.store, keys, &path).await.unwrap();
+    assert!(matches!(&broken, AnchorCheck::Broken(m) if m.contains("改写") || m.contains("缺少")), "{broken:?}");
+    app.raw_sql("DELETE FROM audit_log").await;
+    assert!(app.store.verify_audit().await.unwrap().is_ok());
+    assert!(
+        matches!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::Broken(m) if m.contains("缺少"))
+    );
+    // A checkpoint edited by hand fails its signature.
+    let text = std::fs::read_to_string(&path).unwrap().replacen('\t', "0\t", 1);
+    std::fs::write(&path, text).unwrap();
+    assert!(
+        matches!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::Broken(m) if m.contains("签名"))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    app.finish().await;
+}
