@@ -123,20 +123,6 @@ fn form_is_utf8(body: &[u8]) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::form_is_utf8;
-
-    #[test]
-    fn a_form_with_bytes_that_are_not_utf8_is_refused() {
-        assert!(form_is_utf8(b"name=%E5%BC%A0%E4%B8%89&note=a+b&x=%2"));
-        assert!(form_is_utf8("name=张三".as_bytes()));
-        assert!(!form_is_utf8(b"name=%FF%FE"));
-        assert!(!form_is_utf8(b"note=%E5%BC"));
-        assert!(!form_is_utf8(b"%C0=1"));
-    }
-}
-
 /// The client's address as the throttles count it: the connecting peer, or
 /// the address a trusted reverse proxy (`--trusted-proxy`) forwarded
 /// ([`xinfang_app::throttle::client_address`]).
@@ -154,5 +140,19 @@ impl FromRequestParts<xinfang_app::AppState> for ClientAddr {
             parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let ip = xinfang_app::throttle::client_address(peer, &forwarded, &st.options.trusted_proxies);
         Ok(ClientAddr(ip.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_is_utf8;
+
+    #[test]
+    fn a_form_with_bytes_that_are_not_utf8_is_refused() {
+        assert!(form_is_utf8(b"name=%E5%BC%A0%E4%B8%89&note=a+b&x=%2"));
+        assert!(form_is_utf8("name=张三".as_bytes()));
+        assert!(!form_is_utf8(b"name=%FF%FE"));
+        assert!(!form_is_utf8(b"note=%E5%BC"));
+        assert!(!form_is_utf8(b"%C0=1"));
     }
 }
