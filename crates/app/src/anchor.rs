@@ -71,18 +71,21 @@ pub enum AnchorCheck {
     Broken(String),
 }
 
-/// Checks the chain against every signed checkpoint in `path`.
+/// Checks the chain against the signed checkpoints in `path`, once the
+/// chain itself has verified ([`Store::verify_audit`]): every line of the
+/// file must bear its signature, and the line the newest checkpoint names
+/// must be there with its hash. Over an intact chain that one line vouches
+/// for every line before it, so the log is read once, not per checkpoint.
 pub async fn check(store: &Store, keys: &Keys, path: &Path) -> Result<AnchorCheck> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AnchorCheck::NoFile),
         Err(e) => return Ok(AnchorCheck::Broken(format!("无法读取锚点文件 {}：{e}", path.display()))),
     };
-    let mut newest = 0;
+    let mut newest: Option<Checkpoint> = None;
     let mut n = 0;
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let parts: Vec<&str> = line.split('\t').collect();
-        let parsed = match parts.as_slice() {
+        let parsed = match line.split('\t').collect::<Vec<_>>().as_slice() {
             [seq, hash, at, mac] => seq
                 .parse::<i64>()
                 .ok()
@@ -95,23 +98,20 @@ pub async fn check(store: &Store, keys: &Keys, path: &Path) -> Result<AnchorChec
         if keys.sign_anchor(&c.body()) != mac {
             return Ok(AnchorCheck::Broken(format!("锚点文件第 {} 行的签名不符：锚点被改动，或密钥不是这一个", i + 1)));
         }
-        match store.audit_rows(c.seq - 1, 1).await?.into_iter().next() {
-            Some(row) if row.seq == c.seq && row.hash == c.hash => {}
-            Some(_) => {
-                return Ok(AnchorCheck::Broken(format!(
-                    "第 {} 条在 {} 的锚点之后被改写（哈希不符）：审计日志被重写",
-                    c.seq, c.at
-                )));
-            }
-            None => {
-                return Ok(AnchorCheck::Broken(format!(
-                    "审计日志缺少第 {} 条（{} 已记录到此）：末尾被删除或日志被清空",
-                    c.seq, c.at
-                )));
-            }
-        }
-        newest = newest.max(c.seq);
         n += 1;
+        if newest.as_ref().is_none_or(|x| c.seq >= x.seq) {
+            newest = Some(c);
+        }
     }
-    Ok(AnchorCheck::Held { checkpoints: n, seq: newest })
+    let Some(c) = newest else { return Ok(AnchorCheck::NoFile) };
+    match store.audit_rows(c.seq - 1, 1).await?.into_iter().next() {
+        Some(row) if row.seq == c.seq && row.hash == c.hash => Ok(AnchorCheck::Held { checkpoints: n, seq: c.seq }),
+        Some(_) => {
+            Ok(AnchorCheck::Broken(format!("第 {} 条在 {} 的锚点之后被改写（哈希不符）：审计日志被重写", c.seq, c.at)))
+        }
+        None => Ok(AnchorCheck::Broken(format!(
+            "审计日志缺少第 {} 条（{} 已记录到此）：末尾被删除或日志被清空",
+            c.seq, c.at
+        ))),
+    }
 }

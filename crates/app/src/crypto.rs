@@ -142,7 +142,6 @@ impl Keys {
         String::from_utf8(pt).map_err(|_| CryptoError::Open)
     }
 
-    /// The keyed blind index of a normalized value.
     /// The keyed signature of an audit checkpoint line (hex).
     pub fn sign_anchor(&self, line: &str) -> String {
         let mut mac = self.anchor.clone();
@@ -150,6 +149,7 @@ impl Keys {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// The keyed blind index of a normalized value.
     pub fn blind_index(&self, field: Field, normalized: &str) -> Vec<u8> {
         let mut mac = self.index.clone();
         mac.update(field.label());

@@ -6,9 +6,11 @@
 //!
 //! The kernel every module shares: [`state`] (the store, keys, rule set,
 //! calendar and unit tree one deployment holds), [`auth`] (passwords,
-//! sessions), [`throttle`] (failed logins and look-ups, client addresses), [`crypto`] (personal numbers), [`org`] (units and
-//! accounts), [`calendar`], [`subject`] (references between records, checked
-//! against the viewer). One folder or file per module: [`petitions`].
+//! sessions), [`throttle`] (failed logins and look-ups, client addresses),
+//! [`crypto`] (personal numbers), [`anchor`] (audit checkpoints), [`org`]
+//! (units and accounts), [`calendar`], [`subject`] (references between
+//! records, checked against the viewer). One folder or file per module:
+//! [`petitions`].
 
 pub mod anchor;
 pub mod auth;

@@ -331,13 +331,7 @@ pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -
                 Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
             };
             // The key is read, never created: verifying must not make one.
-            let keys = match std::env::var("XINFANG_KEY") {
-                Ok(hex) => Some(xinfang_app::crypto::Keys::from_hex(&hex).context("XINFANG_KEY")?),
-                Err(_) if key.key_file.exists() => {
-                    Some(xinfang_app::crypto::Keys::load_or_create(&key.key_file, false)?.0)
-                }
-                Err(_) => None,
-            };
+            let keys = crate::server::existing_keys(key)?;
             let path = anchor::anchor_path(&key.key_file);
             let checked = match &keys {
                 Some(k) => anchor::check(store, k, &path).await.map_err(|e| anyhow::anyhow!(e.summary()))?,

@@ -78,13 +78,23 @@ pub async fn backfill_search(store: &Store) -> anyhow::Result<i64> {
     Ok(indexed)
 }
 
+/// The encryption key from `XINFANG_KEY` or an existing key file, if either
+/// is there; never creates one (`audit verify` reads, it does not make).
+pub fn existing_keys(key: &KeyOpts) -> anyhow::Result<Option<Keys>> {
+    match std::env::var("XINFANG_KEY") {
+        Ok(hex) => Ok(Some(Keys::from_hex(&hex).context("XINFANG_KEY")?)),
+        Err(_) if key.key_file.exists() => Ok(Some(Keys::load_or_create(&key.key_file, false)?.0)),
+        Err(_) => Ok(None),
+    }
+}
+
 /// The encryption key: `XINFANG_KEY` if set, else the key file, created when
 /// the database has never held a key.
 pub async fn load_keys(store: &Store, key: &KeyOpts) -> anyhow::Result<Keys> {
     let first_use = store.meta("key_check").await?.is_none();
-    let keys = match std::env::var("XINFANG_KEY") {
-        Ok(hex) => Keys::from_hex(&hex).context("XINFANG_KEY")?,
-        Err(_) => {
+    let keys = match existing_keys(key)? {
+        Some(keys) => keys,
+        None => {
             let (keys, created) = Keys::load_or_create(&key.key_file, first_use)?;
             if created {
                 tracing::warn!(path = %key.key_file.display(), "created a new encryption key file: back it up, the data cannot be read without it");

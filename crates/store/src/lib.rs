@@ -145,6 +145,8 @@ forward! {
 forward! {
     pub async fn audit(&self, e: &AuditEntry) -> Result<()>;
     pub async fn audit_rows(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>>;
+    /// The audit log's last line: its sequence number and hash.
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>>;
 }
 
 // Petitions (信访事项): reads, the ledger list, search, repeats, the workbench, statistics and deadlines. Writes go through the writer (below).
@@ -421,14 +423,6 @@ impl Store {
 
     /// Walks the audit chain. Ok(count) when intact, Err(seq) at the first
     /// line that does not follow from the one before.
-    /// The audit log's last line: its sequence number and hash.
-    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
-        match &self.backend {
-            Backend::Sqlite(b) => b.audit_head().await,
-            Backend::Postgres(b) => b.audit_head().await,
-        }
-    }
-
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, i64>> {
         let mut prev = (0i64, audit::GENESIS.to_string());
         loop {

@@ -102,25 +102,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
 
 /// Whether every name and value of a urlencoded body decodes to UTF-8.
 fn form_is_utf8(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&' || b == b'=').all(|part| {
-        let mut out = Vec::with_capacity(part.len());
-        let mut i = 0;
-        while i < part.len() {
-            let b = part[i];
-            let hex = |c: u8| (c as char).to_digit(16);
-            match (b, part.get(i + 1).copied().and_then(hex), part.get(i + 2).copied().and_then(hex)) {
-                (b'%', Some(h), Some(l)) => {
-                    out.push(u8::try_from(h * 16 + l).unwrap_or(0));
-                    i += 3;
-                }
-                _ => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        std::str::from_utf8(&out).is_ok()
-    })
+    body.split(|&b| b == b'&' || b == b'=').all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
 }
 
 /// The client's address as the throttles count it: the connecting peer, or

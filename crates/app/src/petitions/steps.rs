@@ -16,8 +16,9 @@ pub async fn record_public_event(st: &AppState, client: &str, code: &str, last4:
     {
         return Err(errors::not_a_petitioner_step());
     }
-    let mut event = Event { on: today(), kind };
-    event.validate(today(), &st.rules).map_err(Error::Invalid)?;
+    let today = today();
+    let mut event = Event { on: today, kind };
+    event.validate(today, &st.rules).map_err(Error::Invalid)?;
     append_checked(st, row.id, event, None, None).await
 }
 
@@ -36,9 +37,12 @@ pub async fn link_repeat(st: &AppState, user: &User, id: PetitionId, of: Option<
             return Err(errors::repeat_of_itself());
         }
         Some(of) => {
-            load_visible(st, user, of).await.map_err(|_| errors::repeat_of_unknown())?;
-            // The first petition of the matter, which may be one this user
-            // does not see: the link is then stored but not shown to them.
+            if !st.store.can_view(of, &viewer(st, user)).await? {
+                return Err(errors::repeat_of_unknown());
+            }
+            // Read as stored: its own link may name the first petition of
+            // the matter, one this user does not see (the link is then
+            // stored but not shown to them).
             let target = st.store.petition(of).await?.ok_or_else(errors::repeat_of_unknown)?;
             let root = target.repeat_of.unwrap_or(target.id);
             if root >= id {

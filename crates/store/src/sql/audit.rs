@@ -64,7 +64,7 @@ impl Backend {
 
     pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
         Ok(sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&self.write)
+            .fetch_optional(&self.read)
             .await?)
     }
 

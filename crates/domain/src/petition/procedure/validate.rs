@@ -53,7 +53,7 @@ impl Event {
         }
         // Every optional note is cleaned and bounded like the required
         // texts: no field stores NUL, a bidirectional override or a novel.
-        let (field, label, value, max) = match &mut self.kind {
+        let note = match &mut self.kind {
             EventKind::Transfer { note, .. }
             | EventKind::Assign { note, .. }
             | EventKind::Accept { note }
@@ -61,12 +61,14 @@ impl Event {
             | EventKind::HearingEnd { note }
             | EventKind::ReviewRequest { note }
             | EventKind::RecheckRequest { note }
-            | EventKind::Close { note, .. } => ("note", "备注", note, 2_000),
-            EventKind::Serve { method } => ("method", "送达方式", method, 100),
-            EventKind::Evaluate { comment, .. } => ("comment", "评价意见", comment, 2_000),
-            _ => ("", "", &mut None, 0),
+            | EventKind::Close { note, .. } => Some(("note", "备注", note, 2_000)),
+            EventKind::Serve { method } => Some(("method", "送达方式", method, 100)),
+            EventKind::Evaluate { comment, .. } => Some(("comment", "评价意见", comment, 2_000)),
+            _ => None,
         };
-        if let Some(raw) = value.take() {
+        if let Some((field, label, value, max)) = note
+            && let Some(raw) = value.take()
+        {
             let cleaned = text_field(&mut errors, field, label, Some(&raw), false, max);
             *value = Some(cleaned).filter(|c| !c.is_empty());
         }
