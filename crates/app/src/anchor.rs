@@ -82,9 +82,16 @@ pub async fn check(store: &Store, keys: &Keys, path: &Path) -> Result<AnchorChec
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AnchorCheck::NoFile),
         Err(e) => return Ok(AnchorCheck::Broken(format!("无法读取锚点文件 {}：{e}", path.display()))),
     };
+    // A line is counted only once it is on disk with its newline; a power
+    // cut during the append can leave a torn last line (cut short, or
+    // zeros), which never counted and is not read.
+    let whole = match text.rfind('\n') {
+        Some(end) => &text[..=end],
+        None => "",
+    };
     let mut newest: Option<Checkpoint> = None;
     let mut n = 0;
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in whole.lines().enumerate().filter(|(_, l)| !l.trim_matches(['\0', ' ']).is_empty()) {
         let parsed = match line.split('\t').collect::<Vec<_>>().as_slice() {
             [seq, hash, at, mac] => seq
                 .parse::<i64>()

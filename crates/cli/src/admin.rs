@@ -109,8 +109,15 @@ pub enum CalendarCommand {
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check that the audit log's hash chain is intact.
-    Verify,
+    /// Check that the audit log's hash chain is intact and holds every
+    /// checkpoint kept beside the key file.
+    Verify {
+        /// Also check every petition against the seals the chain holds
+        /// for it, and its stored status and state against a replay of
+        /// its events (reads the whole ledger).
+        #[arg(long)]
+        deep: bool,
+    },
 }
 
 /// An API error as a message for the terminal: each field's message.
@@ -322,10 +329,32 @@ pub async fn check(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `audit verify --deep`: every petition against its seals and a replay.
+async fn deep_check(store: &Store) -> anyhow::Result<()> {
+    let mut progress = crate::progress::Progress::new("逐件核对登记内容、办理记录与审计日志", None);
+    let report = xinfang_app::petitions::check::deep_check(store, &RuleSet::national_2022(), &mut |n| {
+        progress.update(n as u64);
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    progress.finish();
+    for m in &report.mismatches {
+        say!("{}\t{}", m.case_no, m.problem)?;
+    }
+    if report.unsealed > 0 {
+        eprintln!("注意：{} 件事项登记于封存摘要启用之前，只按办理记录重演核对了状态，未核对登记内容", report.unsealed);
+    }
+    if !report.mismatches.is_empty() {
+        bail!("{} 件信访事项与审计日志或办理记录不符（见上）：数据库中的记录可能被直接改动", report.mismatches.len());
+    }
+    say!("逐件核对完毕：{} 件信访事项的登记内容、办理记录和状态均与审计日志一致", report.checked)?;
+    Ok(())
+}
+
 pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -> anyhow::Result<()> {
     use xinfang_app::anchor::{self, AnchorCheck};
     match command {
-        AuditCommand::Verify => {
+        AuditCommand::Verify { deep } => {
             let n = match store.verify_audit().await? {
                 Ok(n) => n,
                 Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
@@ -349,6 +378,9 @@ pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -
                     );
                 }
                 AnchorCheck::Broken(why) => bail!("审计日志与锚点不符：{why}"),
+            }
+            if deep {
+                deep_check(store).await?;
             }
         }
     }

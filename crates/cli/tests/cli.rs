@@ -319,8 +319,12 @@ fn demo_builds_serves_and_stops_gracefully_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
-    let o = run(&["audit", "verify"], &dir.join("demo.db"), None);
+    // The server checkpointed the audit log beside its key at start and at
+    // shutdown; the chain holds them, and every petition its seals.
+    let key_file = dir.join("demo.key");
+    let o = run(&["audit", "--key-file", key_file.to_str().unwrap(), "verify", "--deep"], &dir.join("demo.db"), None);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("个锚点") && stdout(&o).contains("逐件核对完毕"), "{}", stdout(&o));
 
     // The same database with another key is refused.
     let other_key = dir.join("other.key");
@@ -734,8 +738,9 @@ fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let checked = after.len();
     kill("-TERM", child.id());
     let _ = child.wait();
-    let o = run_on(&["audit", "verify"], url, None);
+    let o = run_on(&["audit", "--key-file", key.to_str().unwrap(), "verify", "--deep"], url, None);
     assert!(o.status.success(), "audit chain after crashes: {}", stderr(&o));
+    assert!(stdout(&o).contains("逐件核对完毕"), "{}", stdout(&o));
     say(
         &mut log,
         format!(

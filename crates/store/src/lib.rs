@@ -10,6 +10,7 @@ pub mod audit;
 pub mod ids;
 pub mod model;
 mod postgres;
+pub mod seal;
 mod sqlite;
 pub mod writer;
 
@@ -173,6 +174,8 @@ forward! {
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
     pub async fn raw_cases(&self, after_id: i64, limit: i64) -> Result<Vec<RawCase>>;
+    pub async fn seal_cases(&self, after_id: i64, span: i64) -> Result<Vec<SealCase>>;
+    pub async fn max_petition_id(&self) -> Result<i64>;
     pub async fn due_count_drift(&self) -> Result<i64>;
 }
 

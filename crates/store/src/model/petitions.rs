@@ -184,6 +184,33 @@ pub struct RawCase {
     pub state: String,
 }
 
+/// A petition as the deep audit check reads it: the seal of its record as
+/// stored now, its events with theirs, and its stored projection.
+#[derive(Debug, Clone)]
+pub struct SealCase {
+    pub id: i64,
+    pub case_no: String,
+    pub record_seal: String,
+    pub class: String,
+    /// The code of the unit it was registered at.
+    pub registered_unit: String,
+    pub received_on: NaiveDate,
+    pub events: Vec<SealEvent>,
+    pub status: String,
+    pub state: String,
+    /// The code of the unit that has it now.
+    pub unit: String,
+    /// The case number of the petition it is linked to as a repeat.
+    pub repeat_of: Option<String>,
+}
+
+/// An event as stored, with its seal.
+#[derive(Debug, Clone)]
+pub struct SealEvent {
+    pub seal: String,
+    pub body: String,
+}
+
 /// An open case's deadlines computed afresh (after a calendar change), to
 /// be stored if the case is still at `version`.
 #[derive(Debug, Clone)]

@@ -34,7 +34,7 @@ use super::{
 };
 use crate::ids::{PetitionId, UnitId, UserId};
 use crate::model::*;
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, seal};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sqlx::Row;
 use xinfang_domain::calendar::SpecialDay;

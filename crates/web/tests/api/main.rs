@@ -50,6 +50,7 @@ both!(
     kernel::openapi_document_lists_every_route,
     kernel::audit_chain_detects_tampering,
     kernel::audit_checkpoints_detect_truncation_and_rewriting,
+    kernel::deep_check_finds_direct_edits_to_the_record,
     kernel::unknown_addresses_get_a_page_and_the_api_json,
     kernel::indexes_dropped_for_a_load_come_back,
     kernel::group_commit_answers_each_command_alone,

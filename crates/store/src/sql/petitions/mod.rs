@@ -1,11 +1,13 @@
 //! The petitions module's SQL (信访事项): reads and the ledger list
 //! ([`read`]), registration and steps ([`write`]), deadlines and their
 //! per-unit counts ([`deadlines`]), full-text search ([`search`]), repeat
-//! petitions ([`repeat`]) and the workbench and statistics ([`work`]).
+//! petitions ([`repeat`]), the workbench and statistics ([`work`]) and the
+//! records resealed for the deep audit check ([`seals`]).
 
 mod deadlines;
 mod read;
 mod repeat;
+mod seals;
 mod search;
 mod work;
 mod write;

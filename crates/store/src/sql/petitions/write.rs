@@ -16,6 +16,45 @@ pub(crate) fn event_row(petition_id: i64, seq: i64, e: &EventRecord, now: DateTi
     ]
 }
 
+/// The audit detail of a registration: how many events it wrote, the seal
+/// of the record and of each event ([`crate::seal`]).
+fn registration_detail(rec: &NewPetitionRecord) -> String {
+    let people: Vec<seal::PersonParts<'_>> = rec
+        .petitioners
+        .iter()
+        .map(|p| seal::PersonParts {
+            seq: p.seq,
+            name: &p.name,
+            address: &p.address,
+            phone_enc: p.phone.as_ref().map(|s| s.ciphertext.as_slice()),
+            id_enc: p.id_number.as_ref().map(|s| s.ciphertext.as_slice()),
+            representative: p.representative,
+        })
+        .collect();
+    let record = seal::record(
+        &seal::RecordParts {
+            query_code: &rec.query_code,
+            channel: &rec.channel,
+            class: &rec.class,
+            registered_unit_id: rec.registered_unit_id.0,
+            respondent_unit_id: rec.respondent_unit_id.map(|u| u.0),
+            received_on: rec.received_on,
+            subject: &rec.subject,
+            request: &rec.request,
+            facts: &rec.facts,
+            reasons: &rec.reasons,
+            collective_persons: rec.collective_persons,
+        },
+        &people,
+    );
+    let events: Vec<String> = rec.events.iter().map(event_seal).collect();
+    format!("events={} seal={record} eseals={}", rec.events.len(), events.join(","))
+}
+
+fn event_seal(e: &EventRecord) -> String {
+    seal::event(&e.kind, e.on, &e.body, e.actor_id.map(|u| u.0))
+}
+
 pub(crate) const EVENTS_INSERT: &str =
     "INSERT INTO events (petition_id, seq, type, on_date, body, actor_id, recorded_at)";
 pub(crate) const UNITS_INSERT: &str = "INSERT INTO petition_units (petition_id, unit_id)";
@@ -83,7 +122,7 @@ pub(crate) async fn insert_petitions_tx(
             action: "petition.register".into(),
             object: case_no.clone(),
             success: true,
-            detail: if rec.events.len() > 1 { format!("events={}", rec.events.len()) } else { String::new() },
+            detail: registration_detail(rec),
         });
     }
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
@@ -215,7 +254,7 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
         action: format!("petition.{}", a.event.kind),
         object: case_no,
         success: true,
-        detail: String::new(),
+        detail: format!("seal={}", event_seal(&a.event)),
     };
     let audit = audit_rows(tx, std::slice::from_ref(&entry)).await?;
     let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id.0), Arg::I64(u.0)]).collect();

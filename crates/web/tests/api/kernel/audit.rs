@@ -45,6 +45,12 @@ pub async fn audit_checkpoints_detect_truncation_and_rewriting(b: Backend) {
         anchor::check(&app.store, keys, &path).await.unwrap(),
         AnchorCheck::Held { checkpoints: 2, seq: newest }
     );
+    // A power cut during an append leaves a torn last line: it never counted.
+    let whole = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{whole}{}", &whole[..20])).unwrap();
+    let held = anchor::check(&app.store, keys, &path).await.unwrap();
+    assert_eq!(held, AnchorCheck::Held { checkpoints: 2, seq: newest });
+    std::fs::write(&path, &whole).unwrap();
 
     // A line rewritten and every hash after it recomputed: the chain holds, the checkpoint does not.
     let rows = app.store.audit_rows(0, 10_000).await.unwrap();
@@ -81,5 +87,60 @@ pub async fn audit_checkpoints_detect_truncation_and_rewriting(b: Backend) {
         matches!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::Broken(m) if m.contains("签名"))
     );
     std::fs::remove_dir_all(&dir).unwrap();
+    app.finish().await;
+}
+
+/// Direct edits to the record (issue 24 ¶5): a petition's subject and
+/// status, an event's body, a petitioner's name and the unit a report names
+/// pass the chain, and the deep check names each by case number — against
+/// the seal the chain holds for the record and each event, and against a
+/// replay of the events.
+pub async fn deep_check_finds_direct_edits_to_the_record(b: Backend) {
+    use reqwest::StatusCode;
+    let app = TestApp::start(b).await;
+    let (intake, t1) = (app.login("intake").await, app.login("t1").await);
+    let mut made = Vec::new();
+    for _ in 0..6 {
+        let p = app
+            .register(&intake, petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2"})))
+            .await;
+        let id = p["id"].as_i64().unwrap();
+        app.event(&t1, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
+        made.push((id, p["case_no"].as_str().unwrap().to_string()));
+    }
+    let deep = || async {
+        let rules = xinfang_domain::petition::RuleSet::national_2022();
+        xinfang_app::petitions::check::deep_check(&app.store, &rules, &mut |_| {}).await.unwrap()
+    };
+    let clean = deep().await;
+    assert_eq!((clean.checked, clean.unsealed, clean.mismatches.len()), (6, 0, 0), "{clean:?}");
+
+    let id = |i: usize| made[i].0;
+    app.raw_sql(&format!("UPDATE petitions SET subject = '改过的事由' WHERE id = {}", id(0))).await;
+    app.raw_sql(&format!("UPDATE petitions SET status = 'closed' WHERE id = {}", id(1))).await;
+    app.raw_sql(&format!(
+        "UPDATE events SET body = REPLACE(body, '2026-03-03', '2026-03-04') WHERE petition_id = {} AND seq = 2",
+        id(2)
+    ))
+    .await;
+    app.raw_sql(&format!("UPDATE petitioners SET name = '王五' WHERE petition_id = {}", id(3))).await;
+    app.raw_sql(&format!("UPDATE petitions SET respondent_unit_id = NULL WHERE id = {}", id(4))).await;
+    assert!(app.store.verify_audit().await.unwrap().is_ok(), "the chain alone cannot tell");
+
+    let found = deep().await;
+    let named: Vec<&str> = found.mismatches.iter().map(|m| m.case_no.as_str()).collect();
+    assert_eq!(named, made[..5].iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>(), "{found:?}");
+    let why = |i: usize| found.mismatches[i].problem.clone();
+    assert!(why(0).contains("登记内容"), "{}", why(0));
+    assert!(why(1).contains("状态") && why(1).contains("closed"), "{}", why(1));
+    assert!(why(2).contains("第 2 条办理记录"), "{}", why(2));
+    assert!(why(3).contains("登记内容") && why(4).contains("登记内容"));
+    // A petition removed from the database is named too.
+    for table in ["deadlines", "events", "petitioners", "petition_units", "petition_search", "petition_signatures"] {
+        let _ = app.try_raw_sql(&format!("DELETE FROM {table} WHERE petition_id = {}", id(5))).await;
+    }
+    app.raw_sql(&format!("DELETE FROM petitions WHERE id = {}", id(5))).await;
+    let found = deep().await;
+    assert!(found.mismatches.iter().any(|m| m.case_no == made[5].1 && m.problem.contains("已没有")), "{found:?}");
     app.finish().await;
 }

@@ -1,0 +1,119 @@
+//! Reading petitions as the deep audit check needs them: each record's
+//! seal computed afresh from its rows, its events with their seals, and
+//! the projection (status, state, unit, repeat link) stored beside them.
+
+use super::*;
+use std::collections::HashMap;
+
+impl Backend {
+    /// The petitions with id in (`after_id`, `after_id` + `span`], resealed
+    /// from what is stored now.
+    pub async fn seal_cases(&self, after_id: i64, span: i64) -> Result<Vec<SealCase>> {
+        let to = after_id + span;
+        let rows = sqlx::query(
+            "SELECT p.id, p.case_no, p.query_code, p.channel, p.class, p.registered_unit_id, p.respondent_unit_id, \
+             p.received_on, p.subject, p.request, p.facts, p.reasons, p.collective_persons, p.status, p.state, \
+             u.code AS unit_code, g.code AS registered_code, o.case_no AS repeat_of \
+             FROM petitions p JOIN units u ON u.id = p.unit_id JOIN units g ON g.id = p.registered_unit_id \
+             LEFT JOIN petitions o ON o.id = p.repeat_of WHERE p.id > $1 AND p.id <= $2 ORDER BY p.id",
+        )
+        .bind(after_id)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        let mut people: HashMap<i64, Vec<(i64, String, String, Option<Vec<u8>>, Option<Vec<u8>>, bool)>> =
+            HashMap::new();
+        for r in sqlx::query(
+            "SELECT petition_id, seq, name, address, phone_enc, id_enc, representative FROM petitioners \
+             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
+        )
+        .bind(after_id)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?
+        {
+            people.entry(r.try_get("petition_id")?).or_default().push((
+                r.try_get("seq")?,
+                r.try_get("name")?,
+                r.try_get("address")?,
+                r.try_get("phone_enc")?,
+                r.try_get("id_enc")?,
+                r.try_get("representative")?,
+            ));
+        }
+        let mut events: HashMap<i64, Vec<SealEvent>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT petition_id, type, on_date, body, actor_id FROM events \
+             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
+        )
+        .bind(after_id)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?
+        {
+            let (kind, on, body): (String, NaiveDate, String) =
+                (r.try_get("type")?, r.try_get("on_date")?, r.try_get("body")?);
+            let seal = seal::event(&kind, on, &body, r.try_get("actor_id")?);
+            events.entry(r.try_get("petition_id")?).or_default().push(SealEvent { seal, body });
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get("id")?;
+                let persons = people.remove(&id).unwrap_or_default();
+                let parts: Vec<seal::PersonParts<'_>> = persons
+                    .iter()
+                    .map(|(seq, name, address, phone, idn, rep)| seal::PersonParts {
+                        seq: *seq,
+                        name,
+                        address,
+                        phone_enc: phone.as_deref(),
+                        id_enc: idn.as_deref(),
+                        representative: *rep,
+                    })
+                    .collect();
+                let (query_code, channel, class): (String, String, String) =
+                    (r.try_get("query_code")?, r.try_get("channel")?, r.try_get("class")?);
+                let (subject, request, facts, reasons): (String, String, String, String) =
+                    (r.try_get("subject")?, r.try_get("request")?, r.try_get("facts")?, r.try_get("reasons")?);
+                let received_on: NaiveDate = r.try_get("received_on")?;
+                let record_seal = seal::record(
+                    &seal::RecordParts {
+                        query_code: &query_code,
+                        channel: &channel,
+                        class: &class,
+                        registered_unit_id: r.try_get("registered_unit_id")?,
+                        respondent_unit_id: r.try_get("respondent_unit_id")?,
+                        received_on,
+                        subject: &subject,
+                        request: &request,
+                        facts: &facts,
+                        reasons: &reasons,
+                        collective_persons: r.try_get("collective_persons")?,
+                    },
+                    &parts,
+                );
+                Ok(SealCase {
+                    id,
+                    case_no: r.try_get("case_no")?,
+                    record_seal,
+                    class,
+                    registered_unit: r.try_get("registered_code")?,
+                    received_on,
+                    events: events.remove(&id).unwrap_or_default(),
+                    status: r.try_get("status")?,
+                    state: r.try_get("state")?,
+                    unit: r.try_get("unit_code")?,
+                    repeat_of: r.try_get("repeat_of")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The highest petition id, where the deep check stops.
+    pub async fn max_petition_id(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM petitions")
+            .fetch_one(&self.read)
+            .await?
+            .unwrap_or(0))
+    }
+}
