@@ -44,6 +44,7 @@ macro_rules! both {
 both!(
     kernel::failed_logins_are_throttled,
     kernel::only_paths_of_this_site_are_followed,
+    kernel::authorization_matrix,
     kernel::a_stranger_cannot_lock_a_clerk_out,
     kernel::public_throttles_count_the_client_behind_a_proxy,
     kernel::answers_are_not_cached_and_https_cookies_are_secure,

@@ -5,6 +5,9 @@
 use super::*;
 use std::collections::HashMap;
 
+/// A petitioner as sealed: seq, name, address, the two ciphertexts, role.
+type StoredPerson = (i64, String, String, Option<Vec<u8>>, Option<Vec<u8>>, bool);
+
 impl Backend {
     /// The petitions with id in (`after_id`, `after_id` + `span`], resealed
     /// from what is stored now.
@@ -21,8 +24,7 @@ impl Backend {
         .bind(to)
         .fetch_all(&self.read)
         .await?;
-        let mut people: HashMap<i64, Vec<(i64, String, String, Option<Vec<u8>>, Option<Vec<u8>>, bool)>> =
-            HashMap::new();
+        let mut people: HashMap<i64, Vec<StoredPerson>> = HashMap::new();
         for r in sqlx::query(
             "SELECT petition_id, seq, name, address, phone_enc, id_enc, representative FROM petitioners \
              WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",

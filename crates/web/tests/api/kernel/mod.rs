@@ -3,6 +3,7 @@
 
 mod audit;
 mod errors;
+mod matrix;
 mod openapi;
 mod security;
 mod session;
@@ -11,6 +12,7 @@ mod writes;
 
 pub use audit::*;
 pub use errors::*;
+pub use matrix::*;
 pub use openapi::openapi_document_lists_every_route;
 pub use security::*;
 pub use session::*;
