@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+// The disk-full round, in a file of its own beside the crash rounds here.
+mod disk_full;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xinfang"));
     c.env_remove("XINFANG_DATABASE_URL")
@@ -532,8 +535,13 @@ struct Mount {
 
 impl Mount {
     fn new(dir: &Path) -> Self {
+        Self::with_size(dir, 1 << 30)
+    }
+
+    /// A file system of `bytes` (a small one fills quickly).
+    fn with_size(dir: &Path, bytes: u64) -> Self {
         let (image, point) = (dir.join("fs.img"), dir.join("mnt"));
-        std::fs::File::create(&image).unwrap().set_len(1 << 30).unwrap();
+        std::fs::File::create(&image).unwrap().set_len(bytes).unwrap();
         std::fs::create_dir(&point).unwrap();
         sh("mkfs.ext4", &["-q", "-F", image.to_str().unwrap()]);
         let m = Mount { image, point };
