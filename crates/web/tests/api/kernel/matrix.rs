@@ -5,9 +5,9 @@
 //! added tomorrow is in the matrix the day it is added, with no list here
 //! to keep up to date. Only which user sees which petition is written down.
 
-use crate::support::{Backend, PASSWORD, TestApp, petition};
+use crate::support::{Backend, Pages, TestApp, USERS, petition};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{Value, json};
 
 /// A route: method, path template, whether it answers without login, and
@@ -71,8 +71,6 @@ struct Fixture {
 }
 
 const COUNTY: [&str; 6] = ["admin", "intake", "handler", "leader", "supervisor", "auditor"];
-const USERS: [&str; 11] =
-    ["admin", "intake", "handler", "leader", "supervisor", "auditor", "zjj", "t1", "v1", "v2", "t2v1"];
 
 /// What would change if a refused write got through: counts and versions.
 async fn snapshot(app: &TestApp) -> Vec<i64> {
@@ -90,34 +88,6 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         out.push(app.scalar_i64(q).await);
     }
     out
-}
-
-/// A logged-in page session: its cookies and form token.
-async fn page_session(app: &TestApp, http: &reqwest::Client, user: &str) -> (String, String) {
-    let res = http.get(format!("{}/login", app.base)).send().await.unwrap();
-    let cookie =
-        res.headers().get_all(SET_COOKIE).iter().map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
-    let cookie: Vec<String> = cookie.collect();
-    let html = res.text().await.unwrap();
-    let csrf = crate::support::field(&html, "csrf");
-    let res = http
-        .post(format!("{}/login", app.base))
-        .header(COOKIE, cookie.join("; "))
-        .form(&[("csrf", csrf.as_str()), ("username", user), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{user} logs in");
-    let session: Vec<String> = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
-        .filter(|c| !c.ends_with('='))
-        .collect();
-    let cookie = session.join("; ");
-    let html = http.get(format!("{}/", app.base)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
-    (cookie, crate::support::field(&html, "csrf"))
 }
 
 /// The body a write is sent with: one that would succeed for a user who
@@ -227,13 +197,17 @@ pub async fn authorization_matrix(b: Backend) {
     let before = snapshot(&app).await;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut sent = 0;
-    for user in std::iter::once(None).chain(USERS.iter().map(|u| Some(*u))) {
+    for user in std::iter::once(None).chain(USERS.iter().map(|(u, _, _)| Some(*u))) {
         let token = match user {
             Some(u) => Some(app.login(u).await),
             None => None,
         };
         let session = match user {
-            Some(u) => Some(page_session(&app, &http, u).await),
+            Some(u) => {
+                let mut pages = Pages::new(&app);
+                let csrf = pages.login(u).await;
+                Some((pages.cookie_header(), csrf))
+            }
             None => None,
         };
         for route in &routes {

@@ -35,7 +35,7 @@ const UNITS: &[(&str, &str, UnitKind, Option<&str>)] = &[
 ];
 
 /// (username, role, unit)
-const USERS: &[(&str, Role, &str)] = &[
+pub const USERS: &[(&str, Role, &str)] = &[
     ("admin", Role::Admin, "C"),
     ("intake", Role::Intake, "C"),
     ("handler", Role::Handler, "C"),
