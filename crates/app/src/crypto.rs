@@ -55,6 +55,8 @@ pub struct Keys {
     index: HmacSha256,
     /// HMAC keyed for the audit log's checkpoints (`crate::anchor`).
     anchor: HmacSha256,
+    /// The key of the audit log's own line hashes (`xinfang_store::audit`).
+    chain: [u8; 32],
     check: String,
 }
 
@@ -79,8 +81,9 @@ impl Keys {
         let aead_key = derive(master, b"xinfang/aead/v1");
         let index = hmac(&derive(master, b"xinfang/blind-index/v1"));
         let anchor = hmac(&derive(master, b"xinfang/audit-anchor/v1"));
+        let chain = derive(master, b"xinfang/audit-chain/v1");
         let check = hex::encode(&derive(master, b"xinfang/key-check/v1")[..16]);
-        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, check }
+        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, chain, check }
     }
 
     /// Parses a key written as 64 hexadecimal characters.
@@ -140,6 +143,11 @@ impl Keys {
             .decrypt(XNonce::from_slice(&data[1..25]), Payload { msg: &data[25..], aad: field.label() })
             .map_err(|_| CryptoError::Open)?;
         String::from_utf8(pt).map_err(|_| CryptoError::Open)
+    }
+
+    /// The key the store hashes the audit log's lines under.
+    pub fn chain_key(&self) -> [u8; 32] {
+        self.chain
     }
 
     /// The keyed signature of an audit checkpoint line (hex).

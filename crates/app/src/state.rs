@@ -143,15 +143,21 @@ impl AppState {
         Ok(true)
     }
 
-    /// Checks the key against the one the database was first used with,
-    /// recording it on first use.
-    pub async fn check_key(store: &Store, keys: &Keys) -> Result<(), String> {
+    /// Checks the key against the one the database was first used with
+    /// (recording it on first use), then gives the store the audit chain's
+    /// key: every line written after this is keyed. Call it before the
+    /// first write of a process, as every command that writes does.
+    pub async fn use_key(store: &Store, keys: &Keys) -> Result<(), String> {
         match store.meta("key_check").await.map_err(|e| e.to_string())? {
-            Some(v) if v == keys.check_value() => Ok(()),
+            Some(v) if v == keys.check_value() => {}
             Some(_) => {
-                Err("加密密钥与数据库不匹配：请使用首次启动时生成的密钥文件（--key-file 或 XINFANG_KEY）".into())
+                return Err(
+                    "加密密钥与数据库不匹配：请使用首次启动时生成的密钥文件（--key-file 或 XINFANG_KEY）".into()
+                );
             }
-            None => store.set_meta("key_check", keys.check_value()).await.map_err(|e| e.to_string()),
+            None => store.set_meta("key_check", keys.check_value()).await.map_err(|e| e.to_string())?,
         }
+        store.set_chain_key(keys.chain_key());
+        Ok(())
     }
 }

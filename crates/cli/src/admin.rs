@@ -355,12 +355,33 @@ pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -
     use xinfang_app::anchor::{self, AnchorCheck};
     match command {
         AuditCommand::Verify { deep } => {
-            let n = match store.verify_audit().await? {
-                Ok(n) => n,
-                Err(seq) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
-            };
+            use xinfang_store::audit::ChainBreak;
             // The key is read, never created: verifying must not make one.
-            let keys = crate::server::existing_keys(key)?;
+            let keys = crate::server::reading_keys(store, key).await?;
+            let chain = match store.verify_audit().await? {
+                Ok(ok) => ok,
+                Err(ChainBreak::At(seq)) => bail!("审计日志在第 {seq} 条处断开：记录被修改、删除或插入"),
+                Err(ChainBreak::Unkeyed(seq)) => {
+                    bail!("审计日志第 {seq} 条没有密钥签名，而它之前的记录有：日志被不持有密钥者改写")
+                }
+                Err(ChainBreak::NeedsKey(seq)) => bail!(
+                    "审计日志自第 {seq} 条起由密钥签名，核验需要密钥：找不到密钥文件 {}（或 XINFANG_KEY）",
+                    key.key_file.display()
+                ),
+            };
+            let n = chain.lines;
+            let passed = if chain.keyed_from.is_some() { "哈希链与密钥签名校验通过" } else { "哈希链校验通过" };
+            match chain.keyed_from {
+                Some(1) => {}
+                Some(from) => eprintln!(
+                    "注意：第 1 至 {} 条写于密钥签名启用之前，只有哈希链，没有密钥签名",
+                    from - 1
+                ),
+                None if n > 0 => eprintln!(
+                    "注意：审计日志没有密钥签名（写于密钥签名启用之前，或整条链被不持有密钥者重算）：请以锚点文件核对"
+                ),
+                None => {}
+            }
             let path = anchor::anchor_path(&key.key_file);
             let checked = match &keys {
                 Some(k) => anchor::check(store, k, &path).await.map_err(|e| anyhow::anyhow!(e.summary()))?,
@@ -368,10 +389,10 @@ pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -
             };
             match checked {
                 AnchorCheck::Held { checkpoints, seq } => {
-                    say!("审计日志完整：共 {n} 条，哈希链校验通过；与 {checkpoints} 个锚点（最新至第 {seq} 条）一致")?
+                    say!("审计日志完整：共 {n} 条，{passed}；与 {checkpoints} 个锚点（最新至第 {seq} 条）一致")?
                 }
                 AnchorCheck::NoFile => {
-                    say!("审计日志的哈希链校验通过：共 {n} 条")?;
+                    say!("审计日志共 {n} 条，{passed}")?;
                     eprintln!(
                         "注意：没有找到锚点文件 {}（或密钥），无法发现末尾被删除、日志被清空或整条链被重写",
                         path.display()

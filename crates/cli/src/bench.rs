@@ -307,7 +307,7 @@ async fn one_run(opts: &BenchOpts, backend: &str, size: usize, key: &Path) -> an
     let url = fresh_database(backend, &opts.dir, size, &opts.pg_url).await?;
     let store = Store::open(&url).await?;
     let (keys, _) = Keys::load_or_create(key, true)?;
-    AppState::check_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
+    AppState::use_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
     demo::seed_county(&store).await?;
     let state = AppState::new(store, keys).await?;
     let today = xinfang_app::today();

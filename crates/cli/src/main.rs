@@ -31,7 +31,7 @@ pub struct DbOpts {
     pub database_url: String,
 }
 
-/// The key that encrypts ID and phone numbers.
+/// The key that encrypts ID and phone numbers and signs the audit log.
 #[derive(Args, Clone, Debug)]
 pub struct KeyOpts {
     /// File holding the 32-byte key as 64 hex characters; created (mode 0600)
@@ -114,6 +114,8 @@ enum Command {
         command: admin::UnitCommand,
         #[command(flatten)]
         db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
     },
     /// User accounts.
     User {
@@ -121,6 +123,8 @@ enum Command {
         command: admin::UserCommand,
         #[command(flatten)]
         db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
     },
     /// The holiday calendar.
     Calendar {
@@ -128,6 +132,8 @@ enum Command {
         command: admin::CalendarCommand,
         #[command(flatten)]
         db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
     },
     /// Compute a deadline: prints the due date (YYYY-MM-DD) on the first
     /// line and how it was counted after.
@@ -206,17 +212,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
             closing(&store, admin::migrate(&store)).await
         }
-        Command::Unit { command, db } => {
+        Command::Unit { command, db, key } => {
             let store = server::open_store(&db, false).await?;
-            closing(&store, admin::unit(&store, command)).await
+            closing(&store, async {
+                server::load_keys(&store, &key).await?;
+                admin::unit(&store, command).await
+            })
+            .await
         }
-        Command::User { command, db } => {
+        Command::User { command, db, key } => {
             let store = server::open_store(&db, false).await?;
-            closing(&store, admin::user(&store, command)).await
+            closing(&store, async {
+                server::load_keys(&store, &key).await?;
+                admin::user(&store, command).await
+            })
+            .await
         }
-        Command::Calendar { command, db } => {
+        Command::Calendar { command, db, key } => {
             let store = server::open_store(&db, false).await?;
-            closing(&store, admin::calendar(&store, command)).await
+            closing(&store, async {
+                server::load_keys(&store, &key).await?;
+                admin::calendar(&store, command).await
+            })
+            .await
         }
         Command::Deadline { from, days, working_days, database_url } => {
             admin::deadline(from, days, working_days, database_url.as_deref()).await

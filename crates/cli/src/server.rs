@@ -88,8 +88,21 @@ pub fn existing_keys(key: &KeyOpts) -> anyhow::Result<Option<Keys>> {
     }
 }
 
+/// The key of a command that only reads (`audit verify`): as
+/// [`existing_keys`], checked against the database without recording
+/// anything, and given to the store to check the audit chain's keyed lines.
+pub async fn reading_keys(store: &Store, key: &KeyOpts) -> anyhow::Result<Option<Keys>> {
+    let Some(keys) = existing_keys(key)? else { return Ok(None) };
+    if store.meta("key_check").await?.is_some_and(|v| v != keys.check_value()) {
+        bail!("密钥与数据库不匹配：请使用首次启动时生成的密钥文件（--key-file 或 XINFANG_KEY）");
+    }
+    store.set_chain_key(keys.chain_key());
+    Ok(Some(keys))
+}
+
 /// The encryption key: `XINFANG_KEY` if set, else the key file, created when
-/// the database has never held a key.
+/// the database has never held a key. Checked against the database and
+/// given to the store: the audit lines the command writes are keyed.
 pub async fn load_keys(store: &Store, key: &KeyOpts) -> anyhow::Result<Keys> {
     let first_use = store.meta("key_check").await?.is_none();
     let keys = match existing_keys(key)? {
@@ -102,7 +115,7 @@ pub async fn load_keys(store: &Store, key: &KeyOpts) -> anyhow::Result<Keys> {
             keys
         }
     };
-    if let Err(e) = AppState::check_key(store, &keys).await {
+    if let Err(e) = AppState::use_key(store, &keys).await {
         bail!(e);
     }
     Ok(keys)

@@ -424,17 +424,35 @@ impl Store {
         }
     }
 
-    /// Walks the audit chain. Ok(count) when intact, Err(seq) at the first
-    /// line that does not follow from the one before.
-    pub async fn verify_audit(&self) -> Result<std::result::Result<i64, i64>> {
-        let mut prev = (0i64, audit::GENESIS.to_string());
+    /// Keys the audit chain under `key` from the next line on, in every
+    /// clone of this store (`audit`): the application sets it once the key
+    /// has been checked against the database.
+    pub fn set_chain_key(&self, key: [u8; 32]) {
+        match &self.backend {
+            Backend::Sqlite(b) => b.chain.set(key),
+            Backend::Postgres(b) => b.chain.set(key),
+        }
+    }
+
+    fn chain_key(&self) -> Option<[u8; 32]> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.chain.get(),
+            Backend::Postgres(b) => b.chain.get(),
+        }
+    }
+
+    /// Walks the audit chain, checking keyed lines under the key set by
+    /// [`set_chain_key`](Self::set_chain_key).
+    pub async fn verify_audit(&self) -> Result<std::result::Result<audit::ChainOk, audit::ChainBreak>> {
+        let key = self.chain_key();
+        let mut walk = audit::ChainWalk::default();
         loop {
-            let rows = self.audit_rows(prev.0, 1000).await?;
+            let rows = self.audit_rows(walk.seq, 1000).await?;
             if rows.is_empty() {
-                return Ok(Ok(prev.0));
+                return Ok(Ok(audit::ChainOk { lines: walk.seq, keyed_from: walk.keyed_from }));
             }
-            if let Some(seq) = audit::first_break(&rows, &mut prev) {
-                return Ok(Err(seq));
+            if let Some(b) = audit::first_break(&rows, &mut walk, key.as_ref()) {
+                return Ok(Err(b));
             }
         }
     }

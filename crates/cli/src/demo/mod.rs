@@ -410,7 +410,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     let url = format!("sqlite://{}", dir.join("demo.db").display());
     let store = Store::open(&url).await?;
     let (keys, _) = Keys::load_or_create(&dir.join("demo.key"), true)?;
-    AppState::check_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
+    AppState::use_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
     seed_county(&store).await?;
     let state = AppState::new(store, keys).await?;
     let today = xinfang_app::today();

@@ -43,14 +43,12 @@ fn a_full_disk_refuses_writes_clearly_and_recovers() {
     let url = format!("sqlite://{}", data.join("full.db").display());
     let key = data.join("full.key");
     assert!(run_on(&["migrate"], &url, None).status.success());
-    assert!(
-        run_on(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], &url, None)
-            .status
-            .success()
-    );
-    let o = run_on(
+    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
+    assert!(run_keyed(&unit, &url, &key, None).status.success());
+    let o = run_keyed(
         &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
         &url,
+        &key,
         Some("Crash-test-1\n"),
     );
     assert!(o.status.success(), "{}", stderr(&o));

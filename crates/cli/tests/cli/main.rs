@@ -40,10 +40,20 @@ fn run(args: &[&str], db: &Path, stdin: Option<&str>) -> Output {
     o
 }
 
-/// [`run`] on the database at `url`.
+/// [`run`] on the database at `url`, with the key file beside it (SQLite)
+/// or one of this test process (PostgreSQL).
 fn run_on(args: &[&str], url: &str, stdin: Option<&str>) -> Output {
+    let key = match url.strip_prefix("sqlite://") {
+        Some(path) => PathBuf::from(format!("{path}.key")),
+        None => std::env::temp_dir().join(format!("xinfang-cli-{}.key", std::process::id())),
+    };
+    run_keyed(args, url, &key, stdin)
+}
+
+/// [`run_on`] with the key file `key` (a `--key-file` in `args` wins).
+fn run_keyed(args: &[&str], url: &str, key: &Path, stdin: Option<&str>) -> Output {
     let mut c = bin();
-    c.args(args).env("XINFANG_DATABASE_URL", url);
+    c.args(args).env("XINFANG_DATABASE_URL", url).env("XINFANG_KEY_FILE", key);
     c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     if let Some(text) = stdin {
@@ -179,7 +189,7 @@ fn a_deployment_is_set_up_from_nothing() {
 
     let o = run(&["audit", "verify"], &db, None);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("哈希链校验通过"));
+    assert!(stdout(&o).contains("哈希链与密钥签名校验通过"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -655,14 +665,12 @@ fn commands_refuse_a_database_that_is_not_there() {
 fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     assert!(run_on(&["migrate"], url, None).status.success());
-    assert!(
-        run_on(&["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"], url, None)
-            .status
-            .success()
-    );
-    let o = run_on(
+    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
+    assert!(run_keyed(&unit, url, key, None).status.success());
+    let o = run_keyed(
         &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
         url,
+        key,
         Some("Crash-test-1\n"),
     );
     assert!(o.status.success(), "{}", stderr(&o));

@@ -31,13 +31,15 @@ fn push_placeholder(text: &mut String, n: usize) {
 pub struct Backend {
     write: sqlx::PgPool,
     read: sqlx::PgPool,
+    /// The audit chain's key, once the application has set it.
+    pub(crate) chain: crate::audit::ChainKey,
 }
 
 impl Backend {
     pub async fn connect(url: &str) -> Result<Self> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        Ok(Self { write: pool.clone(), read: pool })
+        Ok(Self { write: pool.clone(), read: pool, chain: Default::default() })
     }
 
     /// Runs a batch of the group-commit writer. It commits as every other
@@ -45,7 +47,7 @@ impl Backend {
     /// lock ([`BEGIN_WRITE`]).
     pub async fn run_batch(&self, ops: &[crate::writer::WriteOp]) -> Vec<Result<crate::writer::WriteOut>> {
         match self.write.acquire().await {
-            Ok(mut conn) => run_batch_on(&mut *conn, ops).await,
+            Ok(mut conn) => run_batch_on(&mut *conn, self.chain.get(), ops).await,
             Err(e) => not_committed(ops, &e.into()),
         }
     }

@@ -6,7 +6,9 @@ use super::*;
 /// The next lines of the hash-chained audit log, chained to its head as
 /// read inside `tx`, which began with [`BEGIN_WRITE`]:
 /// the head cannot move before they are written in the same transaction.
-pub(crate) async fn audit_rows(tx: &mut impl WriteTx, entries: &[AuditEntry]) -> Result<Rows> {
+/// Keyed under `key` when given (`crate::audit`); without it, refused once
+/// the chain is keyed.
+pub(crate) async fn audit_rows(tx: &mut impl WriteTx, key: Option<[u8; 32]>, entries: &[AuditEntry]) -> Result<Rows> {
     let mut rows = Vec::with_capacity(entries.len());
     if !entries.is_empty() {
         let mut q = Sql::default();
@@ -15,10 +17,16 @@ pub(crate) async fn audit_rows(tx: &mut impl WriteTx, entries: &[AuditEntry]) ->
             Some(r) => (r.i64(0)?, r.text(1)?),
             None => (0, crate::audit::GENESIS.to_string()),
         };
+        if key.is_none() && crate::audit::is_keyed(&prev) {
+            return Err(StoreError::Conflict(
+                "审计日志已由密钥签名，写入须使用同一密钥（--key-file 或 XINFANG_KEY）".into(),
+            ));
+        }
         let at_us = Utc::now().timestamp_micros();
         for e in entries {
             seq += 1;
             let hash = crate::audit::line_hash(
+                key.as_ref(),
                 seq,
                 at_us,
                 e.user_id.map(|u| u.0),
@@ -49,15 +57,15 @@ pub(crate) async fn audit_rows(tx: &mut impl WriteTx, entries: &[AuditEntry]) ->
 }
 
 /// Appends one line to the audit log inside `tx` (see [`audit_rows`]).
-pub(crate) async fn audit_in(tx: &mut impl WriteTx, e: &AuditEntry) -> Result<()> {
-    let line = audit_rows(tx, std::slice::from_ref(e)).await?;
+pub(crate) async fn audit_in(tx: &mut impl WriteTx, key: Option<[u8; 32]>, e: &AuditEntry) -> Result<()> {
+    let line = audit_rows(tx, key, std::slice::from_ref(e)).await?;
     tx.insert_all(vec![line]).await
 }
 
 impl Backend {
     pub async fn audit(&self, e: &AuditEntry) -> Result<()> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-        audit_in(&mut tx, e).await?;
+        audit_in(&mut tx, self.chain.get(), e).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -15,6 +15,7 @@ pub(crate) fn not_committed(ops: &[crate::writer::WriteOp], e: &StoreError) -> V
 /// the writer then does before it answers anyone (`sqlite/direct.rs`).
 pub(crate) async fn run_batch_on(
     conn: &mut impl BatchConn,
+    key: Option<[u8; 32]>,
     ops: &[crate::writer::WriteOp],
 ) -> Vec<Result<crate::writer::WriteOut>> {
     use crate::writer::{WriteOp, WriteOut};
@@ -38,7 +39,7 @@ pub(crate) async fn run_batch_on(
         .collect();
     if inserts.len() > 1 {
         let all: Vec<&NewPetitionRecord> = inserts.iter().flat_map(|(_, b)| b.iter()).collect();
-        match insert_petitions_tx(conn, &all).await {
+        match insert_petitions_tx(conn, key, &all).await {
             Ok(ids) => {
                 let mut ids = ids.into_iter();
                 for (i, b) in &inserts {
@@ -67,9 +68,9 @@ pub(crate) async fn run_batch_on(
         let r = match op {
             WriteOp::InsertPetitions(batch) => {
                 let refs: Vec<&NewPetitionRecord> = batch.iter().collect();
-                insert_petitions_tx(conn, &refs).await.map(WriteOut::Ids)
+                insert_petitions_tx(conn, key, &refs).await.map(WriteOut::Ids)
             }
-            WriteOp::AppendEvent(a) => append_event_tx(conn, a).await.map(|()| WriteOut::Done),
+            WriteOp::AppendEvent(a) => append_event_tx(conn, key, a).await.map(|()| WriteOut::Done),
             WriteOp::UpdateDeadlines(b) => update_deadlines_tx(conn, b).await.map(WriteOut::Updated),
         };
         let settled = match &r {

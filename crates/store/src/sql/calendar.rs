@@ -69,6 +69,7 @@ impl Backend {
         let detail = years.iter().map(|(y, _)| y.to_string()).collect::<Vec<_>>().join(",");
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: "calendar.import".into(),

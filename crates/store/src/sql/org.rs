@@ -118,6 +118,7 @@ impl Backend {
         sqlx::query("UPDATE units SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *tx).await?;
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: "unit.add".into(),
@@ -228,6 +229,7 @@ impl Backend {
         }
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: "unit.update".into(),
@@ -277,6 +279,7 @@ impl Backend {
         .map_err(|e| StoreError::from(e).unique(&format!("用户名 {} 已存在", u.username)))?;
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: "user.add".into(),
@@ -358,6 +361,7 @@ impl Backend {
         }
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: "user.update".into(),
@@ -404,6 +408,7 @@ impl Backend {
             .await?;
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: Some(user_id),
                 action: "session.login".into(),

@@ -63,6 +63,8 @@ pub struct Backend {
     file: HeldFile,
     /// What [`Backend::tend`] has to do.
     tending: std::sync::Arc<Tending>,
+    /// The audit chain's key, once the application has set it.
+    pub(crate) chain: crate::audit::ChainKey,
 }
 
 /// A file kept open, shared by a backend's clones and its checkpointer;
@@ -130,7 +132,7 @@ impl Backend {
             .map_err(|e| StoreError::Busy(format!("无法打开数据库文件 {}：{e}", file.display())))?;
         spawn_checkpointer(read.clone(), file.clone(), wal.clone(), tending.clone());
         let direct = std::sync::Arc::new(tokio::sync::Mutex::new(direct));
-        Ok(Self { write, read, direct, wal, file, tending })
+        Ok(Self { write, read, direct, wal, file, tending, chain: Default::default() })
     }
 
     /// Upkeep that needs the write lock, run by the group-commit writer
@@ -186,7 +188,7 @@ impl Backend {
             Ok(c) => c,
             Err(e) => return not_committed(ops, &e.into()),
         };
-        run_batch_on(&mut *self.direct.lock().await, ops).await
+        run_batch_on(&mut *self.direct.lock().await, self.chain.get(), ops).await
     }
 
     /// Syncs the WAL file: everything committed before the call is then on

@@ -151,6 +151,7 @@ impl Backend {
         };
         audit_in(
             &mut tx,
+            self.chain.get(),
             &AuditEntry {
                 user_id: actor,
                 action: if of.is_some() { "petition.link_repeat" } else { "petition.unlink_repeat" }.into(),

@@ -72,6 +72,7 @@ pub(crate) fn sealed_args(s: &Option<Sealed>) -> [Arg; 3] {
 /// multi-row statements as possible. Returns (id, case_no) in order.
 pub(crate) async fn insert_petitions_tx(
     tx: &mut impl WriteTx,
+    key: Option<[u8; 32]>,
     batch: &[&NewPetitionRecord],
 ) -> Result<Vec<(i64, String)>> {
     let now = Utc::now();
@@ -126,7 +127,7 @@ pub(crate) async fn insert_petitions_tx(
         });
     }
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
-    let audit = audit_rows(tx, &audit).await?;
+    let audit = audit_rows(tx, key, &audit).await?;
     // Everything else in one statement: on PostgreSQL, one round trip.
     let mut tables = vec![
         Rows::new(
@@ -223,7 +224,7 @@ fn monthly_rows(batch: &[&NewPetitionRecord]) -> Rows {
 
 /// Appends one event and the new projection inside `tx`, if the case has
 /// not moved since it was read (else `Conflict`).
-pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> Result<()> {
+pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, key: Option<[u8; 32]>, a: &AppendEvent) -> Result<()> {
     let now = Utc::now();
     let mut q = Sql::default();
     q.push("UPDATE petitions SET status = ")
@@ -256,7 +257,7 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, a: &AppendEvent) -> R
         success: true,
         detail: format!("seal={}", event_seal(&a.event)),
     };
-    let audit = audit_rows(tx, std::slice::from_ref(&entry)).await?;
+    let audit = audit_rows(tx, key, std::slice::from_ref(&entry)).await?;
     let units = a.add_unit_ids.iter().map(|u| vec![Arg::I64(a.petition_id.0), Arg::I64(u.0)]).collect();
     let with = vec![
         Rows::new(EVENTS_INSERT, 7, vec![event_row(a.petition_id.0, seq, &a.event, now)]),

@@ -1,6 +1,8 @@
 //! The hash-chained audit log: a changed line is found.
 
 use crate::support::{Backend, TestApp, petition};
+use xinfang_store::AuditEntry;
+use xinfang_store::audit::{ChainBreak, line_hash};
 use serde_json::json;
 
 pub async fn audit_chain_detects_tampering(b: Backend) {
@@ -9,19 +11,49 @@ pub async fn audit_chain_detects_tampering(b: Backend) {
     for _ in 0..3 {
         app.register(&t, petition("C", "2026-03-02", json!({}))).await;
     }
-    let n = app.store.verify_audit().await.unwrap().expect("intact chain");
+    let chain = app.store.verify_audit().await.unwrap().expect("intact chain");
     // 7 units, 11 users, the built-in calendar, one login, three registrations.
-    assert_eq!(n, 7 + 11 + 1 + 1 + 3, "every change is audited");
+    assert_eq!(chain.lines, 7 + 11 + 1 + 1 + 3, "every change is audited");
+    assert_eq!(chain.keyed_from, Some(1), "keyed from the first line (issue 24 ¶4)");
+    // A store without the key may read the chain, not write to it.
+    let keyless = xinfang_store::Store::open_existing(&app.db_url).await.unwrap();
+    let line = AuditEntry { user_id: None, action: "x".into(), object: "y".into(), success: true, detail: String::new() };
+    let refused = keyless.audit(&line).await.unwrap_err().to_string();
+    assert!(refused.contains("密钥签名"), "{refused}");
+    assert_eq!(keyless.verify_audit().await.unwrap(), Err(ChainBreak::NeedsKey(1)));
+    keyless.close().await;
     // Change one line behind the application's back.
     let sql = "UPDATE audit_log SET object = 'forged' WHERE seq = 5";
     app.raw_sql(sql).await;
-    assert_eq!(app.store.verify_audit().await.unwrap(), Err(5));
+    assert_eq!(app.store.verify_audit().await.unwrap(), Err(ChainBreak::At(5)));
     app.finish().await;
 }
 
+/// Rewrites the audit log's line `changed` and recomputes the hash of every
+/// line from `from` on, as someone who can edit the database but has not
+/// got the key can: plain SHA-256.
+async fn recompute_without_the_key(app: &TestApp, from: i64, changed: i64) {
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    let mut prev = xinfang_store::audit::GENESIS.to_string();
+    for r in &rows {
+        if r.seq < from {
+            prev = r.hash.clone();
+            continue;
+        }
+        let detail = if r.seq == changed { "rewritten".to_string() } else { r.detail.clone() };
+        let hash = line_hash(None, r.seq, r.at_us, r.user_id, &r.action, &r.object, r.success, &detail, &prev);
+        app.raw_sql(&format!(
+            "UPDATE audit_log SET detail = '{detail}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
+            r.seq
+        ))
+        .await;
+        prev = hash;
+    }
+}
+
 /// The checkpoints outside the database (issue 24 ¶4): cutting off the
-/// last lines, emptying the log, and rewriting a line with every hash after
-/// it recomputed all pass the chain alone, and all fail against them.
+/// last lines, emptying the log, and recomputing the whole chain without
+/// the key all pass the chain alone, and all fail against them.
 pub async fn audit_checkpoints_detect_truncation_and_rewriting(b: Backend) {
     use xinfang_app::anchor::{self, AnchorCheck};
     let app = TestApp::start(b).await;
@@ -52,21 +84,14 @@ pub async fn audit_checkpoints_detect_truncation_and_rewriting(b: Backend) {
     assert_eq!(held, AnchorCheck::Held { checkpoints: 2, seq: newest });
     std::fs::write(&path, &whole).unwrap();
 
-    // A line rewritten and every hash after it recomputed: the chain holds, the checkpoint does not.
-    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
-    let mut prev = xinfang_store::audit::GENESIS.to_string();
-    for r in &rows {
-        let detail = if r.seq == 3 { "rewritten".to_string() } else { r.detail.clone() };
-        let hash =
-            xinfang_store::audit::line_hash(r.seq, r.at_us, r.user_id, &r.action, &r.object, r.success, &detail, &prev);
-        app.raw_sql(&format!(
-            "UPDATE audit_log SET detail = '{detail}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
-            r.seq
-        ))
-        .await;
-        prev = hash;
-    }
-    assert!(app.store.verify_audit().await.unwrap().is_ok(), "the chain alone cannot tell");
+    // A line rewritten and every hash after it recomputed without the key:
+    // the keyed chain finds it. Recomputed from the first line on, the chain
+    // holds but is no longer keyed, and the checkpoint does not hold.
+    recompute_without_the_key(&app, 3, 3).await;
+    assert_eq!(app.store.verify_audit().await.unwrap(), Err(ChainBreak::Unkeyed(3)));
+    recompute_without_the_key(&app, 1, 3).await;
+    let unkeyed = app.store.verify_audit().await.unwrap().expect("the chain alone holds");
+    assert_eq!(unkeyed.keyed_from, None, "but is reported as not keyed");
     assert!(
         matches!(anchor::check(&app.store, keys, &path).await.unwrap(), AnchorCheck::Broken(m) if m.contains("改写"))
     );

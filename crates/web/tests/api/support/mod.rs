@@ -145,6 +145,8 @@ impl TestAppBuilder {
             }
         };
         let store = Store::open(&url).await.expect("open store");
+        let keys = Keys::from_hex(&"42".repeat(32)).expect("key");
+        AppState::use_key(&store, &keys).await.expect("key check");
         for (code, name, kind, parent) in &self.units {
             store.add_unit(code, name, *kind, parent.as_deref(), None).await.expect("unit");
         }
@@ -159,8 +161,6 @@ impl TestAppBuilder {
             };
             store.add_user(&u, None).await.expect("user");
         }
-        let keys = Keys::from_hex(&"42".repeat(32)).expect("key");
-        AppState::check_key(&store, &keys).await.expect("key check");
         let state = AppState::with_options(store.clone(), keys, self.options).await.expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
