@@ -52,6 +52,13 @@ pub enum UnitCommand {
     List,
 }
 
+impl UnitCommand {
+    /// Whether the command writes (and so needs the key the audit log is signed with).
+    pub fn writes(&self) -> bool {
+        !matches!(self, Self::List)
+    }
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Add a user; the password is read from standard input.
@@ -95,6 +102,13 @@ pub enum UserCommand {
     List,
 }
 
+impl UserCommand {
+    /// Whether the command writes (and so needs the key the audit log is signed with).
+    pub fn writes(&self) -> bool {
+        !matches!(self, Self::List)
+    }
+}
+
 #[derive(Subcommand)]
 pub enum CalendarCommand {
     /// Load a year (or years) of holidays and make-up working days from a
@@ -105,6 +119,13 @@ pub enum CalendarCommand {
         #[arg(long)]
         year: Option<i32>,
     },
+}
+
+impl CalendarCommand {
+    /// Whether the command writes (and so needs the key the audit log is signed with).
+    pub fn writes(&self) -> bool {
+        matches!(self, Self::Import { .. })
+    }
 }
 
 #[derive(Subcommand)]
@@ -370,13 +391,14 @@ pub async fn audit(store: &Store, key: &crate::KeyOpts, command: AuditCommand) -
                 ),
             };
             let n = chain.lines;
-            let passed = if chain.keyed_from.is_some() { "哈希链与密钥签名校验通过" } else { "哈希链校验通过" };
+            let passed = if chain.keyed_from.is_some() {
+                "哈希链与密钥签名校验通过"
+            } else {
+                "哈希链校验通过"
+            };
             match chain.keyed_from {
                 Some(1) => {}
-                Some(from) => eprintln!(
-                    "注意：第 1 至 {} 条写于密钥签名启用之前，只有哈希链，没有密钥签名",
-                    from - 1
-                ),
+                Some(from) => eprintln!("注意：第 1 至 {} 条写于密钥签名启用之前，只有哈希链，没有密钥签名", from - 1),
                 None if n > 0 => eprintln!(
                     "注意：审计日志没有密钥签名（写于密钥签名启用之前，或整条链被不持有密钥者重算）：请以锚点文件核对"
                 ),

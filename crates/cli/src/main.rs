@@ -215,7 +215,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unit { command, db, key } => {
             let store = server::open_store(&db, false).await?;
             closing(&store, async {
-                server::load_keys(&store, &key).await?;
+                if command.writes() {
+                    server::load_keys(&store, &key).await?;
+                }
                 admin::unit(&store, command).await
             })
             .await
@@ -223,7 +225,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command, db, key } => {
             let store = server::open_store(&db, false).await?;
             closing(&store, async {
-                server::load_keys(&store, &key).await?;
+                if command.writes() {
+                    server::load_keys(&store, &key).await?;
+                }
                 admin::user(&store, command).await
             })
             .await
@@ -231,7 +235,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar { command, db, key } => {
             let store = server::open_store(&db, false).await?;
             closing(&store, async {
-                server::load_keys(&store, &key).await?;
+                if command.writes() {
+                    server::load_keys(&store, &key).await?;
+                }
                 admin::calendar(&store, command).await
             })
             .await

@@ -190,6 +190,21 @@ fn a_deployment_is_set_up_from_nothing() {
     let o = run(&["audit", "verify"], &db, None);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("哈希链与密钥签名校验通过"), "{}", stdout(&o));
+    // The first command that wrote made the key (issue 24 ¶4); without it
+    // the keyed lines cannot be checked, nor can more be written.
+    let key = PathBuf::from(format!("{}.key", db.display()));
+    assert!(key.exists(), "the first write made the key file");
+    let none = dir.join("missing.key");
+    let o = run_keyed(&["audit", "verify"], &format!("sqlite://{}", db.display()), &none, None);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("核验需要密钥"), "{}", stderr(&o));
+    let o = run_keyed(
+        &["unit", "update", "--code", "330101", "--name", "某镇"],
+        &format!("sqlite://{}", db.display()),
+        &none,
+        None,
+    );
+    assert!(!o.status.success() && stderr(&o).contains("missing.key"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
 

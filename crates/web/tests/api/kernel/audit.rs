@@ -1,9 +1,9 @@
 //! The hash-chained audit log: a changed line is found.
 
 use crate::support::{Backend, TestApp, petition};
+use serde_json::json;
 use xinfang_store::AuditEntry;
 use xinfang_store::audit::{ChainBreak, line_hash};
-use serde_json::json;
 
 pub async fn audit_chain_detects_tampering(b: Backend) {
     let app = TestApp::start(b).await;
@@ -17,7 +17,8 @@ pub async fn audit_chain_detects_tampering(b: Backend) {
     assert_eq!(chain.keyed_from, Some(1), "keyed from the first line (issue 24 ¶4)");
     // A store without the key may read the chain, not write to it.
     let keyless = xinfang_store::Store::open_existing(&app.db_url).await.unwrap();
-    let line = AuditEntry { user_id: None, action: "x".into(), object: "y".into(), success: true, detail: String::new() };
+    let line =
+        AuditEntry { user_id: None, action: "x".into(), object: "y".into(), success: true, detail: String::new() };
     let refused = keyless.audit(&line).await.unwrap_err().to_string();
     assert!(refused.contains("密钥签名"), "{refused}");
     assert_eq!(keyless.verify_audit().await.unwrap(), Err(ChainBreak::NeedsKey(1)));
