@@ -145,8 +145,9 @@ impl AppState {
 
     /// Checks the key against the one the database was first used with
     /// (recording it on first use), then gives the store the audit chain's
-    /// key: every line written after this is keyed. Call it before the
-    /// first write of a process, as every command that writes does.
+    /// key: every line written after this is keyed. Then stores the
+    /// built-in calendar if the database has none. Call it before the first
+    /// write of a process, as every command that writes does.
     pub async fn use_key(store: &Store, keys: &Keys) -> Result<(), String> {
         match store.meta("key_check").await.map_err(|e| e.to_string())? {
             Some(v) if v == keys.check_value() => {}
@@ -158,6 +159,6 @@ impl AppState {
             None => store.set_meta("key_check", keys.check_value()).await.map_err(|e| e.to_string())?,
         }
         store.set_chain_key(keys.chain_key());
-        Ok(())
+        store.seed_calendar().await.map_err(|e| e.to_string())
     }
 }

@@ -282,6 +282,7 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
             let cal = store.load_calendar().await?;
             let (years, _) = store.calendar().await?;
             match year {
+                None if years.is_empty() => say!("尚未载入日历：服务首次启动（或首次修改单位、用户）时载入内置日历")?,
                 None => {
                     for xinfang_store::CalendarYear { year: y, source } in years {
                         say!("{y}  {source}")?;
@@ -316,9 +317,12 @@ pub async fn deadline(
     let cal = match database_url {
         Some(url) => {
             let store = Store::open_existing(url).await.context("无法打开数据库")?;
+            let stored = store.calendar().await.map(|(years, _)| !years.is_empty());
             let cal = store.load_calendar().await;
             store.close().await;
-            cal?
+            // A database never started holds no calendar yet: the built-in
+            // one is what it will be given.
+            if stored? { cal? } else { Calendar::builtin() }
         }
         None => Calendar::builtin(),
     };

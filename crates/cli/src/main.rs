@@ -103,10 +103,13 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Create or update the database schema.
+    /// Create or update the database schema; on a new database, make the
+    /// key (if there is none) and store the built-in calendar.
     Migrate {
         #[command(flatten)]
         db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
     },
     /// Units (单位).
     Unit {
@@ -208,9 +211,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { addr, dir, petitions, seed, no_serve } => {
             demo::run(addr, &dir, petitions, seed, no_serve).await
         }
-        Command::Migrate { db } => {
+        Command::Migrate { db, key } => {
             let store = Store::connect(&db.database_url).await.context("无法连接数据库")?;
-            closing(&store, admin::migrate(&store)).await
+            closing(&store, async {
+                admin::migrate(&store).await?;
+                server::load_keys(&store, &key).await.map(drop)
+            })
+            .await
         }
         Command::Unit { command, db, key } => {
             let store = server::open_store(&db, false).await?;

@@ -359,20 +359,24 @@ impl Store {
         Ok(store)
     }
 
-    /// Applies pending migrations and seeds the built-in calendar if none is
-    /// stored. Returns the names of the migrations applied.
+    /// Applies pending migrations. Returns the names of those applied.
     pub async fn migrate(&self) -> Result<Vec<String>> {
-        let applied = match &self.backend {
-            Backend::Sqlite(b) => b.migrate().await?,
-            Backend::Postgres(b) => b.migrate().await?,
-        };
+        match &self.backend {
+            Backend::Sqlite(b) => b.migrate().await,
+            Backend::Postgres(b) => b.migrate().await,
+        }
+    }
+
+    /// Stores the built-in calendar if none is stored: a change, audited,
+    /// so made once the chain's key is set (`app::state::AppState::use_key`).
+    pub async fn seed_calendar(&self) -> Result<()> {
         let (years, _) = self.calendar().await?;
         if years.is_empty() {
             let file = CalendarFile::parse(xinfang_domain::calendar::BUILTIN_JSON).map_err(StoreError::Corrupt)?;
             let years: Vec<(i32, Vec<SpecialDay>)> = file.special_days().into_iter().collect();
             self.replace_calendar_years(&years, &file.source, None).await?;
         }
-        Ok(applied)
+        Ok(())
     }
 
     /// The calendar as stored.

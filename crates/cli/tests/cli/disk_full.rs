@@ -42,7 +42,7 @@ fn a_full_disk_refuses_writes_clearly_and_recovers() {
     std::fs::create_dir(&data).unwrap();
     let url = format!("sqlite://{}", data.join("full.db").display());
     let key = data.join("full.key");
-    assert!(run_on(&["migrate"], &url, None).status.success());
+    assert!(run_keyed(&["migrate"], &url, &key, None).status.success());
     let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
     assert!(run_keyed(&unit, &url, &key, None).status.success());
     let o = run_keyed(

@@ -679,7 +679,7 @@ fn commands_refuse_a_database_that_is_not_there() {
 /// `target/tmp/`[`Crash::log_file`].
 fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    assert!(run_on(&["migrate"], url, None).status.success());
+    assert!(run_keyed(&["migrate"], url, key, None).status.success());
     let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
     assert!(run_keyed(&unit, url, key, None).status.success());
     let o = run_keyed(
