@@ -57,6 +57,8 @@ pub struct Keys {
     anchor: HmacSha256,
     /// The key of the audit log's own line hashes (`xinfang_store::audit`).
     chain: [u8; 32],
+    /// HMAC keyed for the portal's look-up pass (a signed cookie).
+    pass: HmacSha256,
     check: String,
 }
 
@@ -82,8 +84,9 @@ impl Keys {
         let index = hmac(&derive(master, b"xinfang/blind-index/v1"));
         let anchor = hmac(&derive(master, b"xinfang/audit-anchor/v1"));
         let chain = derive(master, b"xinfang/audit-chain/v1");
+        let pass = hmac(&derive(master, b"xinfang/portal-pass/v1"));
         let check = hex::encode(&derive(master, b"xinfang/key-check/v1")[..16]);
-        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, chain, check }
+        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, chain, pass, check }
     }
 
     /// Parses a key written as 64 hexadecimal characters.
@@ -148,6 +151,13 @@ impl Keys {
     /// The key the store hashes the audit log's lines under.
     pub fn chain_key(&self) -> [u8; 32] {
         self.chain
+    }
+
+    /// The keyed signature of the portal's look-up pass (hex).
+    pub fn sign_pass(&self, text: &str) -> String {
+        let mut mac = self.pass.clone();
+        mac.update(text.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The keyed signature of an audit checkpoint line (hex).

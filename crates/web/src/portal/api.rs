@@ -157,6 +157,28 @@ pub async fn lookup(
     Ok(Json(public_view(&st, &row).await?))
 }
 
+/// A look-up by POST: the code and the suffix stay out of addresses and logs.
+#[derive(Deserialize, ToSchema)]
+pub struct LookupBody {
+    /// 查询码
+    pub query_code: String,
+    /// 登记时所留电话的后四位
+    pub phone_last4: String,
+}
+
+/// 信访人凭查询码和电话后四位查询进展（POST，查询码不出现在地址中；无需登录）
+#[utoipa::path(post, path = "/api/v1/public/petitions/lookup", operation_id = "publicLookupByPost", tag = "portal",
+    request_body = LookupBody,
+    responses((status = 200, description = "事项进展", body = PublicPetition), (status = 400, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
+pub async fn lookup_by_post(
+    State(st): State<AppState>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    crate::extract::ApiJson(body): crate::extract::ApiJson<LookupBody>,
+) -> ApiResult<Json<PublicPetition>> {
+    let row = find(&st, &client, &body.query_code, Some(&body.phone_last4)).await?;
+    Ok(Json(public_view(&st, &row).await?))
+}
+
 /// 信访人网上提交（无需登录）：返回信访件编号和查询码。收到日期为服务器当日（北京时间），请求中的 received_on 不予采用
 #[utoipa::path(post, path = "/api/v1/public/petitions", operation_id = "publicSubmit", tag = "portal",
     request_body = PetitionInput,

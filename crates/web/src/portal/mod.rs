@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+mod pass;
 
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +17,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::lookup))
         .routes(routes!(api::add_event))
         .route("/portal", get(pages::home))
+        .routes(routes!(api::lookup_by_post))
         .route("/portal/submit", get(pages::submit_form).post(pages::submit))
-        .route("/portal/lookup", get(pages::lookup))
+        .route("/portal/receipt", get(pages::receipt))
+        .route("/portal/lookup", get(pages::lookup_moved).post(pages::lookup))
+        .route("/portal/case", get(pages::case))
         .route("/portal/events", post(pages::event))
+        .route("/portal/end", post(pages::end))
 }

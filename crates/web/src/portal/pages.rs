@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use super::pass;
 use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::{Evaluation, PetitionClass, PetitionInput, PetitionerInput};
 
@@ -163,29 +164,12 @@ pub async fn submit(
         respondent_unit: None,
     };
     match petitions::register_public(&st, &client, &input).await.map_err(AppError::from) {
+        // Post/redirect/get: reloading the receipt shows it again and
+        // registers nothing. The pass carries the case to it.
         Ok(new) => {
-            let due = petitions::parse_state(&new.row)
-                .map(|s| {
-                    let cal = st.calendar();
-                    let ctx = xinfang_domain::petition::procedure::Ctx {
-                        today: today(),
-                        rules: &st.rules,
-                        calendar: &cal,
-                        higher_unit: None,
-                    };
-                    s.deadlines(&ctx).first().map(|d| d.due.to_string()).unwrap_or_default()
-                })
-                .unwrap_or_default();
-            render(&Receipt {
-                tr: Tr::default(),
-                layout: None,
-                nav: "",
-                case_no: new.row.case_no,
-                query_code: new.row.query_code,
-                received_on: new.row.received_on.to_string(),
-                unit: new.row.unit.name,
-                due,
-            })
+            let last4: String = v.phone.chars().filter(char::is_ascii_digit).collect();
+            let last4 = last4.get(last4.len().saturating_sub(4)..).unwrap_or_default().to_string();
+            pass::grant(&st, Redirect::to("/portal/receipt").into_response(), &new.row.query_code, &last4)
         }
         Err(err) => {
             let mut e = V::default();
@@ -218,8 +202,6 @@ pub(crate) struct Status {
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
     pub(crate) csrf: String,
-    pub(crate) code: String,
-    pub(crate) last4: String,
     pub(crate) notice: Option<String>,
     pub(crate) error: Option<String>,
     pub(crate) case_no: String,
@@ -238,13 +220,6 @@ pub(crate) struct DeadlineRow {
     pub(crate) label: String,
     pub(crate) due: String,
     pub(crate) explanation: String,
-}
-
-#[derive(Deserialize)]
-pub struct LookupParams {
-    pub(crate) code: Option<String>,
-    pub(crate) phone_last4: Option<String>,
-    pub(crate) notice: Option<String>,
 }
 
 pub(crate) async fn status_page(
@@ -282,8 +257,6 @@ pub(crate) async fn status_page(
         layout: None,
         nav: "",
         csrf: token.clone(),
-        code: row.query_code.clone(),
-        last4: last4.to_string(),
         notice,
         error,
         case_no: v.case_no,
@@ -308,17 +281,91 @@ pub(crate) async fn status_page(
     with_form_cookie(render(&page), &token)
 }
 
+/// The receipt of a submission, from the pass the submission granted.
+pub async fn receipt(
+    State(st): State<AppState>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
+    let row = match petitions::find(&st, &client, &code, Some(&last4)).await.map_err(AppError::from) {
+        Ok(r) => r,
+        Err(e) => return error_page(None, &e),
+    };
+    let due = petitions::parse_state(&row)
+        .map(|s| {
+            let cal = st.calendar();
+            let ctx =
+                xinfang_domain::petition::procedure::Ctx { today: today(), rules: &st.rules, calendar: &cal, higher_unit: None };
+            let first = s.deadlines(&ctx).first().map(|d| crate::petitions::api::views::DeadlineView::of(d, today()));
+            first.map(|d| format!("{}：{}", d.label, d.due)).unwrap_or_default()
+        })
+        .unwrap_or_default();
+    render(&Receipt {
+        tr: Tr::default(),
+        layout: None,
+        nav: "",
+        case_no: row.case_no,
+        query_code: row.query_code,
+        received_on: row.received_on.to_string(),
+        unit: row.unit.name,
+        due,
+    })
+}
+
+/// The home page, saying the pass has ended.
+fn expired() -> Response {
+    let error = Some("查询已结束或已超过 30 分钟，请重新输入查询码和联系电话后四位。".to_string());
+    render(&Home { tr: Tr::default(), layout: None, nav: "", code: String::new(), error })
+}
+
+/// A look-up: the code and the phone suffix come by POST and, once they
+/// match, go on in the pass, never in an address.
 pub async fn lookup(
     State(st): State<AppState>,
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,
-    Query(q): Query<LookupParams>,
+    PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let (code, last4) = (get("code"), get("phone_last4"));
+    match petitions::find(&st, &client, &code, Some(&last4)).await.map_err(AppError::from) {
+        Ok(row) => pass::grant(&st, Redirect::to("/portal/case").into_response(), &row.query_code, last4.trim()),
+        Err(e) => {
+            let page = Home { tr: Tr::default(), layout: None, nav: "", code, error: Some(e.message) };
+            (e.status, render(&page)).into_response()
+        }
+    }
+}
+
+/// The old look-up address, which carried the code in the address: to the
+/// form, the code and suffix dropped.
+pub async fn lookup_moved() -> Response {
+    Redirect::to("/portal").into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CaseParams {
+    pub(crate) notice: Option<String>,
+}
+
+/// The case of the pass.
+pub async fn case(
+    State(st): State<AppState>,
+    crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    headers: HeaderMap,
+    Query(q): Query<CaseParams>,
+) -> Response {
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
     let notice = q
         .notice
         .as_deref()
         .map(|n| if n == "evaluate" { "评价已提交，谢谢。" } else { "复查申请已提交。" }.to_string());
-    status_page(&st, &client, q.code.as_deref().unwrap_or(""), q.phone_last4.as_deref().unwrap_or(""), notice, None)
-        .await
+    status_page(&st, &client, &code, &last4, notice, None).await
+}
+
+/// 退出查询: the pass ends.
+pub async fn end() -> Response {
+    pass::end(Redirect::to("/portal").into_response())
 }
 
 pub async fn event(
@@ -327,8 +374,8 @@ pub async fn event(
     headers: HeaderMap,
     PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
-    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let (code, last4, kind) = (get("code"), get("phone_last4"), get("type"));
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
+    let kind = form.get("type").cloned().unwrap_or_default();
     if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
         return status_page(&st, &client, &code, &last4, None, Some("表单已过期，请再提交一次".into())).await;
     }
@@ -343,13 +390,7 @@ pub async fn event(
         Err(e) => Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("输入有误：{e}"))),
     };
     match result {
-        Ok(()) => Redirect::to(&format!(
-            "/portal/lookup?code={}&phone_last4={}&notice={}",
-            url_encode(&code),
-            url_encode(&last4),
-            url_encode(&kind)
-        ))
-        .into_response(),
+        Ok(()) => Redirect::to(&format!("/portal/case?notice={}", url_encode(&kind))).into_response(),
         Err(e) => status_page(&st, &client, &code, &last4, None, Some(e.message)).await,
     }
 }

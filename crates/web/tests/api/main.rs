@@ -85,6 +85,7 @@ both!(
     portal::public_submission_and_petitioner_steps,
     portal::art35_a_petitioner_cannot_choose_the_date,
     portal::petitioner_text_is_bounded_and_cleaned,
+    portal::the_look_up_keeps_the_code_out_of_addresses,
     workbench::workbench_counts_follow_the_case,
     admin::admin_adds_units_and_users_from_the_page,
     admin::admin_imports_a_calendar_from_the_page,

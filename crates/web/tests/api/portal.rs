@@ -217,3 +217,108 @@ pub async fn petitioner_text_is_bounded_and_cleaned(b: Backend) {
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM petitions").await, before);
     app.finish().await;
 }
+
+/// The look-up keeps the query code and the phone digits out of addresses,
+/// the history and logs (issue 24 ¶12): by POST in the API and on the
+/// pages, where a signed pass then carries them; a submission redirects to
+/// its receipt, which a reload shows again without registering anything.
+pub async fn the_look_up_keeps_the_code_out_of_addresses(b: Backend) {
+    use crate::support::{Pages, field};
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+    let (_, html, _) = p.get("/portal/submit").await;
+    let csrf = field(&html, "csrf");
+    let before = app.scalar_i64("SELECT COUNT(*) FROM petitions").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "赵六"),
+        ("address", "二号镇"),
+        ("phone", "139 1234 5678"),
+        ("unit", "T1"),
+        ("class", "appeal"),
+        ("request", "请求修复村道"),
+        ("facts", "村道塌陷"),
+    ];
+    let (s, _, loc) = p.post("/portal/submit", &form).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/portal/receipt")), "post/redirect/get");
+    let (s, first, _) = p.get("/portal/receipt").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(first.contains("信访事项已提交") && !first.contains("受理回执"), "submitted, not accepted: {first}");
+    let (_, again, _) = p.get("/portal/receipt").await;
+    let code_of = |html: &str| html.split("id=\"query-code\">").nth(1).unwrap()[..12].to_string();
+    let code = code_of(&first);
+    assert_eq!(code_of(&again), code, "a reload shows the same receipt");
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM petitions").await, before + 1, "and registers nothing");
+
+    // The API: the same answer by POST as by GET, the same 404 when wrong.
+    let (s, v) =
+        app.post(None, "/api/v1/public/petitions/lookup", json!({"query_code": code, "phone_last4": "5678"})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, by_get) = app.get(None, &format!("/api/v1/public/petitions/{code}?phone_last4=5678")).await;
+    assert_eq!(v, by_get);
+    let (s, e) =
+        app.post(None, "/api/v1/public/petitions/lookup", json!({"query_code": code, "phone_last4": "0000"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+
+    // The page: the code and digits go by POST, then nowhere in an address.
+    let mut q = Pages::new(&app);
+    let (s, html, _) = q.post("/portal/lookup", &[("code", &code), ("phone_last4", "0000")]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(html.contains("未找到与查询码和电话后四位相符的信访事项"));
+    assert!(q.cookies.iter().all(|(k, _)| k != "xf_pass"), "no pass for a wrong suffix");
+    let res = q
+        .http
+        .post(format!("{}/portal/lookup", app.base))
+        .form(&[("code", code.as_str()), ("phone_last4", "5678")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/portal/case");
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.starts_with("xf_pass=") && set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    assert!(!set.contains("Max-Age") && !set.contains("Expires"), "gone when the browser closes: {set}");
+    q.keep(&res);
+    let (s, html, _) = q.get("/portal/case").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("办理进展") && html.contains("退出查询"), "{html}");
+
+    // A pass cannot be made up or moved to another case.
+    let mut forged = Pages::new(&app);
+    let real = q.cookies.iter().find(|(k, _)| k == "xf_pass").unwrap().1.clone();
+    forged.cookies.push(("xf_pass".into(), real.replacen(&code[..1], if &code[..1] == "A" { "B" } else { "A" }, 1)));
+    let (s, html, _) = forged.get("/portal/case").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("查询已结束") && !html.contains("办理进展 ·"), "{html}");
+
+    // The petitioner's step goes back to the case, its code in no address.
+    let (_, html, _) = q.get("/portal/case").await;
+    assert!(!html.contains("name=\"code\""), "the code is not in the page's forms either");
+    let t = app.login("t1").await;
+    let (_, list) = app.get(Some(&t), "/api/v1/petitions?channel=online").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let today = crate::support::today();
+    for e in [
+        json!({"type":"accept","on":today}),
+        json!({"type":"opinion","on":today,"decision":"explain","basis":"已列入明年计划"}),
+        json!({"type":"serve","on":today}),
+    ] {
+        app.event(&t, id, e, StatusCode::CREATED).await;
+    }
+    let (_, html, _) = q.get("/portal/case").await;
+    assert!(html.contains("<option value=\"\" selected disabled>请选择</option>"), "no preset evaluation");
+    let csrf = field(&html, "csrf");
+    let (s, _, loc) = q.post("/portal/events", &[("csrf", &csrf), ("type", "evaluate"), ("value", "satisfied")]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/portal/case?notice=evaluate")));
+    let (_, html, _) = q.get("/portal/case?notice=evaluate").await;
+    assert!(html.contains("评价已提交"), "{html}");
+
+    // 退出查询 ends the pass; the old address with the code in it leads to the form.
+    let (s, _, loc) = q.post("/portal/end", &[]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
+    let (_, html, _) = q.get("/portal/case").await;
+    assert!(html.contains("查询已结束"), "{html}");
+    let (s, _, loc) = q.get(&format!("/portal/lookup?code={code}&phone_last4=5678")).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
+    app.finish().await;
+}

@@ -153,7 +153,7 @@ pub async fn pages_forms_errors_and_headers(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("不能为空") && html.contains("电话号码格式不正确"));
-    let (s, html, _) = q.get("/portal/lookup?code=ABCDEFGHJKMN&phone_last4=1234").await;
+    let (s, html, _) = q.post("/portal/lookup", &[("code", "ABCDEFGHJKMN"), ("phone_last4", "1234")]).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(html.contains("未找到与查询码和电话后四位相符的信访事项"));
     let (_, list) = app.get(Some(&token), "/api/v1/petitions").await;
