@@ -3,6 +3,7 @@
 //! four digits of the phone; evaluate a served reply; ask for review in time.
 //! Only the public view of a case is ever shown here.
 
+use super::pass;
 use crate::error::AppError;
 use crate::extract::PageForm;
 use crate::i18n::Tr;
@@ -13,7 +14,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use super::pass;
 use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::{Evaluation, PetitionClass, PetitionInput, PetitionerInput};
 
@@ -295,8 +295,12 @@ pub async fn receipt(
     let due = petitions::parse_state(&row)
         .map(|s| {
             let cal = st.calendar();
-            let ctx =
-                xinfang_domain::petition::procedure::Ctx { today: today(), rules: &st.rules, calendar: &cal, higher_unit: None };
+            let ctx = xinfang_domain::petition::procedure::Ctx {
+                today: today(),
+                rules: &st.rules,
+                calendar: &cal,
+                higher_unit: None,
+            };
             let first = s.deadlines(&ctx).first().map(|d| crate::petitions::api::views::DeadlineView::of(d, today()));
             first.map(|d| format!("{}：{}", d.label, d.due)).unwrap_or_default()
         })
