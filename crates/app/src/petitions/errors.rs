@@ -16,6 +16,22 @@ pub fn handled_elsewhere(unit: &Unit) -> Error {
     Error::forbidden(format!("该信访事项当前由{}办理，本单位不能办理", unit.name))
 }
 
+/// Art. 23 ¶3: the unit that received a transfer or assignment objects to
+/// it, not the unit that sent it.
+pub fn objection_by_receiver(unit: &Unit) -> Error {
+    Error::forbidden(format!("异议只能由收到转送、交办的单位（{}）提出（《信访工作条例》第二十三条第三款）", unit.name))
+}
+
+/// Art. 34: the unit handling the case asks for an extension.
+pub fn extension_at_the_unit(unit: &Unit) -> Error {
+    Error::forbidden(format!("延期只能由承办单位（{}）申请（《信访工作条例》第三十四条）", unit.name))
+}
+
+/// Art. 34: 本机关、单位负责人批准.
+pub fn extension_by_a_leader(unit: &Unit) -> Error {
+    Error::forbidden(format!("延期须由承办单位（{}）的负责人批准（《信访工作条例》第三十四条）", unit.name))
+}
+
 /// A clerk registers only what their unit or a unit below it received.
 pub fn registered_outside() -> Error {
     Error::forbidden("只能登记本单位及下级单位收到的信访事项")

@@ -3,6 +3,7 @@
 //! recheck requests), and linking a repeat petition.
 
 use super::*;
+use xinfang_domain::Role;
 use xinfang_store::{PetitionId, UserId};
 
 /// Records a petitioner's own step (evaluation, review or recheck request)
@@ -61,6 +62,29 @@ pub async fn link_repeat(st: &AppState, user: &User, id: PetitionId, of: Option<
     Ok(())
 }
 
+/// Whether `user` may record the step `step` on a case that `unit` has now
+/// (issue 25 ¶5), one rule for the API and the page's buttons:
+///
+/// - an objection to a transfer or assignment (Art. 23 ¶3) only by the
+///   unit that received it, never by the one that sent it nor one above;
+/// - an extension (Art. 34) asked for at the unit that handles the case,
+///   and approved only by a leader (负责人) of that unit;
+/// - every other step by the unit that has the case or a unit above it.
+///
+/// Supervisors and auditors record nothing. The procedure then decides
+/// whether the step is allowed now ([`CaseState::apply`]).
+pub fn may_record(user: &User, unit: &Unit, step: &str) -> Result<()> {
+    require_worker(user)?;
+    let own_unit = user.unit.id == unit.id;
+    match step {
+        "objection" if !own_unit => Err(errors::objection_by_receiver(unit)),
+        "extend_request" if !own_unit => Err(errors::extension_at_the_unit(unit)),
+        "extend" if !own_unit || user.role != Role::Leader => Err(errors::extension_by_a_leader(unit)),
+        _ if !user.unit.contains(unit) => Err(errors::handled_elsewhere(unit)),
+        _ => Ok(()),
+    }
+}
+
 /// Records one step of the procedure on petition `id`.
 pub async fn record_event(st: &AppState, user: &User, id: PetitionId, mut event: Event) -> Result<()> {
     require_worker(user)?;
@@ -84,10 +108,8 @@ async fn append_checked(
 ) -> Result<()> {
     for _ in 0..5 {
         let row = st.store.petition(id).await?.ok_or_else(Error::not_found)?;
-        if let Some(user) = acting
-            && !user.unit.contains(&row.unit)
-        {
-            return Err(errors::handled_elsewhere(&row.unit));
+        if let Some(user) = acting {
+            may_record(user, &row.unit, event.kind.type_name())?;
         }
         let mut state = parse_state(&row)?;
         let mut add_units = Vec::new();

@@ -204,15 +204,10 @@ fn walk_handling(w: &mut Walk<'_>, g: &mut Gen, appeal: bool) -> bool {
     }
     if appeal && g.chance(0.12) {
         let days = g.range(15, 30) as u32;
-        if !w.step(
-            g,
-            (35, 55),
-            K::Extend {
-                days,
-                approver: "陈建华".into(),
-                reason: "事项涉及多个部门，情况复杂，需进一步调查核实".into(),
-            },
-        ) {
+        let reason = "事项涉及多个部门，情况复杂，需进一步调查核实".to_string();
+        if !w.step(g, (35, 50), K::ExtendRequest { days, reason })
+            || !w.step(g, (0, 3), K::Extend { days: None, approver: None, reason: None })
+        {
             return false;
         }
     }

@@ -131,8 +131,8 @@ impl Browser {
 }
 
 /// Logs in, registers a collective petition (the ID number checked as it is
-/// typed), accepts it, extends it and sees the new due date with its
-/// explanation; then a petitioner submits on the portal, looks the case up
+/// typed), accepts it, asks for an extension that a leader then approves,
+/// and sees the new due date with its explanation; then a petitioner submits on the portal, looks the case up
 /// with the code and evaluates the reply.
 pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     let app = TestApp::start(b).await;
@@ -176,15 +176,27 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     // 3/3 + 60 = 5/2, in the 劳动节 holiday → 5/6.
     assert!(page.contains("2026-05-06"), "{page}");
 
-    assert!(page.contains("延长办理期限"), "extension offered: {page}");
+    // Art. 34: the clerk asks for the extension, a leader of the unit approves it.
+    assert!(page.contains("申请延长办理期限") && !page.contains("批准延长办理期限"), "request offered: {page}");
+    web.click("#act-extend_request summary").await;
+    web.set_value("#extend_request-on", "2026-03-09").await;
+    web.type_in("#extend_request-reason", "涉及多个部门").await;
+    web.submit("#act-extend_request button[type=submit]").await;
+    assert!(web.text("main").await.contains("申请延长 30 日"), "the request is in the timeline");
+    web.submit("header form[action='/logout'] button").await;
+    web.goto(&format!("{base}/petitions/{id}")).await;
+    web.type_in("#username", "leader").await;
+    web.type_in("#password", PASSWORD).await;
+    web.submit("button[type=submit]").await;
     web.click("#act-extend summary").await;
+    let pending = web.text("#pending-extension").await;
+    assert!(pending.contains("申请延长 30 日：涉及多个部门"), "{pending}");
     web.set_value("#extend-on", "2026-03-10").await;
-    web.type_in("#extend-approver", "陈局长").await;
-    web.type_in("#extend-reason", "涉及多个部门").await;
     web.submit("#act-extend button[type=submit]").await;
     let page = web.text("main").await;
     // 60 + 30 days from 3/3 → 6/1 (a Monday).
     assert!(page.contains("2026-06-01") && page.contains("经批准延长 30 日"), "{page}");
+    assert!(page.contains("批准延长办理期限") && page.contains("测试leader"), "approved by the leader: {page}");
 
     // The petitioner's side.
     web.goto(&format!("{base}/portal/submit")).await;

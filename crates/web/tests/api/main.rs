@@ -59,6 +59,7 @@ both!(
     kernel::a_refused_step_leaves_nothing_of_itself,
     petitions::art22_to_art36_full_procedure_to_final_recheck,
     petitions::forbidden_transitions_are_409_and_change_nothing,
+    petitions::who_may_record_each_step,
     petitions::concurrent_steps_on_one_case_serialize,
     petitions::calendar_import_recomputes_open_deadlines,
     petitions::a_village_cannot_see_another_village,

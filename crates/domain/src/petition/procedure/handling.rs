@@ -5,7 +5,7 @@ use super::*;
 
 impl CaseState {
     /// An extension of the handling period, Art. 34: at most 30 days in all, approved before the period ends.
-    pub(super) fn extend(&mut self, days: u32, ctx: &Ctx<'_>, on: NaiveDate) -> Result<(), RuleViolation> {
+    fn check_extension(&self, days: u32, ctx: &Ctx<'_>, on: NaiveDate) -> Result<(), RuleViolation> {
         self.expect(&[PetitionStatus::Accepted], "延长办理期限", "（第三十四条）")?;
         if self.class != PetitionClass::Appeal {
             return refuse("art34_no_period", "第三十四条的办理期限仅适用于申诉求决类事项，此类事项无需延期");
@@ -27,7 +27,50 @@ impl CaseState {
                 format!("办理期限已于 {due} 届满，延期须在期限届满前批准（第三十四条）"),
             );
         }
+        Ok(())
+    }
+
+    /// The unit handling the case asks for an extension (Art. 34): held to
+    /// the rules of the extension itself, it waits for a leader's approval.
+    pub(super) fn request_extension(
+        &mut self,
+        days: u32,
+        reason: &str,
+        ctx: &Ctx<'_>,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        if let Some(r) = &self.extension_request {
+            return refuse(
+                "art34_request_pending",
+                format!("{} 申请的延期（{} 日）尚待负责人批准（第三十四条）", r.on, r.days),
+            );
+        }
+        self.check_extension(days, ctx, on)?;
+        self.extension_request = Some(ExtensionRequest { days, reason: reason.to_string(), on });
+        Ok(())
+    }
+
+    /// A leader of the unit approves the pending request (Art. 34). A step
+    /// recorded before requests existed names its days itself.
+    pub(super) fn approve_extension(
+        &mut self,
+        days: Option<u32>,
+        ctx: &Ctx<'_>,
+        on: NaiveDate,
+    ) -> Result<(), RuleViolation> {
+        let days = match (days, &self.extension_request) {
+            (Some(days), _) => days,
+            (None, Some(r)) => r.days,
+            (None, None) => {
+                return refuse(
+                    "art34_no_request",
+                    "没有待批准的延期申请：延期须先由承办单位申请，再由本单位负责人批准（第三十四条）",
+                );
+            }
+        };
+        self.check_extension(days, ctx, on)?;
         self.extension_days += days;
+        self.extension_request = None;
         Ok(())
     }
 

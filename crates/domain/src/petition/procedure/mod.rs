@@ -59,11 +59,23 @@ pub enum EventKind {
     Objection {
         reason: String,
     },
-    /// Extension of the handling period (Art. 34).
-    Extend {
+    /// A request to extend the handling period (Art. 34), made at the unit
+    /// that handles the case; a leader of that unit approves it (`extend`).
+    ExtendRequest {
         days: u32,
-        approver: String,
         reason: String,
+    },
+    /// A leader of the unit approves the pending extension request (Art. 34:
+    /// 本机关、单位负责人批准); the approver is the user who records it. Steps
+    /// recorded before requests existed carry the days, the approver's name
+    /// and the reason themselves, and are still read.
+    Extend {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        days: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approver: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     HearingStart {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,6 +134,7 @@ impl EventKind {
             EventKind::Accept { .. } => "accept",
             EventKind::Decline { .. } => "decline",
             EventKind::Objection { .. } => "objection",
+            EventKind::ExtendRequest { .. } => "extend_request",
             EventKind::Extend { .. } => "extend",
             EventKind::HearingStart { .. } => "hearing_start",
             EventKind::HearingEnd { .. } => "hearing_end",
@@ -145,7 +158,8 @@ impl EventKind {
             EventKind::Accept { .. } => "受理",
             EventKind::Decline { .. } => "不予受理并告知途径",
             EventKind::Objection { .. } => "提出异议（转送交办有误）",
-            EventKind::Extend { .. } => "延长办理期限",
+            EventKind::ExtendRequest { .. } => "申请延长办理期限",
+            EventKind::Extend { .. } => "批准延长办理期限",
             EventKind::HearingStart { .. } => "听证开始",
             EventKind::HearingEnd { .. } => "听证结束",
             EventKind::Opinion { .. } => "出具处理意见书",
@@ -225,6 +239,15 @@ pub struct Evaluated {
     pub on: NaiveDate,
 }
 
+/// An extension of the handling period asked for and waiting for a leader
+/// of the unit (Art. 34).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRequest {
+    pub days: u32,
+    pub reason: String,
+    pub on: NaiveDate,
+}
+
 /// The current state of a case: the projection of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseState {
@@ -237,6 +260,9 @@ pub struct CaseState {
     pub accepted_on: Option<NaiveDate>,
     /// Days of extension approved so far (Art. 34).
     pub extension_days: u32,
+    /// An extension requested and not yet approved (Art. 34).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_request: Option<ExtensionRequest>,
     pub hearings: Vec<Hearing>,
     pub opinion: Option<Opinion>,
     pub review: Option<Appeal>,
@@ -274,6 +300,7 @@ impl CaseState {
             intake: Intake { route: IntakeRoute::Direct, from: None, on: received_on, assigned_due: None },
             accepted_on: None,
             extension_days: 0,
+            extension_request: None,
             hearings: Vec::new(),
             opinion: None,
             review: None,
@@ -458,7 +485,8 @@ impl CaseState {
             EventKind::Objection { .. } => self.object(ctx, on),
             EventKind::Accept { .. } => self.accept(on),
             EventKind::Decline { route, .. } => self.decline(*route, on),
-            EventKind::Extend { days, .. } => self.extend(*days, ctx, on),
+            EventKind::ExtendRequest { days, reason } => self.request_extension(*days, reason, ctx, on),
+            EventKind::Extend { days, .. } => self.approve_extension(*days, ctx, on),
             EventKind::HearingStart { .. } => self.start_hearing(on),
             EventKind::HearingEnd { .. } => self.end_hearing(on),
             EventKind::Opinion { decision, basis } => self.issue_opinion(*decision, basis, on),
@@ -502,7 +530,8 @@ impl CaseState {
             EventKind::Accept { note: None },
             EventKind::Decline { route: DeclineRoute::Litigation, reason: "-".into() },
             EventKind::Objection { reason: "-".into() },
-            EventKind::Extend { days: 1, approver: "-".into(), reason: "-".into() },
+            EventKind::ExtendRequest { days: 1, reason: "-".into() },
+            EventKind::Extend { days: None, approver: None, reason: None },
             EventKind::HearingStart { note: None },
             EventKind::HearingEnd { note: None },
             EventKind::Opinion { decision: Decision::Support, basis: "-".into() },

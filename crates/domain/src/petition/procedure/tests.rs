@@ -108,16 +108,22 @@ fn art34_handling_is_60_days_from_acceptance() {
     assert_eq!(due(&s, &w, ClockName::Acknowledge), None);
 }
 
+fn extend_request(on: &str, days: u32) -> Event {
+    ev(on, EventKind::ExtendRequest { days, reason: "情况复杂".into() })
+}
+
+fn approve_extension(on: &str) -> Event {
+    ev(on, EventKind::Extend { days: None, approver: None, reason: None })
+}
+
 #[test]
 fn art34_extension_counts_60_plus_n_days_from_acceptance() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
     s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
-    s.apply(
-        &ev("2026-03-20", EventKind::Extend { days: 30, approver: "李局长".into(), reason: "情况复杂".into() }),
-        &w.ctx(),
-    )
-    .unwrap();
+    s.apply(&extend_request("2026-03-19", 30), &w.ctx()).unwrap();
+    assert_eq!(due(&s, &w, ClockName::Handle), Some(d("2026-04-02")), "a request alone extends nothing");
+    s.apply(&approve_extension("2026-03-20"), &w.ctx()).unwrap();
     // 2026-02-01 + 90 = 2026-05-02, in 劳动节 5/1–5/5 → 5/6.
     let dl = s.deadlines(&w.ctx()).into_iter().find(|x| x.clock == ClockName::Handle).unwrap();
     assert_eq!(dl.due, d("2026-05-06"));
@@ -125,21 +131,44 @@ fn art34_extension_counts_60_plus_n_days_from_acceptance() {
     assert!(dl.explanation.contains("第三十四条"));
 }
 
+/// Art. 34: the head of the body approves an extension the handling unit
+/// asked for. Approval without a request, a second request while one waits,
+/// and an approval that names its own days are refused; a step recorded
+/// before requests existed (days, approver and reason in it) still counts.
+#[test]
+fn art34_an_extension_is_requested_then_approved() {
+    let w = World::new();
+    let mut s = case(PetitionClass::Appeal);
+    s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    assert_eq!(s.apply(&approve_extension("2026-03-01"), &w.ctx()).unwrap_err().code, "art34_no_request");
+    s.apply(&extend_request("2026-03-01", 20), &w.ctx()).unwrap();
+    assert_eq!(s.apply(&extend_request("2026-03-02", 5), &w.ctx()).unwrap_err().code, "art34_request_pending");
+    let mut typed =
+        ev("2026-03-02", EventKind::Extend { days: Some(20), approver: Some("李局长".into()), reason: None });
+    let e = typed.validate(d("2026-11-29"), &w.rules).unwrap_err();
+    assert_eq!(e[0].code, "art34_extension_needs_request");
+    s.apply(&approve_extension("2026-03-02"), &w.ctx()).unwrap();
+    assert_eq!((s.extension_days, s.extension_request.is_none()), (20, true));
+
+    let legacy: Event =
+        serde_json::from_str(r#"{"type":"extend","on":"2026-03-20","days":30,"approver":"王","reason":"复杂"}"#)
+            .unwrap();
+    let mut old = case(PetitionClass::Appeal);
+    old.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    old.apply(&legacy, &w.ctx()).unwrap();
+    assert_eq!(old.extension_days, 30);
+}
+
 #[test]
 fn art34_extension_is_at_most_30_days_in_total() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
     s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
-    s.apply(&ev("2026-03-01", EventKind::Extend { days: 20, approver: "李".into(), reason: "复杂".into() }), &w.ctx())
-        .unwrap();
-    let err = s
-        .apply(
-            &ev("2026-03-02", EventKind::Extend { days: 11, approver: "李".into(), reason: "复杂".into() }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    s.apply(&extend_request("2026-03-01", 20), &w.ctx()).unwrap();
+    s.apply(&approve_extension("2026-03-01"), &w.ctx()).unwrap();
+    let err = s.apply(&extend_request("2026-03-02", 11), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "art34_extension_too_long");
-    let mut e = ev("2026-03-02", EventKind::Extend { days: 31, approver: "李".into(), reason: "复杂".into() });
+    let mut e = extend_request("2026-03-02", 31);
     assert!(e.validate(d("2026-11-29"), &w.rules).is_err());
 }
 
@@ -148,12 +177,11 @@ fn art34_extension_must_come_before_the_deadline() {
     let w = World::new();
     let mut s = case(PetitionClass::Appeal);
     s.apply(&ev("2026-02-01", EventKind::Accept { note: None }), &w.ctx()).unwrap();
-    let err = s
-        .apply(
-            &ev("2026-04-03", EventKind::Extend { days: 10, approver: "李".into(), reason: "复杂".into() }),
-            &w.ctx(),
-        )
-        .unwrap_err();
+    let err = s.apply(&extend_request("2026-04-03", 10), &w.ctx()).unwrap_err();
+    assert_eq!(err.code, "art34_extension_after_due");
+    // Asked in time, approved too late.
+    s.apply(&extend_request("2026-04-01", 10), &w.ctx()).unwrap();
+    let err = s.apply(&approve_extension("2026-04-03"), &w.ctx()).unwrap_err();
     assert_eq!(err.code, "art34_extension_after_due");
 }
 
@@ -364,9 +392,12 @@ fn allowed_steps_follow_the_rules() {
     assert_eq!(steps, vec!["transfer", "assign", "accept", "decline", "close"]);
     s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     let steps = s.allowed_steps(on, &w.ctx());
-    assert_eq!(steps, vec!["extend", "hearing_start", "opinion", "close"]);
+    assert_eq!(steps, vec!["extend_request", "hearing_start", "opinion", "close"]);
+    let mut asked = s.clone();
+    asked.apply(&extend_request("2026-02-02", 10), &w.ctx()).unwrap();
+    assert_eq!(asked.allowed_steps(on, &w.ctx()), vec!["extend", "hearing_start", "opinion", "close"]);
     // After the handling deadline an extension is no longer offered (Art. 34).
-    assert!(!s.allowed_steps(d("2026-04-10"), &w.ctx()).contains(&"extend"));
+    assert!(!s.allowed_steps(d("2026-04-10"), &w.ctx()).contains(&"extend_request"));
     s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx()).unwrap();
     assert_eq!(s.allowed_steps(d("2026-03-02"), &w.ctx()), vec!["serve", "close"]);
 }

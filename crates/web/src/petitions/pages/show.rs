@@ -73,7 +73,12 @@ pub(crate) fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
         K::Assign { to, due, .. } => tr.f("{}，限 {} 前办结", &[&unit_name(to), due]),
         K::Decline { route, reason } => format!("{}；{reason}", tr.t(route.label())),
         K::Objection { reason } => reason.clone(),
-        K::Extend { days, approver, reason } => tr.f("延长 {} 日，{} 批准；{}", &[days, approver, reason]),
+        K::ExtendRequest { days, reason } => tr.f("申请延长 {} 日；{}", &[days, reason]),
+        // Before requests existed the step named its days and approver.
+        K::Extend { days: Some(days), approver, reason } => tr.f(
+            "延长 {} 日，{} 批准；{}",
+            &[days, &approver.clone().unwrap_or_default(), &reason.clone().unwrap_or_default()],
+        ),
         K::Opinion { decision, basis }
         | K::ReviewOpinion { decision, basis }
         | K::RecheckOpinion { decision, basis } => {
@@ -173,6 +178,8 @@ pub(crate) struct PetitionPage {
     pub(crate) today: NaiveDate,
     pub(crate) actions: Vec<ActionView>,
     pub(crate) no_actions: String,
+    /// The extension waiting for a leader's approval, in words.
+    pub(crate) pending_extension: Option<String>,
     pub(crate) targets: Vec<(String, String)>,
     /// The transfer/assign target chosen first: the unit handling the
     /// original of a linked repeat (the same handler by default).
@@ -212,7 +219,8 @@ pub(crate) fn step_label(kind: &str) -> &'static str {
         "accept" => "受理",
         "decline" => "不予受理，告知其他途径",
         "objection" => "提出异议（转送交办有误）",
-        "extend" => "延长办理期限",
+        "extend_request" => "申请延长办理期限",
+        "extend" => "批准延长办理期限",
         "hearing_start" => "听证开始",
         "hearing_end" => "听证结束",
         "opinion" => "出具处理意见书",
@@ -277,6 +285,7 @@ pub(crate) async fn petition_page(
         state
             .allowed_steps(state.last_on, &ctx)
             .into_iter()
+            .filter(|k| petitions::may_record(&pu.user, &row.unit, k).is_ok())
             .map(|k| ActionView { kind: k, label: step_label(k), open: k == open_kind })
             .collect()
     } else {
@@ -324,6 +333,10 @@ pub(crate) async fn petition_page(
         today,
         actions,
         no_actions,
+        pending_extension: state
+            .extension_request
+            .as_ref()
+            .map(|r| pu.tr.f("{} 申请延长 {} 日：{}", &[&r.on, &r.days, &r.reason])),
         targets,
         default_target: original
             .as_ref()

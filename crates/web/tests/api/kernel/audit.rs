@@ -12,8 +12,8 @@ pub async fn audit_chain_detects_tampering(b: Backend) {
         app.register(&t, petition("C", "2026-03-02", json!({}))).await;
     }
     let chain = app.store.verify_audit().await.unwrap().expect("intact chain");
-    // 7 units, 11 users, the built-in calendar, one login, three registrations.
-    assert_eq!(chain.lines, 7 + 11 + 1 + 1 + 3, "every change is audited");
+    // The built-in calendar, 7 units, 12 users, one login, three registrations.
+    assert_eq!(chain.lines, 1 + 7 + 12 + 1 + 3, "every change is audited");
     assert_eq!(chain.keyed_from, Some(1), "keyed from the first line (issue 24 ¶4)");
     // A store without the key may read the chain, not write to it.
     let keyless = xinfang_store::Store::open_existing(&app.db_url).await.unwrap();

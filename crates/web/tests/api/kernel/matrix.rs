@@ -151,7 +151,8 @@ fn page_form(path: &str, other: i64) -> Vec<(String, String)> {
 /// are left to the other tests, so that every write the matrix sends is
 /// one that must be refused and the data can be compared at the end.
 fn may_write(user: &str, route: &Route, visible: bool) -> bool {
-    let worker = matches!(user, "admin" | "intake" | "handler" | "leader" | "zjj" | "t1" | "v1" | "v2" | "t2v1");
+    let worker =
+        matches!(user, "admin" | "intake" | "handler" | "leader" | "zjj" | "t1" | "t1lead" | "v1" | "v2" | "t2v1");
     if route.path.starts_with("/admin") {
         return user == "admin";
     }
@@ -179,8 +180,8 @@ pub async fn authorization_matrix(b: Backend) {
         subject,
         seen_by,
     };
-    const REPORT: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "t1"];
-    const VILLAGE: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "t1", "v1"];
+    const REPORT: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "t1", "t1lead"];
+    const VILLAGE: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "t1", "t1lead", "v1"];
     const BUREAU: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "zjj"];
     let fixtures = [
         fixture(&report, "矩阵检举件", REPORT),

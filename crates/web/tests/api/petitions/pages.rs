@@ -107,14 +107,7 @@ pub async fn pages_forms_errors_and_headers(b: Backend) {
     let (s, html, _) = p
         .post(
             &format!("/petitions/{id}/events"),
-            &[
-                ("csrf", &csrf),
-                ("type", "extend"),
-                ("on", "2026-03-04"),
-                ("days", "45"),
-                ("approver", "局长"),
-                ("reason", "复杂"),
-            ],
+            &[("csrf", &csrf), ("type", "extend_request"), ("on", "2026-03-04"), ("days", "45"), ("reason", "复杂")],
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);

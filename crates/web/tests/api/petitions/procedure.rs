@@ -2,7 +2,7 @@
 
 use crate::support::{Backend, TestApp, due, petition};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     let app = TestApp::start(b).await;
@@ -32,15 +32,13 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
     assert_eq!(due(&p, "handle").as_deref(), Some("2026-04-07"));
     assert_eq!(due(&p, "acknowledge"), None);
 
-    // Extended by 30 days: 60 + 30 from acceptance → 5/6 (Art. 34).
-    let p = app
-        .event(
-            &t1,
-            id,
-            json!({"type":"extend","on":"2026-03-20","days":30,"approver":"王镇长","reason":"涉及多个部门"}),
-            StatusCode::CREATED,
-        )
-        .await;
+    // Extended by 30 days: 60 + 30 from acceptance → 5/6 (Art. 34), asked
+    // for by the handler and approved by a leader of the unit.
+    let ask = json!({"type":"extend_request","on":"2026-03-19","days":30,"reason":"涉及多个部门"});
+    let p = app.event(&t1, id, ask, StatusCode::CREATED).await;
+    assert_eq!(due(&p, "handle").as_deref(), Some("2026-04-07"), "asked, not yet approved");
+    let t1lead = app.login("t1lead").await;
+    let p = app.event(&t1lead, id, json!({"type":"extend","on":"2026-03-20"}), StatusCode::CREATED).await;
     assert_eq!(due(&p, "handle").as_deref(), Some("2026-05-06"));
     let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap();
     assert!(handle["explanation"].as_str().unwrap().contains("经批准延长 30 日"));
@@ -124,6 +122,7 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
             "register",
             "transfer",
             "accept",
+            "extend_request",
             "extend",
             "hearing_start",
             "hearing_end",
@@ -148,6 +147,7 @@ pub async fn art22_to_art36_full_procedure_to_final_recheck(b: Backend) {
 pub async fn forbidden_transitions_are_409_and_change_nothing(b: Backend) {
     let app = TestApp::start(b).await;
     let handler = app.login("handler").await;
+    let leader = app.login("leader").await;
     let p = app.register(&handler, petition("C", "2026-03-02", json!({}))).await;
     let id = p["id"].as_i64().unwrap();
     let before = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await.1;
@@ -191,32 +191,26 @@ pub async fn forbidden_transitions_are_409_and_change_nothing(b: Backend) {
         .await;
     assert_eq!(p["unit"]["code"], "C", "an accepted objection returns the matter");
 
-    // Extension past the deadline, and over 30 days in total (Art. 34).
+    // Extension over 30 days in total (Art. 34): asked for at the unit,
+    // approved by its leader only, never typed in with its own days.
     app.event(&handler, id, json!({"type":"accept","on":"2026-03-03"}), StatusCode::CREATED).await;
-    let e = app
-        .event(
-            &handler,
-            id,
-            json!({"type":"extend","on":"2026-03-04","days":31,"approver":"局长","reason":"复杂"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let ask = |days: u32, on: &str| json!({"type":"extend_request","on":on,"days":days,"reason":"复杂"});
+    let e = app.event(&handler, id, ask(31, "2026-03-04"), StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(e["error"]["fields"][0]["code"], "art34_extension_too_long");
-    app.event(
-        &handler,
-        id,
-        json!({"type":"extend","on":"2026-03-04","days":20,"approver":"局长","reason":"复杂"}),
-        StatusCode::CREATED,
-    )
-    .await;
-    let e = app
-        .event(
-            &handler,
-            id,
-            json!({"type":"extend","on":"2026-03-05","days":11,"approver":"局长","reason":"复杂"}),
-            StatusCode::CONFLICT,
-        )
-        .await;
+    let approve = json!({"type":"extend","on":"2026-03-04"});
+    let e = app.event(&leader, id, approve.clone(), StatusCode::CONFLICT).await;
+    assert_eq!(e["error"]["code"], "art34_no_request", "no request to approve");
+    app.event(&handler, id, ask(20, "2026-03-04"), StatusCode::CREATED).await;
+    let e = app.event(&handler, id, approve.clone(), StatusCode::FORBIDDEN).await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("负责人批准"), "{e}");
+    let typed = json!({"type":"extend","on":"2026-03-04","days":20,"approver":"局长","reason":"复杂"});
+    let e = app.event(&leader, id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(e["error"]["fields"][0]["code"], "art34_extension_needs_request");
+    let p = app.event(&leader, id, approve, StatusCode::CREATED).await;
+    let (_, full) = app.get(Some(&leader), &format!("/api/v1/petitions/{}", p["id"])).await;
+    let last = full["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["type"].as_str(), last["actor"].as_str()), (Some("extend"), Some("测试leader")), "{last}");
+    let e = app.event(&handler, id, ask(11, "2026-03-05"), StatusCode::CONFLICT).await;
     assert_eq!(e["error"]["code"], "art34_extension_too_long");
     app.finish().await;
 }
@@ -284,5 +278,111 @@ pub async fn calendar_import_recomputes_open_deadlines(b: Backend) {
     let (_, p) = app.get(Some(&handler), &format!("/api/v1/petitions/{id}")).await;
     assert!(p["deadlines"].as_array().unwrap().iter().any(|d| d["clock"] == "handle" && d["due"] == "2027-01-26"));
     assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+    app.finish().await;
+}
+
+/// Who may record each step (issue 25 ¶5). Every step is tried first by
+/// each kind of user that may not record it — refused, the case unchanged
+/// — then recorded by one who may: the unit that has the case or a unit
+/// above it; but an objection only by the unit that received the transfer
+/// (Art. 23 ¶3), not the one that sent it; an extension asked for at the
+/// unit that handles the case and approved by a leader of that unit, not
+/// of the unit above (Art. 34). The page offers the same buttons.
+pub async fn who_may_record_each_step(b: Backend) {
+    use crate::support::Pages;
+    const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+    const HIDDEN: StatusCode = StatusCode::NOT_FOUND;
+    let app = TestApp::start(b).await;
+    let mut tokens = std::collections::HashMap::new();
+    for u in ["handler", "leader", "supervisor", "t1", "t1lead", "v1", "t2v1"] {
+        tokens.insert(u, app.login(u).await);
+    }
+    let tok = |u: &str| tokens[u].clone();
+    let step = |id: i64, body: Value, refused: Vec<(&'static str, StatusCode)>, by: &'static str| {
+        let app = &app;
+        let tok = &tok;
+        async move {
+            let before = app.get(Some(&tok("handler")), &format!("/api/v1/petitions/{id}")).await.1;
+            for (user, status) in refused {
+                let (s, e) = app.post(Some(&tok(user)), &format!("/api/v1/petitions/{id}/events"), body.clone()).await;
+                assert_eq!(s, status, "{user} recording {body}: {e}");
+            }
+            let after = app.get(Some(&tok("handler")), &format!("/api/v1/petitions/{id}")).await.1;
+            assert_eq!(before, after, "a refused {body} changed the case");
+            app.event(&tok(by), id, body, StatusCode::CREATED).await
+        }
+    };
+    let transferred = || async {
+        let id = app.register(&tok("handler"), petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+        app.event(&tok("handler"), id, json!({"type":"transfer","on":"2026-03-02","to":"T1"}), StatusCode::CREATED)
+            .await;
+        id
+    };
+
+    // Art. 23 ¶3: the objection is the receiving unit's (T1), not the sender's (C).
+    let a = transferred().await;
+    let mut pages = Pages::new(&app);
+    pages.login("handler").await;
+    let (_, html, _) = pages.get(&format!("/petitions/{a}")).await;
+    assert!(!html.contains("id=\"act-objection\""), "the sending unit is not offered the objection");
+    let mut receiver = Pages::new(&app);
+    receiver.login("t1").await;
+    let (_, html, _) = receiver.get(&format!("/petitions/{a}")).await;
+    assert!(html.contains("id=\"act-objection\""), "the receiving unit is");
+    let objection = json!({"type":"objection","on":"2026-03-03","reason":"不属本单位职责"});
+    let refused = vec![
+        ("handler", FORBIDDEN),
+        ("leader", FORBIDDEN),
+        ("supervisor", FORBIDDEN),
+        ("v1", HIDDEN),
+        ("t2v1", HIDDEN),
+    ];
+    let e = app.post(Some(&tok("handler")), &format!("/api/v1/petitions/{a}/events"), objection.clone()).await.1;
+    assert!(e["error"]["message"].as_str().unwrap().contains("第二十三条第三款"), "{e}");
+    let p = step(a, objection, refused, "t1").await;
+    assert_eq!(p["unit"]["code"], "C");
+
+    // The handling steps: the unit that has the case (T1) or one above it (C).
+    let b = transferred().await;
+    let below_or_aside = vec![("supervisor", FORBIDDEN), ("v1", HIDDEN), ("t2v1", HIDDEN)];
+    step(b, json!({"type":"accept","on":"2026-03-03"}), below_or_aside.clone(), "handler").await;
+    // Art. 34: asked for at T1, approved by T1's leader only.
+    let ask = json!({"type":"extend_request","on":"2026-03-04","days":30,"reason":"涉及多个部门"});
+    let mut refused = below_or_aside.clone();
+    refused.extend([("handler", FORBIDDEN), ("leader", FORBIDDEN)]);
+    step(b, ask, refused, "t1").await;
+    let (_, html, _) = receiver.get(&format!("/petitions/{b}")).await;
+    assert!(!html.contains("id=\"act-extend\""), "a handler is not offered the approval");
+    let mut lead = Pages::new(&app);
+    lead.login("t1lead").await;
+    let (_, html, _) = lead.get(&format!("/petitions/{b}")).await;
+    assert!(html.contains("id=\"act-extend\"") && html.contains("申请延长 30 日"), "the leader is, with the request");
+    let mut refused = below_or_aside.clone();
+    refused.extend([("t1", FORBIDDEN), ("handler", FORBIDDEN), ("leader", FORBIDDEN)]);
+    let p = step(b, json!({"type":"extend","on":"2026-03-05"}), refused, "t1lead").await;
+    let handle = p["deadlines"].as_array().unwrap().iter().find(|d| d["clock"] == "handle").unwrap();
+    assert!(handle["explanation"].as_str().unwrap().contains("经批准延长 30 日"), "{handle}");
+    step(b, json!({"type":"hearing_start","on":"2026-03-06"}), below_or_aside.clone(), "t1").await;
+    step(b, json!({"type":"hearing_end","on":"2026-03-07"}), below_or_aside.clone(), "handler").await;
+    let opinion = json!({"type":"opinion","on":"2026-03-10","decision":"support","basis":"已协调补发"});
+    step(b, opinion, below_or_aside.clone(), "t1").await;
+    step(b, json!({"type":"serve","on":"2026-03-11"}), below_or_aside.clone(), "t1").await;
+    step(b, json!({"type":"evaluate","on":"2026-03-12","value":"dissatisfied"}), below_or_aside.clone(), "t1").await;
+    // A review goes to the body above T1 (C): from then on T1 may not act.
+    let p = step(b, json!({"type":"review_request","on":"2026-03-13"}), below_or_aside.clone(), "t1").await;
+    assert_eq!(p["unit"]["code"], "C");
+    let review = json!({"type":"review_opinion","on":"2026-03-20","decision":"support","basis":"维持"});
+    let mut refused = below_or_aside.clone();
+    refused.push(("t1", FORBIDDEN));
+    step(b, review, refused.clone(), "leader").await;
+    step(b, json!({"type":"close","on":"2026-03-21"}), refused, "handler").await;
+
+    // A decline and a transfer onward: the unit that has it, or above.
+    let c = transferred().await;
+    let decline = json!({"type":"decline","on":"2026-03-03","route":"litigation","reason":"应通过诉讼解决"});
+    step(c, decline, below_or_aside.clone(), "t1").await;
+    let d = transferred().await;
+    let assign = json!({"type":"assign","on":"2026-03-03","to":"T1-V1","due":"2026-03-20"});
+    step(d, assign, below_or_aside, "t1").await;
     app.finish().await;
 }

@@ -44,6 +44,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("auditor", Role::Auditor, "C"),
     ("zjj", Role::Handler, "C-ZJJ"),
     ("t1", Role::Handler, "T1"),
+    ("t1lead", Role::Leader, "T1"),
     ("v1", Role::Intake, "T1-V1"),
     ("v2", Role::Handler, "T1-V2"),
     ("t2v1", Role::Handler, "T2-V1"),
