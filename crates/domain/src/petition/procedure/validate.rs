@@ -27,16 +27,16 @@ impl Event {
             EventKind::Decline { reason, .. } | EventKind::Objection { reason } => {
                 text(&mut errors, "reason", "理由", reason, 2_000)
             }
-            EventKind::Extend { days, approver, reason } => {
-                // The approver is the leader who records it; the days and
-                // the reason are the request's.
-                if days.is_some() || approver.is_some() || reason.is_some() {
-                    errors.push(Invalid::new(
-                        "type",
-                        "art34_extension_needs_request",
-                        "延期由承办单位申请（extend_request，填写天数和理由），本单位负责人批准（extend，只填日期）（第三十四条）",
-                    ));
-                }
+            // The approver is the leader who records it; the days and the
+            // reason are the request's.
+            EventKind::Extend { days, approver, reason }
+                if days.is_some() || approver.is_some() || reason.is_some() =>
+            {
+                errors.push(Invalid::new(
+                    "type",
+                    "art34_extension_needs_request",
+                    "延期由承办单位申请（extend_request，填写天数和理由），本单位负责人批准（extend，只填日期）（第三十四条）",
+                ));
             }
             EventKind::ExtendRequest { days, reason } => {
                 text(&mut errors, "reason", "延期理由", reason, 2_000);
