@@ -17,32 +17,97 @@ pub struct LedgerRow {
     pub received_on: NaiveDate,
     pub channel: String,
     pub class: String,
+    /// 内容分类, e.g. `劳动和社会保障 / 拖欠工资`.
+    pub category: String,
     pub subject: String,
     pub petitioner: String,
     /// Masked, e.g. `138****8000`.
     pub phone: String,
     pub persons: Option<i64>,
+    /// 问题属地.
+    pub problem_unit: String,
     pub unit: String,
+    /// 承办人.
+    pub handler: String,
     pub status: String,
+    /// The clock of the nearest deadline (受理告知, 办理 …).
+    pub next_clock: String,
     pub next_due: Option<NaiveDate>,
     pub overdue: bool,
+    pub accepted_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    /// 处理结果.
+    pub result: String,
+    /// 满意度.
+    pub satisfaction: String,
 }
 
-/// Column headers and widths (in characters).
-pub const COLUMNS: [(&str, f64); 12] = [
+/// A cell of a ledger line, as both files write it.
+enum Cell<'a> {
+    Text(&'a str),
+    Date(Option<NaiveDate>),
+    Number(Option<i64>),
+    /// 是 or 否, never blank.
+    YesNo(bool),
+}
+
+/// Column headers and widths (in characters), in the order of
+/// [`LedgerRow::cells`].
+pub const COLUMNS: [(&str, f64); 21] = [
     ("信访件编号", 15.0),
     ("收到日期", 12.0),
-    ("渠道", 9.0),
+    ("渠道", 8.0),
     ("类别", 11.0),
+    ("内容分类", 22.0),
     ("标题", 36.0),
     ("信访人", 10.0),
     ("联系电话", 13.0),
+    ("是否集体访", 10.0),
     ("人数", 6.0),
-    ("办理单位", 24.0),
+    ("问题属地", 16.0),
+    ("办理单位", 22.0),
+    ("承办人", 10.0),
     ("状态", 18.0),
+    ("最近期限类型", 12.0),
     ("最近期限", 12.0),
     ("是否超期", 9.0),
+    ("受理日期", 12.0),
+    ("办结日期", 12.0),
+    ("处理结果", 14.0),
+    ("满意度", 10.0),
 ];
+
+impl LedgerRow {
+    fn cells(&self) -> [Cell<'_>; 21] {
+        [
+            Cell::Text(&self.case_no),
+            Cell::Date(Some(self.received_on)),
+            Cell::Text(&self.channel),
+            Cell::Text(&self.class),
+            Cell::Text(&self.category),
+            Cell::Text(&self.subject),
+            Cell::Text(&self.petitioner),
+            Cell::Text(&self.phone),
+            Cell::YesNo(self.persons.is_some()),
+            Cell::Number(self.persons),
+            Cell::Text(&self.problem_unit),
+            Cell::Text(&self.unit),
+            Cell::Text(&self.handler),
+            Cell::Text(&self.status),
+            Cell::Text(&self.next_clock),
+            Cell::Date(self.next_due),
+            Cell::YesNo(self.overdue),
+            Cell::Date(self.accepted_on),
+            Cell::Date(self.closed_on),
+            Cell::Text(&self.result),
+            Cell::Text(&self.satisfaction),
+        ]
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "是" } else { "否" }
+}
 
 /// The first line of the CSV: the byte-order mark and the headers.
 pub fn csv_header() -> String {
@@ -59,21 +124,16 @@ fn csv_field(s: &str) -> String {
 
 /// One CSV line (CRLF, as Excel writes them).
 pub fn csv_row(r: &LedgerRow) -> String {
-    let fields = [
-        r.case_no.clone(),
-        r.received_on.to_string(),
-        r.channel.clone(),
-        r.class.clone(),
-        r.subject.clone(),
-        r.petitioner.clone(),
-        r.phone.clone(),
-        r.persons.map(|p| p.to_string()).unwrap_or_default(),
-        r.unit.clone(),
-        r.status.clone(),
-        r.next_due.map(|d| d.to_string()).unwrap_or_default(),
-        if r.overdue { "是".into() } else { String::new() },
-    ];
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    let line: Vec<String> = r
+        .cells()
+        .iter()
+        .map(|c| match c {
+            Cell::Text(t) => csv_field(t),
+            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Number(n) => n.map(|n| n.to_string()).unwrap_or_default(),
+            Cell::YesNo(b) => yes_no(*b).to_string(),
+        })
+        .collect();
     format!("{}\r\n", line.join(","))
 }
 
@@ -111,23 +171,23 @@ impl XlsxLedger {
     pub fn push(&mut self, r: &LedgerRow) -> Result<(), XlsxError> {
         let row = self.row;
         let sheet = self.workbook.worksheet_from_index(0)?;
-        sheet.write_string(row, 0, &r.case_no)?;
-        sheet.write_datetime_with_format(row, 1, &excel_date(r.received_on)?, &self.date)?;
-        sheet.write_string(row, 2, &r.channel)?;
-        sheet.write_string(row, 3, &r.class)?;
-        sheet.write_string(row, 4, &r.subject)?;
-        sheet.write_string(row, 5, &r.petitioner)?;
-        sheet.write_string(row, 6, &r.phone)?;
-        if let Some(p) = r.persons {
-            sheet.write_number(row, 7, p as f64)?;
-        }
-        sheet.write_string(row, 8, &r.unit)?;
-        sheet.write_string(row, 9, &r.status)?;
-        if let Some(d) = r.next_due {
-            sheet.write_datetime_with_format(row, 10, &excel_date(d)?, &self.date)?;
-        }
-        if r.overdue {
-            sheet.write_string(row, 11, "是")?;
+        for (col, cell) in r.cells().iter().enumerate() {
+            let col = col as u16;
+            match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(row, col, *t)?;
+                }
+                Cell::Date(Some(d)) => {
+                    sheet.write_datetime_with_format(row, col, &excel_date(*d)?, &self.date)?;
+                }
+                Cell::Number(Some(n)) => {
+                    sheet.write_number(row, col, *n as f64)?;
+                }
+                Cell::Date(None) | Cell::Number(None) => {}
+                Cell::YesNo(b) => {
+                    sheet.write_string(row, col, yes_no(*b))?;
+                }
+            }
         }
         self.row += 1;
         Ok(())
@@ -138,7 +198,11 @@ impl XlsxLedger {
         self.row - 2
     }
 
+    /// Saves the workbook, with an auto-filter over the header and every
+    /// row written.
     pub fn save(mut self, path: &Path) -> Result<(), XlsxError> {
+        let last = self.row.saturating_sub(1).max(1);
+        self.workbook.worksheet_from_index(0)?.autofilter(1, 0, last, (COLUMNS.len() - 1) as u16)?;
         self.workbook.save(path)
     }
 }
@@ -154,14 +218,22 @@ mod tests {
             received_on: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
             channel: "来信".into(),
             class: "申诉求决类".into(),
+            category: "劳动和社会保障 / 拖欠工资".into(),
             subject: "=HYPERLINK(\"x\") 拖欠工资, \"急\"".into(),
             petitioner: "张三".into(),
             phone: "138****8000".into(),
             persons: if i == 0 { Some(12) } else { None },
+            problem_unit: "一号村".into(),
             unit: "青溪县信访局".into(),
+            handler: if i == 0 { "王敏".into() } else { String::new() },
             status: "已受理，办理中".into(),
+            next_clock: "办理".into(),
             next_due: NaiveDate::from_ymd_opt(2026, 4, 2),
             overdue: i == 1,
+            accepted_on: NaiveDate::from_ymd_opt(2026, 2, 3),
+            closed_on: None,
+            result: String::new(),
+            satisfaction: String::new(),
         }
     }
 
@@ -199,10 +271,23 @@ mod tests {
             }
             other => panic!("not a date: {other:?}"),
         }
-        assert_eq!(range.get_value((2, 6)), Some(&Data::String("138****8000".into())));
-        assert_eq!(range.get_value((2, 7)), Some(&Data::Float(12.0)));
-        assert_eq!(range.get_value((3, 11)), Some(&Data::String("是".into())));
+        let col = |name: &str| COLUMNS.iter().position(|c| c.0 == name).unwrap() as u32;
+        assert_eq!(range.get_value((2, col("联系电话"))), Some(&Data::String("138****8000".into())));
+        assert_eq!(range.get_value((2, col("人数"))), Some(&Data::Float(12.0)));
+        assert_eq!(range.get_value((2, col("内容分类"))), Some(&Data::String("劳动和社会保障 / 拖欠工资".into())));
+        assert_eq!(range.get_value((3, col("是否超期"))), Some(&Data::String("是".into())));
+        // Every yes/no column says 是 or 否, never blank.
+        for (r, c) in [(2, "是否超期"), (4, "是否超期"), (2, "是否集体访"), (3, "是否集体访")] {
+            assert!(matches!(range.get_value((r, col(c))), Some(Data::String(s)) if s == "是" || s == "否"), "{r} {c}");
+        }
+        assert_eq!(range.get_value((3, col("是否集体访"))), Some(&Data::String("否".into())));
+        assert!(matches!(range.get_value((2, col("受理日期"))), Some(Data::DateTime(_))));
         assert_eq!(range.height(), 5);
+        // The auto-filter covers the header row and every line.
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+        assert!(xml.contains("<autoFilter ref=\"A2:U5\""), "{}", &xml[xml.len().saturating_sub(600)..]);
         let _ = std::fs::remove_file(path);
     }
 }

@@ -130,6 +130,7 @@ forward! {
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>>;
     pub async fn update_user(&self, username: &str, change: &UserChange, actor: Option<UserId>) -> Result<User>;
     pub async fn users(&self) -> Result<Vec<User>>;
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
     pub async fn create_session(&self, token_hash: &str, user_id: UserId, expires_at: chrono::DateTime<chrono::Utc>) -> Result<()>;
     pub async fn session_user(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<User>>;
     pub async fn delete_session(&self, token_hash: &str) -> Result<()>;

@@ -32,6 +32,19 @@ pub fn extension_by_a_leader(unit: &Unit) -> Error {
     Error::forbidden(format!("延期须由承办单位（{}）的负责人批准（《信访工作条例》第三十四条）", unit.name))
 }
 
+/// A handler is an active account of the unit that has the case.
+pub fn not_a_handler_of(unit: &Unit, username: &str) -> Error {
+    Error::field(
+        "user",
+        "not_a_handler",
+        format!(
+            "{} 不是{}的在岗工作人员：承办人须是本单位可办理信访事项的用户",
+            username.chars().take(64).collect::<String>(),
+            unit.name
+        ),
+    )
+}
+
 /// A clerk registers only what their unit or a unit below it received.
 pub fn registered_outside() -> Error {
     Error::forbidden("只能登记本单位及下级单位收到的信访事项")

@@ -100,3 +100,41 @@ pub fn read_state(case_no: &str, state: &str) -> Result<CaseState> {
         Error::Corrupt(format!("{case_no} 的办理状态"))
     })
 }
+
+/// What a ledger line reports of a case beyond its row (issue 25 ¶1): the
+/// date it was accepted (受理日期) and closed (办结日期), the result of the
+/// latest written answer or of its routing out (处理结果), and the
+/// petitioner's latest evaluation (满意度). One place for the page, the
+/// exports and the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerFacts {
+    pub accepted_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub result: Option<&'static str>,
+    pub satisfaction: Option<&'static str>,
+}
+
+impl LedgerFacts {
+    pub fn of(state: &CaseState) -> Self {
+        let answer = [state.recheck.as_ref(), state.review.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|a| a.opinion.as_ref())
+            .or(state.opinion.as_ref());
+        LedgerFacts {
+            accepted_on: state.accepted_on,
+            closed_on: state.closed.as_ref().map(|c| c.on),
+            result: answer
+                .map(|o| o.decision.label())
+                .or_else(|| state.declined.map(|r| r.label()))
+                .or_else(|| state.closed.as_ref().map(|c| c.reason.label())),
+            satisfaction: state.evaluations.last().map(|e| e.value.label()),
+        }
+    }
+
+    /// From a stored state; a state that does not parse reports nothing
+    /// (the ledger still lists the case; `xinfang check` names it).
+    pub fn of_stored(state: &str) -> Self {
+        serde_json::from_str::<CaseState>(state).map(|s| Self::of(&s)).unwrap_or_default()
+    }
+}

@@ -12,6 +12,7 @@ pub fn prepare(
     np: &NewPetition,
     unit: &Unit,
     respondent: Option<&Unit>,
+    problem: Option<&Unit>,
     actor: Option<UserId>,
     cal: &Calendar,
 ) -> Result<(NewPetitionRecord, CaseState)> {
@@ -53,6 +54,9 @@ pub fn prepare(
         events: vec![event_record(&register, actor)?],
         unit_ids: vec![unit.id],
         registered_by: actor,
+        content_category: np.content_category.clone(),
+        problem_unit_id: problem.map(|u| u.id),
+        handler_id: None,
         search: search_doc(np),
     };
     settle_record(st, &mut record, &state, cal)?;
@@ -170,8 +174,14 @@ async fn write_registration(
     respondent: Option<Unit>,
     user: Option<&User>,
 ) -> Result<Registered> {
+    let problem = match &np.problem_unit {
+        Some(code) => {
+            Some(st.unit(code.as_str()).await?.ok_or_else(|| errors::unknown_unit("problem_unit", code.as_str()))?)
+        }
+        None => None,
+    };
     let cal = st.calendar();
-    let (record, state) = prepare(st, np, &unit, respondent.as_ref(), user.map(|u| u.id), &cal)?;
+    let (record, state) = prepare(st, np, &unit, respondent.as_ref(), problem.as_ref(), user.map(|u| u.id), &cal)?;
     // The new case as it is written, so the answer needs no read-back: its
     // fields copied before the record goes to the writer (not the whole
     // record: its search document is most of it), its id and number after.
@@ -198,6 +208,9 @@ async fn write_registration(
         created_at: now,
         updated_at: now,
         repeat_of: None,
+        content_category: record.content_category.clone(),
+        problem_unit: problem,
+        handler: None,
     };
     let (petitioners, events) = (record.petitioners.clone(), record.events.clone());
     let ids = st.store.insert_petitions(vec![record]).await?;

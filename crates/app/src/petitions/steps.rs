@@ -85,6 +85,15 @@ pub fn may_record(user: &User, unit: &Unit, step: &str) -> Result<()> {
     }
 }
 
+/// The user named as the handler (承办人) of a case at `unit`: an active
+/// account of that unit whose role handles petitions.
+async fn handler_at(st: &AppState, username: &str, unit: &Unit) -> Result<User> {
+    match st.store.user_by_username(username).await? {
+        Some(u) if !u.disabled && u.unit.id == unit.id && u.role.works_petitions() => Ok(u),
+        _ => Err(errors::not_a_handler_of(unit, username)),
+    }
+}
+
 /// Records one step of the procedure on petition `id`.
 pub async fn record_event(st: &AppState, user: &User, id: PetitionId, mut event: Event) -> Result<()> {
     require_worker(user)?;
@@ -130,6 +139,13 @@ async fn append_checked(
             add_units.push(u.id);
             u
         };
+        // The handler (承办人): one named now must be of the unit that has
+        // the case; one named before stays while the case stays there.
+        let handler_id = match (&event.kind, state.handler()) {
+            (EventKind::AssignHandler { user }, _) => Some(handler_at(st, user, &unit_now).await?.id),
+            (_, Some(_)) => row.handler.as_ref().map(|h| h.id),
+            (_, None) => None,
+        };
         let (json, deadlines, next_due) = project(&state, &st.rules, &cal)?;
         let append = AppendEvent {
             petition_id: id,
@@ -141,6 +157,7 @@ async fn append_checked(
             deadlines,
             event: event_record(&event, actor)?,
             add_unit_ids: add_units,
+            handler_id,
         };
         match st.store.append_event(append).await {
             Ok(()) => return Ok(()),

@@ -28,11 +28,13 @@ const COMPANIES: &[&str] = &[
 ];
 const AREA_CODES: &[&str] = &["330127", "330122", "330182", "330183", "341024", "362321"];
 
-/// One topic: what it is about, which department is competent, and the
+/// One topic: what it is about, its content category, which department is competent, and the
 /// wording. `{c}` is a company, `{v}` a village, `{t}` a township, `{n}` a
 /// number, `{m}` months, `{y}` a year.
 struct Topic {
     subject: &'static str,
+    /// 内容分类 (data/categories/content-categories.tsv).
+    category: &'static str,
     department: &'static str,
     request: &'static str,
     facts: &'static str,
@@ -42,6 +44,7 @@ struct Topic {
 const TOPICS: &[Topic] = &[
     Topic {
         subject: "反映{c}拖欠农民工工资",
+        category: "0201",
         department: "QX-RSJ",
         request: "请求责令{c}支付拖欠的工资共计{n}元。",
         facts: "本人于{y}年在{c}承建的项目务工，{m}个月工资至今未结清，多次讨要无果，包工头已联系不上。",
@@ -49,6 +52,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "{v}征地拆迁补偿标准问题",
+        category: "0101",
         department: "QX-ZRZY",
         request: "请求按现行标准重新核定房屋拆迁补偿，补足差额。",
         facts: "{y}年{v}实施征地，我家住房面积{n}平方米，补偿按旧标准计算，与周边项目相差较大。",
@@ -56,6 +60,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "小区物业服务不到位",
+        category: "0104",
         department: "QX-ZJJ",
         request: "请求督促{c}履行物业服务合同，修复电梯和消防设施。",
         facts: "{t}某小区电梯已停运{m}个月，消防栓无水，物业仍按原标准收费。",
@@ -63,6 +68,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "{v}土地承包经营权纠纷",
+        category: "0301",
         department: "QX-NYNCJ",
         request: "请求依法确认本户土地承包经营权，恢复被占用的{n}亩承包地。",
         facts: "本户承包地自二轮延包以来一直耕种，{y}年被村组调整给他人，未经本户同意。",
@@ -70,6 +76,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "申请最低生活保障未获批准",
+        category: "0802",
         department: "QX-MZJ",
         request: "请求重新审核本户低保申请。",
         facts: "本人患慢性病，家庭月收入不足{n}元，{y}年申请低保，村里评议后未上报。",
@@ -77,6 +84,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "{c}夜间施工噪声扰民",
+        category: "0903",
         department: "QX-STHJ",
         request: "请求依法查处夜间违规施工，限定施工时间。",
         facts: "{c}在{t}的工地连续{m}个月晚十点后施工，噪声严重影响附近居民休息。",
@@ -84,6 +92,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "{t}通村道路破损严重",
+        category: "0306",
         department: "QX-ZJJ",
         request: "建议尽快修复{v}通村道路，增设路灯。",
         facts: "{v}通村道路约{n}米路段坑洼不平，雨天积水，已发生多起摔伤事故。",
@@ -91,6 +100,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "{c}排放污水污染河道",
+        category: "0902",
         department: "QX-STHJ",
         request: "请求查处{c}违法排污，恢复河道水质。",
         facts: "{c}将未经处理的废水排入{v}旁河道，河水发黑发臭，鱼类死亡。",
@@ -98,6 +108,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "退役军人安置待遇落实问题",
+        category: "0806",
         department: "QX-TYJRJ",
         request: "请求落实本人退役安置待遇和优抚补助。",
         facts: "本人{y}年退役返乡，按政策应享受的自主就业补助至今未足额发放。",
@@ -105,6 +116,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "原民办教师养老待遇问题",
+        category: "0602",
         department: "QX-JYJ",
         request: "请求按政策认定原民办教师教龄并落实养老补助。",
         facts: "本人曾在{v}小学任民办教师{n}年，现已退休，教龄补助未按政策认定。",
@@ -112,6 +124,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "商品房逾期交付办证难",
+        category: "0105",
         department: "QX-ZJJ",
         request: "请求协调{c}尽快办理不动产权证书。",
         facts: "本人{y}年购买{c}开发的商品房，交房已满{m}个月，至今无法办理产权证。",
@@ -119,6 +132,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "对{t}违建处理的意见",
+        category: "0402",
         department: "QX-ZRZY",
         request: "建议依法处理{v}村道旁的违章建筑，恢复道路通行。",
         facts: "{v}村民在村道旁搭建约{n}平方米的违章建筑，占用道路，影响消防车通行。",
@@ -126,6 +140,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "子女入学划片问题",
+        category: "0601",
         department: "QX-JYJ",
         request: "请求按户籍和实际居住地安排子女就近入学。",
         facts: "本户{y}年迁入{t}，子女被安排到距离{n}公里外的学校就读，接送困难。",
@@ -133,6 +148,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "医疗保险报销争议",
+        category: "0502",
         department: "QX-RSJ",
         request: "请求按规定报销住院医疗费用{n}元。",
         facts: "本人{y}年住院治疗，医保经办机构以材料不全为由拒绝报销，补齐材料后仍未处理。",
@@ -140,6 +156,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "邻里宅基地界址纠纷",
+        category: "0303",
         department: "QX-SFJ",
         request: "请求调解处理与邻居的宅基地界址纠纷。",
         facts: "本户与邻居在{v}的宅基地相邻，邻居建房时越界约{n}厘米，协商未果。",
@@ -147,6 +164,7 @@ const TOPICS: &[Topic] = &[
     },
     Topic {
         subject: "反映{c}非法采砂",
+        category: "0403",
         department: "QX-ZRZY",
         request: "请求查处{c}在{v}河段的非法采砂行为。",
         facts: "{c}在{v}河段夜间采砂已持续{m}个月，河岸坍塌，危及农田。",
@@ -249,6 +267,8 @@ impl Gen {
             facts: Some(self.fill(topic.facts, village, township, company, year)),
             reasons: Some(self.fill(topic.reasons, village, township, company, year)),
             respondent_unit: None,
+            content_category: Some(topic.category.to_string()),
+            problem_unit: None,
         };
         (input, topic.department)
     }

@@ -357,7 +357,9 @@ async fn load_petitions(
             70..=84 => "suggestion",
             _ => "report",
         };
-        let (input, department) = g.petition(&unit.code, received, &village.name, &township.name, class);
+        let (mut input, department) = g.petition(&unit.code, received, &village.name, &township.name, class);
+        // 问题属地: the village the problem is in, for most.
+        input.problem_unit = g.chance(0.9).then(|| village.code.clone());
         let np = NewPetition::parse(&input, today, &st.rules)
             .map_err(|e| anyhow::anyhow!("generator made invalid input: {e:?}"))?;
         let respondent = if class == "report" && g.chance(0.5) {
@@ -367,7 +369,8 @@ async fn load_petitions(
             None
         };
         let (rec, state) =
-            petitions::prepare(st, &np, unit, respondent, intake, &cal).map_err(|e| anyhow::anyhow!(e.summary()))?;
+            petitions::prepare(st, &np, unit, respondent, np.problem_unit.as_ref().and(Some(village)), intake, &cal)
+                .map_err(|e| anyhow::anyhow!(e.summary()))?;
         let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
         walk(&mut w, &mut g, department, &township.code);
         petitions::settle_record(st, &mut w.rec, &w.state, &cal).map_err(|e| anyhow::anyhow!(e.summary()))?;

@@ -43,6 +43,13 @@ pub struct PetitionInput {
     /// (Art. 30 ¶3).
     #[serde(default)]
     pub respondent_unit: Option<String>,
+    /// 内容分类: a code of the shipped list (`GET /api/v1/content-categories`);
+    /// 未分类 (`00`) when not given.
+    #[serde(default)]
+    pub content_category: Option<String>,
+    /// 问题属地: the unit of the tree where the problem is.
+    #[serde(default)]
+    pub problem_unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -81,6 +88,9 @@ pub struct NewPetition {
     pub facts: String,
     pub reasons: String,
     pub respondent_unit: Option<UnitCode>,
+    /// A code of [`super::category`]'s list.
+    pub content_category: String,
+    pub problem_unit: Option<UnitCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +174,11 @@ impl NewPetition {
                 UnitCode::parse("respondent_unit", raw).map_err(|e| errors.push(e)).ok()
             }
         };
+        let content_category = parse_category(input.content_category.as_deref(), &mut errors);
+        let problem_unit = match input.problem_unit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => UnitCode::parse("problem_unit", raw).map_err(|e| errors.push(e)).ok(),
+        };
 
         let mut petitioners = parse_petitioners(&input.petitioners, &mut errors);
         let collective = input.collective.as_ref().map(|c| parse_collective(c, rules, &mut petitioners, &mut errors));
@@ -189,8 +204,30 @@ impl NewPetition {
                 facts,
                 reasons,
                 respondent_unit,
+                content_category,
+                problem_unit,
             }),
             _ => Err(errors),
+        }
+    }
+}
+
+/// A content category: a code of the shipped list, 未分类 when none is
+/// given.
+pub fn parse_category(raw: Option<&str>, errors: &mut Vec<Invalid>) -> String {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => super::category::UNCLASSIFIED.to_string(),
+        Some(code) if super::category::find(code).is_some() => code.to_string(),
+        Some(code) => {
+            errors.push(Invalid::new(
+                "content_category",
+                "unknown_category",
+                format!(
+                    "没有这个内容分类：{}（见 /api/v1/content-categories）",
+                    code.chars().take(20).collect::<String>()
+                ),
+            ));
+            String::new()
         }
     }
 }

@@ -67,3 +67,19 @@ vocabulary!(
         Recheck = "recheck" / "复核",
     }
 );
+
+impl ClockName {
+    /// The clock's name in a ledger column: a word or two.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            ClockName::Acknowledge => "受理告知",
+            ClockName::Objection => "异议",
+            ClockName::Assigned => "交办期限",
+            ClockName::Handle => "办理",
+            ClockName::ReviewRequest => "申请复查",
+            ClockName::Review => "复查",
+            ClockName::RecheckRequest => "申请复核",
+            ClockName::Recheck => "复核",
+        }
+    }
+}

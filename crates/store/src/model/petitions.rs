@@ -65,6 +65,11 @@ pub struct NewPetitionRecord {
     /// Every unit the case has been at (for who may see it).
     pub unit_ids: Vec<UnitId>,
     pub registered_by: Option<UserId>,
+    /// 内容分类 (a code of the shipped list) and 问题属地.
+    pub content_category: String,
+    pub problem_unit_id: Option<UnitId>,
+    /// The handler (承办人) named by the events, if any.
+    pub handler_id: Option<UserId>,
     /// The search index rows and the repeat-detection signature.
     pub search: xinfang_text::SearchDoc,
 }
@@ -94,6 +99,19 @@ pub struct PetitionRow {
     pub updated_at: DateTime<Utc>,
     /// The earlier petition this one was linked to as a repeat.
     pub repeat_of: Option<PetitionId>,
+    /// 内容分类 and 问题属地.
+    pub content_category: String,
+    pub problem_unit: Option<Unit>,
+    /// The handler (承办人) within the unit that has the case.
+    pub handler: Option<NamedUser>,
+}
+
+/// A user as a record names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedUser {
+    pub id: UserId,
+    pub username: String,
+    pub name: String,
 }
 
 /// One step appended to a case, with the new projection.
@@ -109,6 +127,8 @@ pub struct AppendEvent {
     pub deadlines: Vec<Deadline>,
     pub event: EventRecord,
     pub add_unit_ids: Vec<UnitId>,
+    /// The handler (承办人) after the event.
+    pub handler_id: Option<UserId>,
 }
 
 /// A line of the petition list.
@@ -127,6 +147,13 @@ pub struct PetitionSummary {
     pub collective_persons: Option<i64>,
     pub petitioner_name: String,
     pub petitioner_phone_masked: Option<String>,
+    pub content_category: String,
+    pub problem_unit_name: Option<String>,
+    pub handler_name: Option<String>,
+    /// The case state (JSON), for the ledger's dates, result and evaluation.
+    pub state: String,
+    /// The clock of `next_due` (`acknowledge`, `handle` …).
+    pub next_clock: Option<String>,
 }
 
 /// List filters; every field narrows.
@@ -141,6 +168,12 @@ pub struct ListFilter {
     pub received_to: Option<NaiveDate>,
     /// Some(today): only cases with an office deadline before today.
     pub overdue_before: Option<NaiveDate>,
+    /// The handler (承办人).
+    pub handler_id: Option<UserId>,
+    /// A content category: a first-level code takes in its second level.
+    pub content_category: Option<String>,
+    /// The ids of a unit and the units below it: the problem is there.
+    pub problem_unit_ids: Option<Vec<UnitId>>,
     /// Only ids below this (the cursor of the default order).
     pub before_id: Option<i64>,
     /// The order; the other orders page by `after`.

@@ -389,6 +389,14 @@ impl Backend {
         }
     }
 
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("{} WHERE us.username = $1", user_select()))
+            .bind(username)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(read_user).transpose()
+    }
+
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows =
             sqlx::query(&format!("{} ORDER BY u.path, us.username", user_select())).fetch_all(&self.read).await?;

@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::search::link, api::search::unlink))
         .routes(routes!(api::search::search))
         .routes(routes!(api::stats::monthly))
+        .routes(routes!(api::content_categories))
         .route("/petitions", get(pages::list::list))
         .route("/petitions/new", get(pages::new::new_form).post(pages::new::create))
         .route("/petitions/export.xlsx", get(pages::list::export_xlsx))

@@ -162,6 +162,8 @@ pub async fn submit(
         facts: opt(&v.facts),
         reasons: opt(&v.reasons),
         respondent_unit: None,
+        content_category: None,
+        problem_unit: None,
     };
     match petitions::register_public(&st, &client, &input).await.map_err(AppError::from) {
         // Post/redirect/get: reloading the receipt shows it again and

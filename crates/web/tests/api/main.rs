@@ -74,6 +74,7 @@ both!(
     petitions::list_filters_and_cursor_pages,
     petitions::monthly_statistics_count_matters_by_unit_and_class,
     petitions::ledger_exports_open_in_excel,
+    petitions::handler_category_and_place_on_the_ledger,
     petitions::pages_forms_errors_and_headers,
     petitions::staff_pages_switch_to_english,
     petitions::search_page_and_repeat_links,

@@ -45,6 +45,11 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// The case given to a named handler (承办人) of the unit that has it,
+    /// by username. The unit checks the user; the procedure only records it.
+    AssignHandler {
+        user: String,
+    },
     /// 受理 (starts the 60 days of Art. 34).
     Accept {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +136,7 @@ impl EventKind {
             EventKind::Register { .. } => "register",
             EventKind::Transfer { .. } => "transfer",
             EventKind::Assign { .. } => "assign",
+            EventKind::AssignHandler { .. } => "assign_handler",
             EventKind::Accept { .. } => "accept",
             EventKind::Decline { .. } => "decline",
             EventKind::Objection { .. } => "objection",
@@ -155,6 +161,7 @@ impl EventKind {
             EventKind::Register { .. } => "登记",
             EventKind::Transfer { .. } => "转送",
             EventKind::Assign { .. } => "交办",
+            EventKind::AssignHandler { .. } => "指定承办人",
             EventKind::Accept { .. } => "受理",
             EventKind::Decline { .. } => "不予受理并告知途径",
             EventKind::Objection { .. } => "提出异议（转送交办有误）",
@@ -239,6 +246,15 @@ pub struct Evaluated {
     pub on: NaiveDate,
 }
 
+/// A handler named within a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handler {
+    /// The username.
+    pub user: String,
+    /// The unit that had the case when it named them.
+    pub unit: String,
+}
+
 /// An extension of the handling period asked for and waiting for a leader
 /// of the unit (Art. 34).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,6 +276,10 @@ pub struct CaseState {
     pub accepted_on: Option<NaiveDate>,
     /// Days of extension approved so far (Art. 34).
     pub extension_days: u32,
+    /// The named handler (承办人), while the case stays at the unit that
+    /// named them: see [`CaseState::handler`].
+    #[serde(default, rename = "handler", skip_serializing_if = "Option::is_none")]
+    pub named_handler: Option<Handler>,
     /// An extension requested and not yet approved (Art. 34).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_request: Option<ExtensionRequest>,
@@ -301,6 +321,7 @@ impl CaseState {
             accepted_on: None,
             extension_days: 0,
             extension_request: None,
+            named_handler: None,
             hearings: Vec::new(),
             opinion: None,
             review: None,
@@ -310,6 +331,13 @@ impl CaseState {
             evaluations: Vec::new(),
             last_on: received_on,
         }
+    }
+
+    /// The handler (承办人) named at the unit that has the case now; none
+    /// once the case has moved to another unit (a transfer, an objection, a
+    /// review one level up), which names its own.
+    pub fn handler(&self) -> Option<&str> {
+        self.named_handler.as_ref().filter(|h| h.unit == self.unit).map(|h| h.user.as_str())
     }
 
     fn open_hearing(&self) -> Option<&Hearing> {
@@ -483,6 +511,10 @@ impl CaseState {
             EventKind::Register { .. } => refuse("already_registered", "信访事项已登记"),
             EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => self.route_to(event, to),
             EventKind::Objection { .. } => self.object(ctx, on),
+            EventKind::AssignHandler { user } => {
+                self.named_handler = Some(Handler { user: user.clone(), unit: self.unit.clone() });
+                Ok(())
+            }
             EventKind::Accept { .. } => self.accept(on),
             EventKind::Decline { route, .. } => self.decline(*route, on),
             EventKind::ExtendRequest { days, reason } => self.request_extension(*days, reason, ctx, on),
@@ -527,6 +559,7 @@ impl CaseState {
         let candidates = [
             EventKind::Transfer { to: "\u{0}other".into(), note: None },
             EventKind::Assign { to: "\u{0}other".into(), due: on + chrono::Days::new(30), note: None },
+            EventKind::AssignHandler { user: "\u{0}someone".into() },
             EventKind::Accept { note: None },
             EventKind::Decline { route: DeclineRoute::Litigation, reason: "-".into() },
             EventKind::Objection { reason: "-".into() },

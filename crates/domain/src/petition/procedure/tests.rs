@@ -389,17 +389,20 @@ fn allowed_steps_follow_the_rules() {
     let mut s = case(PetitionClass::Appeal);
     let on = d("2026-02-02");
     let steps = s.allowed_steps(on, &w.ctx());
-    assert_eq!(steps, vec!["transfer", "assign", "accept", "decline", "close"]);
+    assert_eq!(steps, vec!["transfer", "assign", "assign_handler", "accept", "decline", "close"]);
     s.apply(&ev("2026-02-02", EventKind::Accept { note: None }), &w.ctx()).unwrap();
     let steps = s.allowed_steps(on, &w.ctx());
-    assert_eq!(steps, vec!["extend_request", "hearing_start", "opinion", "close"]);
+    assert_eq!(steps, vec!["assign_handler", "extend_request", "hearing_start", "opinion", "close"]);
     let mut asked = s.clone();
     asked.apply(&extend_request("2026-02-02", 10), &w.ctx()).unwrap();
-    assert_eq!(asked.allowed_steps(on, &w.ctx()), vec!["extend", "hearing_start", "opinion", "close"]);
+    assert_eq!(
+        asked.allowed_steps(on, &w.ctx()),
+        vec!["assign_handler", "extend", "hearing_start", "opinion", "close"]
+    );
     // After the handling deadline an extension is no longer offered (Art. 34).
     assert!(!s.allowed_steps(d("2026-04-10"), &w.ctx()).contains(&"extend_request"));
     s.apply(&ev("2026-03-02", opinion(Decision::Reject)), &w.ctx()).unwrap();
-    assert_eq!(s.allowed_steps(d("2026-03-02"), &w.ctx()), vec!["serve", "close"]);
+    assert_eq!(s.allowed_steps(d("2026-03-02"), &w.ctx()), vec!["assign_handler", "serve", "close"]);
 }
 
 #[test]
@@ -441,4 +444,20 @@ fn every_free_text_of_an_event_is_cleaned_and_bounded() {
     let mut e = Event { on: today, kind: EventKind::Accept { note: Some("\u{0}\u{202E} ".into()) } };
     e.validate(today, &rules).unwrap();
     assert_eq!(e.kind, EventKind::Accept { note: None });
+}
+
+/// A handler named at a unit is the case's handler while the case stays
+/// there; a transfer leaves it without one until the new unit names its own.
+#[test]
+fn a_named_handler_belongs_to_the_unit_that_named_them() {
+    let w = World::new();
+    let mut s = case(PetitionClass::Appeal);
+    s.apply(&ev("2026-02-02", EventKind::AssignHandler { user: "zhang".into() }), &w.ctx()).unwrap();
+    assert_eq!(s.handler(), Some("zhang"));
+    s.apply(&ev("2026-02-03", EventKind::Transfer { to: "T1".into(), note: None }), &w.ctx()).unwrap();
+    assert_eq!(s.handler(), None, "the receiving unit names its own");
+    s.apply(&ev("2026-02-04", EventKind::AssignHandler { user: "li".into() }), &w.ctx()).unwrap();
+    assert_eq!(s.handler(), Some("li"));
+    let mut e = ev("2026-02-04", EventKind::AssignHandler { user: "  ".into() });
+    assert!(e.validate(d("2026-11-29"), &w.rules).is_err());
 }

@@ -51,6 +51,12 @@ impl Event {
             EventKind::Opinion { basis, .. }
             | EventKind::ReviewOpinion { basis, .. }
             | EventKind::RecheckOpinion { basis, .. } => text(&mut errors, "basis", "事实和依据", basis, 20_000),
+            EventKind::AssignHandler { user } => {
+                *user = user.trim().to_string();
+                if user.is_empty() || user.chars().count() > 64 {
+                    errors.push(Invalid::new("user", "required", "须指明承办人的用户名"));
+                }
+            }
             EventKind::Transfer { to, .. } | EventKind::Assign { to, .. } => {
                 *to = to.trim().to_string();
                 if to.is_empty() {

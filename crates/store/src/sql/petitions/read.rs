@@ -32,12 +32,15 @@ pub(crate) fn petition_select() -> String {
     format!(
         "SELECT p.id, p.case_no, p.query_code, p.channel, p.class, p.status, p.received_on, p.subject, p.request, \
          p.facts, p.reasons, p.collective_persons, p.state, p.next_due, p.version, p.created_at, p.updated_at, p.repeat_of, \
-         {}, {}, {} \
+         p.content_category, p.handler_id, hu.username AS handler_username, hu.display_name AS handler_name, \
+         {}, {}, {}, {} \
          FROM petitions p JOIN units u ON u.id = p.unit_id JOIN units g ON g.id = p.registered_unit_id \
-         LEFT JOIN units r ON r.id = p.respondent_unit_id",
+         LEFT JOIN units r ON r.id = p.respondent_unit_id LEFT JOIN units q ON q.id = p.problem_unit_id \
+         LEFT JOIN users hu ON hu.id = p.handler_id",
         unit_cols("u", "u_"),
         unit_cols("g", "g_"),
-        unit_cols("r", "r_")
+        unit_cols("r", "r_"),
+        unit_cols("q", "q_")
     )
 }
 
@@ -64,6 +67,16 @@ pub(crate) fn read_petition(row: &DbRow) -> Result<PetitionRow> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         repeat_of: row.try_get("repeat_of")?,
+        content_category: row.try_get("content_category")?,
+        problem_unit: read_optional_unit(row, "q_")?,
+        handler: match (
+            row.try_get::<Option<i64>, _>("handler_id")?,
+            row.try_get::<Option<String>, _>("handler_username")?,
+            row.try_get::<Option<String>, _>("handler_name")?,
+        ) {
+            (Some(id), Some(username), Some(name)) => Some(NamedUser { id: UserId(id), username, name }),
+            _ => None,
+        },
     })
 }
 
@@ -131,7 +144,11 @@ pub(crate) fn push_at_units(q: &mut Sql, ids: &[UnitId]) {
 pub(crate) const SUMMARY_COLS: &str = "p.id, p.case_no, p.channel, p.class, p.status, u.code AS unit_code, u.name AS unit_name, \
      p.received_on, p.subject, p.next_due, p.collective_persons, \
      (SELECT pe.name FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pname, \
-     (SELECT pe.phone_masked FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pphone";
+     (SELECT pe.phone_masked FROM petitioners pe WHERE pe.petition_id = p.id ORDER BY pe.seq LIMIT 1) AS pphone, \
+     p.content_category, (SELECT qu.name FROM units qu WHERE qu.id = p.problem_unit_id) AS qname, \
+     (SELECT hu.display_name FROM users hu WHERE hu.id = p.handler_id) AS hname, p.state, \
+     (SELECT d.clock FROM deadlines d WHERE d.petition_id = p.id AND d.holder = 'office' AND NOT d.paused \
+      AND d.due = p.next_due ORDER BY d.clock LIMIT 1) AS next_clock";
 
 pub(crate) fn read_summary(r: &DbRow) -> Result<PetitionSummary> {
     Ok(PetitionSummary {
@@ -148,6 +165,11 @@ pub(crate) fn read_summary(r: &DbRow) -> Result<PetitionSummary> {
         collective_persons: r.try_get("collective_persons")?,
         petitioner_name: r.try_get::<Option<String>, _>("pname")?.unwrap_or_default(),
         petitioner_phone_masked: r.try_get("pphone")?,
+        content_category: r.try_get("content_category")?,
+        problem_unit_name: r.try_get("qname")?,
+        handler_name: r.try_get("hname")?,
+        state: r.try_get("state")?,
+        next_clock: r.try_get("next_clock")?,
     })
 }
 
@@ -173,6 +195,22 @@ pub(crate) fn push_filters(q: &mut Sql, f: &ListFilter) {
     }
     if let Some(ids) = &f.unit_ids {
         push_at_units(q, ids);
+    }
+    if let Some(h) = f.handler_id {
+        q.push(" AND p.handler_id = ").arg(Arg::I64(h.0));
+    }
+    if let Some(c) = &f.content_category {
+        // A first-level code (two digits) takes in its second level.
+        q.push(" AND (p.content_category = ").arg(Arg::Text(c.clone()));
+        if c.len() == 2 {
+            q.push(" OR p.content_category LIKE ").arg(Arg::Text(format!("{c}__")));
+        }
+        q.push(")");
+    }
+    if let Some(ids) = &f.problem_unit_ids {
+        q.push(" AND p.problem_unit_id IN (");
+        push_list(q, ids);
+        q.push(")");
     }
 }
 

@@ -82,8 +82,8 @@ pub(crate) async fn insert_petitions_tx(
         .insert_rows(
             "INSERT INTO petitions (case_no, query_code, channel, class, status, unit_id, registered_unit_id, \
          respondent_unit_id, received_on, subject, request, facts, reasons, collective_persons, state, next_due, \
-         version, registered_by, created_at, updated_at)",
-            20,
+         version, registered_by, created_at, updated_at, content_category, problem_unit_id, handler_id)",
+            23,
             rows,
             "RETURNING id, case_no",
         )
@@ -199,6 +199,9 @@ fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> V
         Arg::OptI64(rec.registered_by.map(|u| u.0)),
         Arg::Time(now),
         Arg::Time(now),
+        Arg::Text(rec.content_category.clone()),
+        Arg::OptI64(rec.problem_unit_id.map(|u| u.0)),
+        Arg::OptI64(rec.handler_id.map(|u| u.0)),
     ]
 }
 
@@ -235,6 +238,8 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, key: Option<[u8; 32]>
         .arg(Arg::Text(a.state.clone()))
         .push(", next_due = ")
         .arg(Arg::OptDate(a.next_due))
+        .push(", handler_id = ")
+        .arg(Arg::OptI64(a.handler_id.map(|u| u.0)))
         .push(", version = version + 1, updated_at = ")
         .arg(Arg::Time(now))
         .push(" WHERE id = ")

@@ -13,26 +13,35 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use xinfang_app::{AppState, org, today};
-use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus};
 use xinfang_export::{LedgerRow, XlsxLedger, csv_header, csv_row};
 use xinfang_store::{AuditEntry, ListFilter, PetitionSummary, User};
 
 pub(crate) const PAGE: i64 = 1000;
 
 pub(crate) fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> LedgerRow {
+    let facts = xinfang_app::petitions::LedgerFacts::of_stored(&s.state);
     LedgerRow {
         case_no: s.case_no,
         received_on: s.received_on,
         channel: s.channel.label().into(),
         class: s.class.label().into(),
+        category: xinfang_domain::petition::category::label(&s.content_category),
         subject: s.subject,
         petitioner: s.petitioner_name,
         phone: s.petitioner_phone_masked.unwrap_or_default(),
         persons: s.collective_persons,
+        problem_unit: s.problem_unit_name.unwrap_or_default(),
         unit: s.unit_name,
+        handler: s.handler_name.unwrap_or_default(),
         status: s.status.label().into(),
+        next_clock: s.next_clock.as_deref().and_then(ClockName::parse).map_or("", ClockName::short_label).into(),
         overdue: s.next_due.is_some_and(|d| d < today),
         next_due: s.next_due,
+        accepted_on: facts.accepted_on,
+        closed_on: facts.closed_on,
+        result: facts.result.unwrap_or_default().into(),
+        satisfaction: facts.satisfaction.unwrap_or_default().into(),
     }
 }
 
@@ -48,6 +57,9 @@ pub(crate) fn describe(p: &ListParams) -> String {
     add("类别", &p.class, |v| PetitionClass::parse(v).map(PetitionClass::label));
     add("渠道", &p.channel, |v| Channel::parse(v).map(Channel::label));
     add("单位", &p.unit, |_| None);
+    add("内容分类", &p.content_category, |v| xinfang_domain::petition::category::find(v).map(|c| c.name));
+    add("问题属地", &p.problem_unit, |_| None);
+    add("承办人", &p.handler, |v| (v == "me").then_some("本人"));
     add("收到日期自", &p.received_from, |_| None);
     add("收到日期至", &p.received_to, |_| None);
     if p.overdue.as_deref() == Some("true") {
@@ -57,7 +69,7 @@ pub(crate) fn describe(p: &ListParams) -> String {
 }
 
 pub(crate) async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str) -> ApiResult<ListFilter> {
-    let mut filter = parse_filter(st, p).await?;
+    let mut filter = parse_filter(st, user, p).await?;
     // Exports run newest first, whatever the page was sorted by.
     filter.limit = PAGE;
     filter.before_id = None;

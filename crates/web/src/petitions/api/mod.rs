@@ -65,6 +65,10 @@ pub fn petition_view_from(
         events: timeline(events, true),
         procedure: state,
         repeat_of: row.repeat_of.map(|p| p.0),
+        content_category: row.content_category.clone(),
+        content_category_label: xinfang_domain::petition::category::label(&row.content_category),
+        problem_unit: row.problem_unit.as_ref().map(UnitRef::of),
+        handler: row.handler.as_ref().map(|h| HandlerRef { username: h.username.clone(), name: h.name.clone() }),
         version: row.version,
         created_at: row.created_at.to_rfc3339(),
         updated_at: row.updated_at.to_rfc3339(),
@@ -113,6 +117,36 @@ pub async fn add_event(
     Ok((StatusCode::CREATED, Json(petition_view(&st, &row).await?)))
 }
 
+/// A content category (内容分类).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CategoryView {
+    /// Two digits for the first level, four for the second.
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The first-level code of a second-level category.
+    pub parent: Option<&'static str>,
+    /// `城乡建设 / 征地拆迁`.
+    pub label: String,
+}
+
+/// 内容分类（两级，`00` 为未分类）：登记、筛选和统计用的代码
+#[utoipa::path(get, path = "/api/v1/content-categories", operation_id = "contentCategories", tag = "petitions",
+    security(("bearer" = [])),
+    responses((status = 200, description = "全部分类，一级类在前、其二级类随后", body = [CategoryView]), (status = 401, response = crate::views::ErrorBody)))]
+pub async fn content_categories(CurrentUser(_user): CurrentUser) -> Json<Vec<CategoryView>> {
+    Json(
+        xinfang_domain::petition::category::all()
+            .iter()
+            .map(|c| CategoryView {
+                code: c.code,
+                name: c.name,
+                parent: c.parent,
+                label: xinfang_domain::petition::category::label(c.code),
+            })
+            .collect(),
+    )
+}
+
 /// The ledger's filters, order and page. Each is read as text and checked
 /// here, so a bad value is a 400 that names it.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -139,6 +173,12 @@ pub struct ListParams {
     /// 只看有超期期限的事项
     #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
+    /// 承办人的用户名；`me` 为本人
+    pub handler: Option<String>,
+    /// 内容分类代码（一级类包含其二级类），见 /api/v1/content-categories
+    pub content_category: Option<String>,
+    /// 问题属地：单位代码（含其下级）
+    pub problem_unit: Option<String>,
     /// 上一页返回的 next_cursor
     pub cursor: Option<String>,
     /// 每页条数（1–200，默认 50）
@@ -151,8 +191,9 @@ pub struct ListParams {
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
 
-/// Turns list parameters into a filter; every bad value is a 400 naming it.
-pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter> {
+/// Turns list parameters into a filter for `user`; every bad value is a
+/// 400 naming it.
+pub async fn parse_filter(st: &AppState, user: &xinfang_store::User, p: &ListParams) -> ApiResult<ListFilter> {
     fn bad(name: &str, msg: &str) -> AppError {
         AppError::bad_request("invalid_query", format!("参数 {name} 有误：{msg}"))
     }
@@ -184,6 +225,24 @@ pub async fn parse_filter(st: &AppState, p: &ListParams) -> ApiResult<ListFilter
     if let Some(code) = nonempty(&p.unit) {
         let unit = st.unit(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
         f.unit_ids = Some(st.cached_units().subtree_ids(&unit));
+    }
+    match nonempty(&p.handler) {
+        None => {}
+        Some("me") => f.handler_id = Some(user.id),
+        Some(name) => {
+            let u = st.store.user_by_username(name).await?.ok_or_else(|| bad("handler", "没有这个用户"))?;
+            f.handler_id = Some(u.id);
+        }
+    }
+    if let Some(code) = nonempty(&p.content_category) {
+        if xinfang_domain::petition::category::find(code).is_none() {
+            return Err(bad("content_category", "没有这个内容分类（见 /api/v1/content-categories）"));
+        }
+        f.content_category = Some(code.to_string());
+    }
+    if let Some(code) = nonempty(&p.problem_unit) {
+        let unit = st.unit(code).await?.ok_or_else(|| bad("problem_unit", "单位不存在"))?;
+        f.problem_unit_ids = Some(st.cached_units().subtree_ids(&unit));
     }
     f.sort = match nonempty(&p.sort) {
         None | Some("newest") => ListSort::Newest,
@@ -230,7 +289,7 @@ pub async fn list(
     CurrentUser(user): CurrentUser,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<PetitionPage>> {
-    let mut filter = parse_filter(&st, &params).await?;
+    let mut filter = parse_filter(&st, &user, &params).await?;
     let page = filter.limit;
     filter.limit = page + 1;
     let mut rows = st.store.list_petitions(&filter, &org::viewer(&st, &user)).await?;

@@ -62,7 +62,7 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         limit: Some(p.limit.clone().unwrap_or_else(|| DEFAULT_RESULTS.to_string())),
         ..Default::default()
     };
-    let mut filter = parse_filter(st, &list).await?;
+    let mut filter = parse_filter(st, user, &list).await?;
     let offset = match p.offset.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => 0,
         Some(s) => s.parse::<i64>().ok().filter(|n| (0..=MAX_OFFSET).contains(n)).ok_or_else(|| {

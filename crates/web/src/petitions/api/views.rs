@@ -193,11 +193,25 @@ pub struct PetitionView {
     pub procedure: xinfang_domain::petition::CaseState,
     /// The petition this one repeats (重复信访), if linked.
     pub repeat_of: Option<i64>,
+    /// 内容分类: a code of `GET /api/v1/content-categories` (`00` 未分类).
+    pub content_category: String,
+    pub content_category_label: String,
+    /// 问题属地.
+    pub problem_unit: Option<UnitRef>,
+    /// 承办人: the handler named within the unit that has the case.
+    pub handler: Option<HandlerRef>,
     pub version: i64,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
+}
+
+/// A handler (承办人) as answers name them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HandlerRef {
+    pub username: String,
+    pub name: String,
 }
 
 /// The unit of a ledger line.
@@ -229,6 +243,12 @@ pub struct PetitionLine {
     pub overdue: bool,
     pub collective_persons: Option<i64>,
     pub petitioner: LinePetitioner,
+    pub content_category: String,
+    pub content_category_label: String,
+    /// 问题属地 (the unit's name).
+    pub problem_unit: Option<String>,
+    /// 承办人 (the handler's name).
+    pub handler: Option<String>,
 }
 
 impl PetitionLine {
@@ -244,6 +264,10 @@ impl PetitionLine {
             overdue: s.next_due.is_some_and(|d| d < today),
             collective_persons: s.collective_persons,
             petitioner: LinePetitioner { name: s.petitioner_name.clone(), phone: s.petitioner_phone_masked.clone() },
+            content_category: s.content_category.clone(),
+            content_category_label: xinfang_domain::petition::category::label(&s.content_category),
+            problem_unit: s.problem_unit_name.clone(),
+            handler: s.handler_name.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use xinfang_app::{AppState, org, today};
-use xinfang_domain::petition::{Channel, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus};
 use xinfang_store::Unit;
 
 pub(crate) struct ListRow {
@@ -19,13 +19,39 @@ pub(crate) struct ListRow {
     pub(crate) received_on: NaiveDate,
     pub(crate) channel: &'static str,
     pub(crate) class: &'static str,
+    pub(crate) category: String,
     pub(crate) subject: String,
     pub(crate) petitioner: String,
     pub(crate) persons: Option<i64>,
+    pub(crate) problem_unit: String,
     pub(crate) unit: String,
+    pub(crate) handler: String,
+    /// The status's word and its colour class.
     pub(crate) status: &'static str,
+    pub(crate) status_class: &'static str,
     pub(crate) next_due: String,
+    /// Which clock the nearest deadline is (受理告知, 办理 …).
+    pub(crate) next_clock: &'static str,
     pub(crate) overdue: bool,
+    pub(crate) accepted_on: String,
+    pub(crate) closed_on: String,
+    pub(crate) result: &'static str,
+    pub(crate) satisfaction: &'static str,
+}
+
+/// The colour of a status on the ledger: waiting, in hand, answered, in
+/// review, closed.
+pub(crate) fn status_class(s: PetitionStatus) -> &'static str {
+    match s {
+        PetitionStatus::Registered => "st-new",
+        PetitionStatus::Accepted => "st-open",
+        PetitionStatus::OpinionIssued | PetitionStatus::Served => "st-answered",
+        PetitionStatus::ReviewRequested
+        | PetitionStatus::Reviewed
+        | PetitionStatus::RecheckRequested
+        | PetitionStatus::Rechecked => "st-review",
+        PetitionStatus::Closed => "st-closed",
+    }
 }
 
 #[derive(Default)]
@@ -37,6 +63,9 @@ pub(crate) struct FilterValues {
     pub(crate) received_from: String,
     pub(crate) received_to: String,
     pub(crate) overdue: bool,
+    pub(crate) handler: String,
+    pub(crate) content_category: String,
+    pub(crate) problem_unit: String,
 }
 
 #[derive(Template)]
@@ -51,6 +80,9 @@ pub(crate) struct ListPage {
     pub(crate) classes: Options,
     pub(crate) channels: Options,
     pub(crate) units: Vec<(String, String)>,
+    /// The staff of the user's units, for the handler filter.
+    pub(crate) handlers: Vec<(String, String)>,
+    pub(crate) categories: CategoryGroups,
     pub(crate) rows: Vec<ListRow>,
     pub(crate) query: String,
     pub(crate) next: Option<String>,
@@ -70,6 +102,9 @@ pub(crate) fn query_string(p: &ListParams) -> String {
         ("received_from", &p.received_from),
         ("received_to", &p.received_to),
         ("overdue", &p.overdue),
+        ("handler", &p.handler),
+        ("content_category", &p.content_category),
+        ("problem_unit", &p.problem_unit),
         ("sort", &p.sort),
     ];
     pairs
@@ -87,6 +122,23 @@ pub(crate) fn unit_options(units: &[Unit]) -> Vec<(String, String)> {
     units.iter().map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name))).collect()
 }
 
+/// The content categories (内容分类) as a select's groups: each first-level
+/// category (code, name) with its second level under it.
+pub(crate) type CategoryGroups = Vec<(&'static str, &'static str, Vec<(&'static str, &'static str)>)>;
+
+pub(crate) fn category_groups() -> CategoryGroups {
+    use xinfang_domain::petition::category;
+    category::all()
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(|top| {
+            let subs =
+                category::all().iter().filter(|c| c.parent == Some(top.code)).map(|c| (c.code, c.name)).collect();
+            (top.code, top.name, subs)
+        })
+        .collect()
+}
+
 pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<ListParams>) -> Response {
     let units = my_units(&st, &pu);
     let mut page = ListPage {
@@ -102,10 +154,23 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             received_from: p.received_from.clone().unwrap_or_default(),
             received_to: p.received_to.clone().unwrap_or_default(),
             overdue: p.overdue.as_deref() == Some("true"),
+            handler: p.handler.clone().unwrap_or_default(),
+            content_category: p.content_category.clone().unwrap_or_default(),
+            problem_unit: p.problem_unit.clone().unwrap_or_default(),
         },
         statuses: options(PetitionStatus::ALL, PetitionStatus::as_str, PetitionStatus::label),
         classes: options(PetitionClass::ALL, PetitionClass::as_str, PetitionClass::label),
         channels: options(Channel::ALL, Channel::as_str, Channel::label),
+        handlers: st
+            .store
+            .users()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| pu.user.unit.contains(&u.unit) && u.role.works_petitions())
+            .map(|u| (u.username, format!("{}（{}）", u.display_name, u.unit.name)))
+            .collect(),
+        categories: category_groups(),
         units: unit_options(&units),
         rows: Vec::new(),
         query: query_string(&p),
@@ -114,7 +179,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
         base_query: query_string(&ListParams { sort: None, ..p.clone() }),
         sort: p.sort.clone().unwrap_or_default(),
     };
-    let mut filter = match parse_filter(&st, &p).await {
+    let mut filter = match parse_filter(&st, &pu.user, &p).await {
         Ok(f) => f,
         Err(e) => {
             page.error = Some(e.message);
@@ -134,22 +199,35 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     let today = today();
     page.rows = rows
         .into_iter()
-        .map(|r| ListRow {
-            id: r.id.0,
-            case_no: r.case_no,
-            received_on: r.received_on,
-            channel: r.channel.label(),
-            class: r.class.label(),
-            subject: r.subject,
-            petitioner: match r.petitioner_phone_masked {
-                Some(p) => format!("{} {p}", r.petitioner_name),
-                None => r.petitioner_name,
-            },
-            persons: r.collective_persons,
-            unit: r.unit_name,
-            status: r.status.label(),
-            overdue: r.next_due.is_some_and(|d| d < today),
-            next_due: r.next_due.map(|d| d.to_string()).unwrap_or_default(),
+        .map(|r| {
+            let facts = xinfang_app::petitions::LedgerFacts::of_stored(&r.state);
+            let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+            ListRow {
+                id: r.id.0,
+                case_no: r.case_no,
+                received_on: r.received_on,
+                channel: r.channel.label(),
+                class: r.class.label(),
+                category: xinfang_domain::petition::category::label(&r.content_category),
+                subject: r.subject,
+                petitioner: match r.petitioner_phone_masked {
+                    Some(p) => format!("{} {p}", r.petitioner_name),
+                    None => r.petitioner_name,
+                },
+                persons: r.collective_persons,
+                problem_unit: r.problem_unit_name.unwrap_or_default(),
+                unit: r.unit_name,
+                handler: r.handler_name.unwrap_or_default(),
+                status: r.status.label(),
+                status_class: status_class(r.status),
+                overdue: r.next_due.is_some_and(|d| d < today),
+                next_due: date(r.next_due),
+                next_clock: r.next_clock.as_deref().and_then(ClockName::parse).map_or("", ClockName::short_label),
+                accepted_on: date(facts.accepted_on),
+                closed_on: date(facts.closed_on),
+                result: facts.result.unwrap_or(""),
+                satisfaction: facts.satisfaction.unwrap_or(""),
+            }
         })
         .collect();
     render(&page)

@@ -26,6 +26,8 @@ pub(crate) struct Values {
     pub(crate) unit: String,
     pub(crate) class: String,
     pub(crate) respondent_unit: String,
+    pub(crate) content_category: String,
+    pub(crate) problem_unit: String,
     pub(crate) persons: String,
     pub(crate) subject: String,
     pub(crate) request: String,
@@ -66,6 +68,7 @@ pub(crate) struct NewPage {
     pub(crate) classes: Options,
     pub(crate) units: Vec<(String, String)>,
     pub(crate) all_units: Vec<(String, String)>,
+    pub(crate) categories: crate::petitions::pages::list::CategoryGroups,
 }
 
 pub(crate) async fn new_page(
@@ -91,6 +94,7 @@ pub(crate) async fn new_page(
         classes: options(PetitionClass::ALL, PetitionClass::as_str, PetitionClass::label),
         units: unit_options(&mine),
         all_units: unit_options(&all),
+        categories: crate::petitions::pages::list::category_groups(),
     }
 }
 
@@ -151,6 +155,8 @@ fn read_form(form: &BTreeMap<String, String>) -> (Values, Vec<PersonRow>, Vec<us
         unit: get("unit"),
         class: get("class"),
         respondent_unit: get("respondent_unit"),
+        content_category: get("content_category"),
+        problem_unit: get("problem_unit"),
         persons: get("persons"),
         subject: get("subject"),
         request: get("request"),
@@ -229,6 +235,8 @@ fn petition_input(v: &Values, people: &[PersonRow], filled: &[usize], e: &mut Er
         facts: opt(&v.facts),
         reasons: opt(&v.reasons),
         respondent_unit: opt(&v.respondent_unit),
+        content_category: opt(&v.content_category),
+        problem_unit: opt(&v.problem_unit),
     }
 }
 
@@ -243,6 +251,8 @@ fn place_errors(err: &AppError, e: &mut Errors, people: &mut [PersonRow], filled
             "unit" => e.unit = msg,
             "class" => e.class = msg,
             "respondent_unit" => e.respondent_unit = msg,
+            "content_category" => e.content_category = msg,
+            "problem_unit" => e.problem_unit = msg,
             "subject" => e.subject = msg,
             "request" => e.request = msg,
             "facts" => e.facts = msg,

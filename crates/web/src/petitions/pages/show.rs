@@ -57,13 +57,21 @@ pub(crate) struct PetitionView {
     pub(crate) request: String,
     pub(crate) facts: String,
     pub(crate) reasons: String,
+    pub(crate) category: String,
+    pub(crate) problem_unit: Option<String>,
+    pub(crate) handler: Option<String>,
     pub(crate) people: Vec<PersonView>,
     pub(crate) deadlines: Vec<DeadlineView>,
     pub(crate) timeline: Vec<TimelineView>,
 }
 
 /// What a step says in the timeline, beyond its name.
-pub(crate) fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
+pub(crate) fn event_detail(
+    e: &Event,
+    units: &[Unit],
+    handler_names: &std::collections::HashMap<String, String>,
+    tr: Tr,
+) -> String {
     use xinfang_domain::petition::EventKind as K;
     let unit_name =
         |code: &str| units.iter().find(|u| u.code == code).map(|u| u.name.clone()).unwrap_or_else(|| code.to_string());
@@ -73,6 +81,7 @@ pub(crate) fn event_detail(e: &Event, units: &[Unit], tr: Tr) -> String {
         K::Assign { to, due, .. } => tr.f("{}，限 {} 前办结", &[&unit_name(to), due]),
         K::Decline { route, reason } => format!("{}；{reason}", tr.t(route.label())),
         K::Objection { reason } => reason.clone(),
+        K::AssignHandler { user } => handler_names.get(user.as_str()).cloned().unwrap_or_else(|| user.clone()),
         K::ExtendRequest { days, reason } => tr.f("申请延长 {} 日；{}", &[days, reason]),
         // Before requests existed the step named its days and approver.
         K::Extend { days: Some(days), approver, reason } => tr.f(
@@ -105,6 +114,12 @@ pub(crate) async fn petition_view(
     let cal = st.calendar();
     let today = today();
     let ctx = Ctx { today, rules: &st.rules, calendar: &cal, higher_unit: None };
+    // The names of the handlers the timeline names by username.
+    let names: std::collections::HashMap<String, String> = if events.iter().any(|e| e.kind == "assign_handler") {
+        st.store.users().await?.into_iter().map(|u| (u.username, u.display_name)).collect()
+    } else {
+        Default::default()
+    };
     let view = PetitionView {
         id: row.id.0,
         case_no: row.case_no.clone(),
@@ -121,6 +136,9 @@ pub(crate) async fn petition_view(
         request: row.request.clone(),
         facts: row.facts.clone(),
         reasons: row.reasons.clone(),
+        category: xinfang_domain::petition::category::label(&row.content_category),
+        problem_unit: row.problem_unit.as_ref().map(|u| u.name.clone()),
+        handler: row.handler.as_ref().map(|h| h.name.clone()),
         people: people
             .iter()
             .map(|p| PersonView {
@@ -150,7 +168,7 @@ pub(crate) async fn petition_view(
                 TimelineView {
                     on: e.on,
                     label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
-                    detail: parsed.as_ref().map(|p| event_detail(p, units, tr)).unwrap_or_default(),
+                    detail: parsed.as_ref().map(|p| event_detail(p, units, &names, tr)).unwrap_or_default(),
                     actor: e.actor.clone().unwrap_or_default(),
                 }
             })
@@ -180,6 +198,9 @@ pub(crate) struct PetitionPage {
     pub(crate) no_actions: String,
     /// The extension waiting for a leader's approval, in words.
     pub(crate) pending_extension: Option<String>,
+    /// Who may be named handler: the active staff of the unit that has the
+    /// case, (username, name).
+    pub(crate) handlers: Vec<(String, String)>,
     pub(crate) targets: Vec<(String, String)>,
     /// The transfer/assign target chosen first: the unit handling the
     /// original of a linked repeat (the same handler by default).
@@ -216,6 +237,7 @@ pub(crate) fn step_label(kind: &str) -> &'static str {
     match kind {
         "transfer" => "转送",
         "assign" => "交办",
+        "assign_handler" => "指定承办人",
         "accept" => "受理",
         "decline" => "不予受理，告知其他途径",
         "objection" => "提出异议（转送交办有误）",
@@ -252,6 +274,19 @@ impl CandidateView {
             linked: c.linked,
         }
     }
+}
+
+/// Who may be named handler of a case at `unit`: its active staff who
+/// handle petitions, (username, name and role).
+async fn handler_choices(st: &AppState, unit: &Unit, tr: Tr) -> Vec<(String, String)> {
+    st.store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| u.unit.id == unit.id && !u.disabled && u.role.works_petitions())
+        .map(|u| (u.username, format!("{}（{}）", u.display_name, tr.t(u.role.label()))))
+        .collect()
 }
 
 pub(crate) async fn petition_page(
@@ -322,6 +357,10 @@ pub(crate) async fn petition_page(
         .filter(|u| u.id != row.unit.id && !u.disabled)
         .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
         .collect();
+    let handlers = match actions.iter().any(|a| a.kind == "assign_handler") {
+        true => handler_choices(st, &row.unit, pu.tr).await,
+        false => Vec::new(),
+    };
     let page = PetitionPage {
         tr: pu.tr,
         layout: Some(pu.layout()),
@@ -333,6 +372,7 @@ pub(crate) async fn petition_page(
         today,
         actions,
         no_actions,
+        handlers,
         pending_extension: state
             .extension_request
             .as_ref()

@@ -25,6 +25,7 @@ fn accept_step(row: &xinfang_store::PetitionRow, note: &str) -> xinfang_store::A
             actor_id: None,
         },
         add_unit_ids: Vec::new(),
+        handler_id: None,
     }
 }
 
@@ -76,7 +77,7 @@ async fn record(app: &TestApp, subject: &str) -> xinfang_store::NewPetitionRecor
     let np = NewPetition::parse(&input, chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(), &st.rules).unwrap();
     let unit = app.store.unit_by_code("C").await.unwrap().unwrap();
     let cal = st.calendar();
-    let (mut rec, state) = xinfang_app::petitions::prepare(st, &np, &unit, None, None, &cal).unwrap();
+    let (mut rec, state) = xinfang_app::petitions::prepare(st, &np, &unit, None, None, None, &cal).unwrap();
     xinfang_app::petitions::settle_record(st, &mut rec, &state, &cal).unwrap();
     rec
 }

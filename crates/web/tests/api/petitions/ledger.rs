@@ -130,12 +130,29 @@ pub async fn ledger_exports_open_in_excel(b: Backend) {
     assert!(title.contains("筛选：全部") && title.contains("导出时间"), "{title}");
     assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("收到日期".into())));
     assert_eq!(sheet.height(), 2 + 3, "title, header and every row");
+    let col = |name: &str| {
+        (0..sheet.width() as u32)
+            .find(|c| sheet.get_value((1, *c)) == Some(&Data::String(name.into())))
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
     for row in 2..5 {
         assert!(matches!(sheet.get_value((row, 1)), Some(Data::DateTime(_))), "dates are dates");
-        let phone = sheet.get_value((row, 6)).unwrap().to_string();
+        let phone = sheet.get_value((row, col("联系电话"))).unwrap().to_string();
         assert!(phone.contains("****"), "masked: {phone}");
+        // Every yes/no column says 是 or 否 (issue 25 ¶1), never blank.
+        for yes_no in ["是否集体访", "是否超期"] {
+            let v = sheet.get_value((row, col(yes_no))).unwrap().to_string();
+            assert!(v == "是" || v == "否", "{yes_no}: {v:?}");
+        }
+        assert_eq!(sheet.get_value((row, col("内容分类"))), Some(&Data::String("未分类".into())));
     }
-    assert_eq!(sheet.get_value((2, 7)), Some(&Data::Float(30.0)), "newest first; persons as a number");
+    assert_eq!(sheet.get_value((2, col("人数"))), Some(&Data::Float(30.0)), "newest first; persons as a number");
+    assert_eq!(sheet.get_value((2, col("是否集体访"))), Some(&Data::String("是".into())));
+    for name in ["问题属地", "承办人", "受理日期", "办结日期", "处理结果", "满意度", "最近期限类型"]
+    {
+        col(name);
+    }
+    assert_eq!(sheet.get_value((2, col("最近期限类型"))), Some(&Data::String("受理告知".into())));
 
     let res = app
         .client
@@ -189,5 +206,113 @@ pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
     assert_eq!(v["totals"]["all"], 2);
     let (s, _) = app.get(Some(&root), "/api/v1/stats/monthly?year=20x6").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
+
+/// The classification the national system relies on (issue 25 ¶2) and the
+/// named handler (¶3): set at registration and by an `assign_handler`
+/// step, shown on the case, filtered on the ledger (a first-level category
+/// takes in its second level; a place takes in the units below it;
+/// `handler=me`), and in the export. A handler leaves with the case.
+pub async fn handler_category_and_place_on_the_ledger(b: Backend) {
+    use calamine::{Reader, Xlsx};
+    let app = TestApp::start(b).await;
+    let (handler, intake) = (app.login("handler").await, app.login("intake").await);
+    let (s, cats) = app.get(Some(&handler), "/api/v1/content-categories").await;
+    assert_eq!(s, StatusCode::OK);
+    let codes: Vec<&str> = cats.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"00") && codes.contains(&"02") && codes.contains(&"0201"), "{codes:?}");
+    assert_eq!(app.get(None, "/api/v1/content-categories").await.0, StatusCode::UNAUTHORIZED);
+
+    let p = app
+        .register(&intake, petition("C", "2026-03-02", json!({"content_category":"0201","problem_unit":"T1-V1"})))
+        .await;
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(p["content_category"], "0201");
+    assert_eq!(p["content_category_label"], "劳动和社会保障 / 拖欠工资");
+    assert_eq!(p["problem_unit"]["code"], "T1-V1");
+    assert!(p["handler"].is_null());
+    let plain = app.register(&intake, petition("C", "2026-03-02", json!({}))).await;
+    assert_eq!(
+        (plain["content_category"].as_str(), plain["content_category_label"].as_str()),
+        (Some("00"), Some("未分类"))
+    );
+    for (body, field) in [
+        (json!({"content_category":"9999"}), "content_category"),
+        (json!({"content_category":"城乡建设"}), "content_category"),
+        (json!({"problem_unit":"NOPE"}), "problem_unit"),
+    ] {
+        let (s, e) = app.post(Some(&intake), "/api/v1/petitions", petition("C", "2026-03-02", body)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["fields"][0]["field"], field, "{e}");
+    }
+
+    // A handler of the unit that has the case; nobody else.
+    for who in ["t1", "supervisor", "nobody"] {
+        let e = app
+            .event(
+                &handler,
+                id,
+                json!({"type":"assign_handler","on":"2026-03-03","user":who}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        assert_eq!(e["error"]["fields"][0]["code"], "not_a_handler", "{who}: {e}");
+    }
+    let p = app
+        .event(&intake, id, json!({"type":"assign_handler","on":"2026-03-03","user":"handler"}), StatusCode::CREATED)
+        .await;
+    assert_eq!(p["handler"]["username"], "handler");
+    assert_eq!(p["handler"]["name"], "测试handler");
+    let last = p["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["type"].as_str(), last["label"].as_str()), (Some("assign_handler"), Some("指定承办人")));
+
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+    };
+    for (who, q, want) in [
+        (&handler, "handler=me", vec![id]),
+        (&intake, "handler=me", vec![]),
+        (&intake, "handler=handler", vec![id]),
+        (&intake, "content_category=02", vec![id]),
+        (&intake, "content_category=0201", vec![id]),
+        (&intake, "content_category=01", vec![]),
+        (&intake, "content_category=00", vec![plain["id"].as_i64().unwrap()]),
+        (&intake, "problem_unit=T1", vec![id]),
+        (&intake, "problem_unit=T2", vec![]),
+    ] {
+        let (s, v) = app.get(Some(who), &format!("/api/v1/petitions?{q}")).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {v}");
+        assert_eq!(ids(&v), want, "{q}");
+    }
+    let (_, v) = app.get(Some(&intake), "/api/v1/petitions?handler=handler").await;
+    let line = &v["items"][0];
+    assert_eq!((line["handler"].as_str(), line["problem_unit"].as_str()), (Some("测试handler"), Some("一号村")));
+    for q in ["content_category=9999", "problem_unit=NOPE", "handler=nobody"] {
+        assert_eq!(app.get(Some(&intake), &format!("/api/v1/petitions?{q}")).await.0, StatusCode::BAD_REQUEST, "{q}");
+    }
+
+    // The export carries them.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/petitions/export.xlsx?handler=handler", app.base))
+        .bearer_auth(&intake)
+        .send()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range("信访事项台账").unwrap();
+    let row: Vec<String> =
+        (0..sheet.width() as u32).map(|c| sheet.get_value((2, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
+    for want in ["劳动和社会保障 / 拖欠工资", "一号村", "测试handler"] {
+        assert!(row.iter().any(|c| c == want), "{want} in {row:?}");
+    }
+    assert_eq!(sheet.height(), 3, "the filter applies");
+
+    // The case moves on: the handler stays with the unit that named them.
+    let p = app.event(&handler, id, json!({"type":"transfer","on":"2026-03-04","to":"T1"}), StatusCode::CREATED).await;
+    assert!(p["handler"].is_null(), "{}", p["handler"]);
+    let (_, v) = app.get(Some(&handler), "/api/v1/petitions?handler=me").await;
+    assert!(ids(&v).is_empty());
     app.finish().await;
 }
