@@ -192,7 +192,25 @@ fn walk_intake(w: &mut Walk<'_>, g: &mut Gen, department: &str, township: &str, 
         );
         return false;
     }
-    w.step(g, (1, 8), K::Accept { note: None })
+    if !w.step(g, (1, 8), K::Accept { note: None }) {
+        return false;
+    }
+    // Most accepted cases are given to a named handler (承办人) where the
+    // unit has one among the demo's accounts.
+    if let Some(user) = demo_handler(&w.state.unit).filter(|_| g.chance(0.8)) {
+        return w.step(g, (0, 2), K::AssignHandler { user: user.into() });
+    }
+    true
+}
+
+/// The demo account that handles the cases of a unit, if it has one.
+fn demo_handler(unit: &str) -> Option<&'static str> {
+    match unit {
+        ROOT => Some("handler"),
+        "QX-ZJJ" => Some("zjj"),
+        "QX-RSJ" => Some("rsj"),
+        _ => None,
+    }
 }
 
 /// Handling to a served opinion and its evaluation (Arts. 21, 32–34).
@@ -374,6 +392,7 @@ async fn load_petitions(
         let mut w = Walk { st, units: &index, cal: &cal, rec, state, day: received, today, actor: handler };
         walk(&mut w, &mut g, department, &township.code);
         petitions::settle_record(st, &mut w.rec, &w.state, &cal).map_err(|e| anyhow::anyhow!(e.summary()))?;
+        w.rec.handler_id = w.state.handler().and_then(user_id);
         stats.events += w.rec.events.len();
         records.push(w.rec);
         if records.len() == batch || i + 1 == n {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use xinfang_app::{AppState, org, today};
-use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus};
+use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus, category};
 use xinfang_store::Unit;
 
 pub(crate) struct ListRow {
@@ -19,9 +19,12 @@ pub(crate) struct ListRow {
     pub(crate) received_on: NaiveDate,
     pub(crate) channel: &'static str,
     pub(crate) class: &'static str,
-    pub(crate) category: String,
+    /// The category's own name, and its full label for the hover.
+    pub(crate) category: &'static str,
+    pub(crate) category_label: String,
     pub(crate) subject: String,
     pub(crate) petitioner: String,
+    pub(crate) phone: String,
     pub(crate) persons: Option<i64>,
     pub(crate) problem_unit: String,
     pub(crate) unit: String,
@@ -208,12 +211,11 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
                 received_on: r.received_on,
                 channel: r.channel.label(),
                 class: r.class.label(),
-                category: xinfang_domain::petition::category::label(&r.content_category),
+                category: category::find(&r.content_category).map_or("", |c| c.name),
+                category_label: category::label(&r.content_category),
                 subject: r.subject,
-                petitioner: match r.petitioner_phone_masked {
-                    Some(p) => format!("{} {p}", r.petitioner_name),
-                    None => r.petitioner_name,
-                },
+                petitioner: r.petitioner_name,
+                phone: r.petitioner_phone_masked.unwrap_or_default(),
                 persons: r.collective_persons,
                 problem_unit: r.problem_unit_name.unwrap_or_default(),
                 unit: r.unit_name,
