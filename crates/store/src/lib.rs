@@ -143,6 +143,13 @@ forward! {
     pub async fn calendar_revision(&self) -> Result<String>;
 }
 
+// Idempotency keys (a request sent twice is carried out once).
+forward! {
+    pub async fn claim_idempotency(&self, key: &str, request: &str, now_us: i64, ttl_us: i64, stale_us: i64) -> Result<Claimed>;
+    pub async fn answer_idempotency(&self, key: &str, status: i64, body: &str) -> Result<()>;
+    pub async fn release_idempotency(&self, key: &str) -> Result<()>;
+}
+
 // The audit log.
 forward! {
     pub async fn audit(&self, e: &AuditEntry) -> Result<()>;

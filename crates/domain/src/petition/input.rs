@@ -7,7 +7,7 @@ use super::vocab::{Channel, PetitionClass};
 use crate::error::Invalid;
 use crate::ids::{IdNumber, Phone, UnitCode};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use xinfang_text::{char_len, clean, clean_line};
 
 pub const MAX_NAME: usize = 50;
@@ -20,7 +20,7 @@ pub const EARLIEST_DATE: &str = "2000-01-01";
 
 /// A registration as submitted (JSON body or form). Strings are parsed here,
 /// not by serde, so each error names its field in Chinese.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PetitionInput {
@@ -52,7 +52,7 @@ pub struct PetitionInput {
     pub problem_unit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PetitionerInput {
@@ -65,7 +65,7 @@ pub struct PetitionerInput {
     pub id_number: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CollectiveInput {

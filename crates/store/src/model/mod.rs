@@ -4,11 +4,13 @@
 //! beside them.
 
 mod audit;
+mod idempotency;
 mod org;
 mod personal;
 mod petitions;
 
 pub use audit::*;
+pub use idempotency::*;
 pub use org::*;
 pub use personal::*;
 pub use petitions::*;

@@ -320,7 +320,15 @@ pub struct SearchHit {
     pub facts: String,
     pub reasons: String,
     pub score: f64,
+    /// How many petitions matched in all: every match for an exact
+    /// look-up; for a text search, at most the ranked window (1,000).
+    pub matched: i64,
 }
+
+/// How many of the newest matches a text search ranks. Ranking every match
+/// of a common word in a large ledger would read them all; the newest few
+/// thousand in the user's jurisdiction are what a clerk looks for.
+pub const RANK_WINDOW: i64 = 1000;
 
 /// An earlier petition that may be the same matter as the one asked about.
 #[derive(Debug, Clone)]

@@ -14,6 +14,7 @@
 mod audit;
 mod batch;
 mod calendar;
+mod idempotency;
 mod load;
 mod meta;
 mod org;

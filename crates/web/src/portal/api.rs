@@ -179,18 +179,26 @@ pub async fn lookup_by_post(
     Ok(Json(public_view(&st, &row).await?))
 }
 
-/// 信访人网上提交（无需登录）：返回信访件编号和查询码。收到日期为服务器当日（北京时间），请求中的 received_on 不予采用
+/// 信访人网上提交（无需登录）：返回信访件编号和查询码。收到日期为服务器当日（北京时间），请求中的 received_on 不予采用。带 Idempotency-Key 时，24 小时内以同一键重发同一请求只返回第一次的答复，不再登记
 #[utoipa::path(post, path = "/api/v1/public/petitions", operation_id = "publicSubmit", tag = "portal",
     request_body = PetitionInput,
-    responses((status = 201, description = "已提交", body = Submitted), (status = 400, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = "客户端自选的请求键（1–200 个可见 ASCII 字符），重发时不变")),
+    responses((status = 201, description = "已提交（重发时为第一次的答复，带 Idempotent-Replayed: true）", body = Submitted), (status = 400, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody), (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody), (status = 429, response = crate::views::ErrorBody)))]
 pub async fn submit(
     State(st): State<AppState>,
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,
+    headers: axum::http::HeaderMap,
     crate::extract::ApiJson(input): crate::extract::ApiJson<PetitionInput>,
-) -> ApiResult<(axum::http::StatusCode, Json<Submitted>)> {
-    let new = petitions::register_public(&st, &client, &input).await?;
-    let petition = public_view_from(&st, &new.row, &new.events)?;
-    Ok((axum::http::StatusCode::CREATED, Json(Submitted { petition, query_code: new.row.query_code })))
+) -> ApiResult<axum::response::Response> {
+    let key = crate::idempotency::key_of(&headers)?;
+    crate::idempotency::once(&st, "public-submit", key, &input, async {
+        let new = petitions::register_public(&st, &client, &input).await?;
+        let petition = public_view_from(&st, &new.row, &new.events)?;
+        let body = serde_json::to_value(Submitted { petition, query_code: new.row.query_code })
+            .map_err(|_| crate::error::AppError::internal())?;
+        Ok((axum::http::StatusCode::CREATED, body))
+    })
+    .await
 }
 
 /// The petitioner's own step, with the phone suffix that proves it is

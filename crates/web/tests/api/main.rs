@@ -88,6 +88,7 @@ both!(
     portal::art35_a_petitioner_cannot_choose_the_date,
     portal::petitioner_text_is_bounded_and_cleaned,
     portal::the_look_up_keeps_the_code_out_of_addresses,
+    portal::a_submission_sent_twice_is_registered_once,
     workbench::workbench_counts_follow_the_case,
     admin::admin_adds_units_and_users_from_the_page,
     admin::admin_imports_a_calendar_from_the_page,

@@ -322,3 +322,85 @@ pub async fn the_look_up_keeps_the_code_out_of_addresses(b: Backend) {
     assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
     app.finish().await;
 }
+
+/// An `Idempotency-Key` on the portal's submission (issue 25 ¶11): the same
+/// key with the same request gets the first answer and registers nothing
+/// new, even when the repeats arrive together; another request under the
+/// key is refused; a refused request frees its key.
+pub async fn a_submission_sent_twice_is_registered_once(b: Backend) {
+    let app = TestApp::start(b).await;
+    let body = json!({
+        "channel":"online","received_on": crate::support::today(),"unit":"T1","class":"appeal",
+        "petitioners":[{"name":"赵六","address":"二号镇","phone":"13912345678"}],
+        "request":"请求修复村道","facts":"村道塌陷"
+    });
+    let send = |key: &'static str, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .post(format!("{}/api/v1/public/petitions", app.base))
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = res.headers().get("idempotent-replayed").is_some();
+            (res.status(), replayed, res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let count = || app.scalar_i64("SELECT COUNT(*) FROM petitions");
+    let before = count().await;
+    let (s, replayed, first) = send("retry-0001", body.clone()).await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, false), "{first}");
+    let (s, replayed, again) = send("retry-0001", body.clone()).await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, true));
+    assert_eq!(again, first, "the first answer, as it was");
+    assert_eq!(count().await, before + 1, "registered once");
+
+    let mut other = body.clone();
+    other["request"] = json!("请求修复另一条村道");
+    let (s, _, e) = send("retry-0001", other.clone()).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")));
+
+    // A refused request frees its key for the corrected one.
+    let mut bad = body.clone();
+    bad["request"] = json!("");
+    assert_eq!(send("retry-0002", bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(send("retry-0002", other).await.0, StatusCode::CREATED);
+    assert_eq!(count().await, before + 2);
+
+    // Sent five times at once: one registration, every answer the same case or "in progress".
+    let mut third = body.clone();
+    third["request"] = json!("请求修复第三条村道");
+    let (a, b, c, d, e) = tokio::join!(
+        send("retry-0003", third.clone()),
+        send("retry-0003", third.clone()),
+        send("retry-0003", third.clone()),
+        send("retry-0003", third.clone()),
+        send("retry-0003", third.clone())
+    );
+    let answers = [a, b, c, d, e];
+    assert_eq!(count().await, before + 3, "five sends, one registration");
+    let cases: std::collections::BTreeSet<String> = answers
+        .iter()
+        .filter(|(s, ..)| *s == StatusCode::CREATED)
+        .map(|(_, _, v)| v["case_no"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cases.len(), 1, "{answers:?}");
+    assert!(answers.iter().all(|(s, ..)| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT), "{answers:?}");
+
+    for key in ["", "键", &"k".repeat(201)] {
+        let res = app
+            .client
+            .post(format!("{}/api/v1/public/petitions", app.base))
+            .header("idempotency-key", key.as_bytes())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{key:?}");
+    }
+    assert_eq!(count().await, before + 3);
+    app.finish().await;
+}

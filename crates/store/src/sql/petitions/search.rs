@@ -19,10 +19,7 @@ pub(crate) fn search_rows(docs: &[(i64, &xinfang_text::SearchDoc)]) -> [Rows; 3]
     ]
 }
 
-/// How many of the newest matches a text search ranks. Ranking every match
-/// of a common word in a large ledger would read them all; the newest few
-/// thousand in the user's jurisdiction are what a clerk looks for.
-pub(crate) const RANK_WINDOW: i64 = 1000;
+pub(crate) use crate::RANK_WINDOW;
 
 pub(crate) fn read_hit(r: &DbRow) -> Result<SearchHit> {
     Ok(SearchHit {
@@ -31,6 +28,7 @@ pub(crate) fn read_hit(r: &DbRow) -> Result<SearchHit> {
         facts: r.try_get("facts")?,
         reasons: r.try_get("reasons")?,
         score: r.try_get("score")?,
+        matched: r.try_get("matched")?,
     })
 }
 
@@ -47,7 +45,8 @@ impl Backend {
     ) -> Result<Vec<SearchHit>> {
         let cols = format!("{SUMMARY_COLS}, p.request, p.facts, p.reasons");
         let exact_head = format!(
-            "SELECT {cols}, CAST(0 AS DOUBLE PRECISION) AS score FROM petitions p JOIN units u ON u.id = p.unit_id WHERE "
+            "SELECT {cols}, CAST(0 AS DOUBLE PRECISION) AS score, COUNT(*) OVER () AS matched \
+             FROM petitions p JOIN units u ON u.id = p.unit_id WHERE "
         );
         let mut q = Sql::default();
         match by {
@@ -122,9 +121,8 @@ impl Backend {
                 .arg(Arg::I64(offset));
             // Within a range, also how many matched: a full window means the
             // wider ranges would give the same newest matches.
-            let matched = if above.is_some() { ", (SELECT COUNT(*) FROM m) AS matched" } else { "" };
             q.push(&format!(
-                ") SELECT {cols}, top.score{matched} FROM top JOIN petitions p ON p.id = top.id \
+                ") SELECT {cols}, top.score, (SELECT COUNT(*) FROM m) AS matched FROM top JOIN petitions p ON p.id = top.id \
                  JOIN units u ON u.id = p.unit_id ORDER BY top.score DESC, p.id DESC"
             ));
             let rows = q.query().fetch_all(&self.read).await?;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use xinfang_app::petitions::search;
 use xinfang_app::petitions::search::MAX_OFFSET;
 use xinfang_app::{AppState, org, petitions, today};
-use xinfang_store::PetitionId;
+use xinfang_store::{ListFilter, PetitionId};
 
 /// The search parameters: the query, how words combine, the list filters
 /// and an offset (results are ranked, so they page by position).
@@ -71,7 +71,17 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
     };
     let page = filter.limit;
     filter.limit = page + 1;
-    let mut hits = st.store.search_petitions(&query.by, &filter, &org::viewer(st, user), offset).await?;
+    let viewer = org::viewer(st, user);
+    let mut hits = st.store.search_petitions(&query.by, &filter, &viewer, offset).await?;
+    // The count rides on every row; past the last page, ask the first.
+    let total = match hits.first() {
+        Some(h) => h.matched,
+        None if offset > 0 => {
+            let first = ListFilter { limit: 1, ..filter.clone() };
+            st.store.search_petitions(&query.by, &first, &viewer, 0).await?.first().map_or(0, |h| h.matched)
+        }
+        None => 0,
+    };
     let more = hits.len() as i64 > page;
     hits.truncate(page as usize);
     let today = today();
@@ -91,6 +101,8 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         terms: query.terms,
         items,
         next_offset: (more && offset + page <= MAX_OFFSET).then_some(offset + page),
+        total,
+        total_capped: query.mode == "text" && total >= xinfang_store::RANK_WINDOW,
     })
 }
 

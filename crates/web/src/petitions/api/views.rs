@@ -313,6 +313,9 @@ pub struct SearchPage {
     pub terms: Vec<String>,
     pub items: Vec<SearchHit>,
     pub next_offset: Option<i64>,
+    /// 共有多少件符合：精确查找为全部；全文检索最多统计最新的 1000 件（`total_capped` 为 true 时表示“1000 件以上”）。
+    pub total: i64,
+    pub total_capped: bool,
 }
 
 /// A rule of the law that may apply to a repeat.

@@ -22,6 +22,8 @@ pub(crate) struct SearchPage {
     pub(crate) hits: Vec<HitView>,
     pub(crate) next: Option<i64>,
     pub(crate) next_query: String,
+    /// "共 N 件" (or "N 件以上").
+    pub(crate) total: String,
 }
 
 pub(crate) struct HitView {
@@ -54,6 +56,7 @@ pub async fn search(
         error: None,
         hits: Vec::new(),
         next: None,
+        total: String::new(),
     };
     if page.searched {
         match crate::petitions::api::search::run(&st, &pu.user, &params).await {
@@ -77,6 +80,11 @@ pub async fn search(
                     })
                     .collect();
                 page.next = v.next_offset;
+                page.total = if v.total_capped {
+                    pu.tr.f("最新的 {} 件以上符合", &[&v.total])
+                } else {
+                    pu.tr.f("共 {} 件", &[&v.total])
+                };
             }
             Err(e) => page.error = Some(e.message),
         }

@@ -187,6 +187,11 @@ pub async fn search_respects_jurisdiction_and_exact_lookups(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["mode"], "text");
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    assert_eq!((v["total"].as_i64(), v["total_capped"].as_bool()), (Some(2), Some(false)), "the number of matches");
+    let (_, page2) = app.get(Some(&root), &format!("/api/v1/search?q={}&limit=1&offset=1", enc("农民工"))).await;
+    assert_eq!((page2["items"].as_array().unwrap().len(), page2["total"].as_i64()), (1, Some(2)));
+    let (_, past) = app.get(Some(&root), &format!("/api/v1/search?q={}&offset=5", enc("农民工"))).await;
+    assert_eq!(past["total"].as_i64(), Some(2), "past the last page the total still holds");
     // Traditional in the text, simplified in the query; shown as written.
     assert!(hits(&v).iter().any(|h| h.contains("[農民工]")), "{:?}", hits(&v));
     let (_, v) = app.get(Some(&v1), &format!("/api/v1/search?q={}", enc("农民工"))).await;
@@ -199,6 +204,7 @@ pub async fn search_respects_jurisdiction_and_exact_lookups(b: Backend) {
         assert_eq!(s, StatusCode::OK, "{q}: {v}");
         let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
         assert_eq!(ids, vec![a["id"].as_i64().unwrap()], "{q}: {v}");
+        assert_eq!(v["total"].as_i64(), Some(1), "{q}");
     }
     // A mistyped ID number says so rather than searching text.
     let (s, v) = app.get(Some(&root), "/api/v1/search?q=110105194912310021").await;
