@@ -1,10 +1,13 @@
-//! The petition ledger (信访事项台账) as files that Excel opens: `.xlsx`
+//! The notices of the procedure as Word files ([`docx`]), and the petition
+//! ledger (信访事项台账) as files that Excel opens: `.xlsx`
 //! with Chinese headers, fitting widths, real dates and a title row saying
 //! what was exported and when; CSV with a UTF-8 byte-order mark so Excel
 //! reads the Chinese correctly. Personal numbers arrive already masked.
 //!
 //! The workbook is written in constant-memory mode (row by row to a temporary
 //! file), so exporting a large ledger does not hold it in memory.
+
+pub mod docx;
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};

@@ -7,6 +7,7 @@
 
 pub mod check;
 mod codes;
+pub mod documents;
 pub mod errors;
 mod public;
 mod register;

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::search::search))
         .routes(routes!(api::stats::monthly))
         .routes(routes!(api::content_categories))
+        .routes(routes!(api::documents::api_docx))
         .route("/petitions", get(pages::list::list))
         .route("/petitions/new", get(pages::new::new_form).post(pages::new::create))
         .route("/petitions/export.xlsx", get(pages::list::export_xlsx))
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/petitions/{id}", get(pages::show::show))
         .route("/petitions/{id}/events", post(pages::steps::add_event))
         .route("/petitions/{id}/print", get(pages::show::print))
+        .route("/petitions/{id}/documents/{file}", get(pages::show::document))
         .route("/petitions/{id}/repeat-of", post(pages::steps::link_repeat))
         .route("/search", get(pages::search::search))
 }

@@ -74,6 +74,7 @@ both!(
     petitions::list_filters_and_cursor_pages,
     petitions::monthly_statistics_count_matters_by_unit_and_class,
     petitions::ledger_exports_open_in_excel,
+    petitions::notices_are_word_files_filled_from_the_case,
     petitions::handler_category_and_place_on_the_ledger,
     petitions::pages_forms_errors_and_headers,
     petitions::staff_pages_switch_to_english,
@@ -94,6 +95,19 @@ both!(
     admin::admin_imports_a_calendar_from_the_page,
     admin::admin_edits_and_stops_units_and_users,
 );
+
+/// The notices through LibreOffice, on SQLite (the files are the same on
+/// PostgreSQL).
+mod office {
+    #[tokio::test]
+    #[cfg_attr(
+        not(xinfang_office),
+        ignore = "set XINFANG_TEST_OFFICE=1 (with libreoffice-writer-nogui and poppler-utils installed) to run"
+    )]
+    async fn notices_open_in_libreoffice() {
+        crate::petitions::documents::notices_open_in_libreoffice(crate::support::Backend::Sqlite).await
+    }
+}
 
 /// The browser tests, on SQLite (the pages are the same on PostgreSQL).
 mod chromium {

@@ -1,6 +1,7 @@
 //! `/api/v1/petitions`: register, list, read, record steps, reveal a
 //! personal number (audited).
 
+pub mod documents;
 pub mod export;
 pub mod search;
 pub mod stats;

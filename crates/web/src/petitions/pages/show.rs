@@ -60,6 +60,8 @@ pub(crate) struct PetitionView {
     pub(crate) category: String,
     pub(crate) problem_unit: Option<String>,
     pub(crate) handler: Option<String>,
+    /// The notices the case has reached: (file, title).
+    pub(crate) documents: Vec<(&'static str, &'static str)>,
     pub(crate) people: Vec<PersonView>,
     pub(crate) deadlines: Vec<DeadlineView>,
     pub(crate) timeline: Vec<TimelineView>,
@@ -139,6 +141,10 @@ pub(crate) async fn petition_view(
         category: xinfang_domain::petition::category::label(&row.content_category),
         problem_unit: row.problem_unit.as_ref().map(|u| u.name.clone()),
         handler: row.handler.as_ref().map(|h| h.name.clone()),
+        documents: petitions::documents::available(st, row, &people, &events)
+            .into_iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         people: people
             .iter()
             .map(|p| PersonView {
@@ -439,3 +445,9 @@ pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<Stri
 }
 
 // ---------------------------------------------------------------- exports
+
+/// A notice of the case as a Word file, from the petition page.
+pub async fn document(State(st): State<AppState>, pu: PageUser, Path((id, file)): Path<(String, String)>) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
+    crate::petitions::api::documents::docx(&st, &pu.user, PetitionId(id), &file).await.unwrap_or_else(|e| pu.error(&e))
+}

@@ -165,11 +165,17 @@ pub async fn authorization_matrix(b: Backend) {
     let report = app
         .register(
             &intake,
-            petition("T1", "2026-03-02", json!({"class":"report","respondent_unit":"T1-V2","subject":"矩阵检举件"})),
+            petition(
+                "T1",
+                "2026-03-02",
+                json!({"class":"report","respondent_unit":"T1-V2","subject":"矩阵检举件","channel":"visit"}),
+            ),
         )
         .await;
-    let village = app.register(&v1, petition("T1-V1", "2026-03-02", json!({"subject":"矩阵村级件"}))).await;
-    let bureau = app.register(&handler, petition("C", "2026-03-02", json!({"subject":"矩阵局办件"}))).await;
+    let village =
+        app.register(&v1, petition("T1-V1", "2026-03-02", json!({"subject":"矩阵村级件","channel":"visit"}))).await;
+    let bureau =
+        app.register(&handler, petition("C", "2026-03-02", json!({"subject":"矩阵局办件","channel":"visit"}))).await;
     let bureau_id = bureau["id"].as_i64().unwrap();
     app.event(&handler, bureau_id, json!({"type":"transfer","on":"2026-03-03","to":"C-ZJJ"}), StatusCode::CREATED)
         .await;
@@ -228,7 +234,8 @@ pub async fn authorization_matrix(b: Backend) {
                     .replace("{seq}", "0")
                     .replace("{query_code}", target.map_or(fixtures[0].query_code.as_str(), |f| f.query_code.as_str()))
                     .replace("{code}", "T1")
-                    .replace("{username}", "v1");
+                    .replace("{username}", "v1")
+                    .replace("{file}", "visit_receipt.docx");
                 let url = format!("{}{path}", app.base);
                 let mut req = match route.method.as_str() {
                     "get" => http.get(&url),
