@@ -184,7 +184,7 @@ impl NewPetition {
         let collective = input.collective.as_ref().map(|c| parse_collective(c, rules, &mut petitioners, &mut errors));
 
         let request = text_field(&mut errors, "request", "信访请求", Some(&input.request), true, MAX_REQUEST);
-        let facts = text_field(&mut errors, "facts", "事实", input.facts.as_deref(), false, MAX_LONG_TEXT);
+        let facts = text_field(&mut errors, "facts", "事实", input.facts.as_deref(), true, MAX_LONG_TEXT);
         let reasons = text_field(&mut errors, "reasons", "理由", input.reasons.as_deref(), false, MAX_LONG_TEXT);
         let mut subject = text_field(&mut errors, "subject", "标题", input.subject.as_deref(), false, MAX_SUBJECT);
         if subject.is_empty() {
@@ -262,6 +262,14 @@ fn parse_petitioners(input: &[PetitionerInput], errors: &mut Vec<Invalid>) -> Ve
             None => None,
             Some(raw) => IdNumber::parse(&f("id_number"), raw).map_err(|e| errors.push(e)).ok(),
         };
+        // Someone must be reachable with the answer: an address, or a phone.
+        if address.is_empty() && p.phone.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            errors.push(Invalid::new(
+                f("address"),
+                "required",
+                "住址和联系电话至少填写一项，以便告知和送达（第十九条）",
+            ));
+        }
         petitioners.push(NewPetitioner { name, address, phone, id_number, representative: false });
     }
     petitioners
@@ -328,6 +336,7 @@ mod tests {
                 id_number: Some("11010519491231002X".into()),
             }],
             request: "请求补发拖欠工资".into(),
+            facts: Some("在某工地务工三个月未领到工资".into()),
             ..Default::default()
         }
     }
@@ -342,7 +351,11 @@ mod tests {
     #[test]
     fn art20_at_most_five_representatives() {
         let mut i = input();
-        i.petitioners = (0..6).map(|k| PetitionerInput { name: format!("代表{k}"), ..Default::default() }).collect();
+        i.petitioners = (0..6)
+            .map(|k| PetitionerInput {
+                name: format!("代表{k}"), address: Some("某村".into()), ..Default::default()
+            })
+            .collect();
         i.collective = Some(CollectiveInput { persons: 30, representatives: (0..6).collect() });
         let errs = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap_err();
         assert!(errs.iter().any(|e| e.code == "art20_too_many_representatives"));
@@ -352,16 +365,26 @@ mod tests {
         assert!(ok.petitioners[4].representative && !ok.petitioners[5].representative);
     }
 
+    /// Art. 19: the name, an address or a way to reach them, the request
+    /// and the facts; every missing one named, once.
     #[test]
     fn art19_name_and_request_are_required_and_every_error_is_reported() {
         let mut i = input();
         i.petitioners[0].name = "  ".into();
         i.request = "".into();
+        i.facts = Some(" ".into());
         i.received_on = "2026-02-30".into();
         i.petitioners[0].id_number = Some("110105194912310021".into());
         let errs = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap_err();
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, vec!["received_on", "petitioners[0].name", "petitioners[0].id_number", "request"]);
+        assert_eq!(fields, vec!["received_on", "petitioners[0].name", "petitioners[0].id_number", "request", "facts"]);
+        // An address or a phone: either is enough, neither is not.
+        let mut i = input();
+        i.petitioners[0].address = None;
+        assert!(NewPetition::parse(&i, today(), &RuleSet::national_2022()).is_ok(), "a phone is enough");
+        i.petitioners[0].phone = Some(" ".into());
+        let errs = NewPetition::parse(&i, today(), &RuleSet::national_2022()).unwrap_err();
+        assert_eq!((errs[0].field.as_str(), errs.len()), ("petitioners[0].address", 1), "{errs:?}");
     }
 
     #[test]

@@ -151,6 +151,7 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     web.set_value("#received_on", "2026-03-02").await;
     web.type_in("#persons", "25").await;
     web.type_in("#request", "请求补发拖欠的工资").await;
+    web.type_in("#facts", "在县城工地务工三个月未领到工资").await;
     for (i, (name, id)) in [("王大", "11010519491231002X"), ("李二", "")].iter().enumerate() {
         web.type_in(&format!("#p{i}_name"), name).await;
         web.type_in(&format!("#p{i}_address"), "测试县一号镇一号村").await;
@@ -204,6 +205,7 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     web.type_in("#address", "测试县二号镇三号村").await;
     web.type_in("#phone", "13912345678").await;
     web.type_in("#request", "建议修复村道 <script>alert(1)</script>").await;
+    web.type_in("#facts", "村道塌陷多处").await;
     web.submit("main form button[type=submit]").await;
     let code = web.text("#query-code").await;
     assert_eq!(code.len(), 12, "receipt shows the query code");

@@ -10,7 +10,7 @@ pub async fn public_submission_and_petitioner_steps(b: Backend) {
     let body = json!({
         "channel":"online","received_on": crate::support::today(),"unit":"T1","class":"appeal",
         "petitioners":[{"name":"赵六","address":"二号镇","phone":"13912345678"}],
-        "request":"请求修复村道"
+        "request":"请求修复村道","facts":"村道塌陷"
     });
     let (s, v) = app.post(None, "/api/v1/public/petitions", body.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -161,7 +161,7 @@ pub async fn art35_a_petitioner_cannot_choose_the_date(b: Backend) {
 
     let old = json!({
         "channel":"online","received_on":"2020-01-02","unit":"T1","class":"appeal",
-        "petitioners":[{"name":"赵六","phone":"13912345678"}],"request":"请求修复村道"
+        "petitioners":[{"name":"赵六","phone":"13912345678"}],"request":"请求修复村道","facts":"村道塌陷"
     });
     let (s, v) = app.post(None, "/api/v1/public/petitions", old).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");

@@ -74,10 +74,12 @@ pub async fn pages_forms_errors_and_headers(b: Backend) {
         ("unit".into(), "C".into()),
         ("class".into(), "appeal".into()),
         ("request".into(), "请求".into()),
+        ("facts".into(), "事实".into()),
         ("persons".into(), "40".into()),
     ];
     for i in 0..5 {
         six.push((format!("p{i}_name"), format!("代表{i}")));
+        six.push((format!("p{i}_address"), "一号村".into()));
         six.push((format!("p{i}_rep"), "1".into()));
     }
     let six_refs: Vec<(&str, &str)> = six.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
