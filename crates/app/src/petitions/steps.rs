@@ -167,3 +167,57 @@ async fn append_checked(
     }
     Err(errors::too_busy())
 }
+
+/// A petitioner's full numbers, shown to a role whose work needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullNumbers {
+    pub seq: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+}
+
+/// The full ID and phone numbers of petitioner `seq` of petition `id` (all
+/// of them with `None`, for the printed form), for an intake clerk, a
+/// handler or a leader who may see the case. Each petitioner revealed is a
+/// line of the audit log, written before anything is decrypted; `purpose`
+/// goes in its detail (`page`, `print`, `api`).
+pub async fn reveal(
+    st: &AppState,
+    user: &User,
+    id: PetitionId,
+    seq: Option<i64>,
+    purpose: &str,
+) -> Result<Vec<FullNumbers>> {
+    if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
+        return Err(Error::forbidden("本角色无权查看完整的身份证号和电话号码"));
+    }
+    let row = load_visible(st, user, id).await?;
+    let people: Vec<PetitionerRecord> =
+        st.store.petitioners(row.id).await?.into_iter().filter(|p| seq.is_none_or(|s| p.seq == s)).collect();
+    if people.is_empty() {
+        return Err(Error::not_found());
+    }
+    for p in &people {
+        st.store
+            .audit(&xinfang_store::AuditEntry {
+                user_id: Some(user.id),
+                action: "pii.reveal".into(),
+                object: format!("{}#{}", row.case_no, p.seq),
+                success: true,
+                detail: purpose.into(),
+            })
+            .await?;
+    }
+    people
+        .iter()
+        .map(|p| {
+            Ok(FullNumbers {
+                seq: p.seq,
+                name: p.name.clone(),
+                phone: p.phone.as_ref().map(|s| st.keys.open(Field::Phone, &s.ciphertext)).transpose()?,
+                id_number: p.id_number.as_ref().map(|s| st.keys.open(Field::IdNumber, &s.ciphertext)).transpose()?,
+            })
+        })
+        .collect()
+}

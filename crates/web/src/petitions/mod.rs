@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/petitions/{id}", get(pages::show::show))
         .route("/petitions/{id}/events", post(pages::steps::add_event))
         .route("/petitions/{id}/print", get(pages::show::print))
+        .route("/petitions/{id}/reveal", post(pages::show::reveal))
         .route("/petitions/{id}/documents/{file}", get(pages::show::document))
         .route("/petitions/{id}/repeat-of", post(pages::steps::link_repeat))
         .route("/search", get(pages::search::search))

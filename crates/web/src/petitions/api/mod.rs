@@ -17,14 +17,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use views::*;
-use xinfang_app::crypto::Field;
 use xinfang_app::{AppState, org, petitions, today};
-use xinfang_domain::Role;
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{Channel, Event, PetitionClass, PetitionInput, PetitionStatus};
-use xinfang_store::{
-    AuditEntry, EventRow, ListFilter, ListSort, PetitionId, PetitionRow, PetitionSummary, PetitionerRecord,
-};
+use xinfang_store::{EventRow, ListFilter, ListSort, PetitionId, PetitionRow, PetitionSummary, PetitionerRecord};
 
 /// The whole petition for staff: facts, masked petitioners, timeline and
 /// the deadlines computed now.
@@ -312,22 +308,7 @@ pub async fn reveal(
     CurrentUser(user): CurrentUser,
     ApiPath((id, seq)): ApiPath<(PetitionId, i64)>,
 ) -> ApiResult<Json<Revealed>> {
-    if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
-        return Err(AppError::forbidden("本角色无权查看完整的身份证号和电话号码"));
-    }
-    let row = petitions::load_visible(&st, &user, id).await?;
-    let people = st.store.petitioners(row.id).await?;
-    let p = people.iter().find(|p| p.seq == seq).ok_or_else(AppError::not_found)?;
-    st.store
-        .audit(&AuditEntry {
-            user_id: Some(user.id),
-            action: "pii.reveal".into(),
-            object: format!("{}#{}", row.case_no, seq),
-            success: true,
-            detail: String::new(),
-        })
-        .await?;
-    let phone = p.phone.as_ref().map(|s| st.keys.open(Field::Phone, &s.ciphertext)).transpose()?;
-    let id_number = p.id_number.as_ref().map(|s| st.keys.open(Field::IdNumber, &s.ciphertext)).transpose()?;
-    Ok(Json(Revealed { seq: p.seq, name: p.name.clone(), phone, id_number }))
+    let full = petitions::reveal(&st, &user, id, Some(seq), "api").await?;
+    let p = full.into_iter().next().ok_or_else(AppError::not_found)?;
+    Ok(Json(Revealed { seq: p.seq, name: p.name, phone: p.phone, id_number: p.id_number }))
 }

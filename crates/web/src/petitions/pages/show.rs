@@ -12,12 +12,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use xinfang_app::petitions::FullNumbers;
 use xinfang_app::{AppState, org, petitions, today};
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{CloseReason, Decision, DeclineRoute, Evaluation, Event};
 use xinfang_store::{PetitionId, PetitionRow, Unit};
 
 pub(crate) struct PersonView {
+    pub(crate) seq: i64,
+    /// Shown in full (revealed, audited) rather than masked.
+    pub(crate) revealed: bool,
     pub(crate) name: String,
     pub(crate) address: String,
     pub(crate) phone: String,
@@ -148,6 +152,8 @@ pub(crate) async fn petition_view(
         people: people
             .iter()
             .map(|p| PersonView {
+                seq: p.seq,
+                revealed: false,
                 name: p.name.clone(),
                 address: p.address.clone(),
                 phone: p.phone.as_ref().map(|s| s.masked.clone()).unwrap_or_default(),
@@ -212,6 +218,8 @@ pub(crate) struct PetitionPage {
     /// original of a linked repeat (the same handler by default).
     pub(crate) default_target: String,
     pub(crate) can_act: bool,
+    /// May show the petitioners' full numbers (audited).
+    pub(crate) can_reveal: bool,
     pub(crate) candidates: Vec<CandidateView>,
     /// The original this petition is linked to: (id, case number).
     pub(crate) repeat_of: Option<(i64, String)>,
@@ -282,6 +290,23 @@ impl CandidateView {
     }
 }
 
+/// Shows the numbers revealed in full in place of the masked ones.
+fn show_in_full(view: &mut PetitionView, revealed: &[FullNumbers]) {
+    for full in revealed {
+        if let Some(p) = view.people.iter_mut().find(|p| p.seq == full.seq) {
+            p.phone = full.phone.clone().unwrap_or_default();
+            p.id_number = full.id_number.clone().unwrap_or_default();
+            p.revealed = true;
+        }
+    }
+}
+
+/// Who may see the full numbers (one click, audited): the roles whose work
+/// needs them.
+fn can_reveal(user: &xinfang_store::User) -> bool {
+    matches!(user.role, xinfang_domain::Role::Intake | xinfang_domain::Role::Handler | xinfang_domain::Role::Leader)
+}
+
 /// Who may be named handler of a case at `unit`: its active staff who
 /// handle petitions, (username, name and role).
 async fn handler_choices(st: &AppState, unit: &Unit, tr: Tr) -> Vec<(String, String)> {
@@ -302,15 +327,17 @@ pub(crate) async fn petition_page(
     notice: Option<String>,
     error: Option<(String, String)>,
     status: StatusCode,
+    revealed: &[FullNumbers],
 ) -> Response {
     let row = match petitions::load_visible(st, &pu.user, PetitionId(id)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };
-    let (view, state) = match petition_view(st, &row, pu.tr).await {
+    let (mut view, state) = match petition_view(st, &row, pu.tr).await {
         Ok(v) => v,
         Err(e) => return pu.error(&e),
     };
+    show_in_full(&mut view, revealed);
     let today = today();
     let can_act = pu.user.role.works_petitions() && pu.user.unit.contains(&row.unit);
     let higher = match row.unit.parent_id {
@@ -390,6 +417,7 @@ pub(crate) async fn petition_page(
             .map(|o| o.unit.code.clone())
             .unwrap_or_default(),
         can_act,
+        can_reveal: can_reveal(&pu.user),
         linked_shown: candidates.iter().any(|c| c.linked),
         candidates,
         repeat_of: original.map(|o| (o.id.0, o.case_no)),
@@ -420,7 +448,7 @@ pub async fn show(
         "unlinked" => pu.tr.t("已解除重复件关联。").to_string(),
         other => pu.tr.f("已记录：{}", &[&pu.tr.t(step_label(other))]),
     });
-    petition_page(&st, &pu, id, notice, None, StatusCode::OK).await
+    petition_page(&st, &pu, id, notice, None, StatusCode::OK, &[]).await
 }
 
 #[derive(Template)]
@@ -430,16 +458,40 @@ pub(crate) struct PrintPage {
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
     pub(crate) p: PetitionView,
+    /// The form for the file, with the full numbers.
+    pub(crate) full: bool,
 }
 
-pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>) -> Response {
+#[derive(Deserialize)]
+pub struct PrintParams {
+    /// `1`: the form for the file, with the full numbers (audited).
+    pub(crate) full: Option<String>,
+}
+
+pub async fn print(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<PrintParams>,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     let row = match petitions::load_visible(&st, &pu.user, PetitionId(id)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };
+    let full = q.full.as_deref() == Some("1");
+    let revealed = match full {
+        true => match petitions::reveal(&st, &pu.user, row.id, None, "print").await.map_err(AppError::from) {
+            Ok(r) => r,
+            Err(e) => return pu.error(&e),
+        },
+        false => Vec::new(),
+    };
     match petition_view(&st, &row, Tr::default()).await {
-        Ok((p, _)) => render(&PrintPage { tr: Tr::default(), layout: Some(pu.layout()), nav: "list", p }),
+        Ok((mut p, _)) => {
+            show_in_full(&mut p, &revealed);
+            render(&PrintPage { tr: Tr::default(), layout: Some(pu.layout()), nav: "list", p, full })
+        }
         Err(e) => pu.error(&e),
     }
 }
@@ -450,4 +502,25 @@ pub async fn print(State(st): State<AppState>, pu: PageUser, Path(id): Path<Stri
 pub async fn document(State(st): State<AppState>, pu: PageUser, Path((id, file)): Path<(String, String)>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
     crate::petitions::api::documents::docx(&st, &pu.user, PetitionId(id), &file).await.unwrap_or_else(|e| pu.error(&e))
+}
+
+/// Shows one petitioner's full numbers on the petition page (one click;
+/// the reveal is audited before anything is decrypted).
+pub async fn reveal(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<String>,
+    crate::extract::PageForm(form): crate::extract::PageForm<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
+    if let Some(r) = pu.csrf_rejection(form.get("csrf").map(String::as_str)) {
+        return r;
+    }
+    let Some(seq) = form.get("seq").and_then(|s| s.parse::<i64>().ok()) else {
+        return pu.error(&AppError::bad_request("invalid_form", "缺少信访人序号"));
+    };
+    match petitions::reveal(&st, &pu.user, PetitionId(id), Some(seq), "page").await.map_err(AppError::from) {
+        Ok(full) => petition_page(&st, &pu, id, None, None, StatusCode::OK, &full).await,
+        Err(e) => pu.error(&e),
+    }
 }

@@ -44,12 +44,14 @@ pub async fn add_event(
     let kind = form.get("type").cloned().unwrap_or_default();
     let event = match event_from_form(&form) {
         Ok(e) => e,
-        Err(m) => return petition_page(&st, &pu, id, None, Some((kind, m)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(m) => {
+            return petition_page(&st, &pu, id, None, Some((kind, m)), StatusCode::UNPROCESSABLE_ENTITY, &[]).await;
+        }
     };
     match petitions::record_event(&st, &pu.user, PetitionId(id), event).await.map_err(AppError::from) {
         Ok(()) => see_other(&format!("/petitions/{id}?notice={kind}")),
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
-        Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status).await,
+        Err(e) => petition_page(&st, &pu, id, None, Some((kind, e.message)), e.status, &[]).await,
     }
 }
 
@@ -71,8 +73,16 @@ pub async fn link_repeat(
             Some(of) => Some(of),
             None => {
                 let m = "请选择要关联的更早事项".to_string();
-                return petition_page(&st, &pu, id, None, Some((String::new(), m)), StatusCode::UNPROCESSABLE_ENTITY)
-                    .await;
+                return petition_page(
+                    &st,
+                    &pu,
+                    id,
+                    None,
+                    Some((String::new(), m)),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &[],
+                )
+                .await;
             }
         }
     };
@@ -81,7 +91,7 @@ pub async fn link_repeat(
         Err(e) if e.status == StatusCode::NOT_FOUND => pu.error(&e),
         Err(e) => {
             let m = e.fields.first().map(|f| f.message.clone()).unwrap_or(e.message);
-            petition_page(&st, &pu, id, None, Some((String::new(), m)), e.status).await
+            petition_page(&st, &pu, id, None, Some((String::new(), m)), e.status, &[]).await
         }
     }
 }

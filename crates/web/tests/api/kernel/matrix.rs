@@ -114,6 +114,7 @@ fn page_form(path: &str, other: i64) -> Vec<(String, String)> {
         ],
         "/petitions/{id}/events" => vec![("type", "accept".into()), ("on", "2026-03-03".into())],
         "/petitions/{id}/repeat-of" => vec![("of", other.to_string())],
+        "/petitions/{id}/reveal" => vec![("seq", "0".into())],
         "/admin/units" => {
             vec![
                 ("code", "MX".into()),

@@ -151,8 +151,39 @@ pub async fn personal_numbers_are_masked_and_reveals_audited(b: Backend) {
     assert_eq!(full["phone"], "13800138000");
     assert_eq!(full["id_number"], "11010519491231002X");
 
+    // On the pages (issue 25 ¶7): one click on the petition page and the
+    // printed form for the file show them in full to those roles, each
+    // audited; the page, the ledger and the plain form stay masked.
+    let mut page = crate::support::Pages::new(&app);
+    let csrf = page.login("intake").await;
+    let (_, html, _) = page.get(&format!("/petitions/{id}")).await;
+    assert!(html.contains("显示完整号码") && !html.contains("13800138000"), "masked until asked");
+    let (s, html, _) = page.post(&format!("/petitions/{id}/reveal"), &[("csrf", &csrf), ("seq", "0")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("13800138000") && html.contains("11010519491231002X") && html.contains("已记入审计日志"));
+    let (_, html, _) = page.get(&format!("/petitions/{id}/print")).await;
+    assert!(!html.contains("13800138000"), "the plain form stays masked");
+    let (s, html, _) = page.get(&format!("/petitions/{id}/print?full=1")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("13800138000") && html.contains("11010519491231002X") && html.contains("审计日志"));
+    let (_, html, _) = page.get("/petitions").await;
+    assert!(!html.contains("13800138000"), "the ledger stays masked");
+    let mut reader = crate::support::Pages::new(&app);
+    let sup_csrf = reader.login("supervisor").await;
+    let (_, html, _) = reader.get(&format!("/petitions/{id}")).await;
+    assert!(!html.contains("显示完整号码"), "not offered to a supervisor");
+    let (s, html, _) = reader.post(&format!("/petitions/{id}/reveal"), &[("csrf", &sup_csrf), ("seq", "0")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!html.contains("13800138000"));
+    assert_eq!(reader.get(&format!("/petitions/{id}/print?full=1")).await.0, StatusCode::FORBIDDEN);
+
     let rows = app.store.audit_rows(0, 1000).await.unwrap();
-    assert!(rows.iter().any(|r| r.action == "pii.reveal" && r.object.ends_with("#0")));
+    let reveals: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == "pii.reveal" && r.object.ends_with("#0"))
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert_eq!(reveals, ["api", "page", "print"], "each reveal a line, with where it was shown");
     assert!(rows.iter().any(|r| r.action == "petition.register"));
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
