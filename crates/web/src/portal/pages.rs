@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use xinfang_app::{AppState, petitions, today};
+use xinfang_domain::UnitKind;
 use xinfang_domain::petition::{Evaluation, PetitionClass, PetitionInput, PetitionerInput};
 
 pub(crate) type Options = Vec<(&'static str, &'static str)>;
@@ -42,12 +43,21 @@ pub(crate) struct Home {
     pub(crate) tr: Tr,
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
+    /// The office the portal is of (the root of the unit tree), for the header.
+    pub(crate) office: String,
     pub(crate) code: String,
     pub(crate) error: Option<String>,
 }
 
-pub async fn home() -> Response {
-    render(&Home { tr: Tr::default(), layout: None, nav: "", code: String::new(), error: None })
+pub async fn home(State(st): State<AppState>) -> Response {
+    render(&Home { tr: Tr::default(), layout: None, nav: "", office: office(&st), code: String::new(), error: None })
+}
+
+/// The office the portal is of: the root of the unit tree (the county's
+/// petition office), named in every portal page's header.
+pub(crate) fn office(st: &AppState) -> String {
+    let units = st.cached_units();
+    units.all().iter().find(|u| u.parent_id.is_none()).map(|u| u.name.clone()).unwrap_or_default()
 }
 
 #[derive(Default)]
@@ -70,11 +80,14 @@ pub(crate) struct SubmitPage {
     pub(crate) tr: Tr,
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
+    /// The office the portal is of (the root of the unit tree), for the header.
+    pub(crate) office: String,
     pub(crate) csrf: String,
     pub(crate) errors: String,
     pub(crate) v: V,
     pub(crate) e: V,
-    pub(crate) units: Vec<(String, String)>,
+    /// The units offered, by kind: (group, [(code, name)]).
+    pub(crate) units: Vec<(&'static str, Vec<(String, String)>)>,
     pub(crate) classes: Options,
 }
 
@@ -86,14 +99,24 @@ pub(crate) async fn submit_page(st: &AppState, v: V, e: V, errors: String, statu
         tr: Tr::default(),
         layout: None,
         nav: "",
+        office: office(st),
         csrf: token.clone(),
         errors,
         v,
         e,
-        units: units
-            .iter()
-            .filter(|u| !u.disabled)
-            .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
+        // The bodies a citizen would address, grouped; villages (村、社区)
+        // are reached through their township.
+        units: [UnitKind::PetitionOffice, UnitKind::Body, UnitKind::Township]
+            .into_iter()
+            .map(|kind| {
+                let of_kind: Vec<(String, String)> = units
+                    .iter()
+                    .filter(|u| !u.disabled && u.kind == kind)
+                    .map(|u| (u.code.clone(), u.name.clone()))
+                    .collect();
+                (kind.label(), of_kind)
+            })
+            .filter(|(_, us)| !us.is_empty())
             .collect(),
         classes: vec![
             (PetitionClass::Appeal.as_str(), "投诉请求（申诉求决）"),
@@ -115,6 +138,8 @@ pub(crate) struct Receipt {
     pub(crate) tr: Tr,
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
+    /// The office the portal is of (the root of the unit tree), for the header.
+    pub(crate) office: String,
     pub(crate) case_no: String,
     pub(crate) query_code: String,
     pub(crate) received_on: String,
@@ -203,6 +228,8 @@ pub(crate) struct Status {
     pub(crate) tr: Tr,
     pub(crate) layout: Option<Layout>,
     pub(crate) nav: &'static str,
+    /// The office the portal is of (the root of the unit tree), for the header.
+    pub(crate) office: String,
     pub(crate) csrf: String,
     pub(crate) notice: Option<String>,
     pub(crate) error: Option<String>,
@@ -235,8 +262,14 @@ pub(crate) async fn status_page(
     let row = match petitions::find(st, client, code, Some(last4)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => {
-            let page =
-                Home { tr: Tr::default(), layout: None, nav: "", code: code.to_string(), error: Some(e.message) };
+            let page = Home {
+                tr: Tr::default(),
+                layout: None,
+                nav: "",
+                office: office(st),
+                code: code.to_string(),
+                error: Some(e.message),
+            };
             return (e.status, render(&page)).into_response();
         }
     };
@@ -258,6 +291,7 @@ pub(crate) async fn status_page(
         tr: Tr::default(),
         layout: None,
         nav: "",
+        office: office(st),
         csrf: token.clone(),
         notice,
         error,
@@ -289,7 +323,7 @@ pub async fn receipt(
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     headers: HeaderMap,
 ) -> Response {
-    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired(&st) };
     let row = match petitions::find(&st, &client, &code, Some(&last4)).await.map_err(AppError::from) {
         Ok(r) => r,
         Err(e) => return error_page(None, &e),
@@ -311,6 +345,7 @@ pub async fn receipt(
         tr: Tr::default(),
         layout: None,
         nav: "",
+        office: office(&st),
         case_no: row.case_no,
         query_code: row.query_code,
         received_on: row.received_on.to_string(),
@@ -320,9 +355,9 @@ pub async fn receipt(
 }
 
 /// The home page, saying the pass has ended.
-fn expired() -> Response {
+fn expired(st: &AppState) -> Response {
     let error = Some("查询已结束或已超过 30 分钟，请重新输入查询码和联系电话后四位。".to_string());
-    render(&Home { tr: Tr::default(), layout: None, nav: "", code: String::new(), error })
+    render(&Home { tr: Tr::default(), layout: None, nav: "", office: office(st), code: String::new(), error })
 }
 
 /// A look-up: the code and the phone suffix come by POST and, once they
@@ -337,7 +372,8 @@ pub async fn lookup(
     match petitions::find(&st, &client, &code, Some(&last4)).await.map_err(AppError::from) {
         Ok(row) => pass::grant(&st, Redirect::to("/portal/case").into_response(), &row.query_code, last4.trim()),
         Err(e) => {
-            let page = Home { tr: Tr::default(), layout: None, nav: "", code, error: Some(e.message) };
+            let page =
+                Home { tr: Tr::default(), layout: None, nav: "", office: office(&st), code, error: Some(e.message) };
             (e.status, render(&page)).into_response()
         }
     }
@@ -361,7 +397,7 @@ pub async fn case(
     headers: HeaderMap,
     Query(q): Query<CaseParams>,
 ) -> Response {
-    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired(&st) };
     let notice = q
         .notice
         .as_deref()
@@ -380,7 +416,7 @@ pub async fn event(
     headers: HeaderMap,
     PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
-    let Some((code, last4)) = pass::held(&st, &headers) else { return expired() };
+    let Some((code, last4)) = pass::held(&st, &headers) else { return expired(&st) };
     let kind = form.get("type").cloned().unwrap_or_default();
     if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
         return status_page(&st, &client, &code, &last4, None, Some("表单已过期，请再提交一次".into())).await;

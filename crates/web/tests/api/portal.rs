@@ -228,6 +228,11 @@ pub async fn the_look_up_keeps_the_code_out_of_addresses(b: Backend) {
     let mut p = Pages::new(&app);
     let (_, html, _) = p.get("/portal/submit").await;
     let csrf = field(&html, "csrf");
+    // The portal names the office it is of, and offers the bodies a citizen
+    // addresses, grouped; villages are reached through their township.
+    assert!(html.contains("portal-office\">测试县信访局"), "the office in the header");
+    assert!(html.contains("<optgroup label=\"乡镇（街道）\">") && html.contains("value=\"T1\""));
+    assert!(!html.contains("value=\"T1-V1\""), "no village in the list");
     let before = app.scalar_i64("SELECT COUNT(*) FROM petitions").await;
     let form = [
         ("csrf", csrf.as_str()),
