@@ -143,6 +143,14 @@ forward! {
     pub async fn calendar_revision(&self) -> Result<String>;
 }
 
+// Leaders' reception days (领导接访日, Art. 18).
+forward! {
+    pub async fn add_reception_day(&self, day: &NewReceptionDay, actor: Option<UserId>) -> Result<i64>;
+    pub async fn withdraw_reception_day(&self, id: i64, actor: Option<UserId>) -> Result<bool>;
+    pub async fn reception_day(&self, id: i64) -> Result<Option<ReceptionDay>>;
+    pub async fn reception_days(&self, from: chrono::NaiveDate, withdrawn: bool, limit: i64) -> Result<Vec<ReceptionDay>>;
+}
+
 // Idempotency keys (a request sent twice is carried out once).
 forward! {
     pub async fn claim_idempotency(&self, key: &str, request: &str, now_us: i64, ttl_us: i64, stale_us: i64) -> Result<Claimed>;

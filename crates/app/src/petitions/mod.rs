@@ -10,6 +10,7 @@ mod codes;
 pub mod documents;
 pub mod errors;
 mod public;
+pub mod reception;
 mod register;
 pub mod search;
 mod steps;

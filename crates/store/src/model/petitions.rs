@@ -355,3 +355,31 @@ pub struct UnindexedPetition {
     pub content: [String; 4],
     pub people: Vec<String>,
 }
+
+/// A leaders' reception day (领导接访日, Art. 18) as published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptionDay {
+    pub id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub on: NaiveDate,
+    /// E.g. 上午 9:00–12:00.
+    pub hours: String,
+    pub place: String,
+    /// The leader who receives, with their office.
+    pub leader: String,
+    /// The matters received that day (or 不限).
+    pub topic: String,
+    pub withdrawn: bool,
+}
+
+/// A reception day to publish.
+#[derive(Debug, Clone)]
+pub struct NewReceptionDay {
+    pub unit_id: UnitId,
+    pub on: NaiveDate,
+    pub hours: String,
+    pub place: String,
+    pub leader: String,
+    pub topic: String,
+}

@@ -38,6 +38,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "0009_office_due_counts", include_str!("migrations/0009_office_due_counts.sql")),
     (10, "0010_handler_and_classification", include_str!("migrations/0010_handler_and_classification.sql")),
     (11, "0011_idempotency", include_str!("migrations/0011_idempotency.sql")),
+    (12, "0012_reception_days", include_str!("migrations/0012_reception_days.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

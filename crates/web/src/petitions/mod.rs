@@ -38,4 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/petitions/{id}/documents/{file}", get(pages::show::document))
         .route("/petitions/{id}/repeat-of", post(pages::steps::link_repeat))
         .route("/search", get(pages::search::search))
+        .route("/reception", get(pages::reception::list).post(pages::reception::publish))
+        .route("/reception/{day}/withdraw", post(pages::reception::withdraw))
 }

@@ -45,12 +45,23 @@ pub(crate) struct Home {
     pub(crate) nav: &'static str,
     /// The office the portal is of (the root of the unit tree), for the header.
     pub(crate) office: String,
+    /// The leaders' reception days to come (Art. 18).
+    pub(crate) receptions: Vec<xinfang_store::ReceptionDay>,
     pub(crate) code: String,
     pub(crate) error: Option<String>,
 }
 
 pub async fn home(State(st): State<AppState>) -> Response {
-    render(&Home { tr: Tr::default(), layout: None, nav: "", office: office(&st), code: String::new(), error: None })
+    let receptions = petitions::reception::upcoming(&st, false).await.unwrap_or_default();
+    render(&Home {
+        tr: Tr::default(),
+        layout: None,
+        nav: "",
+        office: office(&st),
+        receptions,
+        code: String::new(),
+        error: None,
+    })
 }
 
 /// The office the portal is of: the root of the unit tree (the county's
@@ -267,6 +278,7 @@ pub(crate) async fn status_page(
                 layout: None,
                 nav: "",
                 office: office(st),
+                receptions: Vec::new(),
                 code: code.to_string(),
                 error: Some(e.message),
             };
@@ -357,7 +369,15 @@ pub async fn receipt(
 /// The home page, saying the pass has ended.
 fn expired(st: &AppState) -> Response {
     let error = Some("查询已结束或已超过 30 分钟，请重新输入查询码和联系电话后四位。".to_string());
-    render(&Home { tr: Tr::default(), layout: None, nav: "", office: office(st), code: String::new(), error })
+    render(&Home {
+        tr: Tr::default(),
+        layout: None,
+        nav: "",
+        office: office(st),
+        receptions: Vec::new(),
+        code: String::new(),
+        error,
+    })
 }
 
 /// A look-up: the code and the phone suffix come by POST and, once they
@@ -372,8 +392,15 @@ pub async fn lookup(
     match petitions::find(&st, &client, &code, Some(&last4)).await.map_err(AppError::from) {
         Ok(row) => pass::grant(&st, Redirect::to("/portal/case").into_response(), &row.query_code, last4.trim()),
         Err(e) => {
-            let page =
-                Home { tr: Tr::default(), layout: None, nav: "", office: office(&st), code, error: Some(e.message) };
+            let page = Home {
+                tr: Tr::default(),
+                layout: None,
+                nav: "",
+                office: office(&st),
+                receptions: Vec::new(),
+                code,
+                error: Some(e.message),
+            };
             (e.status, render(&page)).into_response()
         }
     }

@@ -77,6 +77,7 @@ both!(
     petitions::notices_are_word_files_filled_from_the_case,
     petitions::handler_category_and_place_on_the_ledger,
     petitions::pages_forms_errors_and_headers,
+    petitions::reception_days_are_published_on_the_portal,
     petitions::staff_pages_switch_to_english,
     petitions::search_page_and_repeat_links,
     petitions::repeat_detection_and_search_meet_the_evaluation_targets,

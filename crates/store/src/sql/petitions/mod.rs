@@ -6,6 +6,7 @@
 
 mod deadlines;
 mod read;
+mod reception;
 mod repeat;
 mod seals;
 mod search;

@@ -1,9 +1,11 @@
 //! The petitions module's pages: the ledger ([`list`]), registration
 //! ([`new`]), the petition page and its A4 form ([`show`]), the steps
-//! recorded from it ([`steps`]) and full-text search ([`search`]).
+//! recorded from it ([`steps`]), full-text search ([`search`]) and the
+//! leaders' reception days ([`reception`]).
 
 pub mod list;
 pub mod new;
+pub mod reception;
 pub mod search;
 pub mod show;
 pub mod steps;

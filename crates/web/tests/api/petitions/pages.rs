@@ -293,3 +293,77 @@ pub async fn search_page_and_repeat_links(b: Backend) {
     assert_eq!(v["repeat_of"], serde_json::Value::Null);
     app.finish().await;
 }
+
+/// Leaders' reception days (领导接访日, Art. 18; issue 25 ¶11): the office
+/// publishes them on its page, the portal shows those to come, a withdrawn
+/// one leaves the portal but stays on record; bad input is named field by
+/// field and stores nothing; who may not publish cannot.
+pub async fn reception_days_are_published_on_the_portal(b: Backend) {
+    let app = TestApp::start(b).await;
+    let mut p = Pages::new(&app);
+    let csrf = p.login("intake").await;
+    let (s, html, _) = p.get("/reception").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("发布接访日"));
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::hours(8 + 24)).date_naive().to_string();
+    let (s, html, _) = p
+        .post(
+            "/reception",
+            &[
+                ("csrf", &csrf),
+                ("unit", "C"),
+                ("on", "2020-01-01"),
+                ("hours", ""),
+                ("place", "县信访局接待大厅"),
+                ("leader", "陈建华 局长"),
+                ("topic", "不限"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("接访日期不得早于今天") && html.contains("接访时间不能为空"), "{html}");
+    assert!(html.contains("value=\"县信访局接待大厅\""), "what was typed is kept");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("unit", "C"),
+        ("on", tomorrow.as_str()),
+        ("hours", "上午 9:00—12:00"),
+        ("place", "县信访局接待大厅"),
+        ("leader", "陈建华 县信访局局长"),
+        ("topic", "不限"),
+    ];
+    let (s, _, loc) = p.post("/reception", &form).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/reception?notice=published")));
+    let mut citizen = Pages::new(&app);
+    let (_, portal, _) = citizen.get("/portal").await;
+    assert!(portal.contains("陈建华 县信访局局长") && portal.contains(&tomorrow), "{portal}");
+
+    // Not for a unit above one's own, nor by a role that reads.
+    let mut village = Pages::new(&app);
+    let vcsrf = village.login("v1").await;
+    let mut outside = form;
+    outside[0] = ("csrf", vcsrf.as_str());
+    assert_eq!(village.post("/reception", &outside).await.0, StatusCode::FORBIDDEN);
+    let mut reader = Pages::new(&app);
+    let rcsrf = reader.login("supervisor").await;
+    let (_, html, _) = reader.get("/reception").await;
+    assert!(!html.contains("发布接访日") && html.contains("陈建华"), "a supervisor reads");
+    let mut by_reader = form;
+    by_reader[0] = ("csrf", rcsrf.as_str());
+    assert_eq!(reader.post("/reception", &by_reader).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM reception_days").await, 1, "one published");
+
+    // Withdrawn: gone from the portal, kept and marked on the office's page.
+    let id = app.scalar_i64("SELECT id FROM reception_days").await;
+    let (s, _, loc) = p.post(&format!("/reception/{id}/withdraw"), &[("csrf", &csrf)]).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some("/reception?notice=withdrawn")));
+    let (_, portal, _) = citizen.get("/portal").await;
+    assert!(!portal.contains("陈建华"), "withdrawn");
+    let (_, html, _) = p.get("/reception").await;
+    assert!(html.contains("陈建华") && html.contains("已撤回"));
+    let rows = app.store.audit_rows(0, 10_000).await.unwrap();
+    assert!(
+        rows.iter().any(|r| r.action == "reception.publish") && rows.iter().any(|r| r.action == "reception.withdraw")
+    );
+    app.finish().await;
+}
