@@ -75,6 +75,10 @@ impl AppState {
         let units = store.units().await?;
         xinfang_text::warm_up();
         xinfang_text::add_words(units.iter().map(|u| u.name.as_str()));
+        // The office's own synonym groups, beside the shipped ones.
+        if let Some(own) = store.meta(crate::petitions::search::OWN_SYNONYMS).await?.filter(|o| !o.is_empty()) {
+            xinfang_text::set_own_synonyms(&own);
+        }
         Ok(AppState(Arc::new(Inner {
             store,
             keys,

@@ -14,7 +14,9 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 mod search;
 mod signature;
-pub use search::{Group, IndexedText, Piece, TextQuery, add_words, fold, snippet, warm_up};
+pub use search::{
+    Group, IndexedText, Piece, SYNONYMS, TextQuery, add_synonyms, add_words, fold, set_own_synonyms, snippet, warm_up,
+};
 pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.

@@ -119,3 +119,47 @@ pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> Result
     out.truncate(MAX_CANDIDATES);
     Ok(out)
 }
+
+/// The meta key of the office's own synonym groups.
+pub(crate) const OWN_SYNONYMS: &str = "search_synonyms";
+
+/// The office's own synonym groups, as stored (one group a line).
+pub async fn own_synonyms(st: &AppState) -> Result<String> {
+    Ok(st.store.meta(OWN_SYNONYMS).await?.unwrap_or_default())
+}
+
+/// Replaces the office's own synonym groups (an administrator's; at most
+/// 500 lines of 200 characters, each two or more terms): stored, audited,
+/// and in force at once on this server (others at their next start).
+pub async fn set_own_synonyms(st: &AppState, user: &User, text: &str) -> Result<usize> {
+    if user.role != xinfang_domain::Role::Admin {
+        return Err(Error::forbidden("只有系统管理员可以修改检索同义词"));
+    }
+    let text = xinfang_text::clean(text);
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    if lines.len() > 500 {
+        return Err(Error::field("synonyms", "too_many", "同义词最多 500 行"));
+    }
+    if let Some((i, _)) = lines.iter().enumerate().find(|(_, l)| l.chars().count() > 200) {
+        return Err(Error::field("synonyms", "too_long", format!("第 {} 行超过 200 字", i + 1)));
+    }
+    if let Some((i, _)) = lines.iter().enumerate().find(|(_, l)| l.split_whitespace().count() < 2) {
+        return Err(Error::field(
+            "synonyms",
+            "one_term",
+            format!("第 {} 行只有一个词：每行写两个或更多同义的词，以空格分隔", i + 1),
+        ));
+    }
+    let kept = lines.join("\n");
+    st.store.set_meta(OWN_SYNONYMS, &kept).await?;
+    st.store
+        .audit(&xinfang_store::AuditEntry {
+            user_id: Some(user.id),
+            action: "search.synonyms".into(),
+            object: user.unit.code.clone(),
+            success: true,
+            detail: format!("{} 组", lines.len()),
+        })
+        .await?;
+    Ok(xinfang_text::set_own_synonyms(&kept))
+}

@@ -14,5 +14,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/admin/units/{code}", get(pages::unit_form).post(pages::update_unit))
         .route("/admin/users", post(pages::add_user))
         .route("/admin/login-locks", post(pages::lift_lock))
+        .route("/admin/synonyms", post(pages::save_synonyms))
         .route("/admin/users/{username}", get(pages::user_form).post(pages::update_user))
 }

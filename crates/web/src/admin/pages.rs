@@ -52,6 +52,8 @@ pub(crate) struct AdminPage {
     pub(crate) parents: Vec<(String, String)>,
     /// Login locks in force on this server (administrators only).
     pub(crate) locks: Vec<xinfang_app::throttle::LoginLock>,
+    /// The office's own search synonym groups.
+    pub(crate) synonyms: String,
 }
 
 /// The units a new or moved unit, or a user, may be placed in: the active
@@ -106,6 +108,7 @@ pub(crate) async fn admin_page(
         roles: options(Role::ALL, Role::as_str, Role::label),
         parents: places(pu, &units),
         locks: xinfang_app::auth::login_locks(st, &pu.user).unwrap_or_default(),
+        synonyms: xinfang_app::petitions::search::own_synonyms(st).await.unwrap_or_default(),
     };
     (status, render(&page)).into_response()
 }
@@ -462,5 +465,27 @@ pub async fn lift_lock(State(st): State<AppState>, pu: PageUser, PageForm(f): Pa
             admin_page(&st, &pu, Some(notice), None, StatusCode::OK).await
         }
         Err(e) => pu.error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SynonymsForm {
+    csrf: Option<String>,
+    synonyms: Option<String>,
+}
+
+/// Saves the office's own synonym groups (administrators).
+pub async fn save_synonyms(State(st): State<AppState>, pu: PageUser, PageForm(f): PageForm<SynonymsForm>) -> Response {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
+        return r;
+    }
+    let text = f.synonyms.unwrap_or_default();
+    match xinfang_app::petitions::search::set_own_synonyms(&st, &pu.user, &text).await.map_err(AppError::from) {
+        Ok(n) => {
+            let notice = pu.tr.f("已保存 {} 组同义词，检索即刻生效。", &[&n]);
+            admin_page(&st, &pu, Some(notice), None, StatusCode::OK).await
+        }
+        Err(e) if e.status == StatusCode::FORBIDDEN => pu.error(&e),
+        Err(e) => admin_page(&st, &pu, None, Some(e.message), e.status).await,
     }
 }

@@ -84,6 +84,7 @@ both!(
     petitions::petitions_stored_before_the_index_are_backfilled,
     petitions::text_search_finds_the_newest_matches_at_any_age,
     petitions::search_respects_jurisdiction_and_exact_lookups,
+    petitions::an_administrator_extends_the_synonyms,
     petitions::art19_art36_repeat_links_and_flags,
     portal::public_lookup_leaks_no_personal_data,
     portal::public_submission_and_petitioner_steps,

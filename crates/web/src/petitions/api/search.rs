@@ -42,6 +42,10 @@ pub struct SearchParams {
 
 pub const DEFAULT_RESULTS: i64 = 20;
 
+/// Fewer petitions than this holding every word of a query: those holding
+/// some of them follow.
+pub const FEW: usize = 3;
+
 /// Runs a search as the user; returns the JSON page. Shared by the API and
 /// the search page.
 pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) -> ApiResult<SearchPage> {
@@ -82,15 +86,34 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         }
         None => 0,
     };
-    let more = hits.len() as i64 > page;
+    let mut more = hits.len() as i64 > page;
     hits.truncate(page as usize);
+    let mut terms = query.terms;
+    let (mut total, strict) = (total, hits.len());
+    // Too few hold every word: those that hold most of them follow, ranked,
+    // on the first page (issue 25 ¶8), never an empty page where a partial
+    // match exists.
+    if let (xinfang_store::SearchBy::Text(tq), 0) = (&query.by, offset)
+        && hits.len() < FEW
+        && let Some(relaxed) = tq.relaxed()
+    {
+        let wider =
+            st.store.search_petitions(&xinfang_store::SearchBy::Text(relaxed.clone()), &filter, &viewer, 0).await?;
+        total = total.max(wider.first().map_or(0, |h| h.matched));
+        let seen: std::collections::BTreeSet<i64> = hits.iter().map(|h| h.summary.id.0).collect();
+        hits.extend(wider.into_iter().filter(|h| !seen.contains(&h.summary.id.0)).take(page as usize - hits.len()));
+        terms = relaxed.terms();
+        more = false;
+    }
     let today = today();
     let items = hits
         .iter()
-        .map(|h| SearchHit {
+        .enumerate()
+        .map(|(i, h)| SearchHit {
             line: PetitionLine::of(&h.summary, today),
             score: h.score,
-            snippet: search::snippet_of(&h.request, &h.facts, &h.reasons, &query.terms)
+            partial: i >= strict,
+            snippet: search::snippet_of(&h.request, &h.facts, &h.reasons, &terms)
                 .iter()
                 .map(SnippetPiece::of)
                 .collect(),
@@ -98,7 +121,7 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         .collect();
     Ok(SearchPage {
         mode: query.mode,
-        terms: query.terms,
+        terms,
         items,
         next_offset: (more && offset + page <= MAX_OFFSET).then_some(offset + page),
         total,

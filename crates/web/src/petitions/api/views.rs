@@ -300,6 +300,8 @@ pub struct SearchHit {
     pub line: PetitionLine,
     /// 相关度（越大越相关；精确查找为 0）
     pub score: f64,
+    /// 只含部分检索词（含全部检索词的事项太少时，排在其后）
+    pub partial: bool,
     pub snippet: Vec<SnippetPiece>,
 }
 

@@ -34,6 +34,8 @@ pub(crate) struct HitView {
     pub(crate) status: String,
     pub(crate) unit: String,
     pub(crate) name: String,
+    /// Holds only some of the words.
+    pub(crate) partial: bool,
     pub(crate) snippet: Vec<xinfang_text::Piece>,
 }
 
@@ -72,6 +74,7 @@ pub async fn search(
                         status: h.line.labels.status_label.to_string(),
                         unit: h.line.unit.name,
                         name: h.line.petitioner.name,
+                        partial: h.partial,
                         snippet: h
                             .snippet
                             .into_iter()
