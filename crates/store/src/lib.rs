@@ -174,6 +174,7 @@ forward! {
     pub async fn petitioners(&self, petition_id: PetitionId) -> Result<Vec<PetitionerRecord>>;
     pub async fn events(&self, petition_id: PetitionId) -> Result<Vec<EventRow>>;
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>>;
+    pub async fn count_petitions(&self, f: &ListFilter, viewer: &Viewer, cap: i64) -> Result<i64>;
     pub async fn search_petitions(&self, by: &SearchBy, f: &ListFilter, viewer: &Viewer, offset: i64) -> Result<Vec<SearchHit>>;
     pub async fn repeat_candidates(&self, id: PetitionId, viewer: &Viewer) -> Result<Vec<RepeatCandidate>>;
     pub async fn repeats_of(&self, id: PetitionId, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;

@@ -170,6 +170,8 @@ pub struct ListFilter {
     pub overdue_before: Option<NaiveDate>,
     /// The handler (承办人).
     pub handler_id: Option<UserId>,
+    /// Only cases not closed (办结).
+    pub open_only: bool,
     /// A content category: a first-level code takes in its second level.
     pub content_category: Option<String>,
     /// The ids of a unit and the units below it: the problem is there.

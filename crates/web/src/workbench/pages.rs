@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use xinfang_app::{AppState, org, today};
+use xinfang_store::ListFilter;
 
 pub(crate) struct WorkRow {
     pub(crate) id: i64,
@@ -42,17 +43,27 @@ pub(crate) struct Workbench {
     pub(crate) due_soon: i64,
     pub(crate) items: Vec<WorkRow>,
     pub(crate) counts: Vec<CountRow>,
+    /// 我的: the open cases the user is the named handler of, and of them
+    /// those overdue, counted as the ledger's filters count them.
+    pub(crate) mine_open: i64,
+    pub(crate) mine_overdue: i64,
 }
 
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
     let today = today();
     let soon = today + chrono::Days::new(3);
     let viewer = org::viewer(&st, &pu.user);
-    let (items, counts) =
-        match tokio::try_join!(st.store.work_items(&viewer, soon, 300), st.store.work_counts(&viewer, today, soon)) {
-            Ok(x) => x,
-            Err(e) => return pu.error(&e.into()),
-        };
+    let mine = ListFilter { handler_id: Some(pu.user.id), open_only: true, ..Default::default() };
+    let mine_late = ListFilter { overdue_before: Some(today), ..mine.clone() };
+    let (items, counts, mine_open, mine_overdue) = match tokio::try_join!(
+        st.store.work_items(&viewer, soon, 300),
+        st.store.work_counts(&viewer, today, soon),
+        st.store.count_petitions(&mine, &viewer, i64::MAX),
+        st.store.count_petitions(&mine_late, &viewer, i64::MAX)
+    ) {
+        Ok(x) => x,
+        Err(e) => return pu.error(&e.into()),
+    };
     let items: Vec<WorkRow> = items
         .into_iter()
         .map(|i| {
@@ -96,6 +107,8 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
         due_soon: counts.iter().map(|c| c.soon - c.overdue - c.today).sum(),
         items,
         counts,
+        mine_open,
+        mine_overdue,
     };
     render(&page)
 }

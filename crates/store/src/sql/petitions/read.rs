@@ -196,6 +196,9 @@ pub(crate) fn push_filters(q: &mut Sql, f: &ListFilter) {
     if let Some(ids) = &f.unit_ids {
         push_at_units(q, ids);
     }
+    if f.open_only {
+        q.push(" AND p.status <> 'closed'");
+    }
     if let Some(h) = f.handler_id {
         q.push(" AND p.handler_id = ").arg(Arg::I64(h.0));
     }
@@ -294,6 +297,18 @@ impl Backend {
     }
 
     /// The petition list, newest first, `limit` rows after the cursor.
+    /// How many petitions pass the list filters for `viewer`, counted up to
+    /// `cap` (a count of the whole of a large ledger would read it all).
+    pub async fn count_petitions(&self, f: &ListFilter, viewer: &Viewer, cap: i64) -> Result<i64> {
+        let mut q = Sql::default();
+        q.push("SELECT COUNT(*) FROM (SELECT 1 FROM petitions p WHERE 1 = 1");
+        push_visible(&mut q, viewer);
+        push_filters(&mut q, f);
+        q.push(" LIMIT ").arg(Arg::I64(cap)).push(") c");
+        let rows = q.query().fetch_all(&self.read).await?;
+        Ok(rows.first().map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(0))
+    }
+
     pub async fn list_petitions(&self, f: &ListFilter, viewer: &Viewer) -> Result<Vec<PetitionSummary>> {
         let mut q = Sql::default();
         q.push(&format!("SELECT {SUMMARY_COLS} FROM petitions p JOIN units u ON u.id = p.unit_id WHERE 1 = 1"));

@@ -172,6 +172,9 @@ pub struct ListParams {
     pub overdue: Option<String>,
     /// 承办人的用户名；`me` 为本人
     pub handler: Option<String>,
+    /// 只看未办结的事项
+    #[param(value_type = Option<bool>)]
+    pub open: Option<String>,
     /// 内容分类代码（一级类包含其二级类），见 /api/v1/content-categories
     pub content_category: Option<String>,
     /// 问题属地：单位代码（含其下级）
@@ -183,6 +186,9 @@ pub struct ListParams {
     pub limit: Option<String>,
     /// `newest` (default), `received_desc`, `received_asc`, `due_asc`.
     pub sort: Option<String>,
+    /// 页码（仅供页面显示第几页，随 cursor 传递）
+    #[param(value_type = Option<i64>)]
+    pub page: Option<String>,
 }
 
 pub const DEFAULT_PAGE: i64 = 50;
@@ -222,6 +228,11 @@ pub async fn parse_filter(st: &AppState, user: &xinfang_store::User, p: &ListPar
     if let Some(code) = nonempty(&p.unit) {
         let unit = st.unit(code).await?.ok_or_else(|| bad("unit", "单位不存在"))?;
         f.unit_ids = Some(st.cached_units().subtree_ids(&unit));
+    }
+    match nonempty(&p.open) {
+        None | Some("false") | Some("0") => {}
+        Some("true") | Some("1") => f.open_only = true,
+        Some(_) => return Err(bad("open", "应为 true 或 false")),
     }
     match nonempty(&p.handler) {
         None => {}

@@ -66,6 +66,7 @@ pub(crate) struct FilterValues {
     pub(crate) received_from: String,
     pub(crate) received_to: String,
     pub(crate) overdue: bool,
+    pub(crate) open: bool,
     pub(crate) handler: String,
     pub(crate) content_category: String,
     pub(crate) problem_unit: String,
@@ -93,7 +94,16 @@ pub(crate) struct ListPage {
     /// The query without the order, for the column links.
     pub(crate) base_query: String,
     pub(crate) sort: String,
+    /// 共 N 件 (or N+ when there are more than the count reads).
+    pub(crate) total: String,
+    /// This page's number and the number of pages (when the total is known).
+    pub(crate) page_no: i64,
+    /// 第 k 页（，共 m 页）.
+    pub(crate) page_label: String,
 }
+
+/// How far the ledger's total is counted: beyond it, "10000 件以上".
+const COUNT_CAP: i64 = 10_000;
 
 /// The list parameters as a query string, without the cursor.
 pub(crate) fn query_string(p: &ListParams) -> String {
@@ -106,6 +116,7 @@ pub(crate) fn query_string(p: &ListParams) -> String {
         ("received_to", &p.received_to),
         ("overdue", &p.overdue),
         ("handler", &p.handler),
+        ("open", &p.open),
         ("content_category", &p.content_category),
         ("problem_unit", &p.problem_unit),
         ("sort", &p.sort),
@@ -157,6 +168,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             received_from: p.received_from.clone().unwrap_or_default(),
             received_to: p.received_to.clone().unwrap_or_default(),
             overdue: p.overdue.as_deref() == Some("true"),
+            open: p.open.as_deref() == Some("true"),
             handler: p.handler.clone().unwrap_or_default(),
             content_category: p.content_category.clone().unwrap_or_default(),
             problem_unit: p.problem_unit.clone().unwrap_or_default(),
@@ -181,6 +193,9 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
         first_page: p.cursor.as_deref().unwrap_or("").is_empty(),
         base_query: query_string(&ListParams { sort: None, ..p.clone() }),
         sort: p.sort.clone().unwrap_or_default(),
+        total: String::new(),
+        page_no: p.page.as_deref().and_then(|n| n.parse::<i64>().ok()).filter(|n| *n >= 1).unwrap_or(1),
+        page_label: String::new(),
     };
     let mut filter = match parse_filter(&st, &pu.user, &p).await {
         Ok(f) => f,
@@ -191,10 +206,25 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
     };
     let size = filter.limit;
     filter.limit = size + 1;
-    let mut rows = match st.store.list_petitions(&filter, &org::viewer(&st, &pu.user)).await {
-        Ok(r) => r,
+    let viewer = org::viewer(&st, &pu.user);
+    // The total counts the filter, not the page: no cursor.
+    let whole = xinfang_store::ListFilter { before_id: None, after: None, ..filter.clone() };
+    let (rows, total) = match tokio::try_join!(
+        st.store.list_petitions(&filter, &viewer),
+        st.store.count_petitions(&whole, &viewer, COUNT_CAP + 1)
+    ) {
+        Ok(x) => x,
         Err(e) => return pu.error(&e.into()),
     };
+    let mut rows = rows;
+    if total > COUNT_CAP {
+        page.total = pu.tr.f("共 {} 件以上", &[&COUNT_CAP]);
+        page.page_label = pu.tr.f("第 {} 页", &[&page.page_no]);
+    } else {
+        page.total = pu.tr.f("共 {} 件", &[&total]);
+        let pages = ((total + size - 1) / size).max(1);
+        page.page_label = pu.tr.f("第 {} 页，共 {} 页", &[&page.page_no, &pages]);
+    }
     if rows.len() as i64 > size {
         rows.truncate(size as usize);
         page.next = rows.last().map(|r| next_cursor(filter.sort, r));

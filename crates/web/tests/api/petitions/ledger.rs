@@ -309,6 +309,20 @@ pub async fn handler_category_and_place_on_the_ledger(b: Backend) {
     }
     assert_eq!(sheet.height(), 3, "the filter applies");
 
+    // The workbench's 我的 counts what the ledger's filter lists, and links to it.
+    let mut page = crate::support::Pages::new(&app);
+    page.login("handler").await;
+    let (_, html, _) = page.get("/").await;
+    let card = html.split("id=\"mine\"").nth(1).unwrap();
+    assert!(card.contains("<b>1</b>"), "one case mine: {card}");
+    assert!(html.contains("href=\"/petitions?handler=me&amp;open=true\""));
+    let (_, html, _) = page.get("/petitions?handler=me&open=true").await;
+    assert!(html.contains("共 1 件") && html.contains("第 1 页，共 1 页"), "the ledger says so too");
+    let (s, html, _) = page.get("/petitions?limit=1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("共 2 件") && html.contains("第 1 页，共 2 页") && html.contains("page=2"), "pages numbered");
+    assert_eq!(app.get(Some(&handler), "/api/v1/petitions?open=maybe").await.0, StatusCode::BAD_REQUEST);
+
     // The case moves on: the handler stays with the unit that named them.
     let p = app.event(&handler, id, json!({"type":"transfer","on":"2026-03-04","to":"T1"}), StatusCode::CREATED).await;
     assert!(p["handler"].is_null(), "{}", p["handler"]);
