@@ -230,39 +230,39 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
         page.next = rows.last().map(|r| next_cursor(filter.sort, r));
     }
     let today = today();
-    page.rows = rows
-        .into_iter()
-        .map(|r| {
-            let facts = xinfang_app::petitions::LedgerFacts::of_stored(&r.state);
-            let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-            ListRow {
-                id: r.id.0,
-                case_no: r.case_no,
-                received_on: r.received_on,
-                channel: r.channel.label(),
-                class: r.class.label(),
-                category: category::find(&r.content_category).map_or("", |c| c.name),
-                category_label: category::label(&r.content_category),
-                subject: r.subject,
-                petitioner: r.petitioner_name,
-                phone: r.petitioner_phone_masked.unwrap_or_default(),
-                persons: r.collective_persons,
-                problem_unit: r.problem_unit_name.unwrap_or_default(),
-                unit: r.unit_name,
-                handler: r.handler_name.unwrap_or_default(),
-                status: r.status.label(),
-                status_class: status_class(r.status),
-                overdue: r.next_due.is_some_and(|d| d < today),
-                next_due: date(r.next_due),
-                next_clock: r.next_clock.as_deref().and_then(ClockName::parse).map_or("", ClockName::short_label),
-                accepted_on: date(facts.accepted_on),
-                closed_on: date(facts.closed_on),
-                result: facts.result.unwrap_or(""),
-                satisfaction: facts.satisfaction.unwrap_or(""),
-            }
-        })
-        .collect();
+    page.rows = rows.into_iter().map(|r| list_row(r, today)).collect();
     render(&page)
+}
+
+/// A line of the ledger page.
+fn list_row(r: xinfang_store::PetitionSummary, today: NaiveDate) -> ListRow {
+    let facts = xinfang_app::petitions::LedgerFacts::of_stored(&r.state);
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    ListRow {
+        id: r.id.0,
+        case_no: r.case_no,
+        received_on: r.received_on,
+        channel: r.channel.label(),
+        class: r.class.label(),
+        category: category::find(&r.content_category).map_or("", |c| c.name),
+        category_label: category::label(&r.content_category),
+        subject: r.subject,
+        petitioner: r.petitioner_name,
+        phone: r.petitioner_phone_masked.unwrap_or_default(),
+        persons: r.collective_persons,
+        problem_unit: r.problem_unit_name.unwrap_or_default(),
+        unit: r.unit_name,
+        handler: r.handler_name.unwrap_or_default(),
+        status: r.status.label(),
+        status_class: status_class(r.status),
+        overdue: r.next_due.is_some_and(|d| d < today),
+        next_due: date(r.next_due),
+        next_clock: r.next_clock.as_deref().and_then(ClockName::parse).map_or("", ClockName::short_label),
+        accepted_on: date(facts.accepted_on),
+        closed_on: date(facts.closed_on),
+        result: facts.result.unwrap_or(""),
+        satisfaction: facts.satisfaction.unwrap_or(""),
+    }
 }
 
 // ---------------------------------------------------------------- register
