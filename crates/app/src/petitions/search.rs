@@ -94,18 +94,56 @@ pub struct Candidate {
     pub linked: bool,
 }
 
+/// The same person's earlier matter whose written answer is served and
+/// whose window for review (or recheck) is still open: the way on is to ask
+/// for it (Arts. 35–36), not a new registration (issue 25 ¶9).
+fn window_open(
+    st: &AppState,
+    cal: &xinfang_domain::Calendar,
+    today: chrono::NaiveDate,
+    earlier: &PetitionSummary,
+) -> Option<RepeatFlag> {
+    use xinfang_domain::petition::{CaseState, ClockName};
+    let state: CaseState = serde_json::from_str(&earlier.state).ok()?;
+    let ctx = xinfang_domain::petition::procedure::Ctx { today, rules: &st.rules, calendar: cal, higher_unit: None };
+    let open = state
+        .deadlines(&ctx)
+        .into_iter()
+        .find(|d| matches!(d.clock, ClockName::ReviewRequest | ClockName::RecheckRequest) && d.due >= today)?;
+    let (article, message) = match open.clock {
+        ClockName::ReviewRequest => (
+            "《信访工作条例》第三十五条",
+            "该信访人此前事项的处理意见已送达，复查申请期尚未届满：不服的，应请求上一级机关复查，不必重新登记",
+        ),
+        _ => (
+            "《信访工作条例》第三十五条第二款",
+            "该信访人此前事项的复查意见已出具，复核申请期尚未届满：不服的，应请求复核，不必重新登记",
+        ),
+    };
+    Some(RepeatFlag { code: "art35_review_window_open", article, message })
+}
+
 /// The earlier petitions that may be the same matter as `row`, best first;
 /// likely repeats carry the rules that may apply (Arts. 19 ¶3, 36 ¶3).
 pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> Result<Vec<Candidate>> {
     let found = st.store.repeat_candidates(row.id, &viewer(st, user)).await?;
+    let cal = st.calendar();
+    let today = crate::today();
     let mut out: Vec<Candidate> = found
         .into_iter()
+        // Earlier means received earlier: one registered before this one
+        // but received after it is not (issue 25 ¶9).
+        .filter(|c| c.summary.received_on <= row.received_on || row.repeat_of == Some(c.summary.id))
         .filter_map(|c| {
             let similarity = c.similarity;
-            let assessment = assess(c.same_id_number || c.same_name_contact, similarity)?;
+            let same_person = c.same_id_number || c.same_name_contact;
+            let assessment = assess(same_person, similarity)?;
             let below = c.unit_path.starts_with(&row.unit.path) && c.unit_path != row.unit.path;
             let status = c.summary.status;
-            let flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };
+            let mut flags = if assessment.likely { flags(status, below, c.rechecked) } else { Vec::new() };
+            if same_person && let Some(flag) = window_open(st, &cal, today, &c.summary) {
+                flags.push(flag);
+            }
             let linked = row.repeat_of == Some(c.summary.id);
             Some(Candidate { summary: c.summary, assessment, similarity, flags, linked })
         })

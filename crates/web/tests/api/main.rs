@@ -85,6 +85,7 @@ both!(
     petitions::text_search_finds_the_newest_matches_at_any_age,
     petitions::search_respects_jurisdiction_and_exact_lookups,
     petitions::an_administrator_extends_the_synonyms,
+    petitions::repeat_candidates_point_to_review_and_never_to_later_ones,
     petitions::art19_art36_repeat_links_and_flags,
     portal::public_lookup_leaks_no_personal_data,
     portal::public_submission_and_petitioner_steps,

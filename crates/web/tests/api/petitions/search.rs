@@ -508,3 +508,40 @@ pub async fn an_administrator_extends_the_synonyms(b: Backend) {
     assert!(rows.iter().any(|r| r.action == "search.synonyms" && r.detail == "1 组"));
     app.finish().await;
 }
+
+/// Repeat candidates a clerk can trust (issue 25 ¶9): a petition received
+/// after this one is never its earlier matter, however it was registered;
+/// the same person's earlier matter with a served answer and the review
+/// window open says to ask for review (Art. 35) rather than register anew.
+pub async fn repeat_candidates_point_to_review_and_never_to_later_ones(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let today = crate::support::today();
+    let day = |n: i64| {
+        (chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap() - chrono::Days::new(n as u64)).to_string()
+    };
+    let text = json!({"subject":"金山石材厂拖欠工资","request":"请求督促金山石材厂支付拖欠的工资三万六千元",
+        "facts":"在金山石材厂切割车间打工九个月，老板以资金紧张为由拖欠工资"});
+    let first = app.register(&t, petition("C", &day(20), text.clone())).await;
+    let fid = first["id"].as_i64().unwrap();
+    for e in [
+        json!({"type":"accept","on":day(19)}),
+        json!({"type":"opinion","on":day(10),"decision":"support","basis":"已责令支付"}),
+        json!({"type":"serve","on":day(9)}),
+    ] {
+        app.event(&t, fid, e, StatusCode::CREATED).await;
+    }
+    let again = app.register(&t, petition("C", &day(2), text.clone())).await;
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{}/similar", again["id"])).await;
+    let c = v["candidates"].as_array().unwrap().iter().find(|c| c["id"] == fid).expect("the earlier matter").clone();
+    let codes: Vec<&str> = c["flags"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"art35_review_window_open"), "{c}");
+    assert!(c["flags"].to_string().contains("第三十五条"), "{c}");
+
+    // Registered later, received earlier: the first case is not its earlier matter.
+    let backlog = app.register(&t, petition("C", &day(30), text)).await;
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{}/similar", backlog["id"])).await;
+    let ids: Vec<i64> = v["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(!ids.contains(&fid) && !ids.contains(&again["id"].as_i64().unwrap()), "{v}");
+    app.finish().await;
+}
