@@ -29,8 +29,11 @@ const COMPANIES: &[&str] = &[
 const AREA_CODES: &[&str] = &["330127", "330122", "330182", "330183", "341024", "362321"];
 
 /// One topic: what it is about, its content category, which department is competent, and the
-/// wording. `{c}` is a company, `{v}` a village, `{t}` a township, `{n}` a
-/// number, `{m}` months, `{y}` a year.
+/// wording. `{c}` is a company, `{v}` a village, `{t}` a township, `{m}`
+/// months, `{y}` a year; `{money}`, `{area}`, `{mu}`, `{income}`, `{meters}`,
+/// `{years}`, `{shed}`, `{km}` and `{cm}` measures, each in a range a real
+/// petition gives (a house of 60–260 m², 1–9 亩 of land, a boundary 10–90 cm
+/// over).
 struct Topic {
     subject: &'static str,
     /// 内容分类 (data/categories/content-categories.tsv).
@@ -46,7 +49,7 @@ const TOPICS: &[Topic] = &[
         subject: "反映{c}拖欠农民工工资",
         category: "0201",
         department: "QX-RSJ",
-        request: "请求责令{c}支付拖欠的工资共计{n}元。",
+        request: "请求责令{c}支付拖欠的工资共计{money}元。",
         facts: "本人于{y}年在{c}承建的项目务工，{m}个月工资至今未结清，多次讨要无果，包工头已联系不上。",
         reasons: "劳动者付出劳动理应按时足额取得报酬，《保障农民工工资支付条例》明确规定不得拖欠。",
     },
@@ -55,7 +58,7 @@ const TOPICS: &[Topic] = &[
         category: "0101",
         department: "QX-ZRZY",
         request: "请求按现行标准重新核定房屋拆迁补偿，补足差额。",
-        facts: "{y}年{v}实施征地，我家住房面积{n}平方米，补偿按旧标准计算，与周边项目相差较大。",
+        facts: "{y}年{v}实施征地，我家住房面积{area}平方米，补偿按旧标准计算，与周边项目相差较大。",
         reasons: "同一时期同类房屋补偿标准应当一致，征收程序应当公开。",
     },
     Topic {
@@ -70,7 +73,7 @@ const TOPICS: &[Topic] = &[
         subject: "{v}土地承包经营权纠纷",
         category: "0301",
         department: "QX-NYNCJ",
-        request: "请求依法确认本户土地承包经营权，恢复被占用的{n}亩承包地。",
+        request: "请求依法确认本户土地承包经营权，恢复被占用的{mu}亩承包地。",
         facts: "本户承包地自二轮延包以来一直耕种，{y}年被村组调整给他人，未经本户同意。",
         reasons: "承包期内发包方不得随意调整承包地，《农村土地承包法》有明确规定。",
     },
@@ -79,7 +82,7 @@ const TOPICS: &[Topic] = &[
         category: "0802",
         department: "QX-MZJ",
         request: "请求重新审核本户低保申请。",
-        facts: "本人患慢性病，家庭月收入不足{n}元，{y}年申请低保，村里评议后未上报。",
+        facts: "本人患慢性病，家庭月收入不足{income}元，{y}年申请低保，村里评议后未上报。",
         reasons: "本户符合低保条件，评议过程未公示，请求依规核查。",
     },
     Topic {
@@ -95,7 +98,7 @@ const TOPICS: &[Topic] = &[
         category: "0306",
         department: "QX-ZJJ",
         request: "建议尽快修复{v}通村道路，增设路灯。",
-        facts: "{v}通村道路约{n}米路段坑洼不平，雨天积水，已发生多起摔伤事故。",
+        facts: "{v}通村道路约{meters}米路段坑洼不平，雨天积水，已发生多起摔伤事故。",
         reasons: "道路是群众出行的基本保障，修复费用不高而受益面广。",
     },
     Topic {
@@ -119,7 +122,7 @@ const TOPICS: &[Topic] = &[
         category: "0602",
         department: "QX-JYJ",
         request: "请求按政策认定原民办教师教龄并落实养老补助。",
-        facts: "本人曾在{v}小学任民办教师{n}年，现已退休，教龄补助未按政策认定。",
+        facts: "本人曾在{v}小学任民办教师{years}年，现已退休，教龄补助未按政策认定。",
         reasons: "原民办教师为乡村教育作出贡献，相关补助政策应当兑现。",
     },
     Topic {
@@ -135,7 +138,7 @@ const TOPICS: &[Topic] = &[
         category: "0402",
         department: "QX-ZRZY",
         request: "建议依法处理{v}村道旁的违章建筑，恢复道路通行。",
-        facts: "{v}村民在村道旁搭建约{n}平方米的违章建筑，占用道路，影响消防车通行。",
+        facts: "{v}村民在村道旁搭建约{shed}平方米的违章建筑，占用道路，影响消防车通行。",
         reasons: "违章建筑影响公共安全和村容村貌，应依法处理。",
     },
     Topic {
@@ -143,14 +146,14 @@ const TOPICS: &[Topic] = &[
         category: "0601",
         department: "QX-JYJ",
         request: "请求按户籍和实际居住地安排子女就近入学。",
-        facts: "本户{y}年迁入{t}，子女被安排到距离{n}公里外的学校就读，接送困难。",
+        facts: "本户{y}年迁入{t}，子女被安排到距离{km}公里外的学校就读，接送困难。",
         reasons: "义务教育阶段应就近免试入学，划片应考虑实际居住情况。",
     },
     Topic {
         subject: "医疗保险报销争议",
         category: "0502",
         department: "QX-RSJ",
-        request: "请求按规定报销住院医疗费用{n}元。",
+        request: "请求按规定报销住院医疗费用{money}元。",
         facts: "本人{y}年住院治疗，医保经办机构以材料不全为由拒绝报销，补齐材料后仍未处理。",
         reasons: "参保人按规定缴费，符合条件的医疗费用应当报销。",
     },
@@ -159,7 +162,7 @@ const TOPICS: &[Topic] = &[
         category: "0303",
         department: "QX-SFJ",
         request: "请求调解处理与邻居的宅基地界址纠纷。",
-        facts: "本户与邻居在{v}的宅基地相邻，邻居建房时越界约{n}厘米，协商未果。",
+        facts: "本户与邻居在{v}的宅基地相邻，邻居建房时越界约{cm}厘米，协商未果。",
         reasons: "宅基地界址应以确权登记为准，请求依法调处。",
     },
     Topic {
@@ -216,16 +219,21 @@ impl Gen {
     }
 
     fn fill(&mut self, template: &str, village: &str, township: &str, company: &str, year: i32) -> String {
-        let n = match self.rng.u8(0..3) {
-            0 => self.rng.u32(3..200).to_string(),
-            1 => (self.rng.u32(8..300) * 100).to_string(),
-            _ => (self.rng.u32(12..900) * 50).to_string(),
-        };
+        // Each measure in the range a real petition gives it.
+        let mu = format!("{}.{}", self.rng.u32(1..9), self.rng.u32(0..10));
         template
             .replace("{c}", company)
             .replace("{v}", village)
             .replace("{t}", township)
-            .replace("{n}", &n)
+            .replace("{money}", &(self.rng.u32(30..900) * 100).to_string())
+            .replace("{area}", &self.rng.u32(60..260).to_string())
+            .replace("{mu}", &mu)
+            .replace("{income}", &(self.rng.u32(6..16) * 100).to_string())
+            .replace("{meters}", &(self.rng.u32(5..200) * 10).to_string())
+            .replace("{years}", &self.rng.u32(6..26).to_string())
+            .replace("{shed}", &self.rng.u32(10..80).to_string())
+            .replace("{km}", &self.rng.u32(3..16).to_string())
+            .replace("{cm}", &self.rng.u32(10..90).to_string())
             .replace("{m}", &self.rng.u32(2..14).to_string())
             .replace("{y}", &year.to_string())
     }
