@@ -13,7 +13,7 @@ pub mod rules;
 pub mod vocab;
 
 pub use input::*;
-pub use procedure::{CaseState, Ctx, Event, EventKind, Stage};
+pub use procedure::{CaseState, Ctx, Event, EventKind, MetDeadline, Stage};
 pub use routing::check_not_respondent;
 pub use rules::{ClockRule, RuleSet};
 pub use vocab::*;

@@ -47,6 +47,8 @@ pub(crate) struct Workbench {
     /// those overdue, counted as the ledger's filters count them.
     pub(crate) mine_open: i64,
     pub(crate) mine_overdue: i64,
+    /// A year the deadlines reach into whose holidays are not loaded.
+    pub(crate) missing_year: Option<i32>,
 }
 
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
@@ -109,6 +111,12 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
         counts,
         mine_open,
         mine_overdue,
+        missing_year: {
+            // Deadlines run up to 90 days ahead (60 + 30): the year they
+            // reach must have its holiday notice loaded.
+            let horizon = chrono::Datelike::year(&(today + chrono::Days::new(90)));
+            (!st.calendar().has_year(horizon)).then_some(horizon)
+        },
     };
     render(&page)
 }

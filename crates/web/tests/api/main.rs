@@ -94,6 +94,7 @@ both!(
     portal::the_look_up_keeps_the_code_out_of_addresses,
     portal::a_submission_sent_twice_is_registered_once,
     workbench::workbench_counts_follow_the_case,
+    workbench::deadlines_read_plainly,
     admin::admin_adds_units_and_users_from_the_page,
     admin::admin_imports_a_calendar_from_the_page,
     admin::admin_edits_and_stops_units_and_users,

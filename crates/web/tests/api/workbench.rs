@@ -109,3 +109,43 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     reopened.close().await;
     app.finish().await;
 }
+
+/// Deadlines readable (issue 25 ¶6): the petition page shows the office's
+/// duties apart from the windows, and a deadline met stays with 按期 or
+/// 超期 N 日; when the deadlines reach a year whose holidays are not loaded,
+/// the workbench says so, with the way to import them, until they are.
+pub async fn deadlines_read_plainly(b: Backend) {
+    use crate::support::Pages;
+    let app = TestApp::start(b).await;
+    let t = app.login("handler").await;
+    let id = app.register(&t, petition("C", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+    app.event(&t, id, json!({"type":"transfer","on":"2026-03-02","to":"T1"}), StatusCode::CREATED).await;
+    let mut p = Pages::new(&app);
+    p.login("handler").await;
+    let (_, html, _) = p.get(&format!("/petitions/{id}")).await;
+    let duties = html.split("id=\"duties\"").nth(1).unwrap().split("</table>").next().unwrap();
+    let windows = html.split("id=\"windows\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(duties.contains("本机关：受理告知"), "{duties}");
+    assert!(windows.contains("可提出至：异议") && !duties.contains("异议"), "{windows}");
+    let t1 = app.login("t1").await;
+    app.event(&t1, id, json!({"type":"accept","on":"2026-03-04"}), StatusCode::CREATED).await;
+    let (_, html, _) = p.get(&format!("/petitions/{id}")).await;
+    let met = html.split("id=\"met\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(met.contains("2026-03-04") && met.contains("按期"), "{met}");
+
+    // The year the deadlines reach: shown missing until its notice is loaded.
+    let today = chrono::NaiveDate::parse_from_str(&crate::support::today(), "%Y-%m-%d").unwrap();
+    let year = chrono::Datelike::year(&(today + chrono::Days::new(90)));
+    let (_, html, _) = p.get("/").await;
+    assert_eq!(html.contains("id=\"missing-year\""), !app.state.calendar().has_year(year), "{year}");
+    let file = xinfang_domain::calendar::CalendarFile::parse(&format!(
+        r#"{{"source":"测试","years":{{"{year}":{{"holidays":[{{"name":"元旦","dates":["{year}-01-01"]}}]}}}}}}"#
+    ))
+    .unwrap();
+    let years: Vec<_> = file.special_days().into_iter().collect();
+    app.store.replace_calendar_years(&years, "测试通知", None).await.unwrap();
+    app.state.refresh_calendar().await.unwrap();
+    let (_, html, _) = p.get("/").await;
+    assert!(!html.contains("id=\"missing-year\""), "loaded: no warning");
+    app.finish().await;
+}

@@ -246,6 +246,17 @@ pub struct Evaluated {
     pub on: NaiveDate,
 }
 
+/// An office deadline whose step was taken: when it was due, when it was
+/// done, and how many days late (0: 按期).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetDeadline {
+    pub clock: ClockName,
+    pub due: NaiveDate,
+    pub done_on: NaiveDate,
+    pub late_days: i64,
+    pub explanation: String,
+}
+
 /// A handler named within a unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handler {
@@ -393,6 +404,37 @@ impl CaseState {
     /// opinion, which is its service date if recorded, else its date.
     fn recheck_window_start(&self) -> Option<NaiveDate> {
         self.review.as_ref().and_then(|r| r.opinion.as_ref()).map(|o| o.served_on.unwrap_or(o.issued_on))
+    }
+
+    /// The office's deadlines already met (or missed and then done), with
+    /// the day the step was taken: offices report on timeliness (按期 /
+    /// 超期 N 日), so a deadline does not vanish once its step is done.
+    pub fn met_deadlines(&self, ctx: &Ctx<'_>) -> Vec<MetDeadline> {
+        let mut out = Vec::new();
+        let mut met = |name: ClockName, start: NaiveDate, done: NaiveDate| {
+            let d = self.clock(ctx, name, start);
+            let late_days = (done - d.due).num_days().max(0);
+            out.push(MetDeadline { clock: name, due: d.due, done_on: done, late_days, explanation: d.explanation });
+        };
+        if let Some(on) = self.accepted_on {
+            met(ClockName::Acknowledge, self.intake.on.min(on), on);
+        }
+        if let (Some(on), Some(o)) = (self.accepted_on, &self.opinion)
+            && self.class == PetitionClass::Appeal
+        {
+            met(ClockName::Handle, on, o.issued_on);
+        }
+        if let Some(r) = &self.review
+            && let Some(o) = &r.opinion
+        {
+            met(ClockName::Review, r.requested_on, o.issued_on);
+        }
+        if let Some(r) = &self.recheck
+            && let Some(o) = &r.opinion
+        {
+            met(ClockName::Recheck, r.requested_on, o.issued_on);
+        }
+        out
     }
 
     /// The open clocks of the case.

@@ -461,3 +461,19 @@ fn a_named_handler_belongs_to_the_unit_that_named_them() {
     let mut e = ev("2026-02-04", EventKind::AssignHandler { user: "  ".into() });
     assert!(e.validate(d("2026-11-29"), &w.rules).is_err());
 }
+
+/// A deadline met stays on record with whether it was met in time (issue
+/// 25 ¶6): acceptance within 15 days (Art. 22), handling within 60 (Art. 34).
+#[test]
+fn met_deadlines_say_on_time_or_how_late() {
+    let w = World::new();
+    let mut s = case(PetitionClass::Appeal);
+    assert!(s.met_deadlines(&w.ctx()).is_empty());
+    s.apply(&ev("2026-02-05", EventKind::Accept { note: None }), &w.ctx()).unwrap();
+    let met = s.met_deadlines(&w.ctx());
+    assert_eq!((met[0].clock, met[0].late_days, met[0].done_on), (ClockName::Acknowledge, 0, d("2026-02-05")));
+    // 60 days from 2/5 → 4/6 (清明) → 4/7; the opinion on 4/10 is 3 days late.
+    s.apply(&ev("2026-04-10", opinion(Decision::Reject)), &w.ctx()).unwrap();
+    let handle = s.met_deadlines(&w.ctx()).into_iter().find(|m| m.clock == ClockName::Handle).unwrap();
+    assert_eq!((handle.due, handle.late_days), (d("2026-04-07"), 3));
+}

@@ -32,6 +32,9 @@ pub(crate) struct PersonView {
 pub(crate) struct DeadlineView {
     pub(crate) label: &'static str,
     pub(crate) due: NaiveDate,
+    /// A duty of the office (else a window: the petitioner's, or an
+    /// objection's).
+    pub(crate) duty: bool,
     pub(crate) overdue: bool,
     pub(crate) provisional: bool,
     pub(crate) paused: bool,
@@ -68,6 +71,8 @@ pub(crate) struct PetitionView {
     pub(crate) documents: Vec<(&'static str, &'static str)>,
     pub(crate) people: Vec<PersonView>,
     pub(crate) deadlines: Vec<DeadlineView>,
+    /// The office's deadlines met: (label, due, done on, late days).
+    pub(crate) met: Vec<(&'static str, NaiveDate, NaiveDate, i64)>,
     pub(crate) timeline: Vec<TimelineView>,
 }
 
@@ -167,12 +172,14 @@ pub(crate) async fn petition_view(
             .map(|d| DeadlineView {
                 label: d.clock.label(),
                 due: d.due,
+                duty: d.holder == xinfang_domain::Holder::Office && d.duty,
                 overdue: d.is_overdue(today),
                 provisional: d.provisional,
                 paused: d.paused,
                 explanation: d.explanation,
             })
             .collect(),
+        met: state.met_deadlines(&ctx).into_iter().map(|m| (m.clock.label(), m.due, m.done_on, m.late_days)).collect(),
         timeline: events
             .iter()
             .map(|e| {
