@@ -75,6 +75,13 @@ impl Browser {
         v[ELEMENT].as_str().unwrap().to_string()
     }
 
+    /// How many elements match `css`.
+    pub async fn find_all(&self, css: &str) -> usize {
+        let v =
+            self.cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        v.as_array().map_or(0, Vec::len)
+    }
+
     pub async fn type_in(&self, css: &str, text: &str) {
         let e = self.find(css).await;
         self.cmd(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({}))).await;
@@ -130,10 +137,14 @@ impl Browser {
     }
 }
 
-/// Logs in, registers a collective petition (the ID number checked as it is
-/// typed), accepts it, asks for an extension that a leader then approves,
-/// and sees the new due date with its explanation; then a petitioner submits on the portal, looks the case up
-/// with the code and evaluates the reply.
+/// A clerk's day in Chromium: logs in, registers a collective petition with
+/// its content category and place (the ID number checked as it is typed),
+/// accepts it, names its handler, finds its 受理告知书, asks for an
+/// extension that a leader then approves and sees the new due date with its
+/// explanation; the handler finds it under 我的 and by a compound typed
+/// without spaces and a colloquial word; then a petitioner submits on the
+/// portal, reloads the receipt (one petition only), looks the case up with
+/// the code and evaluates the reply.
 pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     let app = TestApp::start(b).await;
     let web = Browser::start().await;
@@ -150,6 +161,9 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     web.click("#channel option[value=visit]").await;
     web.set_value("#received_on", "2026-03-02").await;
     web.type_in("#persons", "25").await;
+    // The classification the national system relies on (issue 25 ¶2).
+    web.click("#content_category option[value='0201']").await;
+    web.click("#problem_unit option[value='T1-V1']").await;
     web.type_in("#request", "请求补发拖欠的工资").await;
     web.type_in("#facts", "在县城工地务工三个月未领到工资").await;
     for (i, (name, id)) in [("王大", "11010519491231002X"), ("李二", "")].iter().enumerate() {
@@ -177,6 +191,29 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     // 3/3 + 60 = 5/2, in the 劳动节 holiday → 5/6.
     assert!(page.contains("2026-05-06"), "{page}");
 
+    assert!(page.contains("劳动和社会保障 / 拖欠工资") && page.contains("一号村"), "category and place: {page}");
+    // The case is given to a named handler of the unit (issue 25 ¶3).
+    web.click("#act-assign_handler summary").await;
+    web.set_value("#assign_handler-on", "2026-03-03").await;
+    web.click("#assign_handler-user option[value='handler']").await;
+    web.submit("#act-assign_handler button[type=submit]").await;
+    assert!(web.text("#handler").await.contains("测试handler"), "the handler is named");
+    assert!(web.text("main").await.contains("指定承办人"), "and the naming is in the timeline");
+    // The notices download as Word files from the page (issue 25 ¶12).
+    assert!(
+        web.find_all("a[href$='/documents/acceptance_notice.docx']").await > 0,
+        "the 受理告知书 is offered once the case is accepted"
+    );
+    let token = app.login("intake").await;
+    let res = app
+        .client
+        .get(format!("{base}/api/v1/petitions/{id}/documents/acceptance_notice.docx"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+
     // Art. 34: the clerk asks for the extension, a leader of the unit approves it.
     assert!(page.contains("申请延长办理期限") && !page.contains("批准延长办理期限"), "request offered: {page}");
     web.click("#act-extend_request summary").await;
@@ -199,6 +236,23 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     assert!(page.contains("2026-06-01") && page.contains("经批准延长 30 日"), "{page}");
     assert!(page.contains("批准延长办理期限") && page.contains("测试leader"), "approved by the leader: {page}");
 
+    // The handler finds it under 我的, and finds it again by a compound
+    // typed without spaces and by a colloquial word (issue 25 ¶8).
+    web.submit("header form[action='/logout'] button").await;
+    web.goto(&format!("{base}/")).await;
+    web.type_in("#username", "handler").await;
+    web.type_in("#password", PASSWORD).await;
+    web.submit("button[type=submit]").await;
+    assert_eq!(web.text("#mine b").await, "1", "one case of mine");
+    web.submit("#mine").await;
+    assert!(web.text("main").await.contains("共 1 件"), "the ledger of mine");
+    for q in ["拖欠工资", "欠薪"] {
+        let encoded: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
+        web.goto(&format!("{base}/search?q={encoded}")).await;
+        let hits = web.text("main").await;
+        assert!(hits.contains("请求补发拖欠的工资"), "{q}: {hits}");
+    }
+
     // The petitioner's side.
     web.goto(&format!("{base}/portal/submit")).await;
     web.type_in("#name", "赵六").await;
@@ -209,10 +263,16 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     web.submit("main form button[type=submit]").await;
     let code = web.text("#query-code").await;
     assert_eq!(code.len(), 12, "receipt shows the query code");
+    // Reloading the receipt shows it again and registers nothing (issue 25 ¶11).
+    let receipt = web.url().await;
+    assert!(receipt.ends_with("/portal/receipt") && !receipt.contains(&code), "{receipt}");
+    web.goto(&receipt).await;
+    assert_eq!(web.text("#query-code").await, code);
 
     // Staff answer it (through the API), then the petitioner looks it up.
     let staff = app.login("handler").await;
     let (_, list) = app.get(Some(&staff), "/api/v1/petitions?channel=online").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "one petition for one submission");
     let pid = list["items"][0]["id"].as_i64().unwrap();
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
     for ev in [
