@@ -90,6 +90,25 @@ impl Tr {
         out
     }
 
+    /// Punctuation between the parts a page joins, in the page's language:
+    /// full-width in Chinese, English punctuation with its spaces in English
+    /// (issue 25 ¶13). `p(":")`, `p(",")`, `p("(")`, `p(")")`, `p(".")`.
+    pub fn p(&self, mark: &str) -> &'static str {
+        match (self.lang, mark) {
+            (Lang::Zh, ":") => "：",
+            (Lang::Zh, ",") => "，",
+            (Lang::Zh, "(") => "（",
+            (Lang::Zh, ")") => "）",
+            (Lang::Zh, ".") => "。",
+            (Lang::En, ":") => ": ",
+            (Lang::En, ",") => ", ",
+            (Lang::En, "(") => " (",
+            (Lang::En, ")") => ")",
+            (Lang::En, ".") => ".",
+            _ => "",
+        }
+    }
+
     /// The `lang` attribute of the page.
     pub fn html_lang(&self) -> &'static str {
         match self.lang {

@@ -183,7 +183,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             .unwrap_or_default()
             .into_iter()
             .filter(|u| pu.user.unit.contains(&u.unit) && u.role.works_petitions())
-            .map(|u| (u.username, format!("{}（{}）", u.display_name, u.unit.name)))
+            .map(|u| (u.username, format!("{}{}{}{}", u.display_name, pu.tr.p("("), u.unit.name, pu.tr.p(")"))))
             .collect(),
         categories: category_groups(),
         units: unit_options(&units),

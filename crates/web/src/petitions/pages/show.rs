@@ -323,7 +323,7 @@ async fn handler_choices(st: &AppState, unit: &Unit, tr: Tr) -> Vec<(String, Str
         .unwrap_or_default()
         .into_iter()
         .filter(|u| u.unit.id == unit.id && !u.disabled && u.role.works_petitions())
-        .map(|u| (u.username, format!("{}（{}）", u.display_name, tr.t(u.role.label()))))
+        .map(|u| (u.username, format!("{}{}{}{}", u.display_name, tr.p("("), tr.t(u.role.label()), tr.p(")"))))
         .collect()
 }
 

@@ -179,6 +179,9 @@ pub async fn staff_pages_switch_to_english(b: Backend) {
         assert!(html.contains(text), "missing {text}");
     }
     assert!(!html.contains("登记信访事项"), "the heading is English");
+    // English punctuation in English (issue 25 ¶13): the header's user line.
+    let who = html.split("class=\"who\">").nth(1).unwrap().split("<a ").next().unwrap();
+    assert!(who.contains(" (Intake clerk, ") && !who.contains('（') && !who.contains('，'), "{who}");
     // Errors in English, what was typed kept as typed.
     let bad = [
         ("csrf", csrf.as_str()),
