@@ -266,7 +266,7 @@ pub async fn calendar(store: &Store, command: CalendarCommand) -> anyhow::Result
     match command {
         CalendarCommand::Import { file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("无法读取 {}", file.display()))?;
-            let parsed = CalendarFile::parse(&text).map_err(|e| anyhow::anyhow!(e))?;
+            let parsed = CalendarFile::parse_any(&text).map_err(|e| anyhow::anyhow!(e))?;
             let years: Vec<(i32, Vec<_>)> = parsed.special_days().into_iter().collect();
             let source =
                 if parsed.source.trim().is_empty() { file.display().to_string() } else { parsed.source.clone() };

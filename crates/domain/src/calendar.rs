@@ -125,6 +125,91 @@ impl CalendarFile {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let file: CalendarFile = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+        file.check(text)?;
+        Ok(file)
+    }
+
+    /// Either form a clerk may have: the JSON file, or the lines of the
+    /// notice as an office types them ([`parse_lines`](Self::parse_lines)).
+    pub fn parse_any(text: &str) -> Result<Self, String> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        if text.trim_start().starts_with('{') { Self::parse(text) } else { Self::parse_lines(text) }
+    }
+
+    /// The notice as lines (issue 25 ¶6), one holiday or the make-up working
+    /// days a line:
+    ///
+    /// ```text
+    /// 2027
+    /// 元旦 2027-01-01
+    /// 春节 2027-02-06 至 2027-02-12
+    /// 调休上班 2027-02-14 2027-02-20
+    /// ```
+    ///
+    /// A line of a year alone is a heading; `至`, `到`, `~` or `—` join the
+    /// first and last day of a holiday; `#` starts a comment. Checked as the
+    /// JSON file is, every error naming its line.
+    pub fn parse_lines(text: &str) -> Result<Self, String> {
+        let mut years: BTreeMap<String, YearFile> = BTreeMap::new();
+        for (i, raw) in text.lines().enumerate() {
+            let at = format!("第 {} 行：", i + 1);
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let spaced = line.replace(['至', '到', '~', '～', '—'], " 至 ");
+            let words: Vec<&str> = spaced.split_whitespace().collect();
+            if words.len() == 1 && words[0].len() == 4 && words[0].bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let (name, rest) = words.split_first().ok_or_else(|| format!("{at}空行"))?;
+            let date = |w: &str| {
+                NaiveDate::parse_from_str(w, "%Y-%m-%d")
+                    .map_err(|_| format!("{at}“{w}”不是日期：日期应写作 YYYY-MM-DD，且须是存在的日期"))
+            };
+            let mut dates: Vec<NaiveDate> = Vec::new();
+            let mut k = 0;
+            while k < rest.len() {
+                let first = date(rest[k])?;
+                if rest.get(k + 1) == Some(&"至") {
+                    let last = date(rest.get(k + 2).ok_or_else(|| format!("{at}“至”后缺少结束日期"))?)?;
+                    if last < first || (last - first).num_days() > 15 {
+                        return Err(format!("{at}{first} 至 {last} 不是一段 16 天以内的假期"));
+                    }
+                    dates.extend(first.iter_days().take_while(|d| *d <= last));
+                    k += 3;
+                } else {
+                    dates.push(first);
+                    k += 1;
+                }
+            }
+            if dates.is_empty() {
+                return Err(format!("{at}“{name}”后缺少日期"));
+            }
+            let makeup = matches!(*name, "调休上班" | "上班" | "调休");
+            let mut by_year: BTreeMap<i32, Vec<NaiveDate>> = BTreeMap::new();
+            for d in dates {
+                by_year.entry(d.year()).or_default().push(d);
+            }
+            for (y, ds) in by_year {
+                let year = years
+                    .entry(y.to_string())
+                    .or_insert_with(|| YearFile { holidays: Vec::new(), make_up_workdays: Vec::new() });
+                if makeup {
+                    year.make_up_workdays.extend(ds);
+                } else {
+                    year.holidays.push(HolidayFile { name: (*name).to_string(), dates: ds });
+                }
+            }
+        }
+        let file = CalendarFile { source: "按行导入的放假安排".into(), years };
+        file.check(text)?;
+        Ok(file)
+    }
+
+    /// The checks every form of the file passes.
+    fn check(&self, text: &str) -> Result<(), String> {
+        let file = self;
         if file.years.is_empty() {
             return Err("日历文件中没有任何年份".into());
         }
@@ -171,7 +256,7 @@ impl CalendarFile {
                 }
             }
         }
-        Ok(file)
+        Ok(())
     }
 
     /// The years in the file with their special days, ready to store.
@@ -322,6 +407,18 @@ mod tests {
     #[test]
     fn import_file_errors_are_clear() {
         assert!(CalendarFile::parse("{").unwrap_err().contains("第 1 行"));
+        // The notice as an office types it (issue 25 ¶6).
+        let lines = "2027\n元旦 2027-01-01\n春节 2027-02-06 至 2027-02-12  # 七天\n调休上班 2027-02-14 2027-02-20\n";
+        let file = CalendarFile::parse_any(lines).unwrap();
+        let days = &file.special_days()[&2027];
+        assert_eq!(days.iter().filter(|d| d.holiday.as_deref() == Some("春节")).count(), 7);
+        assert_eq!(days.iter().filter(|d| d.holiday.is_none()).count(), 2);
+        assert!(CalendarFile::parse_any("春节 2027-02-06 到 2027-02-31").unwrap_err().contains("第 1 行"));
+        assert!(CalendarFile::parse_any("2027\n调休上班 2027-02-15").unwrap_err().contains("不是周六或周日"));
+        assert!(
+            CalendarFile::parse_any("元旦 2027-01-01\n春节 2027-03-01 至 2027-02-01").unwrap_err().contains("第 2 行")
+        );
+        assert!(CalendarFile::parse_any("春节").unwrap_err().contains("缺少日期"));
         let wrong_year = r#"{"years":{"2027":{"holidays":[{"name":"元旦","dates":["2026-01-01"]}]}}}"#;
         assert!(CalendarFile::parse(wrong_year).unwrap_err().contains("不属于 2027 年"));
         let weekday_makeup = r#"{"years":{"2027":{"holidays":[],"make_up_workdays":["2027-02-10"]}}}"#;

@@ -424,7 +424,7 @@ pub async fn import_calendar(
     if pu.user.role != xinfang_domain::Role::Admin {
         return pu.error(&AppError::forbidden("只有系统管理员可以导入节假日安排"));
     }
-    let file = match xinfang_domain::calendar::CalendarFile::parse(&f.calendar) {
+    let file = match xinfang_domain::calendar::CalendarFile::parse_any(&f.calendar) {
         Ok(file) => file,
         Err(m) => return admin_page(&st, &pu, None, Some(m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };

@@ -21,7 +21,12 @@ pub async fn admin_imports_a_calendar_from_the_page(b: Backend) {
     assert!(html.contains("不是周六或周日"), "{html}");
     assert_eq!(app.store.stale_deadlines().await.unwrap(), None, "a refused file changes nothing");
     // 60 days from 11/25 end on Sunday 2027-01-24; Monday the 25th made a holiday.
-    let good = r#"{"source":"测试通知","years":{"2027":{"holidays":[{"name":"测试假日","dates":["2027-01-25"]}],"make_up_workdays":[]}}}"#;
+    // The notice as an office types it, one holiday a line (issue 25 ¶6).
+    let (s, html, _) =
+        pages.post("/admin/calendar", &[("csrf", &csrf), ("calendar", "2027\n测试假日 2027-01-32\n")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("第 2 行") && html.contains("不是日期"), "{html}");
+    let good = "2027\n测试假日 2027-01-25 至 2027-01-25\n";
     let (s, _, loc) = pages.post("/admin/calendar", &[("csrf", &csrf), ("calendar", good)]).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let loc = loc.expect("redirect");
