@@ -188,6 +188,7 @@ forward! {
     pub async fn work_items(&self, viewer: &Viewer, until: chrono::NaiveDate, limit: i64) -> Result<Vec<WorkItem>>;
     pub async fn work_counts(&self, viewer: &Viewer, today: chrono::NaiveDate, soon: chrono::NaiveDate) -> Result<Vec<WorkCount>>;
     pub async fn monthly_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<MonthlyCount>>;
+    pub async fn category_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<(String, i64)>>;
     pub async fn status_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn open_cases(&self, after_id: i64, limit: i64) -> Result<Vec<OpenCase>>;
     pub async fn raw_cases(&self, after_id: i64, limit: i64) -> Result<Vec<RawCase>>;

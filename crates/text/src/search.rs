@@ -348,7 +348,12 @@ fn cover(j: &Jieba, word: &str) -> Option<Vec<String>> {
 
 /// The alternatives of an unquoted group of `words`: the compounds split,
 /// and each run of up to three words that is a synonym replaced by it.
-fn alternatives(j: &Jieba, words: &[String], segment: &dyn Fn(&str) -> Vec<String>) -> Vec<Vec<String>> {
+fn alternatives(
+    j: &Jieba,
+    words: &[String],
+    segment: &dyn Fn(&str) -> Vec<String>,
+    with_synonyms: bool,
+) -> Vec<Vec<String>> {
     let mut alts: Vec<Vec<String>> = Vec::new();
     let push = |alts: &mut Vec<Vec<String>>, alt: Vec<String>| {
         if !alt.is_empty() && alt != words && !alts.contains(&alt) && alts.len() < MAX_ALTS {
@@ -357,6 +362,9 @@ fn alternatives(j: &Jieba, words: &[String], segment: &dyn Fn(&str) -> Vec<Strin
     };
     let split: Vec<String> = words.iter().flat_map(|w| cover(j, w).unwrap_or_else(|| vec![w.clone()])).collect();
     push(&mut alts, split);
+    if !with_synonyms {
+        return alts;
+    }
     for len in (1..=3.min(words.len())).rev() {
         for start in 0..=words.len() - len {
             let run = words[start..start + len].concat();
@@ -388,6 +396,16 @@ impl TextQuery {
     /// text splits at spaces into groups of words; all groups must match
     /// unless `any`.
     pub fn parse(q: &str, any: bool) -> Self {
+        Self::parse_with(q, any, true)
+    }
+
+    /// As [`parse`](Self::parse), without the synonyms: the first, cheaper
+    /// try (a common word finds enough as typed).
+    pub fn parse_plain(q: &str, any: bool) -> Self {
+        Self::parse_with(q, any, false)
+    }
+
+    fn parse_with(q: &str, any: bool, with_synonyms: bool) -> Self {
         let folded = fold(q);
         let j = jieba().read().unwrap_or_else(|e| e.into_inner());
         let segment = |s: &str| -> Vec<String> {
@@ -409,7 +427,7 @@ impl TextQuery {
             };
             for chunk in before.split_whitespace() {
                 let words = segment(chunk);
-                let alts = alternatives(&j, &words, &segment);
+                let alts = alternatives(&j, &words, &segment, with_synonyms);
                 groups.push(Group { words, phrase: false, alts });
             }
             groups.push(Group { words: segment(phrase), phrase: true, alts: Vec::new() });
@@ -481,10 +499,14 @@ impl TextQuery {
                         None => format!("({words})"),
                     };
                 }
+                // The words as typed also match by their grams (however the
+                // petition was segmented); the alternatives by their words
+                // only: a gram phrase per synonym made each query several
+                // times slower for little found.
                 let mut ways: Vec<String> = Vec::new();
-                for way in g.ways() {
+                for (i, way) in g.ways().enumerate() {
                     ways.push(way.iter().map(|w| format!("{cols}\"{w}\"")).collect::<Vec<_>>().join(" AND "));
-                    if let Some(grams) = han_grams(way) {
+                    if let Some(grams) = han_grams(way).filter(|_| i == 0) {
                         ways.push(format!("grams : \"{}\"", grams.join(" ")));
                     }
                 }
@@ -515,9 +537,9 @@ impl TextQuery {
                     };
                 }
                 let mut ways: Vec<String> = Vec::new();
-                for way in g.ways() {
+                for (i, way) in g.ways().enumerate() {
                     ways.push(format!("({})", join(way, " & ")));
-                    if let Some(grams) = han_grams(way) {
+                    if let Some(grams) = han_grams(way).filter(|_| i == 0) {
                         ways.push(gram_phrase(grams));
                     }
                 }

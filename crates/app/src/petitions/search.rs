@@ -28,6 +28,9 @@ pub struct Query {
     pub mode: &'static str,
     /// Terms to highlight in snippets.
     pub terms: Vec<String>,
+    /// The same text query with its synonyms: tried when the query as
+    /// typed finds less than a page.
+    pub wide: Option<TextQuery>,
 }
 
 fn bad(message: &str) -> Error {
@@ -43,7 +46,7 @@ pub fn parse_query(st: &AppState, raw: &str, any: bool) -> Result<Query> {
     if xinfang_text::char_len(&q) > MAX_QUERY_CHARS {
         return Err(bad("检索词不能超过 100 个字"));
     }
-    let exact = |by, mode| Ok(Query { by, mode, terms: Vec::new() });
+    let exact = |by, mode| Ok(Query { by, mode, terms: Vec::new(), wide: None });
     let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
     let looks_like_id = compact.len() == 18
         && compact.chars().take(17).all(|c| c.is_ascii_digit())
@@ -69,11 +72,12 @@ pub fn parse_query(st: &AppState, raw: &str, any: bool) -> Result<Query> {
         // as a family name.
         return exact(SearchBy::NamePrefix(letters[0].to_string()), "name");
     }
-    let tq = TextQuery::parse(&q, any);
+    let tq = TextQuery::parse_plain(&q, any);
     if tq.is_empty() {
         return Err(bad("检索词中没有可检索的文字"));
     }
-    Ok(Query { terms: tq.terms(), by: SearchBy::Text(tq), mode: "text" })
+    let wide = Some(TextQuery::parse(&q, any)).filter(|w| *w != tq);
+    Ok(Query { terms: tq.terms(), by: SearchBy::Text(tq), mode: "text", wide })
 }
 
 /// The snippet of a hit: around the first match in request, facts, reasons.

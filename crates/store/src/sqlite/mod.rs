@@ -39,6 +39,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "0010_handler_and_classification", include_str!("migrations/0010_handler_and_classification.sql")),
     (11, "0011_idempotency", include_str!("migrations/0011_idempotency.sql")),
     (12, "0012_reception_days", include_str!("migrations/0012_reception_days.sql")),
+    (13, "0013_category_counts", include_str!("migrations/0013_category_counts.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

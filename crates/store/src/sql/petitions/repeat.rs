@@ -110,7 +110,8 @@ impl Backend {
     ) -> Result<()> {
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         let row = sqlx::query(
-            "SELECT case_no, repeat_of, received_on, registered_unit_id, class FROM petitions WHERE id = $1 AND version = $2",
+            "SELECT case_no, repeat_of, received_on, registered_unit_id, class, content_category FROM petitions \
+             WHERE id = $1 AND version = $2",
         )
         .bind(id)
         .bind(expected_version)
@@ -138,6 +139,13 @@ impl Backend {
                 .bind(received_on.format("%Y-%m").to_string())
                 .bind(row.try_get::<i64, _>("registered_unit_id")?)
                 .bind(row.try_get::<String, _>("class")?)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE category_counts SET n = n + $1 WHERE month = $2 AND unit_id = $3 AND category = $4")
+                .bind(delta)
+                .bind(received_on.format("%Y-%m").to_string())
+                .bind(row.try_get::<i64, _>("registered_unit_id")?)
+                .bind(row.try_get::<String, _>("content_category")?)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -36,6 +36,21 @@ impl Backend {
             .collect()
     }
 
+    /// The year's petitions received by the viewer's units by content
+    /// category (内容分类), repeats counted once: (category, count).
+    pub async fn category_counts(&self, year: i32, viewer: &Viewer) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT m.category, CAST(SUM(m.n) AS BIGINT) FROM category_counts m JOIN units g ON g.id = m.unit_id \
+             WHERE m.month >= $1 AND m.month <= $2 AND g.path LIKE $3 GROUP BY m.category ORDER BY m.category",
+        )
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{year:04}-12"))
+        .bind(format!("{}%", viewer.unit_path))
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows)
+    }
+
     /// Office deadlines due on or before `until` (overdue ones included) of
     /// the cases the viewer may see and act on (at their unit or below),
     /// most urgent first.

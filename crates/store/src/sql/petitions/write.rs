@@ -141,6 +141,7 @@ pub(crate) async fn insert_petitions_tx(
         due_counts.rows(),
         Rows::new(UNITS_INSERT, 2, units),
         monthly_rows(batch),
+        category_rows(batch),
         audit,
     ];
     tables.extend(search_rows(&docs));
@@ -208,21 +209,41 @@ fn petition_row(rec: &NewPetitionRecord, case_no: &str, now: DateTime<Utc>) -> V
 /// The monthly statistics' cells a batch adds to: month × receiving unit ×
 /// class, counted once per petition.
 fn monthly_rows(batch: &[&NewPetitionRecord]) -> Rows {
+    cell_rows(
+        batch,
+        |r| r.class.as_str(),
+        "INSERT INTO monthly_counts (month, unit_id, class, n)",
+        "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
+    )
+}
+
+/// The same by content category (内容分类).
+fn category_rows(batch: &[&NewPetitionRecord]) -> Rows {
+    cell_rows(
+        batch,
+        |r| r.content_category.as_str(),
+        "INSERT INTO category_counts (month, unit_id, category, n)",
+        "ON CONFLICT (month, unit_id, category) DO UPDATE SET n = category_counts.n + excluded.n",
+    )
+}
+
+/// A batch's cells of a kept count: month × receiving unit × `of`.
+fn cell_rows(
+    batch: &[&NewPetitionRecord],
+    of: fn(&NewPetitionRecord) -> &str,
+    head: &'static str,
+    tail: &'static str,
+) -> Rows {
     let mut cells: std::collections::BTreeMap<(String, i64, &str), i64> = std::collections::BTreeMap::new();
     for rec in batch {
-        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id.0, rec.class.as_str());
+        let key = (rec.received_on.format("%Y-%m").to_string(), rec.registered_unit_id.0, of(rec));
         *cells.entry(key).or_default() += 1;
     }
-    let cells = cells
+    let rows = cells
         .into_iter()
-        .map(|((month, unit, class), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(class.into()), Arg::I64(n)])
+        .map(|((month, unit, value), n)| vec![Arg::Text(month), Arg::I64(unit), Arg::Text(value.into()), Arg::I64(n)])
         .collect();
-    Rows {
-        head: "INSERT INTO monthly_counts (month, unit_id, class, n)",
-        cols: 4,
-        rows: cells,
-        tail: "ON CONFLICT (month, unit_id, class) DO UPDATE SET n = monthly_counts.n + excluded.n",
-    }
+    Rows { head, cols: 4, rows, tail }
 }
 
 /// Appends one event and the new projection inside `tx`, if the case has

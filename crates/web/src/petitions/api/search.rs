@@ -89,11 +89,32 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
     let mut more = hits.len() as i64 > page;
     hits.truncate(page as usize);
     let mut terms = query.terms;
-    let (mut total, strict) = (total, hits.len());
+    let mut total = total;
+    // Less than a page as typed: the synonyms and abbreviations too (issue
+    // 25 ¶8), their finds after the others. Tried second because a common
+    // word finds a page as typed, and the wider query costs more.
+    let mut wide_tq = None;
+    if let (Some(wide), 0) = (&query.wide, offset)
+        && (hits.len() as i64) < page
+    {
+        let wider =
+            st.store.search_petitions(&xinfang_store::SearchBy::Text(wide.clone()), &filter, &viewer, 0).await?;
+        total = total.max(wider.first().map_or(0, |h| h.matched));
+        let seen: std::collections::BTreeSet<i64> = hits.iter().map(|h| h.summary.id.0).collect();
+        hits.extend(wider.into_iter().filter(|h| !seen.contains(&h.summary.id.0)).take(page as usize - hits.len()));
+        terms = wide.terms();
+        more = false;
+        wide_tq = Some(wide.clone());
+    }
+    let strict = hits.len();
     // Too few hold every word: those that hold most of them follow, ranked,
-    // on the first page (issue 25 ¶8), never an empty page where a partial
-    // match exists.
-    if let (xinfang_store::SearchBy::Text(tq), 0) = (&query.by, offset)
+    // on the first page, never an empty page where a partial match exists.
+    let full = match (&query.by, wide_tq) {
+        (_, Some(w)) => Some(w),
+        (xinfang_store::SearchBy::Text(tq), None) => Some(tq.clone()),
+        _ => None,
+    };
+    if let (Some(tq), 0) = (full, offset)
         && hits.len() < FEW
         && let Some(relaxed) = tq.relaxed()
     {

@@ -1,5 +1,6 @@
 //! `/api/v1/stats/monthly`: how many petitions the user's units received,
-//! by month × receiving unit × class (Art. 41's annual figures start here).
+//! by month × receiving unit × class, and the year's totals by content
+//! category (Art. 41's annual figures start here).
 //! It counts matters, never people.
 
 use super::views::LineUnit;
@@ -43,6 +44,16 @@ pub struct MonthlyTotals {
     pub all: i64,
     pub by_class: BTreeMap<String, i64>,
     pub by_month: BTreeMap<String, i64>,
+    /// By content category (内容分类), largest first.
+    pub by_category: Vec<CategoryCount>,
+}
+
+/// The year's count of one content category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryCount {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
 }
 
 /// What the user's units received in a year, counting matters (never people).
@@ -72,7 +83,15 @@ pub async fn monthly(
             .filter(|y| (2000..=2100).contains(y))
             .ok_or_else(|| AppError::bad_request("invalid_query", "参数 year 应为 2000 至 2100 的年份"))?,
     };
-    let rows = st.store.monthly_counts(year, &org::viewer(&st, &user)).await?;
+    let viewer = org::viewer(&st, &user);
+    let (rows, categories) =
+        tokio::try_join!(st.store.monthly_counts(year, &viewer), st.store.category_counts(year, &viewer))?;
+    let mut by_category: Vec<CategoryCount> = categories
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(code, count)| CategoryCount { label: xinfang_domain::petition::category::label(&code), code, count })
+        .collect();
+    by_category.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
     let mut by_class: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
     for r in &rows {
@@ -82,7 +101,7 @@ pub async fn monthly(
     Ok(Json(MonthlyStats {
         year,
         unit: UnitRef::of(&user.unit),
-        totals: MonthlyTotals { all: rows.iter().map(|r| r.count).sum(), by_class, by_month },
+        totals: MonthlyTotals { all: rows.iter().map(|r| r.count).sum(), by_class, by_month, by_category },
         rows: rows
             .into_iter()
             .map(|r| MonthlyRow {

@@ -102,8 +102,10 @@ pub(crate) struct ListPage {
     pub(crate) page_label: String,
 }
 
-/// How far the ledger's total is counted: beyond it, "10000 件以上".
-const COUNT_CAP: i64 = 10_000;
+/// How far the ledger's total is counted: beyond it, "1000 件以上". The
+/// count reads that many rows of the filter: at 10,000 the overdue filter's
+/// page took 47 ms on a 100k ledger, at 1,000 a tenth of it.
+const COUNT_CAP: i64 = 1_000;
 
 /// The list parameters as a query string, without the cursor.
 pub(crate) fn query_string(p: &ListParams) -> String {

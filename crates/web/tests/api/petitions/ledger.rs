@@ -190,7 +190,7 @@ pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
     app.register(&root, petition("C", "2026-01-05", json!({}))).await;
     app.register(&root, petition("C", "2026-01-20", json!({"class":"suggestion"}))).await;
     app.register(&v1, petition("T1-V1", "2026-01-21", json!({}))).await;
-    app.register(&v1, petition("T1-V1", "2026-03-02", json!({}))).await;
+    let wages = app.register(&v1, petition("T1-V1", "2026-03-02", json!({"content_category":"0201"}))).await;
     app.register(&root, petition("C", "2025-12-31", json!({}))).await;
 
     let (s, v) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
@@ -201,6 +201,25 @@ pub async fn monthly_statistics_count_matters_by_unit_and_class(b: Backend) {
     let cell =
         v["rows"].as_array().unwrap().iter().find(|r| r["month"] == "2026-01" && r["unit"]["code"] == "T1-V1").unwrap();
     assert_eq!(cell["count"], 1);
+    // By content category (issue 25 ¶2): the rest are 未分类.
+    let cats = v["totals"]["by_category"].as_array().unwrap().clone();
+    let count = |code: &str| cats.iter().find(|c| c["code"] == code).map(|c| c["count"].as_i64().unwrap());
+    assert_eq!((count("00"), count("0201")), (Some(3), Some(1)), "{cats:?}");
+    assert_eq!(cats.iter().find(|c| c["code"] == "0201").unwrap()["label"], "劳动和社会保障 / 拖欠工资");
+    // A repeat linked to an earlier matter counts once there too.
+    let again = app.register(&v1, petition("T1-V1", "2026-03-03", json!({"content_category":"0201"}))).await;
+    let (s, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &v1,
+            &format!("/api/v1/petitions/{}/repeat-of", again["id"]),
+            json!({"of": wages["id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = app.get(Some(&root), "/api/v1/stats/monthly?year=2026").await;
+    let cats = v["totals"]["by_category"].as_array().unwrap();
+    assert_eq!(cats.iter().find(|c| c["code"] == "0201").unwrap()["count"], 1, "{cats:?}");
     // A village counts only its own.
     let (_, v) = app.get(Some(&v1), "/api/v1/stats/monthly?year=2026").await;
     assert_eq!(v["totals"]["all"], 2);
