@@ -97,11 +97,7 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
     if let (Some(wide), 0) = (&query.wide, offset)
         && (hits.len() as i64) < page
     {
-        let wider =
-            st.store.search_petitions(&xinfang_store::SearchBy::Text(wide.clone()), &filter, &viewer, 0).await?;
-        total = total.max(wider.first().map_or(0, |h| h.matched));
-        let seen: std::collections::BTreeSet<i64> = hits.iter().map(|h| h.summary.id.0).collect();
-        hits.extend(wider.into_iter().filter(|h| !seen.contains(&h.summary.id.0)).take(page as usize - hits.len()));
+        total = total.max(append(st, wide, &filter, &viewer, &mut hits, page).await?);
         terms = wide.terms();
         more = false;
         wide_tq = Some(wide.clone());
@@ -118,11 +114,7 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         && hits.len() < FEW
         && let Some(relaxed) = tq.relaxed()
     {
-        let wider =
-            st.store.search_petitions(&xinfang_store::SearchBy::Text(relaxed.clone()), &filter, &viewer, 0).await?;
-        total = total.max(wider.first().map_or(0, |h| h.matched));
-        let seen: std::collections::BTreeSet<i64> = hits.iter().map(|h| h.summary.id.0).collect();
-        hits.extend(wider.into_iter().filter(|h| !seen.contains(&h.summary.id.0)).take(page as usize - hits.len()));
+        total = total.max(append(st, &relaxed, &filter, &viewer, &mut hits, page).await?);
         terms = relaxed.terms();
         more = false;
     }
@@ -148,6 +140,24 @@ pub async fn run(st: &AppState, user: &xinfang_store::User, p: &SearchParams) ->
         total,
         total_capped: query.mode == "text" && total >= xinfang_store::RANK_WINDOW,
     })
+}
+
+/// Appends to `hits` what the wider query `tq` finds that is not there yet,
+/// up to a page; returns how many it matched.
+async fn append(
+    st: &AppState,
+    tq: &xinfang_text::TextQuery,
+    filter: &ListFilter,
+    viewer: &xinfang_store::Viewer,
+    hits: &mut Vec<xinfang_store::SearchHit>,
+    page: i64,
+) -> ApiResult<i64> {
+    let wider = st.store.search_petitions(&xinfang_store::SearchBy::Text(tq.clone()), filter, viewer, 0).await?;
+    let matched = wider.first().map_or(0, |h| h.matched);
+    let seen: std::collections::BTreeSet<i64> = hits.iter().map(|h| h.summary.id.0).collect();
+    let room = (page as usize).saturating_sub(hits.len());
+    hits.extend(wider.into_iter().filter(|h| !seen.contains(&h.summary.id.0)).take(room));
+    Ok(matched)
 }
 
 /// 全文检索（中文分词；身份证号、电话、编号精确查找）
