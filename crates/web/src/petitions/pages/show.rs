@@ -36,6 +36,8 @@ pub(crate) struct DeadlineView {
     /// objection's).
     pub(crate) duty: bool,
     pub(crate) overdue: bool,
+    /// A window whose last day has gone by.
+    pub(crate) passed: bool,
     pub(crate) provisional: bool,
     pub(crate) paused: bool,
     pub(crate) explanation: String,
@@ -174,6 +176,7 @@ pub(crate) async fn petition_view(
                 due: d.due,
                 duty: d.holder == xinfang_domain::Holder::Office && d.duty,
                 overdue: d.is_overdue(today),
+                passed: d.due < today,
                 provisional: d.provisional,
                 paused: d.paused,
                 explanation: d.explanation,
