@@ -142,7 +142,8 @@ impl Browser {
 /// accepts it, names its handler, finds its 受理告知书, asks for an
 /// extension that a leader then approves and sees the new due date with its
 /// explanation; the handler finds it under 我的 and by a compound typed
-/// without spaces and a colloquial word; then a petitioner submits on the
+/// without spaces and a colloquial word, transfers another case, which only
+/// the receiving township may object to, and does; then a petitioner submits on the
 /// portal, reloads the receipt (one petition only), looks the case up with
 /// the code and evaluates the reply.
 pub async fn staff_and_petitioner_in_chromium(b: Backend) {
@@ -252,6 +253,34 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
         let hits = web.text("main").await;
         assert!(hits.contains("请求补发拖欠的工资"), "{q}: {hits}");
     }
+
+    // Transfer, and the objection only the receiving unit may raise (Art. 23 ¶3).
+    let clerk = app.login("intake").await;
+    let other = app.register(&clerk, crate::support::petition("C", "2026-03-02", json!({}))).await;
+    let oid = other["id"].as_i64().unwrap();
+    web.goto(&format!("{base}/petitions/{oid}")).await;
+    web.click("#act-transfer summary").await;
+    web.set_value("#transfer-on", "2026-03-03").await;
+    web.click("#transfer-to option[value='T1']").await;
+    web.submit("#act-transfer button[type=submit]").await;
+    assert!(web.text("main").await.contains("已记录：转送"), "transferred");
+    assert_eq!(web.find_all("#act-objection").await, 0, "the sending unit is not offered the objection");
+    web.submit("header form[action='/logout'] button").await;
+    web.goto(&format!("{base}/petitions/{oid}")).await;
+    web.type_in("#username", "t1").await;
+    web.type_in("#password", PASSWORD).await;
+    web.submit("button[type=submit]").await;
+    web.click("#act-objection summary").await;
+    web.set_value("#objection-on", "2026-03-04").await;
+    web.type_in("#objection-reason", "该事项不属于本镇职责").await;
+    web.submit("#act-objection button[type=submit]").await;
+    let page = web.text("main").await;
+    assert!(page.contains("已记录：提出异议") && page.contains("测试县信访局"), "back at the county: {page}");
+    web.submit("header form[action='/logout'] button").await;
+    web.goto(&format!("{base}/")).await;
+    web.type_in("#username", "handler").await;
+    web.type_in("#password", PASSWORD).await;
+    web.submit("button[type=submit]").await;
 
     // The petitioner's side.
     web.goto(&format!("{base}/portal/submit")).await;
