@@ -12,11 +12,11 @@
 use std::borrow::Cow;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+mod query;
 mod search;
 mod signature;
-pub use search::{
-    Group, IndexedText, Piece, SYNONYMS, TextQuery, add_synonyms, add_words, fold, set_own_synonyms, snippet, warm_up,
-};
+pub use query::{Group, SYNONYMS, TextQuery, add_synonyms, set_own_synonyms};
+pub use search::{IndexedText, Piece, add_words, fold, snippet, warm_up};
 pub use signature::{BANDS, SIGNATURE_LEN, SearchDoc, Signature};
 
 /// Cleans user-entered text as described in the module docs.
