@@ -114,7 +114,7 @@ fn addressee(people: &[PetitionerRecord]) -> String {
 pub async fn document(st: &AppState, user: &User, id: PetitionId, kind: DocKind) -> Result<OfficialDoc> {
     let row = load_visible(st, user, id).await?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
-    let doc = compose(st, &row, &people, &events, kind)?;
+    let doc = Case::new(st, &row, &people, &events)?.compose(kind)?;
     st.store
         .audit(&xinfang_store::AuditEntry {
             user_id: Some(user.id),
@@ -128,8 +128,10 @@ pub async fn document(st: &AppState, user: &User, id: PetitionId, kind: DocKind)
 }
 
 /// The notices the case has reached, for the petition page's links.
+/// The case is replayed once and each notice tried on it.
 pub fn available(st: &AppState, row: &PetitionRow, people: &[PetitionerRecord], events: &[EventRow]) -> Vec<DocKind> {
-    DocKind::ALL.into_iter().filter(|k| compose(st, row, people, events, *k).is_ok()).collect()
+    let Ok(case) = Case::new(st, row, people, events) else { return Vec::new() };
+    DocKind::ALL.into_iter().filter(|k| case.compose(*k).is_ok()).collect()
 }
 
 /// What every notice of a case draws on.
@@ -141,7 +143,22 @@ struct Case<'a> {
     units: std::sync::Arc<crate::org::UnitIndex>,
 }
 
-impl Case<'_> {
+impl<'a> Case<'a> {
+    fn new(st: &AppState, row: &'a PetitionRow, people: &'a [PetitionerRecord], events: &[EventRow]) -> Result<Self> {
+        Ok(Case { row, people, state: parse_state(row)?, steps: steps(st, row, events)?, units: st.cached_units() })
+    }
+
+    fn compose(&self, kind: DocKind) -> Result<OfficialDoc> {
+        match kind {
+            DocKind::AcceptanceNotice => acceptance(self),
+            DocKind::NonAcceptanceNotice => non_acceptance(self),
+            DocKind::TransferLetter => transfer(self),
+            DocKind::Opinion | DocKind::ReviewOpinion | DocKind::RecheckOpinion => answer(self, kind),
+            DocKind::ServiceReceipt => service(self),
+            DocKind::VisitReceipt => visit(self),
+        }
+    }
+
     fn name_of(&self, code: &str) -> String {
         self.units.code(code).map_or_else(|| code.to_string(), |u| u.name.clone())
     }
@@ -190,24 +207,6 @@ impl Case<'_> {
             date,
             note: None,
         }
-    }
-}
-
-fn compose(
-    st: &AppState,
-    row: &PetitionRow,
-    people: &[PetitionerRecord],
-    events: &[EventRow],
-    kind: DocKind,
-) -> Result<OfficialDoc> {
-    let c = Case { row, people, state: parse_state(row)?, steps: steps(st, row, events)?, units: st.cached_units() };
-    match kind {
-        DocKind::AcceptanceNotice => acceptance(&c),
-        DocKind::NonAcceptanceNotice => non_acceptance(&c),
-        DocKind::TransferLetter => transfer(&c),
-        DocKind::Opinion | DocKind::ReviewOpinion | DocKind::RecheckOpinion => answer(&c, kind),
-        DocKind::ServiceReceipt => service(&c),
-        DocKind::VisitReceipt => visit(&c),
     }
 }
 
