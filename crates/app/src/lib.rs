@@ -30,5 +30,10 @@ use chrono::{NaiveDate, Utc};
 
 /// Today in China Standard Time (UTC+8, no daylight saving).
 pub fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    china_date(Utc::now())
+}
+
+/// The day an instant falls on in China Standard Time.
+pub fn china_date(at: chrono::DateTime<Utc>) -> NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
 }

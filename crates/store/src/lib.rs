@@ -179,6 +179,7 @@ forward! {
     pub async fn repeat_candidates(&self, id: PetitionId, viewer: &Viewer) -> Result<Vec<RepeatCandidate>>;
     pub async fn repeats_of(&self, id: PetitionId, viewer: Option<&Viewer>) -> Result<Vec<PetitionSummary>>;
     pub async fn set_repeat_of(&self, id: PetitionId, expected_version: i64, of: Option<PetitionId>, actor: Option<UserId>) -> Result<()>;
+    pub async fn repeat_links(&self, id: PetitionId) -> Result<Vec<RepeatLink>>;
     pub async fn unindexed_petitions(&self, limit: i64) -> Result<Vec<UnindexedPetition>>;
     pub async fn count_unindexed(&self) -> Result<i64>;
     pub async fn index_petitions(&self, docs: &[(i64, xinfang_text::SearchDoc)]) -> Result<()>;

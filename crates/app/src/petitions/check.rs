@@ -60,12 +60,13 @@ pub struct DeepReport {
 }
 
 /// What the audit chain holds of one petition: the seal of its record, of
-/// each event in order, and its last repeat link (`Some(None)`: unlinked).
+/// each event in order, and each change of its repeat link.
 #[derive(Debug, Default)]
 struct Sealed {
     record: Option<String>,
     events: Vec<String>,
-    link: Option<Option<String>>,
+    /// Each link (the case number) and unlink, oldest first.
+    links: Vec<Option<String>>,
 }
 
 /// The deep audit check (`xinfang audit verify --deep`), after the chain
@@ -127,8 +128,8 @@ async fn chain_seals(store: &xinfang_store::Store) -> Result<std::collections::H
                     s.record = seal.map(String::from);
                     s.events = events.into_iter().map(String::from).collect();
                 }
-                "petition.link_repeat" => out.entry(r.object.clone()).or_default().link = Some(Some(r.detail.clone())),
-                "petition.unlink_repeat" => out.entry(r.object.clone()).or_default().link = Some(None),
+                "petition.link_repeat" => out.entry(r.object.clone()).or_default().links.push(Some(r.detail.clone())),
+                "petition.unlink_repeat" => out.entry(r.object.clone()).or_default().links.push(None),
                 _ => {
                     if let Some(seal) = seal {
                         out.entry(r.object.clone()).or_default().events.push(seal.to_string());
@@ -149,12 +150,18 @@ fn compare_seals(case: &xinfang_store::SealCase, s: &Sealed, problems: &mut Vec<
     } else if let Some(i) = s.events.iter().zip(&case.events).position(|(a, b)| *a != b.seal) {
         problems.push(format!("第 {} 条办理记录与审计日志的封存摘要不符", i + 1));
     }
-    let linked = s.link.clone().unwrap_or_default();
+    let linked = s.links.last().cloned().unwrap_or_default();
     if linked != case.repeat_of {
         problems.push(format!(
             "重复件关联为 {}，审计日志记录的是 {}",
             case.repeat_of.as_deref().unwrap_or("无"),
             linked.as_deref().unwrap_or("无")
+        ));
+    } else if s.links != case.links {
+        problems.push(format!(
+            "重复件关联的办理记录有 {} 条，审计日志记录的是 {} 条，或其内容不符",
+            case.links.len(),
+            s.links.len()
         ));
     }
 }

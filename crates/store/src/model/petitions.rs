@@ -39,6 +39,15 @@ pub struct EventRow {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// A petition linked as a repeat of `of` (a case number), or unlinked
+/// (`None`), as its timeline shows it.
+#[derive(Debug, Clone)]
+pub struct RepeatLink {
+    pub of: Option<String>,
+    pub actor: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// A new petition with everything that goes into its first transaction.
 #[derive(Debug, Clone)]
 pub struct NewPetitionRecord {
@@ -168,6 +177,13 @@ pub struct ListFilter {
     pub received_to: Option<NaiveDate>,
     /// Some(today): only cases with an office deadline before today.
     pub overdue_before: Option<NaiveDate>,
+    /// The ids of the units that handle the case now (a unit, with or
+    /// without those below it): the workbench's counts are by these.
+    pub at_unit_ids: Option<Vec<UnitId>>,
+    /// The nearest running office deadline (`next_due`) on or after / on or
+    /// before these days.
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
     /// The handler (承办人).
     pub handler_id: Option<UserId>,
     /// Only cases not closed (办结).
@@ -237,6 +253,8 @@ pub struct SealCase {
     pub unit: String,
     /// The case number of the petition it is linked to as a repeat.
     pub repeat_of: Option<String>,
+    /// Each link (`Some(case number)`) and unlink (`None`), oldest first.
+    pub links: Vec<Option<String>>,
 }
 
 /// An event as stored, with its seal.

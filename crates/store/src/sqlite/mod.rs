@@ -40,6 +40,8 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "0011_idempotency", include_str!("migrations/0011_idempotency.sql")),
     (12, "0012_reception_days", include_str!("migrations/0012_reception_days.sql")),
     (13, "0013_category_counts", include_str!("migrations/0013_category_counts.sql")),
+    (14, "0014_due_counts_per_case", include_str!("migrations/0014_due_counts_per_case.sql")),
+    (15, "0015_repeat_links", include_str!("migrations/0015_repeat_links.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

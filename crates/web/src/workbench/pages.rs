@@ -49,6 +49,11 @@ pub(crate) struct Workbench {
     pub(crate) mine_overdue: i64,
     /// A year the deadlines reach into whose holidays are not loaded.
     pub(crate) missing_year: Option<i32>,
+    /// The unit whose cases the cards count (handled now at it or below),
+    /// for the ledger filters the cards link to.
+    pub(crate) scope: String,
+    pub(crate) tomorrow: NaiveDate,
+    pub(crate) soon: NaiveDate,
 }
 
 pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
@@ -96,7 +101,8 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
             unit: c.unit_name,
             overdue: c.overdue,
             today: c.today,
-            soon: c.soon,
+            // Due after today, within 3 days: the card's count.
+            soon: c.soon - c.overdue - c.today,
         })
         .collect();
     let page = Workbench {
@@ -106,11 +112,14 @@ pub async fn workbench(State(st): State<AppState>, pu: PageUser) -> Response {
         today,
         overdue: counts.iter().map(|c| c.overdue).sum(),
         due_today: counts.iter().map(|c| c.today).sum(),
-        due_soon: counts.iter().map(|c| c.soon - c.overdue - c.today).sum(),
+        due_soon: counts.iter().map(|c| c.soon).sum(),
         items,
         counts,
         mine_open,
         mine_overdue,
+        scope: crate::page::url_encode(&pu.user.unit.code),
+        tomorrow: today + chrono::Days::new(1),
+        soon,
         missing_year: {
             // Deadlines run up to 90 days ahead (60 + 30): the year they
             // reach must have its holiday notice loaded.

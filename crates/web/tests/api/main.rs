@@ -95,6 +95,7 @@ both!(
     portal::a_submission_sent_twice_is_registered_once,
     workbench::workbench_counts_follow_the_case,
     workbench::deadlines_read_plainly,
+    workbench::workbench_counts_what_the_ledger_lists,
     admin::admin_adds_units_and_users_from_the_page,
     admin::admin_imports_a_calendar_from_the_page,
     admin::admin_edits_and_stops_units_and_users,

@@ -92,14 +92,17 @@ pub async fn workbench_counts_follow_the_case(b: Backend) {
     // The counts are kept in the transaction that writes the deadlines; a
     // ledger from before they were kept gets them from its migration.
     let kept = app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await;
-    assert!(kept >= 4, "{kept}");
+    assert_eq!(kept, 3, "each case that names no unit reported on, once");
     app.raw_sql("DROP TABLE office_due_counts").await;
     app.raw_sql("DROP INDEX deadlines_office_reported").await;
     app.raw_sql(
         "CREATE INDEX deadlines_office_unit ON deadlines(holder, paused, unit_id, clock, respondent_unit_id, due)",
     )
     .await;
-    app.raw_sql("DELETE FROM schema_migrations WHERE name LIKE '%_office_due_counts'").await;
+    app.raw_sql(
+        "DELETE FROM schema_migrations WHERE name LIKE '%_office_due_counts' OR name LIKE '%_due_counts_per_case'",
+    )
+    .await;
     let reopened = xinfang_store::Store::open(&app.db_url).await.unwrap();
     assert_eq!(reopened.due_count_drift().await.unwrap(), 0);
     assert_eq!(app.scalar_i64("SELECT CAST(SUM(n) AS BIGINT) FROM office_due_counts").await, kept);
@@ -148,4 +151,94 @@ pub async fn deadlines_read_plainly(b: Backend) {
     let (_, html, _) = p.get("/").await;
     assert!(!html.contains("id=\"missing-year\""), "loaded: no warning");
     app.finish().await;
+}
+
+/// Issue 25 ¶3: the workbench counts cases, each once at its nearest
+/// office deadline, as the ledger's filters and its export count them: a
+/// case with two overdue clocks is one on the cards, in the per-unit table
+/// and in the ledger; every card and every figure of the table links to
+/// the ledger filter that lists exactly what it counts.
+pub async fn workbench_counts_what_the_ledger_lists(b: Backend) {
+    use crate::support::Pages;
+    let app = TestApp::start(b).await;
+    let intake = app.login("intake").await;
+    // Two overdue clocks at 一号镇: its acceptance notice (received in
+    // January) and the deadline the county set when it assigned the case.
+    let two = app.register(&intake, petition("C", "2026-01-05", json!({}))).await["id"].as_i64().unwrap();
+    let assign = json!({"type":"assign","on":"2026-01-06","to":"T1","due":"2026-01-20"});
+    app.event(&intake, two, assign, StatusCode::CREATED).await;
+    let late = overdue_clocks(&app, two).await;
+    assert_eq!(late.len(), 2, "two running office duties, both overdue: {late:?}");
+    // One overdue at the county itself, one at a village, one due today.
+    app.register(&intake, petition("C", "2026-01-07", json!({}))).await;
+    let v1 = app.login("v1").await;
+    app.register(&v1, petition("T1-V1", "2026-01-08", json!({}))).await;
+    let today = xinfang_app::today();
+    let on = (today - chrono::Days::new(1)).to_string();
+    let due_today = app.register(&intake, petition("C", &on, json!({}))).await["id"].as_i64().unwrap();
+    let assign = json!({"type":"assign","on":on,"to":"T2","due":today.to_string()});
+    app.event(&intake, due_today, assign, StatusCode::CREATED).await;
+    assert_eq!(app.store.due_count_drift().await.unwrap(), 0);
+
+    let mut p = Pages::new(&app);
+    p.login("intake").await;
+    let (_, home, _) = p.get("/").await;
+    let card = |id: &str| -> (i64, String) {
+        let a = home.split(&format!("id=\"{id}\"")).next().unwrap().rsplit("<a").next().unwrap().to_string();
+        let href = a.split("href=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+        let rest = home.split(&format!("id=\"{id}\"")).nth(1).unwrap();
+        let n = rest.split("<b>").nth(1).unwrap().split("</b>").next().unwrap().parse().unwrap();
+        (n, href)
+    };
+    let total = |html: &str| -> i64 {
+        let t = html.split("id=\"total\">").nth(1).unwrap().split("</span>").next().unwrap();
+        t.trim_start_matches("共 ").trim_end_matches(" 件").parse().unwrap_or_else(|_| panic!("{t}"))
+    };
+    let (overdue, href) = card("overdue");
+    assert_eq!(overdue, 3, "the case with two overdue clocks counts once");
+    let (_, ledger, _) = p.get(&href).await;
+    assert_eq!(total(&ledger), overdue, "{href}");
+    let (today_n, href) = card("due-today");
+    assert_eq!(today_n, 1);
+    let (_, ledger, _) = p.get(&href).await;
+    assert_eq!(total(&ledger), today_n, "{href}");
+    assert!(ledger.contains(&format!("/petitions/{due_today}\"")), "{href}");
+    let (soon_n, href) = card("due-soon");
+    let (_, ledger, _) = p.get(&href).await;
+    assert_eq!(total(&ledger), soon_n, "{href}");
+
+    // The per-unit table: its rows sum to the cards, and each figure's link
+    // lists that many cases (the unit itself, not those below it).
+    let table = home.split("各单位、各环节期限情况").nth(1).unwrap();
+    let mut sum = 0;
+    for cell in table.split("<a href=\"").skip(1) {
+        let href = cell.split('"').next().unwrap().replace("&amp;", "&");
+        let n: i64 = cell.split('>').nth(1).unwrap().split('<').next().unwrap().parse().unwrap();
+        let (_, ledger, _) = p.get(&href).await;
+        assert_eq!(total(&ledger), n, "{href}");
+        if href.contains("overdue=true") {
+            sum += n;
+        }
+    }
+    assert_eq!(sum, overdue, "the table's overdue column sums to the card");
+    // The API's filter and the export count alike.
+    let (_, v) = app.get(Some(&intake), "/api/v1/petitions?at=C&overdue=true").await;
+    assert_eq!(v["items"].as_array().unwrap().len() as i64, overdue, "{v}");
+    let (_, v) = app.get(Some(&intake), "/api/v1/petitions?at=T1&at_only=true&overdue=true").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    let (s, v) = app.get(Some(&intake), "/api/v1/petitions?at_only=true").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    app.finish().await;
+}
+
+/// The overdue office duties of case `id`: (clock, due).
+async fn overdue_clocks(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    let (_, v) = app.get(Some(&app.login("intake").await), &format!("/api/v1/petitions/{id}")).await;
+    v["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["overdue"] == true)
+        .map(|d| (d["clock"].as_str().unwrap().to_string(), d["due"].as_str().unwrap().to_string()))
+        .collect()
 }

@@ -40,28 +40,33 @@ pub(crate) fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadlin
         .collect()
 }
 
-/// Changes to `office_due_counts` (migration 0009): the deadline rows the
-/// workbench counts from that table, by (unit, clock, due date), added (+1)
-/// or taken away (−1) in the transaction that writes them. Those are the
-/// running office duties of cases that name no unit reported on; the
-/// others are counted row by row, each tested for Art. 30.
+/// Changes to `office_due_counts` (migrations 0009, 0014): the cases the
+/// workbench counts from that table, each once, by (unit, clock, due date)
+/// of its nearest running office duty (the ledger's `next_due`), added (+1)
+/// or taken away (−1) in the transaction that writes its deadlines. Only
+/// cases that name no unit reported on are counted here; the others are
+/// counted row by row, each tested for Art. 30.
 #[derive(Default)]
 pub(crate) struct DueCounts(std::collections::BTreeMap<(i64, &'static str, NaiveDate), i64>);
 
+/// The nearest of a case's running office duties, (clock, due): the
+/// earliest date, and of two on one date the clock first by name, as the
+/// ledger's `next_clock` picks it.
+pub(crate) fn nearest(duties: impl IntoIterator<Item = (ClockName, NaiveDate)>) -> Option<(ClockName, NaiveDate)> {
+    duties.into_iter().min_by(|a, b| (a.1, a.0.as_str()).cmp(&(b.1, b.0.as_str())))
+}
+
 impl DueCounts {
-    /// Counts a deadline row by `by` if it is a running office duty
-    /// (`duty`: stored as 'office', not paused) of a case that names no unit
-    /// reported on.
-    pub(crate) fn add(&mut self, place: &Place, clock: ClockName, due: NaiveDate, duty: bool, by: i64) {
-        if duty && place.respondent_unit_id.is_none() {
+    /// Counts a case by `by` at its nearest running office duty, if it has
+    /// one and names no unit reported on.
+    pub(crate) fn add(&mut self, place: &Place, nearest: Option<(ClockName, NaiveDate)>, by: i64) {
+        if let (Some((clock, due)), None) = (nearest, place.respondent_unit_id) {
             *self.0.entry((place.unit_id, clock.as_str(), due)).or_default() += by;
         }
     }
 
     pub(crate) fn add_all(&mut self, place: &Place, deadlines: &[Deadline], by: i64) {
-        for d in deadlines {
-            self.add(place, d.clock, d.due, d.is_duty(), by);
-        }
+        self.add(place, nearest(deadlines.iter().filter(|d| d.is_duty()).map(|d| (d.clock, d.due))), by);
     }
 
     /// The changes, as one upsert for all.
@@ -121,12 +126,18 @@ pub(crate) async fn replace_deadlines(
         .push(" RETURNING unit_id, respondent_unit_id, clock, due, holder, paused");
     let old = tx.fetch(q).await?;
     let mut counts = DueCounts::default();
+    let mut was = None;
+    let mut duties = Vec::new();
     for r in &old {
         let clock = r.text(2)?;
         let clock = ClockName::parse(&clock).ok_or_else(|| StoreError::Corrupt(format!("deadline clock {clock}")))?;
-        let was = Place { unit_id: r.i64(0)?, respondent_unit_id: r.opt_i64(1)? };
-        let duty = r.text(4)? == "office" && !r.flag(5)?;
-        counts.add(&was, clock, r.date(3)?, duty, -1);
+        was = Some(Place { unit_id: r.i64(0)?, respondent_unit_id: r.opt_i64(1)? });
+        if r.text(4)? == "office" && !r.flag(5)? {
+            duties.push((clock, r.date(3)?));
+        }
+    }
+    if let Some(was) = was {
+        counts.add(&was, nearest(duties), -1);
     }
     counts.add_all(&place, deadlines, 1);
     let mut tables =
@@ -163,8 +174,13 @@ impl Backend {
     /// write kept them and left no row at zero. A check for tests and
     /// after a crash; it reads every deadline.
     pub async fn due_count_drift(&self) -> Result<i64> {
-        let counted = "SELECT unit_id, clock, due, COUNT(*) FROM deadlines \
-                       WHERE holder = 'office' AND paused = FALSE AND respondent_unit_id IS NULL GROUP BY unit_id, clock, due";
+        // Each case once, at its nearest running office duty (migration 0014).
+        let counted = "SELECT d.unit_id, d.clock, d.due, COUNT(*) FROM deadlines d \
+                       WHERE d.holder = 'office' AND d.paused = FALSE AND d.respondent_unit_id IS NULL \
+                       AND NOT EXISTS (SELECT 1 FROM deadlines e WHERE e.petition_id = d.petition_id \
+                       AND e.holder = 'office' AND e.paused = FALSE \
+                       AND (e.due < d.due OR (e.due = d.due AND e.clock < d.clock))) \
+                       GROUP BY d.unit_id, d.clock, d.due";
         let kept = "SELECT unit_id, clock, due, n FROM office_due_counts";
         let mut drift = 0;
         for (a, b) in [(kept, counted), (counted, kept)] {

@@ -111,6 +111,17 @@ pub(crate) fn push_office_work(q: &mut Sql, viewer: &Viewer) {
     q.push(")");
 }
 
+/// Only the nearest running office duty of its case (`d`): each case once,
+/// as `office_due_counts` and the ledger's `next_due` count it.
+pub(crate) fn push_nearest_duty(q: &mut Sql) {
+    q.push(
+        " AND NOT EXISTS (SELECT 1 FROM deadlines e WHERE e.petition_id = d.petition_id AND e.holder = 'office' \
+         AND e.paused = ",
+    )
+    .arg(Arg::Bool(false))
+    .push(" AND (e.due < d.due OR (e.due = d.due AND e.clock < d.clock)))");
+}
+
 /// The ids of the units whose work the viewer sees: theirs and those below.
 pub(crate) fn push_unit_scope(q: &mut Sql, viewer: &Viewer) {
     match &viewer.unit_ids {
@@ -193,8 +204,19 @@ pub(crate) fn push_filters(q: &mut Sql, f: &ListFilter) {
     if let Some(today) = f.overdue_before {
         q.push(" AND p.next_due < ").arg(Arg::Date(today));
     }
+    if let Some(d) = f.due_from {
+        q.push(" AND p.next_due >= ").arg(Arg::Date(d));
+    }
+    if let Some(d) = f.due_to {
+        q.push(" AND p.next_due <= ").arg(Arg::Date(d));
+    }
     if let Some(ids) = &f.unit_ids {
         push_at_units(q, ids);
+    }
+    if let Some(ids) = &f.at_unit_ids {
+        q.push(" AND p.unit_id IN (");
+        push_list(q, ids);
+        q.push(")");
     }
     if f.open_only {
         q.push(" AND p.status <> 'closed'");

@@ -157,6 +157,15 @@ impl Backend {
                 .ok_or_else(|| StoreError::NotFound("被关联的信访事项不存在".into()))?,
             None => String::new(),
         };
+        sqlx::query(
+            "INSERT INTO repeat_links (petition_id, of_case_no, actor_id, recorded_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(of.map(|_| target.clone()))
+        .bind(actor)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?;
         audit_in(
             &mut tx,
             self.chain.get(),
@@ -171,6 +180,28 @@ impl Backend {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Backend {
+    /// Each time case `id` was linked as a repeat or unlinked, oldest first.
+    pub async fn repeat_links(&self, id: PetitionId) -> Result<Vec<RepeatLink>> {
+        let rows = sqlx::query(
+            "SELECT l.of_case_no, l.recorded_at, us.display_name FROM repeat_links l \
+             LEFT JOIN users us ON us.id = l.actor_id WHERE l.petition_id = $1 ORDER BY l.id",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RepeatLink {
+                    of: r.try_get("of_case_no")?,
+                    actor: r.try_get("display_name")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
     }
 }
 

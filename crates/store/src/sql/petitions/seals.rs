@@ -43,21 +43,8 @@ impl Backend {
                 r.try_get("representative")?,
             ));
         }
-        let mut events: HashMap<i64, Vec<SealEvent>> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT petition_id, type, on_date, body, actor_id FROM events \
-             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
-        )
-        .bind(after_id)
-        .bind(to)
-        .fetch_all(&self.read)
-        .await?
-        {
-            let (kind, on, body): (String, NaiveDate, String) =
-                (r.try_get("type")?, r.try_get("on_date")?, r.try_get("body")?);
-            let seal = seal::event(&kind, on, &body, r.try_get("actor_id")?);
-            events.entry(r.try_get("petition_id")?).or_default().push(SealEvent { seal, body });
-        }
+        let mut events = self.seal_events_in(after_id, to).await?;
+        let mut links = self.repeat_links_in(after_id, to).await?;
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get("id")?;
@@ -106,9 +93,49 @@ impl Backend {
                     state: r.try_get("state")?,
                     unit: r.try_get("unit_code")?,
                     repeat_of: r.try_get("repeat_of")?,
+                    links: links.remove(&id).unwrap_or_default(),
                 })
             })
             .collect()
+    }
+
+    /// The events of the petitions with id in (`from`, `to`], sealed
+    /// afresh, each case's in order.
+    async fn seal_events_in(&self, from: i64, to: i64) -> Result<HashMap<i64, Vec<SealEvent>>> {
+        let mut events: HashMap<i64, Vec<SealEvent>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT petition_id, type, on_date, body, actor_id FROM events \
+             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?
+        {
+            let (kind, on, body): (String, NaiveDate, String) =
+                (r.try_get("type")?, r.try_get("on_date")?, r.try_get("body")?);
+            let seal = seal::event(&kind, on, &body, r.try_get("actor_id")?);
+            events.entry(r.try_get("petition_id")?).or_default().push(SealEvent { seal, body });
+        }
+        Ok(events)
+    }
+
+    /// The repeat links of the petitions with id in (`from`, `to`], each
+    /// case's oldest first.
+    async fn repeat_links_in(&self, from: i64, to: i64) -> Result<HashMap<i64, Vec<Option<String>>>> {
+        let mut links: HashMap<i64, Vec<Option<String>>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT petition_id, of_case_no FROM repeat_links WHERE petition_id > $1 AND petition_id <= $2 \
+             ORDER BY petition_id, id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?
+        {
+            links.entry(r.try_get("petition_id")?).or_default().push(r.try_get("of_case_no")?);
+        }
+        Ok(links)
     }
 
     /// The highest petition id, where the deep check stops.

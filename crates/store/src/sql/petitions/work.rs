@@ -51,9 +51,9 @@ impl Backend {
         Ok(rows)
     }
 
-    /// Office deadlines due on or before `until` (overdue ones included) of
-    /// the cases the viewer may see and act on (at their unit or below),
-    /// most urgent first.
+    /// The cases the viewer may see and act on (at their unit or below)
+    /// whose nearest office deadline is due on or before `until` (overdue
+    /// ones included), each once, most urgent first.
     pub async fn work_items(&self, viewer: &Viewer, until: NaiveDate, limit: i64) -> Result<Vec<WorkItem>> {
         // Walks `deadlines_office_due` in the order shown; only the rows
         // shown read their petition.
@@ -64,6 +64,7 @@ impl Backend {
         );
         push_office_work(&mut q, viewer);
         push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
+        push_nearest_duty(&mut q);
         q.push(" AND d.due <= ").arg(Arg::Date(until));
         q.push(" ORDER BY d.due, d.petition_id LIMIT ").arg(Arg::I64(limit));
         let rows = q.query().fetch_all(&self.read).await?;
@@ -83,10 +84,12 @@ impl Backend {
             .collect()
     }
 
-    /// Counts of the viewer's office deadlines by unit and clock:
-    /// (unit code, unit name, clock, overdue, due today, due by `soon`).
+    /// Counts of the viewer's cases by the unit that has them and the clock
+    /// of their nearest office deadline, each case once (as the ledger's
+    /// `next_due` filters count them): (unit code, unit name, clock,
+    /// overdue, due today, due by `soon`).
     pub async fn work_counts(&self, viewer: &Viewer, today: NaiveDate, soon: NaiveDate) -> Result<Vec<WorkCount>> {
-        // Two parts. The duties of the cases that name no unit reported on,
+        // Two parts. The cases that name no unit reported on,
         // the bulk, are kept counted by unit, clock and due date in
         // `office_due_counts` (migration 0009): a page sums the rows due by
         // `soon`, at most one per unit, clock and day, however many cases
@@ -129,6 +132,7 @@ impl Backend {
         clocks(&mut q, "d.clock");
         q.push(" AND d.respondent_unit_id IS NOT NULL");
         push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
+        push_nearest_duty(&mut q);
         q.push(" GROUP BY d.unit_id, d.clock");
         q.push(
             ") x JOIN units u ON u.id = x.unit_id GROUP BY u.id, u.code, u.name, u.path, x.clock \

@@ -170,6 +170,17 @@ pub struct ListParams {
     /// 只看有超期期限的事项
     #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
+    /// 现办理单位代码：事项现在在该单位或其下级办理
+    pub at: Option<String>,
+    /// 与 at 同用：只看该单位本身，不含下级
+    #[param(value_type = Option<bool>)]
+    pub at_only: Option<String>,
+    /// 最近的办理期限（进行中）不早于该日
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub due_from: Option<String>,
+    /// 最近的办理期限（进行中）不晚于该日
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub due_to: Option<String>,
     /// 承办人的用户名；`me` 为本人
     pub handler: Option<String>,
     /// 只看未办结的事项
@@ -220,6 +231,21 @@ pub async fn parse_filter(st: &AppState, user: &xinfang_store::User, p: &ListPar
     };
     f.received_from = date("received_from", &p.received_from)?;
     f.received_to = date("received_to", &p.received_to)?;
+    f.due_from = date("due_from", &p.due_from)?;
+    f.due_to = date("due_to", &p.due_to)?;
+    let at_only = match nonempty(&p.at_only) {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(_) => return Err(bad("at_only", "应为 true 或 false")),
+    };
+    match nonempty(&p.at) {
+        Some(code) => {
+            let unit = st.unit(code).await?.ok_or_else(|| bad("at", "单位不存在"))?;
+            f.at_unit_ids = Some(if at_only { vec![unit.id] } else { st.cached_units().subtree_ids(&unit) });
+        }
+        None if at_only => return Err(bad("at_only", "须与 at（现办理单位）同用")),
+        None => {}
+    }
     match nonempty(&p.overdue) {
         None | Some("false") | Some("0") => {}
         Some("true") | Some("1") => f.overdue_before = Some(today()),

@@ -70,6 +70,10 @@ pub(crate) struct FilterValues {
     pub(crate) handler: String,
     pub(crate) content_category: String,
     pub(crate) problem_unit: String,
+    pub(crate) at: String,
+    pub(crate) at_only: bool,
+    pub(crate) due_from: String,
+    pub(crate) due_to: String,
 }
 
 #[derive(Template)]
@@ -117,6 +121,10 @@ pub(crate) fn query_string(p: &ListParams) -> String {
         ("received_from", &p.received_from),
         ("received_to", &p.received_to),
         ("overdue", &p.overdue),
+        ("at", &p.at),
+        ("at_only", &p.at_only),
+        ("due_from", &p.due_from),
+        ("due_to", &p.due_to),
         ("handler", &p.handler),
         ("open", &p.open),
         ("content_category", &p.content_category),
@@ -174,6 +182,10 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<List
             handler: p.handler.clone().unwrap_or_default(),
             content_category: p.content_category.clone().unwrap_or_default(),
             problem_unit: p.problem_unit.clone().unwrap_or_default(),
+            at: p.at.clone().unwrap_or_default(),
+            at_only: p.at_only.as_deref() == Some("true"),
+            due_from: p.due_from.clone().unwrap_or_default(),
+            due_to: p.due_to.clone().unwrap_or_default(),
         },
         statuses: options(PetitionStatus::ALL, PetitionStatus::as_str, PetitionStatus::label),
         classes: options(PetitionClass::ALL, PetitionClass::as_str, PetitionClass::label),

@@ -115,13 +115,47 @@ pub(crate) fn event_detail(
     }
 }
 
+/// The steps of the case, with each link as a repeat (and unlink) placed
+/// after the steps of its day (issue 25 ¶9).
+fn timeline(
+    events: &[xinfang_store::EventRow],
+    links: &[xinfang_store::RepeatLink],
+    units: &[Unit],
+    names: &std::collections::HashMap<String, String>,
+    tr: Tr,
+) -> Vec<TimelineView> {
+    let mut out: Vec<TimelineView> = events
+        .iter()
+        .map(|e| {
+            let parsed: Option<Event> = serde_json::from_str(&e.body).ok();
+            TimelineView {
+                on: e.on,
+                label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
+                detail: parsed.as_ref().map(|p| event_detail(p, units, names, tr)).unwrap_or_default(),
+                actor: e.actor.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    for l in links {
+        let on = xinfang_app::china_date(l.recorded_at);
+        let at = out.iter().position(|t| t.on > on).unwrap_or(out.len());
+        let (label, detail) = match &l.of {
+            Some(of) => ("关联为重复信访", tr.f("原件 {}", &[of])),
+            None => ("取消重复信访关联", String::new()),
+        };
+        out.insert(at, TimelineView { on, label, detail, actor: l.actor.clone().unwrap_or_default() });
+    }
+    out
+}
+
 pub(crate) async fn petition_view(
     st: &AppState,
     row: &PetitionRow,
     tr: Tr,
 ) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
     let state = petitions::parse_state(row)?;
-    let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
+    let (people, events, links) =
+        tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id), st.store.repeat_links(row.id))?;
     let units = st.cached_units();
     let units = units.all();
     let cal = st.calendar();
@@ -183,18 +217,7 @@ pub(crate) async fn petition_view(
             })
             .collect(),
         met: state.met_deadlines(&ctx).into_iter().map(|m| (m.clock.label(), m.due, m.done_on, m.late_days)).collect(),
-        timeline: events
-            .iter()
-            .map(|e| {
-                let parsed: Option<Event> = serde_json::from_str(&e.body).ok();
-                TimelineView {
-                    on: e.on,
-                    label: parsed.as_ref().map(|p| p.kind.label()).unwrap_or(""),
-                    detail: parsed.as_ref().map(|p| event_detail(p, units, &names, tr)).unwrap_or_default(),
-                    actor: e.actor.clone().unwrap_or_default(),
-                }
-            })
-            .collect(),
+        timeline: timeline(&events, &links, units, &names, tr),
     };
     Ok((view, state))
 }

@@ -162,11 +162,33 @@ pub async fn deep_check_finds_direct_edits_to_the_record(b: Backend) {
     assert!(why(2).contains("第 2 条办理记录"), "{}", why(2));
     assert!(why(3).contains("登记内容") && why(4).contains("登记内容"));
     // A petition removed from the database is named too.
-    for table in ["deadlines", "events", "petitioners", "petition_units", "petition_search", "petition_signatures"] {
+    for table in [
+        "deadlines",
+        "events",
+        "petitioners",
+        "petition_units",
+        "petition_search",
+        "petition_signatures",
+        "repeat_links",
+    ] {
         let _ = app.try_raw_sql(&format!("DELETE FROM {table} WHERE petition_id = {}", id(5))).await;
     }
     app.raw_sql(&format!("DELETE FROM petitions WHERE id = {}", id(5))).await;
     let found = deep().await;
     assert!(found.mismatches.iter().any(|m| m.case_no == made[5].1 && m.problem.contains("已没有")), "{found:?}");
+
+    // Each link as a repeat is on the case's record and in the chain
+    // (issue 25 ¶9): a link removed from the record is named.
+    let first = app.register(&intake, petition("T1", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+    let again = app.register(&intake, petition("T1", "2026-03-03", json!({}))).await;
+    let path = format!("/api/v1/petitions/{}/repeat-of", again["id"]);
+    let (s, v) = app.send_json(reqwest::Method::PUT, &t1, &path, json!({"of": first})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let case_no = again["case_no"].as_str().unwrap();
+    assert!(!deep().await.mismatches.iter().any(|m| m.case_no == case_no));
+    app.raw_sql(&format!("DELETE FROM repeat_links WHERE petition_id = {}", again["id"])).await;
+    let found = deep().await;
+    let named = found.mismatches.iter().find(|m| m.case_no == case_no).expect("the removed link is named");
+    assert!(named.problem.contains("重复件关联"), "{}", named.problem);
     app.finish().await;
 }

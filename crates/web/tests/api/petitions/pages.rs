@@ -281,6 +281,10 @@ pub async fn search_page_and_repeat_links(b: Backend) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html, _) = p.get(loc.as_deref().unwrap()).await;
     assert!(html.contains("已关联为重复件") && html.contains("解除关联"), "{html}");
+    // The link is a line of the timeline, with who made it (issue 25 ¶9).
+    let timeline = html.split("id=\"timeline\"").nth(1).expect("timeline").split("</ol>").next().unwrap();
+    let first_no = first["case_no"].as_str().unwrap();
+    assert!(timeline.contains("关联为重复信访") && timeline.contains(&format!("原件 {first_no}")), "{timeline}");
     // The same handler by default: the original is at 一号镇 (T1).
     assert!(html.contains("<option value=\"T1\" selected>"), "{html}");
     // A bad link attempt changes nothing and says why.
@@ -294,6 +298,10 @@ pub async fn search_page_and_repeat_links(b: Backend) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, v) = app.get(Some(&t), &format!("/api/v1/petitions/{second_id}")).await;
     assert_eq!(v["repeat_of"], serde_json::Value::Null);
+    let (_, html, _) = p.get(&format!("/petitions/{second_id}")).await;
+    let timeline = html.split("id=\"timeline\"").nth(1).unwrap().split("</ol>").next().unwrap();
+    let linked = timeline.find("关联为重复信访").expect("the link stays in the timeline");
+    assert!(timeline[linked..].contains("取消重复信访关联"), "{timeline}");
     app.finish().await;
 }
 
