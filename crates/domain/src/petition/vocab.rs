@@ -68,6 +68,23 @@ vocabulary!(
     }
 );
 
+impl PetitionStatus {
+    /// The status in a ledger column: a word (the full label on hover).
+    pub fn short_label(self) -> &'static str {
+        match self {
+            PetitionStatus::Registered => "待受理",
+            PetitionStatus::Accepted => "办理中",
+            PetitionStatus::OpinionIssued => "待送达",
+            PetitionStatus::Served => "已送达",
+            PetitionStatus::ReviewRequested => "复查中",
+            PetitionStatus::Reviewed => "已复查",
+            PetitionStatus::RecheckRequested => "复核中",
+            PetitionStatus::Rechecked => "已复核",
+            PetitionStatus::Closed => "已办结",
+        }
+    }
+}
+
 impl ClockName {
     /// The clock's name in a ledger column: a word or two.
     pub fn short_label(self) -> &'static str {

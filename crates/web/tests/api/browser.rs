@@ -130,6 +130,15 @@ impl Browser {
         .await;
     }
 
+    /// Runs `js` in the page and returns what it returns.
+    pub async fn script(&self, js: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []}))).await
+    }
+
+    pub async fn window_size(&self, width: u32, height: u32) {
+        self.cmd(reqwest::Method::POST, "/window/rect", Some(json!({"width": width, "height": height}))).await;
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(format!("{}/session/{}", self.driver, self.session)).send().await;
         let _ = self.child.kill();
@@ -281,6 +290,25 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
     web.type_in("#username", "handler").await;
     web.type_in("#password", PASSWORD).await;
     web.submit("button[type=submit]").await;
+
+    // The ledger at 1366 px reads as a ledger (issue 25 ¶1): every column
+    // in view without scrolling sideways, each row on one line, an overdue
+    // deadline included.
+    web.window_size(1366, 900).await;
+    web.goto(&format!("{base}/petitions")).await;
+    let fit = web
+        .script(
+            "const w = document.querySelector('.ledger-wrap'); \
+             const h = [...document.querySelectorAll('table.ledger tbody tr')].map(r => r.getBoundingClientRect().height); \
+             return {window: window.innerWidth, wide: w.scrollWidth, room: w.clientWidth, rows: h.length, \
+                     low: Math.min(...h), high: Math.max(...h), overdue: document.querySelectorAll('table.ledger td.overdue').length};",
+        )
+        .await;
+    assert!(fit["window"].as_i64().unwrap() >= 1340, "{fit}");
+    assert!(fit["wide"].as_f64() <= fit["room"].as_f64(), "no sideways scrolling: {fit}");
+    assert!(fit["rows"].as_i64().unwrap() >= 2 && fit["overdue"].as_i64().unwrap() >= 1, "{fit}");
+    assert!(fit["high"].as_f64().unwrap() < 1.4 * fit["low"].as_f64().unwrap(), "one line per row: {fit}");
+    web.window_size(1280, 800).await;
 
     // The petitioner's side.
     web.goto(&format!("{base}/portal/submit")).await;

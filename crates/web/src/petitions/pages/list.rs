@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use xinfang_app::{AppState, org, today};
 use xinfang_domain::petition::{Channel, ClockName, PetitionClass, PetitionStatus, category};
 use xinfang_store::Unit;
@@ -40,6 +40,11 @@ pub(crate) struct ListRow {
     pub(crate) closed_on: String,
     pub(crate) result: &'static str,
     pub(crate) satisfaction: &'static str,
+    /// The status in a word; `status` in full on hover.
+    pub(crate) status_short: &'static str,
+    /// The nearest deadline as the column shows it: the month and day in
+    /// this year, the whole date in another; `next_due` in full on hover.
+    pub(crate) next_due_short: String,
 }
 
 /// The colour of a status on the ledger: waiting, in hand, answered, in
@@ -276,6 +281,11 @@ fn list_row(r: xinfang_store::PetitionSummary, today: NaiveDate) -> ListRow {
         closed_on: date(facts.closed_on),
         result: facts.result.unwrap_or(""),
         satisfaction: facts.satisfaction.unwrap_or(""),
+        status_short: r.status.short_label(),
+        next_due_short: r
+            .next_due
+            .map(|d| if d.year() == today.year() { d.format("%m-%d").to_string() } else { d.to_string() })
+            .unwrap_or_default(),
     }
 }
 
