@@ -62,6 +62,30 @@ pub async fn link_repeat(st: &AppState, user: &User, id: PetitionId, of: Option<
     Ok(())
 }
 
+/// The links of case `id` as a repeat, and unlinks, that `user` may be
+/// shown: a link to a petition they may not see (a report on their own
+/// unit, Art. 30 ¶3) is left out, with the unlink that ended it, so the
+/// timeline reads as if it had never been.
+pub async fn repeat_links(st: &AppState, user: &User, id: PetitionId) -> Result<Vec<xinfang_store::RepeatLink>> {
+    let mut shown = Vec::new();
+    let mut hidden = false;
+    for l in st.store.repeat_links(id).await? {
+        match l.of_id {
+            Some(of) => {
+                hidden = !subject::visible(st, user, Subject::petition(of)).await?;
+                if !hidden {
+                    shown.push(l);
+                }
+            }
+            // A link whose original is gone, or an unlink.
+            None if l.of.is_some() => hidden = true,
+            None if hidden => hidden = false,
+            None => shown.push(l),
+        }
+    }
+    Ok(shown)
+}
+
 /// Whether `user` may record the step `step` on a case that `unit` has now
 /// (issue 25 ¶5), one rule for the API and the page's buttons:
 ///

@@ -44,6 +44,7 @@ pub struct EventRow {
 #[derive(Debug, Clone)]
 pub struct RepeatLink {
     pub of: Option<String>,
+    pub of_id: Option<PetitionId>,
     pub actor: Option<String>,
     pub recorded_at: DateTime<Utc>,
 }

@@ -187,7 +187,8 @@ impl Backend {
     /// Each time case `id` was linked as a repeat or unlinked, oldest first.
     pub async fn repeat_links(&self, id: PetitionId) -> Result<Vec<RepeatLink>> {
         let rows = sqlx::query(
-            "SELECT l.of_case_no, l.recorded_at, us.display_name FROM repeat_links l \
+            "SELECT l.of_case_no, o.id AS of_id, l.recorded_at, us.display_name FROM repeat_links l \
+             LEFT JOIN petitions o ON o.case_no = l.of_case_no \
              LEFT JOIN users us ON us.id = l.actor_id WHERE l.petition_id = $1 ORDER BY l.id",
         )
         .bind(id)
@@ -197,6 +198,7 @@ impl Backend {
             .map(|r| {
                 Ok(RepeatLink {
                     of: r.try_get("of_case_no")?,
+                    of_id: r.try_get::<Option<i64>, _>("of_id")?.map(PetitionId),
                     actor: r.try_get("display_name")?,
                     recorded_at: r.try_get("recorded_at")?,
                 })

@@ -150,12 +150,13 @@ fn timeline(
 
 pub(crate) async fn petition_view(
     st: &AppState,
+    user: &xinfang_store::User,
     row: &PetitionRow,
     tr: Tr,
 ) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
     let state = petitions::parse_state(row)?;
-    let (people, events, links) =
-        tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id), st.store.repeat_links(row.id))?;
+    let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
+    let links = petitions::repeat_links(st, user, row.id).await?;
     let units = st.cached_units();
     let units = units.all();
     let cal = st.calendar();
@@ -366,7 +367,7 @@ pub(crate) async fn petition_page(
         Ok(r) => r,
         Err(e) => return pu.error(&e),
     };
-    let (mut view, state) = match petition_view(st, &row, pu.tr).await {
+    let (mut view, state) = match petition_view(st, &pu.user, &row, pu.tr).await {
         Ok(v) => v,
         Err(e) => return pu.error(&e),
     };
@@ -520,7 +521,7 @@ pub async fn print(
         },
         false => Vec::new(),
     };
-    match petition_view(&st, &row, Tr::default()).await {
+    match petition_view(&st, &pu.user, &row, Tr::default()).await {
         Ok((mut p, _)) => {
             show_in_full(&mut p, &revealed);
             render(&PrintPage { tr: Tr::default(), layout: Some(pu.layout()), nav: "list", p, full })

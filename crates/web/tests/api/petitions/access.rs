@@ -221,8 +221,13 @@ pub async fn art30_a_repeat_link_never_shows_the_report(b: Backend) {
     assert!(!html.contains(&report_no), "the page names the report");
     assert!(!html.contains(&format!("/petitions/{report_id}\"")), "the page links the report");
     assert!(!html.contains("本件已关联为"), "the page says it is a repeat of something");
-    // The township still sees the link.
+    assert!(!html.contains("关联为重复信访"), "the timeline says it was linked (issue 25 ¶9)");
+    // The township still sees the link, and the line of the timeline.
     assert_eq!(app.get(Some(&t1), &format!("/api/v1/petitions/{later}")).await.1["repeat_of"], report_id);
+    let mut pages = crate::support::Pages::new(&app);
+    pages.login("t1").await;
+    let (_, html, _) = pages.get(&format!("/petitions/{later}")).await;
+    assert!(html.contains("关联为重复信访") && html.contains(&format!("原件 {report_no}")), "{html}");
     app.finish().await;
 }
 
