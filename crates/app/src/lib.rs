@@ -13,6 +13,7 @@
 //! [`petitions`].
 
 pub mod anchor;
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod crypto;

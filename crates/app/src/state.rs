@@ -47,6 +47,8 @@ pub struct Options {
     /// The address users reach the site at (`--public-url`); when it is
     /// https, cookies are `Secure` and browsers are told to stay on https.
     pub public_url: Option<String>,
+    /// How much may be attached, on the staff side and on the portal.
+    pub attachments: crate::attachments::AttachmentLimits,
 }
 
 impl Options {

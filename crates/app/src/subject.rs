@@ -26,6 +26,20 @@ pub struct Subject {
     pub id: i64,
 }
 
+impl Module {
+    /// The module's name where records of several modules share a table
+    /// (attachments).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Petition => "petition",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Module::Petition].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 impl Subject {
     pub fn petition(id: PetitionId) -> Self {
         Self { module: Module::Petition, id: id.0 }

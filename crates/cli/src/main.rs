@@ -52,6 +52,18 @@ pub struct NetOpts {
     /// https makes cookies Secure and sends Strict-Transport-Security.
     #[arg(long, env = "XINFANG_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Largest file staff may attach, in MB.
+    #[arg(long, env = "XINFANG_ATTACHMENT_FILE_MB", default_value_t = 20)]
+    pub attachment_file_mb: u64,
+    /// Most a record may hold in attachments, in MB.
+    #[arg(long, env = "XINFANG_ATTACHMENT_RECORD_MB", default_value_t = 200)]
+    pub attachment_record_mb: u64,
+    /// Largest file a citizen may attach on the portal, in MB.
+    #[arg(long, env = "XINFANG_PORTAL_FILE_MB", default_value_t = 5)]
+    pub portal_file_mb: u64,
+    /// Most a citizen may attach to one online submission, in MB.
+    #[arg(long, env = "XINFANG_PORTAL_RECORD_MB", default_value_t = 20)]
+    pub portal_record_mb: u64,
 }
 
 impl NetOpts {
@@ -67,7 +79,29 @@ impl NetOpts {
                 anyhow::bail!("--public-url 应以 https:// 或 http:// 开头：{u}");
             }
         }
-        Ok(xinfang_app::state::Options { trusted_proxies, public_url: self.public_url.clone() })
+        use xinfang_domain::attachment::Limits;
+        let mb = |name: &str, n: u64| -> anyhow::Result<u64> {
+            if (1..=2048).contains(&n) {
+                Ok(n << 20)
+            } else {
+                anyhow::bail!("--{name} 应为 1 至 2048（MB）：{n}")
+            }
+        };
+        let staff = Limits {
+            per_file: mb("attachment-file-mb", self.attachment_file_mb)?,
+            per_record: mb("attachment-record-mb", self.attachment_record_mb)?,
+            files: Limits::STAFF.files,
+        };
+        let portal = Limits {
+            per_file: mb("portal-file-mb", self.portal_file_mb)?,
+            per_record: mb("portal-record-mb", self.portal_record_mb)?,
+            files: Limits::PORTAL.files,
+        };
+        Ok(xinfang_app::state::Options {
+            trusted_proxies,
+            public_url: self.public_url.clone(),
+            attachments: xinfang_app::attachments::AttachmentLimits { staff, portal },
+        })
     }
 }
 

@@ -10,6 +10,7 @@
 //! kernel's names; a module's are reached through it (`petition::Event`).
 //! Articles cited in doc comments refer to the 2022 regulation unless noted.
 
+pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod error;

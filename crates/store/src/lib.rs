@@ -119,6 +119,15 @@ forward! {
     pub async fn ping(&self) -> Result<()>;
 }
 
+// Attachments of any record (the kernel's).
+forward! {
+    pub async fn add_attachments(&self, module: &str, record_id: i64, files: &[NewAttachment], actor: AttachmentActor<'_>) -> Result<Vec<AttachmentRow>>;
+    pub async fn attachments(&self, module: &str, record_id: i64) -> Result<Vec<AttachmentRow>>;
+    pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRow>>;
+    pub async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+    pub async fn withdraw_attachment(&self, id: i64, reason: &str, actor: AttachmentActor<'_>) -> Result<()>;
+}
+
 // Units, users and sessions (the organisation every module shares).
 forward! {
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<UserId>) -> Result<Unit>;

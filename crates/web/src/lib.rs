@@ -15,6 +15,7 @@ pub mod views;
 
 // One folder per module: its router, API handlers, page handlers and views.
 pub mod admin;
+pub mod attachments;
 pub mod petitions;
 pub mod portal;
 pub mod session;
@@ -67,6 +68,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(workbench::router())
         .merge(petitions::router())
+        .merge(attachments::router())
         .merge(portal::router())
         .merge(admin::router())
 }

@@ -3,12 +3,14 @@
 //! One file per module; the kernel's rows ([`org`], [`personal`], [`audit`])
 //! beside them.
 
+mod attachments;
 mod audit;
 mod idempotency;
 mod org;
 mod personal;
 mod petitions;
 
+pub use attachments::*;
 pub use audit::*;
 pub use idempotency::*;
 pub use org::*;

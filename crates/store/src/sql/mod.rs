@@ -11,6 +11,7 @@
 //! one folder per module ([`petitions`]). Each adds its `impl Backend`
 //! block; `lib.rs` forwards them to `Store`.
 
+mod attachments;
 mod audit;
 mod batch;
 mod calendar;

@@ -252,6 +252,8 @@ pub(crate) struct PetitionPage {
     /// original of a linked repeat (the same handler by default).
     pub(crate) default_target: String,
     pub(crate) can_act: bool,
+    /// The files attached to the case (附件), withdrawn ones marked.
+    pub(crate) attachments: Vec<crate::attachments::pages::AttachmentLine>,
     /// May show the petitioners' full numbers (audited).
     pub(crate) can_reveal: bool,
     pub(crate) candidates: Vec<CandidateView>,
@@ -354,6 +356,17 @@ async fn handler_choices(st: &AppState, unit: &Unit, tr: Tr) -> Vec<(String, Str
         .collect()
 }
 
+/// The units a case may be transferred or assigned to: every active unit
+/// but the one that has it, indented by depth.
+fn transfer_targets(st: &AppState, row: &PetitionRow) -> Vec<(String, String)> {
+    st.cached_units()
+        .all()
+        .iter()
+        .filter(|u| u.id != row.unit.id && !u.disabled)
+        .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
+        .collect()
+}
+
 pub(crate) async fn petition_page(
     st: &AppState,
     pu: &PageUser,
@@ -417,18 +430,18 @@ pub(crate) async fn petition_page(
         .into_iter()
         .map(|r| (r.id.0, r.case_no))
         .collect();
-    let units = st.cached_units();
-    let targets = units
-        .all()
-        .iter()
-        .filter(|u| u.id != row.unit.id && !u.disabled)
-        .map(|u| (u.code.clone(), format!("{}{}", "　".repeat(u.depth()), u.name)))
-        .collect();
+    let targets = transfer_targets(st, &row);
     let handlers = match actions.iter().any(|a| a.kind == "assign_handler") {
         true => handler_choices(st, &row.unit, pu.tr).await,
         false => Vec::new(),
     };
+    let subject = xinfang_app::subject::Subject::petition(row.id);
+    let attachments = match crate::attachments::pages::lines(st, &pu.user, subject).await {
+        Ok(a) => a,
+        Err(e) => return pu.error(&e),
+    };
     let page = PetitionPage {
+        attachments,
         tr: pu.tr,
         layout: Some(pu.layout()),
         nav: "list",
@@ -480,6 +493,8 @@ pub async fn show(
         "registered" => pu.tr.t("已登记。").to_string(),
         "linked" => pu.tr.t("已关联为重复件。").to_string(),
         "unlinked" => pu.tr.t("已解除重复件关联。").to_string(),
+        "attached" => pu.tr.t("附件已上传。").to_string(),
+        "withdrawn" => pu.tr.t("附件已撤回（文件留存备查）。").to_string(),
         other => pu.tr.f("已记录：{}", &[&pu.tr.t(step_label(other))]),
     });
     petition_page(&st, &pu, id, notice, None, StatusCode::OK, &[]).await

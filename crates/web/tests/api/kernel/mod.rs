@@ -1,6 +1,7 @@
 //! The kernel every module shares: the API document, the audit chain, the
 //! group-commit writer, logging in, the templates.
 
+mod attachments;
 mod audit;
 mod errors;
 mod matrix;
@@ -10,6 +11,7 @@ mod session;
 mod templates;
 mod writes;
 
+pub use attachments::*;
 pub use audit::*;
 pub use errors::*;
 pub use matrix::*;

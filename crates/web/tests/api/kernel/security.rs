@@ -39,6 +39,7 @@ fn behind_proxy() -> xinfang_app::state::Options {
     xinfang_app::state::Options {
         trusted_proxies: vec![xinfang_app::throttle::ProxyNet::parse("127.0.0.1").unwrap()],
         public_url: None,
+        ..Default::default()
     }
 }
 

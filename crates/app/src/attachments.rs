@@ -1,0 +1,170 @@
+//! Attachments (附件) of any record of any module (kernel): attach, list,
+//! download, withdraw. Every one is checked against the record's own
+//! visibility through [`subject`] (jurisdiction, and Art. 30 ¶3 for a
+//! report): a record the user may not see has, for them, no attachments,
+//! and its files answer 404. Each download is audited; the bytes never go
+//! to the audit log or the logs.
+
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::subject::{self, Module, Subject};
+use sha2::{Digest, Sha256};
+use xinfang_domain::Role;
+use xinfang_domain::attachment::{self, Limits, Upload};
+use xinfang_store::{AttachmentActor, AttachmentRow, NewAttachment, PetitionId, User};
+
+/// Where the upload comes from, for its limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The staff pages and the API.
+    Staff,
+    /// The portal, with an online submission.
+    Portal,
+}
+
+/// The upload limits of a deployment (`--attachment-*` flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttachmentLimits {
+    pub staff: Limits,
+    pub portal: Limits,
+}
+
+impl Default for AttachmentLimits {
+    fn default() -> Self {
+        Self { staff: Limits::STAFF, portal: Limits::PORTAL }
+    }
+}
+
+impl AttachmentLimits {
+    pub fn of(&self, channel: Channel) -> Limits {
+        match channel {
+            Channel::Staff => self.staff,
+            Channel::Portal => self.portal,
+        }
+    }
+}
+
+/// The number a record goes by in the audit log, once `user` may change it
+/// (attach to it, withdraw from it): for a petition, its case number, when
+/// the user works petitions at the unit that has it or one above.
+async fn writable(st: &AppState, user: &User, s: Subject) -> Result<String> {
+    match s.module {
+        Module::Petition => {
+            if !user.role.works_petitions() {
+                return Err(Error::forbidden(format!("{}只能查看附件", user.role.label())));
+            }
+            let row = crate::petitions::load_visible(st, user, PetitionId(s.id)).await?;
+            if !user.unit.contains(&row.unit) {
+                return Err(Error::forbidden(format!(
+                    "该信访事项现由{}办理，只有该单位或其上级单位可以添加或撤回附件",
+                    row.unit.name
+                )));
+            }
+            Ok(row.case_no)
+        }
+    }
+}
+
+async fn readable(st: &AppState, user: &User, s: Subject) -> Result<()> {
+    if subject::visible(st, user, s).await? { Ok(()) } else { Err(Error::not_found()) }
+}
+
+/// Attaches `files` (name, bytes) to the record `s`: each file's kind
+/// sniffed from its content, the limits of `channel` checked against what
+/// the record holds, all or nothing in one transaction.
+pub async fn attach(
+    st: &AppState,
+    user: &User,
+    s: Subject,
+    files: &[(String, Vec<u8>)],
+    channel: Channel,
+) -> Result<Vec<AttachmentRow>> {
+    let object = writable(st, user, s).await?;
+    attach_as(st, Some(user), s, &object, files, channel).await
+}
+
+/// [`attach`] once the caller has checked who may: the portal attaches to
+/// the petition it has just registered, with no user.
+pub async fn attach_as(
+    st: &AppState,
+    user: Option<&User>,
+    s: Subject,
+    object: &str,
+    files: &[(String, Vec<u8>)],
+    channel: Channel,
+) -> Result<Vec<AttachmentRow>> {
+    let held: Vec<AttachmentRow> =
+        st.store.attachments(s.module.as_str(), s.id).await?.into_iter().filter(|a| a.withdrawn.is_none()).collect();
+    let held_bytes = held.iter().map(|a| a.size.max(0) as u64).sum();
+    let uploads: Vec<Upload<'_>> = files.iter().map(|(name, bytes)| Upload { name, bytes }).collect();
+    let kinds = attachment::check(&uploads, held.len() as u32, held_bytes, st.options.attachments.of(channel))
+        .map_err(Error::Invalid)?;
+    let new: Vec<NewAttachment> = files
+        .iter()
+        .zip(kinds)
+        .map(|((name, bytes), kind)| NewAttachment {
+            name: attachment::clean_name(name),
+            content_type: kind.content_type().to_string(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            bytes: bytes.clone(),
+        })
+        .collect();
+    let actor = AttachmentActor { user: user.map(|u| u.id), object };
+    Ok(st.store.add_attachments(s.module.as_str(), s.id, &new, actor).await?)
+}
+
+/// The attachments of the record `s`, withdrawn ones included (marked).
+pub async fn list(st: &AppState, user: &User, s: Subject) -> Result<Vec<AttachmentRow>> {
+    readable(st, user, s).await?;
+    Ok(st.store.attachments(s.module.as_str(), s.id).await?)
+}
+
+/// The record an attachment belongs to.
+fn subject_of(row: &AttachmentRow) -> Result<Subject> {
+    let module = Module::parse(&row.module).ok_or_else(Error::not_found)?;
+    Ok(Subject { module, id: row.record_id })
+}
+
+/// An attachment and its bytes, for `user` who may see its record; the
+/// download is audited. A withdrawn file is kept for the audit: only an
+/// auditor may still download it.
+pub async fn download(st: &AppState, user: &User, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
+    let row = st.store.attachment(id).await?.ok_or_else(Error::not_found)?;
+    readable(st, user, subject_of(&row)?).await?;
+    if row.withdrawn.is_some() && user.role != Role::Auditor {
+        return Err(Error::conflict("attachment_withdrawn", "该附件已撤回，仅审计员可下载留存的文件"));
+    }
+    let bytes = st
+        .store
+        .blob(&row.sha256)
+        .await?
+        .ok_or_else(|| Error::Corrupt(format!("附件 {id}：数据库中没有该附件的内容")))?;
+    st.store
+        .audit(&xinfang_store::AuditEntry {
+            user_id: Some(user.id),
+            action: "attachment.download".into(),
+            object: format!("{}:{}", row.module, row.record_id),
+            success: true,
+            detail: format!("{id}"),
+        })
+        .await?;
+    Ok((row, bytes))
+}
+
+/// Withdraws an attachment (撤回) with a reason; the file stays for the
+/// audit and the record lists it as withdrawn.
+pub async fn withdraw(st: &AppState, user: &User, id: i64, reason: &str) -> Result<AttachmentRow> {
+    let row = st.store.attachment(id).await?.ok_or_else(Error::not_found)?;
+    let s = subject_of(&row)?;
+    readable(st, user, s).await?;
+    let object = writable(st, user, s).await?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::field("reason", "required", "请填写撤回原因"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(Error::field("reason", "too_long", "撤回原因不能超过 200 字"));
+    }
+    st.store.withdraw_attachment(id, reason, AttachmentActor { user: Some(user.id), object: &object }).await?;
+    st.store.attachment(id).await?.ok_or_else(Error::not_found)
+}
