@@ -65,7 +65,9 @@ async fn writable(st: &AppState, user: &User, s: Subject) -> Result<String> {
     }
 }
 
-async fn readable(st: &AppState, user: &User, s: Subject) -> Result<()> {
+/// 404 unless `user` may see the record `s`: checked before anything of a
+/// request about it is read.
+pub async fn readable(st: &AppState, user: &User, s: Subject) -> Result<()> {
     if subject::visible(st, user, s).await? { Ok(()) } else { Err(Error::not_found()) }
 }
 

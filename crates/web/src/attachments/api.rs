@@ -9,7 +9,6 @@ use crate::extract::{ApiJson, ApiPath};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::extract::multipart::Multipart;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -72,10 +71,12 @@ pub async fn upload(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath<PetitionId>,
-    mp: Multipart,
+    req: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<AttachmentList>)> {
-    let got = super::receive(mp, st.options.attachments.staff).await?;
-    let rows = attachments::attach(&st, &user, Subject::petition(id), &got.files, Channel::Staff).await?;
+    let s = Subject::petition(id);
+    attachments::readable(&st, &user, s).await?;
+    let got = super::receive(super::multipart(req, &st).await?, st.options.attachments.staff).await?;
+    let rows = attachments::attach(&st, &user, s, &got.files, Channel::Staff).await?;
     Ok((StatusCode::CREATED, Json(AttachmentList { items: rows.into_iter().map(Into::into).collect() })))
 }
 
@@ -119,9 +120,9 @@ pub(crate) fn file_response(row: &AttachmentRow, bytes: Vec<u8>) -> Response {
 }
 
 /// 下载附件：仅能看到其所属记录的用户可下载（否则 404）；已撤回的仅审计员可下载；每次下载记入审计日志
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", operation_id = "downloadAttachment", tag = "attachments",
+#[utoipa::path(get, path = "/api/v1/attachments/{attachment}", operation_id = "downloadAttachment", tag = "attachments",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "附件 id")),
+    params(("attachment" = i64, Path, description = "附件 id")),
     responses((status = 200, description = "文件内容", body = [u8], content_type = "application/octet-stream"),
         (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody),
         (status = 404, response = crate::views::ErrorBody), (status = 409, response = crate::views::ErrorBody)))]
@@ -137,14 +138,15 @@ pub async fn download(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
-    /// 撤回原因
+    /// 撤回原因（必填）
+    #[serde(default)]
     pub reason: String,
 }
 
 /// 撤回附件（须写明原因；文件留存备查，不删除）；记入审计日志
-#[utoipa::path(post, path = "/api/v1/attachments/{id}/withdraw", operation_id = "withdrawAttachment", tag = "attachments",
+#[utoipa::path(post, path = "/api/v1/attachments/{attachment}/withdraw", operation_id = "withdrawAttachment", tag = "attachments",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "附件 id")),
+    params(("attachment" = i64, Path, description = "附件 id")),
     request_body = WithdrawBody,
     responses((status = 200, description = "已撤回", body = AttachmentView),
         (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody),

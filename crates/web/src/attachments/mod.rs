@@ -26,8 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::download))
         .routes(routes!(api::withdraw))
         .route("/petitions/{id}/attachments", post(pages::upload).layer(DefaultBodyLimit::disable()))
-        .route("/attachments/{id}", get(pages::download))
-        .route("/attachments/{id}/withdraw", post(pages::withdraw))
+        .route("/attachments/{attachment}", get(pages::download))
+        .route("/attachments/{attachment}/withdraw", post(pages::withdraw))
 }
 
 /// What a multipart body carried: the files (parts named `file`, with the
@@ -39,6 +39,19 @@ pub(crate) struct Received {
 
 fn too_large(message: String) -> AppError {
     AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+}
+
+/// The multipart body of `req`, once the caller has checked that the user
+/// may see the record (so a record they may not see is a 404 whatever
+/// they sent).
+pub(crate) async fn multipart(req: axum::extract::Request, st: &AppState) -> Result<Multipart, AppError> {
+    use axum::extract::FromRequest;
+    Multipart::from_request(req, st).await.map_err(|e| {
+        AppError::bad_request(
+            "malformed_multipart",
+            format!("上传须为 multipart/form-data（名为 file 的文件）：{}", e.body_text()),
+        )
+    })
 }
 
 /// Reads a multipart body within `limits`: a file past the per-file limit,

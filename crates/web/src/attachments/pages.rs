@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::extract::PageForm;
 use crate::page::{PageUser, see_other};
 use crate::petitions::pages::show::petition_page;
-use axum::extract::multipart::Multipart;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::BTreeMap;
@@ -55,16 +54,29 @@ pub(crate) async fn lines(st: &AppState, user: &User, s: Subject) -> Result<Vec<
 }
 
 /// The upload form's post: the files, then back to the petition's page.
-pub async fn upload(State(st): State<AppState>, pu: PageUser, Path(id): Path<String>, mp: Multipart) -> Response {
+pub async fn upload(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Response {
     let Ok(id) = id.parse::<i64>() else { return pu.error(&AppError::not_found()) };
-    let got = match super::receive(mp, st.options.attachments.staff).await {
+    let s = Subject::petition(PetitionId(id));
+    if let Err(e) = attachments::readable(&st, &pu.user, s).await {
+        return pu.error(&e.into());
+    }
+    let got = match super::multipart(req, &st).await {
+        Ok(mp) => super::receive(mp, st.options.attachments.staff).await,
+        Err(e) => Err(e),
+    };
+    let got = match got {
         Ok(g) => g,
         Err(e) => return back_with(&st, &pu, id, e).await,
     };
     if let Some(r) = pu.csrf_rejection(got.fields.get("csrf").map(String::as_str)) {
         return r;
     }
-    match attachments::attach(&st, &pu.user, Subject::petition(PetitionId(id)), &got.files, Channel::Staff).await {
+    match attachments::attach(&st, &pu.user, s, &got.files, Channel::Staff).await {
         Ok(_) => see_other(&format!("/petitions/{id}?notice=attached#attachments")),
         Err(e) => back_with(&st, &pu, id, e.into()).await,
     }

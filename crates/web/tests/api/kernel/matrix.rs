@@ -64,6 +64,8 @@ async fn api_routes(app: &TestApp) -> Vec<Route> {
 /// A petition of the fixture, and who may see it.
 struct Fixture {
     id: i64,
+    /// A file attached to it.
+    attachment: i64,
     case_no: String,
     query_code: String,
     subject: &'static str,
@@ -84,6 +86,8 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM users",
         "SELECT COUNT(*) FROM calendar_days",
         "SELECT COUNT(*) FROM audit_log WHERE action = 'pii.reveal'",
+        "SELECT COUNT(*) FROM attachments",
+        "SELECT COUNT(*) FROM attachments WHERE withdrawn_at IS NOT NULL",
     ] {
         out.push(app.scalar_i64(q).await);
     }
@@ -180,8 +184,17 @@ pub async fn authorization_matrix(b: Backend) {
     let bureau_id = bureau["id"].as_i64().unwrap();
     app.event(&handler, bureau_id, json!({"type":"transfer","on":"2026-03-03","to":"C-ZJJ"}), StatusCode::CREATED)
         .await;
-    let fixture = |p: &Value, subject, seen_by| Fixture {
+    let mut attachments = Vec::new();
+    for (p, token) in [(&report, &intake), (&village, &v1), (&bureau, &handler)] {
+        let (ct, body) = super::attachments::multipart(&[], &[("矩阵附件.pdf", b"%PDF-1.4\n%%EOF\n")]);
+        let path = format!("/api/v1/petitions/{}/attachments", p["id"]);
+        let (s, v) = app.post_raw(Some(token), &path, &ct, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        attachments.push(v["items"][0]["id"].as_i64().unwrap());
+    }
+    let fixture = |p: &Value, attachment: i64, subject, seen_by| Fixture {
         id: p["id"].as_i64().unwrap(),
+        attachment,
         case_no: p["case_no"].as_str().unwrap().to_string(),
         query_code: p["query_code"].as_str().unwrap().to_string(),
         subject,
@@ -191,9 +204,9 @@ pub async fn authorization_matrix(b: Backend) {
     const VILLAGE: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "t1", "t1lead", "v1"];
     const BUREAU: &[&str] = &["admin", "intake", "handler", "leader", "supervisor", "auditor", "zjj"];
     let fixtures = [
-        fixture(&report, "矩阵检举件", REPORT),
-        fixture(&village, "矩阵村级件", VILLAGE),
-        fixture(&bureau, "矩阵局办件", BUREAU),
+        fixture(&report, attachments[0], "矩阵检举件", REPORT),
+        fixture(&village, attachments[1], "矩阵村级件", VILLAGE),
+        fixture(&bureau, attachments[2], "矩阵局办件", BUREAU),
     ];
     assert!(COUNTY.iter().all(|u| REPORT.contains(u) && VILLAGE.contains(u) && BUREAU.contains(u)));
 
@@ -219,8 +232,9 @@ pub async fn authorization_matrix(b: Backend) {
             None => None,
         };
         for route in &routes {
+            let per_record = route.path.contains("{id}") || route.path.contains("{attachment}");
             let targets: Vec<Option<&Fixture>> =
-                if route.path.contains("{id}") { fixtures.iter().map(Some).collect() } else { vec![None] };
+                if per_record { fixtures.iter().map(Some).collect() } else { vec![None] };
             for target in targets {
                 let name = user.unwrap_or("anonymous");
                 let visible = target.is_none_or(|f| user.is_some_and(|u| f.seen_by.contains(&u)));
@@ -232,6 +246,7 @@ pub async fn authorization_matrix(b: Backend) {
                 let path = route
                     .path
                     .replace("{id}", &target.map_or(1, |f| f.id).to_string())
+                    .replace("{attachment}", &target.map_or(1, |f| f.attachment).to_string())
                     .replace("{seq}", "0")
                     .replace("{query_code}", target.map_or(fixtures[0].query_code.as_str(), |f| f.query_code.as_str()))
                     .replace("{code}", "T1")
