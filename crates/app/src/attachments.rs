@@ -98,10 +98,18 @@ pub async fn attach_as(
     let held: Vec<AttachmentRow> =
         st.store.attachments(s.module.as_str(), s.id).await?.into_iter().filter(|a| a.withdrawn.is_none()).collect();
     let held_bytes = held.iter().map(|a| a.size.max(0) as u64).sum();
+    let new = prepare(files, held.len() as u32, held_bytes, st.options.attachments.of(channel))?;
+    let actor = AttachmentActor { user: user.map(|u| u.id), object };
+    Ok(st.store.add_attachments(s.module.as_str(), s.id, &new, actor).await?)
+}
+
+/// Files checked against `limits` (the record holding `held` files of
+/// `held_bytes`), as they are stored: kind sniffed, name cleaned, content
+/// hashed.
+pub fn prepare(files: &[(String, Vec<u8>)], held: u32, held_bytes: u64, limits: Limits) -> Result<Vec<NewAttachment>> {
     let uploads: Vec<Upload<'_>> = files.iter().map(|(name, bytes)| Upload { name, bytes }).collect();
-    let kinds = attachment::check(&uploads, held.len() as u32, held_bytes, st.options.attachments.of(channel))
-        .map_err(Error::Invalid)?;
-    let new: Vec<NewAttachment> = files
+    let kinds = attachment::check(&uploads, held, held_bytes, limits).map_err(Error::Invalid)?;
+    Ok(files
         .iter()
         .zip(kinds)
         .map(|((name, bytes), kind)| NewAttachment {
@@ -110,9 +118,7 @@ pub async fn attach_as(
             sha256: hex::encode(Sha256::digest(bytes)),
             bytes: bytes.clone(),
         })
-        .collect();
-    let actor = AttachmentActor { user: user.map(|u| u.id), object };
-    Ok(st.store.add_attachments(s.module.as_str(), s.id, &new, actor).await?)
+        .collect())
 }
 
 /// The attachments of the record `s`, withdrawn ones included (marked).

@@ -58,6 +58,7 @@ pub fn prepare(
         problem_unit_id: problem.map(|u| u.id),
         handler_id: None,
         search: search_doc(np),
+        attachments: Vec::new(),
     };
     settle_record(st, &mut record, &state, cal)?;
     Ok((record, state))
@@ -114,7 +115,16 @@ pub fn settle_record(st: &AppState, rec: &mut NewPetitionRecord, state: &CaseSta
 /// throttled per client address. It is received today by the server's
 /// clock (China Standard Time): whatever date the request names is not
 /// used, so no submission starts already overdue or in an old year.
-pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput) -> Result<Registered> {
+///
+/// Files sent with it (`files`: name, bytes) are checked against the
+/// portal's limits and written in the registration's own transaction:
+/// the petition is stored with all of them or not at all.
+pub async fn register_public(
+    st: &AppState,
+    client: &str,
+    input: &PetitionInput,
+    files: &[(String, Vec<u8>)],
+) -> Result<Registered> {
     if let Err(wait) = st.submit_throttle.check(client) {
         return Err(Error::TooMany { wait_secs: wait });
     }
@@ -131,7 +141,11 @@ pub async fn register_public(st: &AppState, client: &str, input: &PetitionInput)
         return Err(errors::phone_required());
     }
     let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
-    let new = write_registration(st, &np, unit, None, None).await?;
+    let files = match files.is_empty() {
+        true => Vec::new(),
+        false => crate::attachments::prepare(files, 0, 0, st.options.attachments.portal)?,
+    };
+    let new = write_registration(st, &np, unit, None, None, files).await?;
     // Only stored submissions count against the address: a form sent back
     // with errors costs nothing.
     st.submit_throttle.fail(client);
@@ -164,7 +178,7 @@ pub async fn register(st: &AppState, user: &User, input: &PetitionInput) -> Resu
     };
     check_not_respondent(np.class, unit.place(), respondent.as_ref().map(Unit::place))?;
     check_not_respondent(np.class, user.unit.place(), respondent.as_ref().map(Unit::place))?;
-    write_registration(st, &np, unit, respondent, Some(user)).await
+    write_registration(st, &np, unit, respondent, Some(user), Vec::new()).await
 }
 
 async fn write_registration(
@@ -173,6 +187,7 @@ async fn write_registration(
     unit: Unit,
     respondent: Option<Unit>,
     user: Option<&User>,
+    attachments: Vec<xinfang_store::NewAttachment>,
 ) -> Result<Registered> {
     let problem = match &np.problem_unit {
         Some(code) => {
@@ -181,7 +196,8 @@ async fn write_registration(
         None => None,
     };
     let cal = st.calendar();
-    let (record, state) = prepare(st, np, &unit, respondent.as_ref(), problem.as_ref(), user.map(|u| u.id), &cal)?;
+    let (mut record, state) = prepare(st, np, &unit, respondent.as_ref(), problem.as_ref(), user.map(|u| u.id), &cal)?;
+    record.attachments = attachments;
     // The new case as it is written, so the answer needs no read-back: its
     // fields copied before the record goes to the writer (not the whole
     // record: its search document is most of it), its id and number after.

@@ -82,6 +82,9 @@ pub struct NewPetitionRecord {
     pub handler_id: Option<UserId>,
     /// The search index rows and the repeat-detection signature.
     pub search: xinfang_text::SearchDoc,
+    /// Files sent with it (an online submission's), written in its
+    /// transaction.
+    pub attachments: Vec<crate::NewAttachment>,
 }
 
 /// The petition row.

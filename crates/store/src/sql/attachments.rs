@@ -32,6 +32,54 @@ fn read_attachment(r: &DbRow) -> Result<AttachmentRow> {
     })
 }
 
+/// The rows that attach `files` to a record not yet written, for the
+/// transaction that writes it: the contents not yet held (to be inserted
+/// first) and the attachment rows.
+pub(crate) fn attachment_rows(
+    module: &str,
+    record_id: i64,
+    files: &[NewAttachment],
+    now: DateTime<Utc>,
+) -> (Vec<Vec<Arg>>, Vec<Vec<Arg>>) {
+    let blobs = files
+        .iter()
+        .map(|f| {
+            vec![
+                Arg::Text(f.sha256.clone()),
+                Arg::I64(f.bytes.len() as i64),
+                Arg::OptBytes(Some(f.bytes.clone())),
+                Arg::Time(now),
+            ]
+        })
+        .collect();
+    let rows = files
+        .iter()
+        .map(|f| {
+            vec![
+                Arg::Text(module.into()),
+                Arg::I64(record_id),
+                Arg::Text(f.sha256.clone()),
+                Arg::Text(f.name.clone()),
+                Arg::I64(f.bytes.len() as i64),
+                Arg::Text(f.content_type.clone()),
+                Arg::OptI64(None),
+                Arg::Time(now),
+            ]
+        })
+        .collect();
+    (blobs, rows)
+}
+
+pub(crate) const BLOBS_INSERT: (&str, usize, &str) =
+    ("INSERT INTO blobs (sha256, size, data, created_at)", 4, "ON CONFLICT (sha256) DO NOTHING");
+pub(crate) const ATTACHMENTS_INSERT: &str =
+    "INSERT INTO attachments (module, record_id, sha256, name, size, content_type, uploaded_by, uploaded_at)";
+
+/// The audit detail of attached files: each one's SHA-256 and size.
+pub(crate) fn attachment_detail(files: &[NewAttachment]) -> String {
+    files.iter().map(|f| format!("{}:{}", f.sha256, f.bytes.len())).collect::<Vec<_>>().join(" ")
+}
+
 impl Backend {
     /// Attaches `files` to record `record_id` of `module`: the bytes of each
     /// content not yet held, the rows and one audit line, in one

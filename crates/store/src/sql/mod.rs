@@ -22,6 +22,7 @@ mod org;
 mod petitions;
 mod query;
 
+pub(crate) use attachments::*;
 pub(crate) use audit::*;
 pub(crate) use batch::*;
 pub(crate) use load::*;

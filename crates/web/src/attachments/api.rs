@@ -75,8 +75,8 @@ pub async fn upload(
 ) -> ApiResult<(StatusCode, Json<AttachmentList>)> {
     let s = Subject::petition(id);
     attachments::readable(&st, &user, s).await?;
-    let got = super::receive(super::multipart(req, &st).await?, st.options.attachments.staff).await?;
-    let rows = attachments::attach(&st, &user, s, &got.files, Channel::Staff).await?;
+    let (files, _) = super::receive(super::multipart(req, &st).await?, st.options.attachments.staff).await?.files()?;
+    let rows = attachments::attach(&st, &user, s, &files, Channel::Staff).await?;
     Ok((StatusCode::CREATED, Json(AttachmentList { items: rows.into_iter().map(Into::into).collect() })))
 }
 

@@ -31,10 +31,23 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// What a multipart body carried: the files (parts named `file`, with the
-/// name the sender gave) and the other fields as text.
+/// name the sender gave), the other fields as text, and why the files
+/// were refused, if they were (the fields are still read, so that a form
+/// sent back keeps what was typed).
 pub(crate) struct Received {
     pub(crate) files: Vec<(String, Vec<u8>)>,
     pub(crate) fields: BTreeMap<String, String>,
+    pub(crate) refused: Option<AppError>,
+}
+
+impl Received {
+    /// The files, or the reason they were refused.
+    pub(crate) fn files(self) -> Result<(Vec<(String, Vec<u8>)>, BTreeMap<String, String>), AppError> {
+        match self.refused {
+            Some(e) => Err(e),
+            None => Ok((self.files, self.fields)),
+        }
+    }
 }
 
 fn too_large(message: String) -> AppError {
@@ -54,15 +67,48 @@ pub(crate) async fn multipart(req: axum::extract::Request, st: &AppState) -> Res
     })
 }
 
-/// Reads a multipart body within `limits`: a file past the per-file limit,
-/// or the whole past the per-record one, stops the reading with 413 before
-/// the rest arrives. A file input left empty in a form (no name, no bytes)
-/// is no file.
+/// A form's fields and files, sent either way a browser sends a form:
+/// `multipart/form-data` (with files, read within `limits`) or
+/// `application/x-www-form-urlencoded` (no files, within the whole-body
+/// limit of every other form). A body that cannot be read is answered
+/// with an error page, as [`crate::extract::PageForm`] answers it.
+pub(crate) async fn form_with_files(
+    req: axum::extract::Request,
+    st: &AppState,
+    limits: Limits,
+) -> Result<Received, axum::response::Response> {
+    use axum::extract::FromRequest;
+    let (is_multipart, length) = {
+        let header = |name| req.headers().get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+        (
+            header(axum::http::header::CONTENT_TYPE)
+                .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data")),
+            header(axum::http::header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok()),
+        )
+    };
+    let tr = crate::page::page_tr(req.headers());
+    let refuse = |e: AppError| crate::page::error_page_in(tr, None, &e);
+    if is_multipart {
+        let mp = multipart(req, st).await.map_err(refuse)?;
+        return receive(mp, limits).await.map_err(refuse);
+    }
+    if length.is_none_or(|n| n > crate::MAX_BODY_BYTES) {
+        return Err(refuse(too_large("提交的内容过大".into())));
+    }
+    let crate::extract::PageForm(fields) =
+        crate::extract::PageForm::<BTreeMap<String, String>>::from_request(req, st).await?;
+    Ok(Received { files: Vec::new(), fields, refused: None })
+}
+
+/// Reads a multipart body within `limits`. A file past the per-file limit,
+/// or the files past the per-record one, are refused (413): what follows
+/// is read without being kept, up to as much again, then the reading
+/// stops. A file input left empty in a form (no name, no bytes) is no file.
 pub(crate) async fn receive(mut mp: Multipart, limits: Limits) -> Result<Received, AppError> {
     let malformed = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request("malformed_multipart", format!("无法读取上传的内容（multipart/form-data）：{e}"))
     };
-    let mut out = Received { files: Vec::new(), fields: BTreeMap::new() };
+    let mut out = Received { files: Vec::new(), fields: BTreeMap::new(), refused: None };
     let mut total: u64 = 0;
     while let Some(mut field) = mp.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -70,7 +116,7 @@ pub(crate) async fn receive(mut mp: Multipart, limits: Limits) -> Result<Receive
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                 text.extend_from_slice(&chunk);
-                if text.len() > 16 << 10 {
+                if text.len() > 64 << 10 {
                     return Err(too_large(format!("字段 {name} 过长")));
                 }
             }
@@ -80,20 +126,28 @@ pub(crate) async fn receive(mut mp: Multipart, limits: Limits) -> Result<Receive
         let file_name = field.file_name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-            bytes.extend_from_slice(&chunk);
             total += chunk.len() as u64;
+            if total > limits.per_record.saturating_mul(2) {
+                return Err(too_large(format!("上传的内容过大（附件合计不能超过 {}）", size_label(limits.per_record))));
+            }
+            if out.refused.is_some() {
+                continue;
+            }
+            bytes.extend_from_slice(&chunk);
             if bytes.len() as u64 > limits.per_file {
                 let shown = xinfang_domain::attachment::clean_name(&file_name);
-                return Err(too_large(format!("“{shown}”超过单个文件上限 {}", size_label(limits.per_file))));
-            }
-            if total > limits.per_record {
-                return Err(too_large(format!("一次上传的附件合计不能超过 {}", size_label(limits.per_record))));
+                out.refused = Some(too_large(format!("“{shown}”超过单个文件上限 {}", size_label(limits.per_file))));
+            } else if total > limits.per_record {
+                out.refused = Some(too_large(format!("一次上传的附件合计不能超过 {}", size_label(limits.per_record))));
             }
         }
-        if file_name.is_empty() && bytes.is_empty() {
+        if out.refused.is_some() || (file_name.is_empty() && bytes.is_empty()) {
             continue;
         }
         out.files.push((file_name, bytes));
+    }
+    if out.refused.is_some() {
+        out.files.clear();
     }
     Ok(out)
 }

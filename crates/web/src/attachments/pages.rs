@@ -65,18 +65,18 @@ pub async fn upload(
     if let Err(e) = attachments::readable(&st, &pu.user, s).await {
         return pu.error(&e.into());
     }
-    let got = match super::multipart(req, &st).await {
+    let received = match super::multipart(req, &st).await {
         Ok(mp) => super::receive(mp, st.options.attachments.staff).await,
         Err(e) => Err(e),
     };
-    let got = match got {
-        Ok(g) => g,
+    let (files, fields) = match received.and_then(super::Received::files) {
+        Ok(got) => got,
         Err(e) => return back_with(&st, &pu, id, e).await,
     };
-    if let Some(r) = pu.csrf_rejection(got.fields.get("csrf").map(String::as_str)) {
+    if let Some(r) = pu.csrf_rejection(fields.get("csrf").map(String::as_str)) {
         return r;
     }
-    match attachments::attach(&st, &pu.user, s, &got.files, Channel::Staff).await {
+    match attachments::attach(&st, &pu.user, s, &files, Channel::Staff).await {
         Ok(_) => see_other(&format!("/petitions/{id}?notice=attached#attachments")),
         Err(e) => back_with(&st, &pu, id, e.into()).await,
     }

@@ -192,7 +192,7 @@ pub async fn submit(
 ) -> ApiResult<axum::response::Response> {
     let key = crate::idempotency::key_of(&headers)?;
     crate::idempotency::once(&st, "public-submit", key, &input, async {
-        let new = petitions::register_public(&st, &client, &input).await?;
+        let new = petitions::register_public(&st, &client, &input, &[]).await?;
         let petition = public_view_from(&st, &new.row, &new.events)?;
         let body = serde_json::to_value(Submitted { petition, query_code: new.row.query_code })
             .map_err(|_| crate::error::AppError::internal())?;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod pages;
 mod pass;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,7 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::add_event))
         .route("/portal", get(pages::home))
         .routes(routes!(api::lookup_by_post))
-        .route("/portal/submit", get(pages::submit_form).post(pages::submit))
+        // Files come with the form: read within the portal's limits there.
+        .route("/portal/submit", get(pages::submit_form).post(pages::submit).layer(DefaultBodyLimit::disable()))
         .route("/portal/receipt", get(pages::receipt))
         .route("/portal/lookup", get(pages::lookup_moved).post(pages::lookup))
         .route("/portal/case", get(pages::case))

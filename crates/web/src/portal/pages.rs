@@ -83,6 +83,9 @@ pub(crate) struct V {
     pub(crate) request: String,
     pub(crate) facts: String,
     pub(crate) reasons: String,
+    /// The attached files (only their error: a browser cannot be given
+    /// files back).
+    pub(crate) files: String,
 }
 
 #[derive(Template)]
@@ -100,6 +103,8 @@ pub(crate) struct SubmitPage {
     /// The units offered, by kind: (group, [(code, name)]).
     pub(crate) units: Vec<(&'static str, Vec<(String, String)>)>,
     pub(crate) classes: Options,
+    /// The portal's limit for one file, as the form says it.
+    pub(crate) file_limit: String,
 }
 
 pub(crate) async fn submit_page(st: &AppState, v: V, e: V, errors: String, status: StatusCode) -> Response {
@@ -115,6 +120,7 @@ pub(crate) async fn submit_page(st: &AppState, v: V, e: V, errors: String, statu
         errors,
         v,
         e,
+        file_limit: xinfang_domain::attachment::size_label(st.options.attachments.portal.per_file),
         // The bodies a citizen would address, grouped; villages (村、社区)
         // are reached through their township.
         units: [UnitKind::PetitionOffice, UnitKind::Body, UnitKind::Township]
@@ -162,8 +168,13 @@ pub async fn submit(
     State(st): State<AppState>,
     crate::extract::ClientAddr(client): crate::extract::ClientAddr,
     headers: HeaderMap,
-    PageForm(form): PageForm<BTreeMap<String, String>>,
+    req: axum::extract::Request,
 ) -> Response {
+    let got = match crate::attachments::form_with_files(req, &st, st.options.attachments.portal).await {
+        Ok(g) => g,
+        Err(refused) => return refused,
+    };
+    let form = &got.fields;
     let get = |k: &str| form.get(k).cloned().unwrap_or_default();
     let v = V {
         name: get("name"),
@@ -176,7 +187,12 @@ pub async fn submit(
         request: get("request"),
         facts: get("facts"),
         reasons: get("reasons"),
+        files: String::new(),
     };
+    if let Some(refused) = &got.refused {
+        let e = V { files: format!("{}；请重新选择附件", refused.message), ..V::default() };
+        return submit_page(&st, v, e, "1 处".into(), refused.status).await;
+    }
     if !form_token_ok(&headers, form.get("csrf").map(String::as_str)) {
         return submit_page(&st, v, V::default(), "表单已过期，请再提交一次".into(), StatusCode::FORBIDDEN).await;
     }
@@ -201,7 +217,7 @@ pub async fn submit(
         content_category: None,
         problem_unit: None,
     };
-    match petitions::register_public(&st, &client, &input).await.map_err(AppError::from) {
+    match petitions::register_public(&st, &client, &input, &got.files).await.map_err(AppError::from) {
         // Post/redirect/get: reloading the receipt shows it again and
         // registers nothing. The pass carries the case to it.
         Ok(new) => {
@@ -224,6 +240,7 @@ pub async fn submit(
                     "request" => e.request = m,
                     "facts" => e.facts = m,
                     "reasons" => e.reasons = m,
+                    "file" => e.files = format!("{m}；请重新选择附件"),
                     _ => e.request = m,
                 }
             }

@@ -54,6 +54,7 @@ both!(
     kernel::art30_a_reports_attachments_never_reach_the_unit_reported_on,
     kernel::attachment_limits_are_kept,
     kernel::attachments_on_the_petition_page,
+    kernel::a_portal_submission_carries_its_files,
     kernel::audit_checkpoints_detect_truncation_and_rewriting,
     kernel::deep_check_finds_direct_edits_to_the_record,
     kernel::unknown_addresses_get_a_page_and_the_api_json,

@@ -98,6 +98,7 @@ pub(crate) async fn insert_petitions_tx(
 
     let (mut people, mut events, mut deadlines, mut units, mut audit) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut blobs, mut attached) = (Vec::new(), Vec::new());
     let mut due_counts = DueCounts::default();
     for (rec, case_no) in batch.iter().zip(&case_nos) {
         let id = id_of(case_no)?;
@@ -125,6 +126,22 @@ pub(crate) async fn insert_petitions_tx(
             success: true,
             detail: registration_detail(rec),
         });
+        if !rec.attachments.is_empty() {
+            let (b, a) = attachment_rows("petition", id, &rec.attachments, now);
+            blobs.extend(b);
+            attached.extend(a);
+            audit.push(AuditEntry {
+                user_id: rec.registered_by,
+                action: "attachment.add".into(),
+                object: case_no.clone(),
+                success: true,
+                detail: attachment_detail(&rec.attachments),
+            });
+        }
+    }
+    // The contents first: the attachment rows refer to them.
+    if !blobs.is_empty() {
+        tx.insert_all(vec![Rows::of(BLOBS_INSERT, blobs)]).await?;
     }
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
     let audit = audit_rows(tx, key, &audit).await?;
@@ -142,6 +159,7 @@ pub(crate) async fn insert_petitions_tx(
         Rows::new(UNITS_INSERT, 2, units),
         monthly_rows(batch),
         category_rows(batch),
+        Rows::new(ATTACHMENTS_INSERT, 8, attached),
         audit,
     ];
     tables.extend(search_rows(&docs));

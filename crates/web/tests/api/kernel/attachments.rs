@@ -201,3 +201,65 @@ pub async fn attachments_on_the_petition_page(b: Backend) {
     );
     app.finish().await;
 }
+
+/// An online submission carries its files (issue 26 ¶1): they are written
+/// in the registration's own transaction, within the portal's tighter
+/// limits; a refused file registers nothing and the form comes back with
+/// what was typed.
+pub async fn a_portal_submission_carries_its_files(b: Backend) {
+    use crate::support::field;
+    let mut options = xinfang_app::state::Options::default();
+    options.attachments.portal = xinfang_domain::attachment::Limits { per_file: 4096, per_record: 8192, files: 3 };
+    let app = TestApp::builder(b).options(options).start().await;
+    let mut p = Pages::new(&app);
+    let petitions = || app.scalar_i64("SELECT COUNT(*) FROM petitions");
+    let before = petitions().await;
+    let mut send = async |files: &[(&str, &[u8])]| {
+        let (_, html, _) = p.get("/portal/submit").await;
+        assert!(html.contains("enctype=\"multipart/form-data\"") && html.contains("name=\"file\""));
+        let csrf = field(&html, "csrf");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("name", "赵六"),
+            ("address", "二号镇"),
+            ("phone", "139 1234 5678"),
+            ("unit", "T1"),
+            ("class", "appeal"),
+            ("request", "请求修复塌陷的村道"),
+            ("facts", "村道塌陷已三个月"),
+        ];
+        let (ct, body) = multipart(&fields, files);
+        let res = p
+            .http
+            .post(format!("{}/portal/submit", app.base))
+            .header("cookie", p.cookie_header())
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        p.keep(&res);
+        (res.status(), res.text().await.unwrap())
+    };
+    let (s, html) = send(&[("现场.png", PNG), ("病毒.pdf", EXE)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("病毒.pdf") && html.contains("请重新选择附件"), "{html}");
+    assert!(html.contains("请求修复塌陷的村道") && html.contains("村道塌陷已三个月"), "the form keeps what was typed");
+    let big = vec![b'a'; 5000];
+    let (s, html) = send(&[("长文.txt", big.as_slice())]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{html}");
+    assert!(html.contains("单个文件上限") && html.contains("请求修复塌陷的村道"), "{html}");
+    assert_eq!(petitions().await, before, "nothing registered");
+
+    let (s, _) = send(&[("现场.png", PNG), ("来信.pdf", PDF)]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(petitions().await, before + 1);
+    let id = app.scalar_i64("SELECT MAX(id) FROM petitions").await;
+    let t1 = app.login("t1").await;
+    let (_, list) = app.get(Some(&t1), &format!("/api/v1/petitions/{id}/attachments")).await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    assert!(items.iter().all(|a| a["uploaded_by"].is_null()), "sent by the petitioner: {list}");
+    assert_eq!(download(&app, &t1, items[1]["id"].as_i64().unwrap()).await.1, PDF);
+    app.finish().await;
+}
