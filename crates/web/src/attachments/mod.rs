@@ -30,19 +30,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/attachments/{attachment}/withdraw", post(pages::withdraw))
 }
 
+/// Files as they arrive: the name the sender gave and the bytes.
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
+
 /// What a multipart body carried: the files (parts named `file`, with the
 /// name the sender gave), the other fields as text, and why the files
 /// were refused, if they were (the fields are still read, so that a form
 /// sent back keeps what was typed).
 pub(crate) struct Received {
-    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) files: Files,
     pub(crate) fields: BTreeMap<String, String>,
     pub(crate) refused: Option<AppError>,
 }
 
 impl Received {
     /// The files, or the reason they were refused.
-    pub(crate) fn files(self) -> Result<(Vec<(String, Vec<u8>)>, BTreeMap<String, String>), AppError> {
+    pub(crate) fn files(self) -> Result<(Files, BTreeMap<String, String>), AppError> {
         match self.refused {
             Some(e) => Err(e),
             None => Ok((self.files, self.fields)),
