@@ -3,6 +3,7 @@
 //! Every flag has an `XINFANG_*` environment override (see docs/configuration.md).
 
 mod admin;
+mod backup;
 mod bench;
 mod demo;
 mod out;
@@ -196,6 +197,29 @@ enum Command {
         #[command(flatten)]
         db: DbOpts,
     },
+    /// Copy the database while the server runs (SQLite; PostgreSQL: pg_dump),
+    /// checked after it is written. Keep the key file beside the copy.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
+    },
+    /// Put a backup into an empty place given by --database-url (a SQLite
+    /// file that does not exist yet), after checking it, the key and the
+    /// audit chain.
+    Restore {
+        /// The backup file written by `xinfang backup`.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -295,6 +319,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             closing(&store, admin::check(&store)).await
         }
         Command::Bench(opts) => bench::run(opts).await,
+        Command::Backup { to, db, key } => backup::backup(&db, &key, &to).await,
+        Command::Restore { from, db, key } => backup::restore(&from, &db, &key).await,
     }
 }
 

@@ -116,6 +116,7 @@ forward! {
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()>;
     pub async fn delete_meta(&self, key: &str, only_if: Option<&str>) -> Result<()>;
     pub async fn integrity_check(&self) -> Result<String>;
+    pub async fn backup_to(&self, path: &str) -> Result<()>;
     pub async fn ping(&self) -> Result<()>;
 }
 

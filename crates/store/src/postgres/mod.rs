@@ -76,6 +76,13 @@ impl Backend {
         self.ping().await?;
         Ok("ok".into())
     }
+
+    /// PostgreSQL is backed up with its own tools.
+    pub async fn backup_to(&self, _path: &str) -> Result<()> {
+        Err(StoreError::NotFound(
+            "PostgreSQL 的备份请用 pg_dump（如 pg_dump -Fc -f xinfang.dump 数据库名），恢复用 pg_restore；见 docs/operations.md".into(),
+        ))
+    }
 }
 
 /// Begins a write transaction holding the write lock to its end, sent with

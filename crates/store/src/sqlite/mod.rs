@@ -251,6 +251,14 @@ impl Backend {
     pub async fn integrity_check(&self) -> Result<String> {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.read).await?)
     }
+
+    /// Writes a consistent copy of the whole database to the new file
+    /// `path` while it is in use (`VACUUM INTO`: one read transaction, so
+    /// the copy is the database as of one instant, writers carrying on).
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.read).await?;
+        Ok(())
+    }
 }
 
 /// How long a connection waits for another's write lock before it fails.
