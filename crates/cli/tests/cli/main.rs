@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 // The disk-full round, in a file of its own beside the crash rounds here.
 mod disk_full;
+// Backup and restore under load.
+mod backup;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xinfang"));
