@@ -43,6 +43,9 @@ pub struct LedgerRow {
     pub result: String,
     /// 满意度.
     pub satisfaction: String,
+    /// 附件: the names of the files attached (not withdrawn), never their
+    /// contents.
+    pub attachments: String,
 }
 
 /// A cell of a ledger line, as both files write it.
@@ -56,7 +59,7 @@ enum Cell<'a> {
 
 /// Column headers and widths (in characters), in the order of
 /// [`LedgerRow::cells`].
-pub const COLUMNS: [(&str, f64); 21] = [
+pub const COLUMNS: [(&str, f64); 22] = [
     ("信访件编号", 15.0),
     ("收到日期", 12.0),
     ("渠道", 8.0),
@@ -78,10 +81,11 @@ pub const COLUMNS: [(&str, f64); 21] = [
     ("办结日期", 12.0),
     ("处理结果", 14.0),
     ("满意度", 10.0),
+    ("附件", 30.0),
 ];
 
 impl LedgerRow {
-    fn cells(&self) -> [Cell<'_>; 21] {
+    fn cells(&self) -> [Cell<'_>; 22] {
         [
             Cell::Text(&self.case_no),
             Cell::Date(Some(self.received_on)),
@@ -104,6 +108,7 @@ impl LedgerRow {
             Cell::Date(self.closed_on),
             Cell::Text(&self.result),
             Cell::Text(&self.satisfaction),
+            Cell::Text(&self.attachments),
         ]
     }
 }
@@ -237,6 +242,7 @@ mod tests {
             closed_on: None,
             result: String::new(),
             satisfaction: String::new(),
+            attachments: String::new(),
         }
     }
 
@@ -290,7 +296,7 @@ mod tests {
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
         let mut xml = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
-        assert!(xml.contains("<autoFilter ref=\"A2:U5\""), "{}", &xml[xml.len().saturating_sub(600)..]);
+        assert!(xml.contains("<autoFilter ref=\"A2:V5\""), "{}", &xml[xml.len().saturating_sub(600)..]);
         let _ = std::fs::remove_file(path);
     }
 }

@@ -125,6 +125,7 @@ forward! {
     pub async fn add_attachments(&self, module: &str, record_id: i64, files: &[NewAttachment], actor: AttachmentActor<'_>) -> Result<Vec<AttachmentRow>>;
     pub async fn attachments(&self, module: &str, record_id: i64) -> Result<Vec<AttachmentRow>>;
     pub async fn attachment(&self, id: i64) -> Result<Option<AttachmentRow>>;
+    pub async fn attachment_names(&self, module: &str, ids: &[i64]) -> Result<Vec<(i64, String)>>;
     pub async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
     pub async fn withdraw_attachment(&self, id: i64, reason: &str, actor: AttachmentActor<'_>) -> Result<()>;
 }

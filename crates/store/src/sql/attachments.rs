@@ -162,6 +162,24 @@ impl Backend {
         row.as_ref().map(read_attachment).transpose()
     }
 
+    /// The names of the files attached to records `ids` of `module`, not
+    /// withdrawn: (record id, name), each record's oldest first.
+    pub async fn attachment_names(&self, module: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Sql::default();
+        q.push("SELECT record_id, name FROM attachments WHERE module = ")
+            .arg(Arg::Text(module.into()))
+            .push(" AND withdrawn_at IS NULL AND record_id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            q.push(if i == 0 { "" } else { ", " }).arg(Arg::I64(*id));
+        }
+        q.push(") ORDER BY record_id, id");
+        let rows = q.query().fetch_all(&self.read).await?;
+        rows.iter().map(|r| Ok((r.try_get("record_id")?, r.try_get("name")?))).collect()
+    }
+
     /// The bytes of a content, if the database holds them.
     pub async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let data: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = $1")

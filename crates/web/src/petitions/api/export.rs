@@ -42,6 +42,7 @@ pub(crate) fn ledger_row(s: PetitionSummary, today: chrono::NaiveDate) -> Ledger
         closed_on: facts.closed_on,
         result: facts.result.unwrap_or_default().into(),
         satisfaction: facts.satisfaction.unwrap_or_default().into(),
+        attachments: String::new(),
     }
 }
 
@@ -114,7 +115,20 @@ pub(crate) async fn next_page(
         _ => *filter = None,
     }
     let today = today();
-    Ok(Some(page.into_iter().map(|r| ledger_row(r, today)).collect()))
+    // The names of each case's files, one query for the page.
+    let ids: Vec<i64> = page.iter().map(|r| r.id.0).collect();
+    let mut names: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (id, name) in st.store.attachment_names("petition", &ids).await.map_err(|e| e.to_string())? {
+        names.entry(id).or_default().push(name);
+    }
+    Ok(Some(
+        page.into_iter()
+            .map(|r| {
+                let files = names.remove(&r.id.0).unwrap_or_default().join("；");
+                LedgerRow { attachments: files, ..ledger_row(r, today) }
+            })
+            .collect(),
+    ))
 }
 
 pub async fn csv(st: &AppState, user: &User, p: &ListParams) -> ApiResult<Response> {

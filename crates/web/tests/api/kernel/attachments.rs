@@ -114,6 +114,14 @@ pub async fn attachments_are_sniffed_kept_once_guarded_and_withdrawn(b: Backend)
     let (_, list) = app.get(Some(&t1), &format!("/api/v1/petitions/{id}/attachments")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
     assert_eq!(list["items"][1]["withdrawn"], true);
+    // The ledger's export names the files (never their bytes), withdrawn
+    // ones left out.
+    let res =
+        app.client.get(format!("{}/api/v1/petitions/export.csv", app.base)).bearer_auth(&t1).send().await.unwrap();
+    let csv = res.text().await.unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",附件"), "{csv}");
+    assert!(csv.contains("来信扫描.jpg；再次上传.pdf") && !csv.contains("现场照片.png"), "{csv}");
+    assert!(!csv.contains("%PDF"), "no bytes in the export");
     assert!(app.store.verify_audit().await.unwrap().is_ok());
     app.finish().await;
 }
