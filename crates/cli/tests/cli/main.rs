@@ -785,6 +785,10 @@ fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     );
     std::fs::write(Path::new(env!("CARGO_TARGET_TMPDIR")).join(crash.log_file(url)), &log).unwrap();
     assert!(rounds >= 1 && !acked.is_empty(), "the rounds acknowledged nothing: nothing was tested");
+    assert!(
+        acked.iter().any(|(id, s)| id % 2 == 0 && *s >= 1),
+        "no file was acknowledged: the uploads were not tested"
+    );
 }
 
 /// A line of the crash rounds' log, also shown at once (on a failure, how far
@@ -891,6 +895,28 @@ async fn drive(
         let Ok(v) = res.json::<serde_json::Value>().await else { break };
         let id = v["id"].as_i64().unwrap();
         acks.push((id, 0));
+        // A file on every even case, before its steps: a step acknowledged
+        // means the file was (see `verify_all`).
+        if id % 2 == 0 {
+            let boundary = "crash-boundary";
+            let mut body =
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scan.pdf\"\r\n\r\n")
+                    .into_bytes();
+            body.extend_from_slice(format!("%PDF-1.4\n% case {id}\n").as_bytes());
+            body.extend_from_slice(&vec![b'x'; 20_000]);
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let sent = c
+                .post(format!("{base}/api/v1/petitions/{id}/attachments"))
+                .bearer_auth(token)
+                .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                .body(body)
+                .send()
+                .await;
+            match sent {
+                Ok(r) if r.status().as_u16() == 201 => {}
+                _ => return acks,
+            }
+        }
         for (n, ev) in [
             serde_json::json!({"type": "accept", "on": "2026-03-03"}),
             serde_json::json!({"type": "opinion", "on": "2026-03-20", "decision": "support", "basis": "经核实属实"}),
@@ -949,6 +975,24 @@ async fn verify_all(
         assert_eq!(p["petitioners"].as_array().unwrap().len(), 1, "case {id}: petitioner missing");
         if let Some(steps) = acked.get(id) {
             assert!(events.len() > *steps, "case {id}: an acknowledged step is lost");
+        }
+        // Every file listed is whole (no row without its bytes, no bytes cut
+        // short), and a file acknowledged is there.
+        let files = get_json(c, &format!("{base}/api/v1/petitions/{id}/attachments"), token).await;
+        let files = files["items"].as_array().unwrap();
+        if id % 2 == 0 && acked.get(id).is_some_and(|s| *s >= 1) {
+            assert_eq!(files.len(), 1, "case {id}: an acknowledged file is lost");
+        }
+        for f in files {
+            let res = c.get(format!("{base}/api/v1/attachments/{}", f["id"])).bearer_auth(token).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 200, "case {id}: file {} unreadable", f["id"]);
+            let bytes = res.bytes().await.unwrap();
+            use sha2::Digest;
+            assert_eq!(
+                hex::encode(sha2::Sha256::digest(&bytes)),
+                f["sha256"].as_str().unwrap(),
+                "case {id}: file torn"
+            );
         }
         let mut state = CaseState::registered(
             xinfang_domain::petition::PetitionClass::Appeal,
