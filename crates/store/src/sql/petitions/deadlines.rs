@@ -13,6 +13,7 @@ pub(crate) struct Place {
 }
 
 pub(crate) fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadline]) -> Vec<Vec<Arg>> {
+    let first = nearest(deadlines.iter().filter(|d| d.is_duty()).map(|d| (d.clock, d.due)));
     deadlines
         .iter()
         .map(|d| {
@@ -22,11 +23,14 @@ pub(crate) fn deadline_rows(petition_id: i64, place: Place, deadlines: &[Deadlin
                 Arg::OptI64(place.respondent_unit_id),
                 Arg::Text(d.clock.as_str().into()),
                 Arg::Date(d.due),
-                // Only running duties are 'office': the workbench and the
-                // overdue filter read that; windows are kept for reference.
+                // The case's nearest running duty is 'office', its other
+                // running duties 'duty' (migration 0014): the workbench
+                // reads each case once, by its 'office' row, from the
+                // index. Windows are kept for reference.
                 Arg::Text(
                     match (d.holder, d.is_duty()) {
-                        (xinfang_domain::Holder::Office, true) => "office",
+                        (xinfang_domain::Holder::Office, true) if first == Some((d.clock, d.due)) => "office",
+                        (xinfang_domain::Holder::Office, true) => "duty",
                         (xinfang_domain::Holder::Office, false) => "window",
                         (xinfang_domain::Holder::Petitioner, _) => "petitioner",
                     }
@@ -174,13 +178,11 @@ impl Backend {
     /// write kept them and left no row at zero. A check for tests and
     /// after a crash; it reads every deadline.
     pub async fn due_count_drift(&self) -> Result<i64> {
-        // Each case once, at its nearest running office duty (migration 0014).
-        let counted = "SELECT d.unit_id, d.clock, d.due, COUNT(*) FROM deadlines d \
-                       WHERE d.holder = 'office' AND d.paused = FALSE AND d.respondent_unit_id IS NULL \
-                       AND NOT EXISTS (SELECT 1 FROM deadlines e WHERE e.petition_id = d.petition_id \
-                       AND e.holder = 'office' AND e.paused = FALSE \
-                       AND (e.due < d.due OR (e.due = d.due AND e.clock < d.clock))) \
-                       GROUP BY d.unit_id, d.clock, d.due";
+        // Each case once, at its nearest running office duty, the one
+        // row of it that is 'office' (migration 0014).
+        let counted = "SELECT unit_id, clock, due, COUNT(*) FROM deadlines \
+                       WHERE holder = 'office' AND paused = FALSE AND respondent_unit_id IS NULL \
+                       GROUP BY unit_id, clock, due";
         let kept = "SELECT unit_id, clock, due, n FROM office_due_counts";
         let mut drift = 0;
         for (a, b) in [(kept, counted), (counted, kept)] {

@@ -100,7 +100,8 @@ pub(crate) fn push_not_reported_on(q: &mut Sql, viewer: &Viewer, respondent: &st
     .push(" LIKE ru.path || '%'))");
 }
 
-/// Running office deadlines (`d`) of cases handled now at the viewer's unit
+/// The nearest running office deadline (`d`, holder 'office': one a case)
+/// of cases handled now at the viewer's unit
 /// or below: what the workbench shows, once [`push_not_reported_on`] is
 /// added where a case may name a unit reported on. A case handled in the
 /// viewer's subtree is visible to it, so the deadline rows' own columns
@@ -109,17 +110,6 @@ pub(crate) fn push_office_work(q: &mut Sql, viewer: &Viewer) {
     q.push(" WHERE d.holder = 'office' AND d.paused = ").arg(Arg::Bool(false)).push(" AND d.unit_id IN (");
     push_unit_scope(q, viewer);
     q.push(")");
-}
-
-/// Only the nearest running office duty of its case (`d`): each case once,
-/// as `office_due_counts` and the ledger's `next_due` count it.
-pub(crate) fn push_nearest_duty(q: &mut Sql) {
-    q.push(
-        " AND NOT EXISTS (SELECT 1 FROM deadlines e WHERE e.petition_id = d.petition_id AND e.holder = 'office' \
-         AND e.paused = ",
-    )
-    .arg(Arg::Bool(false))
-    .push(" AND (e.due < d.due OR (e.due = d.due AND e.clock < d.clock)))");
 }
 
 /// The ids of the units whose work the viewer sees: theirs and those below.

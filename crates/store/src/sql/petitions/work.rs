@@ -64,7 +64,6 @@ impl Backend {
         );
         push_office_work(&mut q, viewer);
         push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
-        push_nearest_duty(&mut q);
         q.push(" AND d.due <= ").arg(Arg::Date(until));
         q.push(" ORDER BY d.due, d.petition_id LIMIT ").arg(Arg::I64(limit));
         let rows = q.query().fetch_all(&self.read).await?;
@@ -132,7 +131,6 @@ impl Backend {
         clocks(&mut q, "d.clock");
         q.push(" AND d.respondent_unit_id IS NOT NULL");
         push_not_reported_on(&mut q, viewer, "d.respondent_unit_id");
-        push_nearest_duty(&mut q);
         q.push(" GROUP BY d.unit_id, d.clock");
         q.push(
             ") x JOIN units u ON u.id = x.unit_id GROUP BY u.id, u.code, u.name, u.path, x.clock \
