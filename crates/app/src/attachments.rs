@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::subject::{self, Module, Subject};
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
 use xinfang_domain::Role;
 use xinfang_domain::attachment::{self, Limits, Upload};
 use xinfang_store::{AttachmentActor, AttachmentRow, NewAttachment, PetitionId, User};
@@ -98,7 +99,8 @@ pub async fn attach_as(
     let held: Vec<AttachmentRow> =
         st.store.attachments(s.module.as_str(), s.id).await?.into_iter().filter(|a| a.withdrawn.is_none()).collect();
     let held_bytes = held.iter().map(|a| a.size.max(0) as u64).sum();
-    let new = prepare(files, held.len() as u32, held_bytes, st.options.attachments.of(channel))?;
+    let mut new = prepare(files, held.len() as u32, held_bytes, st.options.attachments.of(channel))?;
+    place(st, &mut new).await?;
     let actor = AttachmentActor { user: user.map(|u| u.id), object };
     Ok(st.store.add_attachments(s.module.as_str(), s.id, &new, actor).await?)
 }
@@ -117,8 +119,71 @@ pub fn prepare(files: &[(String, Vec<u8>)], held: u32, held_bytes: u64, limits: 
             content_type: kind.content_type().to_string(),
             sha256: hex::encode(Sha256::digest(bytes)),
             bytes: bytes.clone(),
+            stored_outside: false,
         })
         .collect())
+}
+
+/// Where a content lives in the attachment directory: `ab/cd/abcd…`.
+fn path_in(dir: &Path, sha256: &str) -> PathBuf {
+    dir.join(&sha256[..2]).join(&sha256[2..4]).join(sha256)
+}
+
+/// With an attachment directory (`--attachment-dir`), writes each file
+/// there before the database names it: to a temporary name, synced, then
+/// renamed and the directory synced. A crash between this and the commit
+/// leaves a file no row names, never a row without its file. A content
+/// already there is not written again.
+pub async fn place(st: &AppState, files: &mut [NewAttachment]) -> Result<()> {
+    let Some(dir) = st.options.attachment_dir.clone() else { return Ok(()) };
+    let mut jobs = Vec::new();
+    for f in files.iter_mut() {
+        f.stored_outside = true;
+        jobs.push((f.sha256.clone(), f.bytes.clone()));
+    }
+    let written = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        for (sha, bytes) in jobs {
+            let target = path_in(&dir, &sha);
+            if target.exists() {
+                continue;
+            }
+            let parent = target.parent().unwrap_or(&dir).to_path_buf();
+            std::fs::create_dir_all(&parent)?;
+            let tmp = parent.join(format!(".{sha}.partial"));
+            {
+                let mut f = std::fs::File::create(&tmp)?;
+                std::io::Write::write_all(&mut f, &bytes)?;
+                f.sync_all()?;
+            }
+            std::fs::rename(&tmp, &target)?;
+            std::fs::File::open(&parent)?.sync_all()?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|_| Error::Internal)?;
+    written.map_err(|e| {
+        tracing::error!(error = %e, "attachment directory not written");
+        Error::conflict("attachment_store_unavailable", "附件目录无法写入，本次上传未保存，请联系管理员")
+    })
+}
+
+/// The bytes of a content: from the database, or from the attachment
+/// directory, checked against their SHA-256 there.
+async fn bytes_of(st: &AppState, id: i64, sha256: &str) -> Result<Vec<u8>> {
+    if let Some(b) = st.store.blob(sha256).await? {
+        return Ok(b);
+    }
+    let missing = |why: &str| Error::Corrupt(format!("附件 {id}：{why}"));
+    let Some(dir) = st.options.attachment_dir.as_deref() else {
+        return Err(missing("内容保存在附件目录中，但服务器没有配置附件目录（--attachment-dir）"));
+    };
+    let path = path_in(dir, sha256);
+    let bytes = tokio::fs::read(&path).await.map_err(|_| missing("附件目录中找不到该文件"))?;
+    if hex::encode(Sha256::digest(&bytes)) != sha256 {
+        return Err(missing("附件目录中的文件已被改动（与登记时的 SHA-256 不符）"));
+    }
+    Ok(bytes)
 }
 
 /// The attachments of the record `s`, withdrawn ones included (marked).
@@ -142,11 +207,7 @@ pub async fn download(st: &AppState, user: &User, id: i64) -> Result<(Attachment
     if row.withdrawn.is_some() && user.role != Role::Auditor {
         return Err(Error::conflict("attachment_withdrawn", "该附件已撤回，仅审计员可下载留存的文件"));
     }
-    let bytes = st
-        .store
-        .blob(&row.sha256)
-        .await?
-        .ok_or_else(|| Error::Corrupt(format!("附件 {id}：数据库中没有该附件的内容")))?;
+    let bytes = bytes_of(st, id, &row.sha256).await?;
     st.store
         .audit(&xinfang_store::AuditEntry {
             user_id: Some(user.id),

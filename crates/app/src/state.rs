@@ -49,6 +49,9 @@ pub struct Options {
     pub public_url: Option<String>,
     /// How much may be attached, on the staff side and on the portal.
     pub attachments: crate::attachments::AttachmentLimits,
+    /// Where attached files are kept outside the database
+    /// (`--attachment-dir`); `None`: in the database.
+    pub attachment_dir: Option<std::path::PathBuf>,
 }
 
 impl Options {

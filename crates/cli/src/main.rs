@@ -65,6 +65,10 @@ pub struct NetOpts {
     /// Most a citizen may attach to one online submission, in MB.
     #[arg(long, env = "XINFANG_PORTAL_RECORD_MB", default_value_t = 20)]
     pub portal_record_mb: u64,
+    /// Keep attached files in this directory instead of the database (large
+    /// deployments; back it up beside the database, docs/operations.md).
+    #[arg(long, env = "XINFANG_ATTACHMENT_DIR")]
+    pub attachment_dir: Option<PathBuf>,
 }
 
 impl NetOpts {
@@ -102,6 +106,7 @@ impl NetOpts {
             trusted_proxies,
             public_url: self.public_url.clone(),
             attachments: xinfang_app::attachments::AttachmentLimits { staff, portal },
+            attachment_dir: self.attachment_dir.clone(),
         })
     }
 }

@@ -141,10 +141,11 @@ pub async fn register_public(
         return Err(errors::phone_required());
     }
     let unit = receiving_unit(st, "unit", np.unit.as_str()).await?;
-    let files = match files.is_empty() {
+    let mut files = match files.is_empty() {
         true => Vec::new(),
         false => crate::attachments::prepare(files, 0, 0, st.options.attachments.portal)?,
     };
+    crate::attachments::place(st, &mut files).await?;
     let new = write_registration(st, &np, unit, None, None, files).await?;
     // Only stored submissions count against the address: a form sent back
     // with errors costs nothing.

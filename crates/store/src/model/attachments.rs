@@ -11,6 +11,10 @@ pub struct NewAttachment {
     pub content_type: String,
     pub sha256: String,
     pub bytes: Vec<u8>,
+    /// The bytes are kept in the deployment's attachment directory, already
+    /// written and synced there: the database keeps only their hash and
+    /// size.
+    pub stored_outside: bool,
 }
 
 /// An attachment as stored (without its bytes).

@@ -47,7 +47,7 @@ pub(crate) fn attachment_rows(
             vec![
                 Arg::Text(f.sha256.clone()),
                 Arg::I64(f.bytes.len() as i64),
-                Arg::OptBytes(Some(f.bytes.clone())),
+                Arg::OptBytes((!f.stored_outside).then(|| f.bytes.clone())),
                 Arg::Time(now),
             ]
         })
@@ -101,7 +101,7 @@ impl Backend {
             )
             .bind(&f.sha256)
             .bind(f.bytes.len() as i64)
-            .bind(&f.bytes)
+            .bind((!f.stored_outside).then_some(&f.bytes))
             .bind(now)
             .execute(&mut *tx)
             .await?;
