@@ -19,6 +19,8 @@ struct Summary {
     petitions: i64,
     attachments: i64,
     audit_lines: i64,
+    /// Contents kept in an attachment directory, not in the file.
+    outside: i64,
     bytes: u64,
 }
 
@@ -50,6 +52,10 @@ async fn inspect(path: &Path) -> anyhow::Result<Summary> {
         petitions: count(&mut c, "petitions").await?,
         attachments: count(&mut c, "attachments").await?,
         audit_lines: count(&mut c, "audit_log").await?,
+        outside: match count(&mut c, "blobs").await? {
+            0 => 0,
+            _ => sqlx::query_scalar("SELECT COUNT(*) FROM blobs WHERE data IS NULL").fetch_one(&mut c).await?,
+        },
         bytes: std::fs::metadata(path)?.len(),
     };
     if count(&mut c, "schema_migrations").await? == 0 {
@@ -125,6 +131,12 @@ pub async fn backup(db: &DbOpts, key: &KeyOpts, to: &Path) -> anyhow::Result<()>
         summary.audit_lines,
         started.elapsed().as_secs_f64()
     )?;
+    if summary.outside > 0 {
+        eprintln!(
+            "注意：{} 个附件文件保存在附件目录（--attachment-dir）中，不在此备份内：请在此之后一并备份该目录（如 rsync -a）",
+            summary.outside
+        );
+    }
     key_reminder(key);
     Ok(())
 }

@@ -55,6 +55,7 @@ both!(
     kernel::attachment_limits_are_kept,
     kernel::attachments_on_the_petition_page,
     kernel::a_portal_submission_carries_its_files,
+    kernel::attachments_can_live_in_a_directory,
     kernel::audit_checkpoints_detect_truncation_and_rewriting,
     kernel::deep_check_finds_direct_edits_to_the_record,
     kernel::unknown_addresses_get_a_page_and_the_api_json,

@@ -271,3 +271,46 @@ pub async fn a_portal_submission_carries_its_files(b: Backend) {
     assert_eq!(download(&app, &t1, items[1]["id"].as_i64().unwrap()).await.1, PDF);
     app.finish().await;
 }
+
+/// The directory store (`--attachment-dir`): the bytes go to the directory,
+/// named by their SHA-256, the database keeps the hash and size; a file
+/// changed or lost there is named as such, never served.
+pub async fn attachments_can_live_in_a_directory(b: Backend) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "xinfang-attachments-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = xinfang_app::state::Options { attachment_dir: Some(dir.clone()), ..Default::default() };
+    let app = TestApp::builder(b).options(options).start().await;
+    let (intake, t1) = (app.login("intake").await, app.login("t1").await);
+    let id = app.register(&intake, petition("T1", "2026-03-02", json!({}))).await["id"].as_i64().unwrap();
+    let (s, v) = upload(&app, &t1, id, &[("来信.pdf", PDF), ("现场.png", PNG)]).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        app.scalar_i64("SELECT COUNT(*) FROM blobs WHERE data IS NULL").await,
+        2,
+        "the bytes are not in the database"
+    );
+    let sha = v["items"][0]["sha256"].as_str().unwrap().to_string();
+    let path = dir.join(&sha[..2]).join(&sha[2..4]).join(&sha);
+    assert_eq!(std::fs::read(&path).unwrap(), PDF, "named by its SHA-256 in the directory");
+    let aid = v["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(download(&app, &t1, aid).await.1, PDF);
+    // The same content again is not written twice.
+    assert_eq!(upload(&app, &t1, id, &[("again.pdf", PDF)]).await.0, StatusCode::CREATED);
+    assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    // A file changed behind the application is refused, and one lost too.
+    std::fs::write(&path, b"%PDF-1.4 changed").unwrap();
+    let (s, body, _) = download(&app, &t1, aid).await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(String::from_utf8_lossy(&body).contains("已被改动"), "{}", String::from_utf8_lossy(&body));
+    std::fs::remove_file(&path).unwrap();
+    let (_, body, _) = download(&app, &t1, aid).await;
+    assert!(String::from_utf8_lossy(&body).contains("找不到"), "{}", String::from_utf8_lossy(&body));
+    app.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
