@@ -151,7 +151,8 @@ pub struct WithdrawBody {
     responses((status = 200, description = "已撤回", body = AttachmentView),
         (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody),
         (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody),
-        (status = 409, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody)))]
+        (status = 409, response = crate::views::ErrorBody), (status = 413, response = crate::views::ErrorBody),
+        (status = 415, response = crate::views::ErrorBody), (status = 422, response = crate::views::ErrorBody)))]
 pub async fn withdraw(
     State(st): State<AppState>,
     CurrentUser(user): CurrentUser,
