@@ -130,6 +130,13 @@ impl Browser {
         .await;
     }
 
+    /// Chooses files (full paths, one a line) in the file input `css`.
+    pub async fn choose_files(&self, css: &str, paths: &[&std::path::Path]) {
+        let e = self.find(css).await;
+        let text = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n");
+        self.cmd(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({"text": text}))).await;
+    }
+
     /// Runs `js` in the page and returns what it returns.
     pub async fn script(&self, js: &str) -> Value {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []}))).await
@@ -223,6 +230,20 @@ pub async fn staff_and_petitioner_in_chromium(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), reqwest::StatusCode::OK);
+
+    // Files attached from the page, two at once, through the script's
+    // upload with its progress bar (issue 26 ¶1).
+    let files = std::env::temp_dir().join(format!("xinfang-browser-files-{}", std::process::id()));
+    std::fs::create_dir_all(&files).unwrap();
+    let (pdf, txt) = (files.join("来信扫描.pdf"), files.join("情况说明.txt"));
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").unwrap();
+    std::fs::write(&txt, "情况说明：三个月未发工资。\n").unwrap();
+    web.choose_files("#attach-files", &[&pdf, &txt]).await;
+    web.submit("form[data-upload] button[type=submit]").await;
+    let attached = web.text("main").await;
+    assert!(attached.contains("附件已上传"), "{attached}");
+    assert!(attached.contains("来信扫描.pdf") && attached.contains("情况说明.txt"), "{attached}");
+    let _ = std::fs::remove_dir_all(&files);
 
     // Art. 34: the clerk asks for the extension, a leader of the unit approves it.
     assert!(page.contains("申请延长办理期限") && !page.contains("批准延长办理期限"), "request offered: {page}");
