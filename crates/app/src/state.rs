@@ -82,7 +82,7 @@ impl AppState {
         xinfang_text::add_words(units.iter().map(|u| u.name.as_str()));
         // The office's own synonym groups, beside the shipped ones.
         if let Some(own) = store.meta(crate::petitions::search::OWN_SYNONYMS).await?.filter(|o| !o.is_empty()) {
-            xinfang_text::set_own_synonyms(&own);
+            crate::petitions::search::apply(&own);
         }
         Ok(AppState(Arc::new(Inner {
             store,

@@ -164,6 +164,12 @@ pub async fn run(
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "calendar refresh failed"),
             }
+            // The office's synonym groups, as another server may have changed them.
+            match xinfang_app::petitions::search::refresh_own_synonyms(&refresher).await {
+                Ok(true) => tracing::info!("search synonyms reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e.summary(), "search synonyms refresh failed"),
+            }
         }
     });
     let anchor_state = state.clone();

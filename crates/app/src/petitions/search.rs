@@ -165,6 +165,28 @@ pub async fn candidates(st: &AppState, user: &User, row: &PetitionRow) -> Result
 /// The meta key of the office's own synonym groups.
 pub(crate) const OWN_SYNONYMS: &str = "search_synonyms";
 
+/// The office's own groups as this process last applied them: the table
+/// of the text crate is per process, and every server of a deployment
+/// reloads it from the database when it changes ([`refresh_own_synonyms`]).
+static APPLIED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+pub(crate) fn apply(kept: &str) -> usize {
+    *APPLIED.lock().unwrap_or_else(|p| p.into_inner()) = Some(kept.to_string());
+    xinfang_text::set_own_synonyms(kept)
+}
+
+/// Applies the office's own groups as stored, if they differ from what this
+/// process applied last (an administrator changed them on another server,
+/// or at start); true if they did. The servers call it every 30 seconds.
+pub async fn refresh_own_synonyms(st: &AppState) -> Result<bool> {
+    let stored = st.store.meta(OWN_SYNONYMS).await?.unwrap_or_default();
+    if APPLIED.lock().unwrap_or_else(|p| p.into_inner()).as_deref() == Some(stored.as_str()) {
+        return Ok(false);
+    }
+    apply(&stored);
+    Ok(true)
+}
+
 /// The office's own synonym groups, as stored (one group a line).
 pub async fn own_synonyms(st: &AppState) -> Result<String> {
     Ok(st.store.meta(OWN_SYNONYMS).await?.unwrap_or_default())
@@ -172,7 +194,7 @@ pub async fn own_synonyms(st: &AppState) -> Result<String> {
 
 /// Replaces the office's own synonym groups (an administrator's; at most
 /// 500 lines of 200 characters, each two or more terms): stored, audited,
-/// and in force at once on this server (others at their next start).
+/// and in force at once on this server (on the others within 30 seconds).
 pub async fn set_own_synonyms(st: &AppState, user: &User, text: &str) -> Result<usize> {
     if user.role != xinfang_domain::Role::Admin {
         return Err(Error::forbidden("只有系统管理员可以修改检索同义词"));
@@ -203,5 +225,5 @@ pub async fn set_own_synonyms(st: &AppState, user: &User, text: &str) -> Result<
             detail: format!("{} 组", lines.len()),
         })
         .await?;
-    Ok(xinfang_text::set_own_synonyms(&kept))
+    Ok(apply(&kept))
 }

@@ -506,6 +506,14 @@ pub async fn an_administrator_extends_the_synonyms(b: Backend) {
     );
     let rows = app.store.audit_rows(0, 10_000).await.unwrap();
     assert!(rows.iter().any(|r| r.action == "search.synonyms" && r.detail == "1 组"));
+    // Saved on another server of the deployment: this one applies the
+    // groups at its next refresh (every 30 seconds in `serve`), once.
+    app.store.set_meta("search_synonyms", "蓝莓种植园 莓子地\n排水不畅 积水成灾").await.unwrap();
+    let refresh = || xinfang_app::petitions::search::refresh_own_synonyms(&app.state);
+    assert!(refresh().await.unwrap(), "changed elsewhere: applied");
+    assert!(!refresh().await.unwrap(), "unchanged: nothing to do");
+    let (_, v) = app.get(Some(&t), &format!("/api/v1/search?q={}", enc("积水成灾"))).await;
+    assert_eq!(v["items"][0]["id"].as_i64(), p["id"].as_i64(), "{v}");
     app.finish().await;
 }
 
