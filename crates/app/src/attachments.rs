@@ -156,7 +156,7 @@ pub async fn place(st: &AppState, files: &mut [NewAttachment]) -> Result<()> {
                 f.sync_all()?;
             }
             std::fs::rename(&tmp, &target)?;
-            std::fs::File::open(&parent)?.sync_all()?;
+            xinfang_store::sync_folder_of(&target)?;
         }
         Ok(())
     })

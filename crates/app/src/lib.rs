@@ -34,7 +34,12 @@ pub fn today() -> NaiveDate {
     china_date(Utc::now())
 }
 
+/// An instant as a clock in China Standard Time reads it.
+pub fn china_time(at: chrono::DateTime<Utc>) -> chrono::NaiveDateTime {
+    (at + chrono::Duration::hours(8)).naive_utc()
+}
+
 /// The day an instant falls on in China Standard Time.
 pub fn china_date(at: chrono::DateTime<Utc>) -> NaiveDate {
-    (at + chrono::Duration::hours(8)).date_naive()
+    china_time(at).date()
 }

@@ -65,12 +65,6 @@ async fn inspect(path: &Path) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)))
-}
-
 /// The reminder both commands end with: the key file is the other half.
 fn key_reminder(key: &KeyOpts) {
     let anchors = xinfang_app::anchor::anchor_path(&key.key_file);
@@ -93,7 +87,7 @@ fn key_reminder(key: &KeyOpts) {
 /// `xinfang backup --to FILE`: an online, consistent copy of a SQLite
 /// database, checked after it is written.
 pub async fn backup(db: &DbOpts, key: &KeyOpts, to: &Path) -> anyhow::Result<()> {
-    let Some(_) = sqlite_path(&db.database_url) else {
+    let Some(_) = xinfang_store::sqlite_file(&db.database_url) else {
         key_reminder(key);
         bail!(
             "PostgreSQL 的备份请用 pg_dump（如 pg_dump -Fc -f xinfang.dump 数据库名），恢复用 pg_restore；密钥文件另行备份。见 docs/operations.md"
@@ -121,7 +115,7 @@ pub async fn backup(db: &DbOpts, key: &KeyOpts, to: &Path) -> anyhow::Result<()>
         }
     };
     std::fs::rename(&partial, to)?;
-    sync_dir(to)?;
+    xinfang_store::sync_folder_of(to)?;
     say!(
         "备份完成：{}（{:.1} MB，{} 件信访事项，{} 个附件，{} 条审计记录；{:.1} 秒；已通过完整性检查）",
         to.display(),
@@ -145,7 +139,7 @@ pub async fn backup(db: &DbOpts, key: &KeyOpts, to: &Path) -> anyhow::Result<()>
 /// SQLite file that does not exist yet), after checking the backup, the
 /// key and the audit chain on a copy beside it.
 pub async fn restore(from: &Path, db: &DbOpts, key: &KeyOpts) -> anyhow::Result<()> {
-    let Some(target) = sqlite_path(&db.database_url) else {
+    let Some(target) = xinfang_store::sqlite_file(&db.database_url) else {
         bail!("恢复到 PostgreSQL 请用 pg_restore（备份由 pg_dump 生成）；xinfang restore 只恢复 SQLite 备份文件");
     };
     if !from.is_file() {
@@ -170,7 +164,7 @@ pub async fn restore(from: &Path, db: &DbOpts, key: &KeyOpts) -> anyhow::Result<
         return Err(e.context("未恢复（目标位置没有写入任何文件）"));
     }
     std::fs::rename(&partial, &target)?;
-    sync_dir(&target)?;
+    xinfang_store::sync_folder_of(&target)?;
     say!(
         "恢复完成：{}（{} 件信访事项，{} 个附件，{} 条审计记录；哈希链与密钥签名校验通过）",
         target.display(),
@@ -221,12 +215,5 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 
 fn sync_file(path: &Path) -> anyhow::Result<()> {
     std::fs::File::open(path)?.sync_all()?;
-    Ok(())
-}
-
-/// Makes a rename durable: the directory that holds the file, synced.
-fn sync_dir(path: &Path) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }

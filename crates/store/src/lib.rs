@@ -500,6 +500,11 @@ pub fn sync_folder_of(path: &std::path::Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// The file of a SQLite URL (`sqlite://path`); `None` for PostgreSQL.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if url.starts_with("sqlite:") { sqlite::database_file(url) } else { None }
+}
+
 /// A database URL with its password replaced, for messages and logs.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

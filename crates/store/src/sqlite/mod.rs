@@ -100,6 +100,13 @@ pub(crate) fn database_file_exists(url: &str) -> Result<bool> {
     Ok(file.as_os_str().is_empty() || file.to_str() == Some(":memory:") || file.exists())
 }
 
+/// The file of a `sqlite:` URL, as the store opens it; `None` for another
+/// kind of URL or one that does not parse.
+pub(crate) fn database_file(url: &str) -> Option<std::path::PathBuf> {
+    let opts = SqliteConnectOptions::from_str(url).ok()?;
+    Some(opts.get_filename().to_path_buf())
+}
+
 impl Backend {
     /// Opens (creating if missing) the database at `url` (`sqlite://path`).
     pub async fn connect(url: &str) -> Result<Self> {

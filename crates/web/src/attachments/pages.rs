@@ -29,7 +29,7 @@ pub(crate) struct AttachmentLine {
 }
 
 fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    xinfang_app::china_time(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 impl From<AttachmentRow> for AttachmentLine {

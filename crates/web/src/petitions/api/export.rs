@@ -162,7 +162,7 @@ pub async fn csv(st: &AppState, user: &User, p: &ListParams) -> ApiResult<Respon
 
 pub async fn xlsx(st: &AppState, user: &User, p: &ListParams) -> ApiResult<Response> {
     let filter = start(st, user, p, "xlsx").await?;
-    let now = chrono::Utc::now() + chrono::Duration::hours(8);
+    let now = xinfang_app::china_time(chrono::Utc::now());
     let title = format!(
         "信访事项台账（{}；筛选：{}；导出时间：{}）",
         user.unit.name,
