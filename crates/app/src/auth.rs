@@ -71,7 +71,7 @@ pub fn token_hash(token: &str) -> String {
 /// password) and answered the same whether the name exists or not.
 pub async fn authenticate(st: &AppState, client: &str, username: &str, password: &str) -> Result<User> {
     let key = username.trim().to_lowercase();
-    if let Err(wait_secs) = st.login_guard.check(&key, client) {
+    if let Err(wait_secs) = st.login_guard.check(&st.store, &key, client).await? {
         return Err(Error::TooMany { wait_secs });
     }
     let found = st.store.user_for_login(username.trim()).await?;
@@ -84,11 +84,11 @@ pub async fn authenticate(st: &AppState, client: &str, username: &str, password:
     };
     match found {
         Some((user, _)) if ok => {
-            st.login_guard.succeed(&key, client);
+            st.login_guard.succeed(&st.store, &key, client).await?;
             Ok(user)
         }
         other => {
-            st.login_guard.fail(&key, client);
+            st.login_guard.fail(&st.store, &key, client).await?;
             st.store
                 .audit(&AuditEntry {
                     user_id: other.map(|(u, _)| u.id),
@@ -103,10 +103,10 @@ pub async fn authenticate(st: &AppState, client: &str, username: &str, password:
     }
 }
 
-/// The login locks in force on this server, for an administrator.
-pub fn login_locks(st: &AppState, admin: &User) -> Result<Vec<crate::throttle::LoginLock>> {
+/// The login locks in force (on every server), for an administrator.
+pub async fn login_locks(st: &AppState, admin: &User) -> Result<Vec<crate::throttle::LoginLock>> {
     require_admin(admin)?;
-    Ok(st.login_guard.locks())
+    Ok(st.login_guard.locks(&st.store).await?)
 }
 
 /// Lifts every login lock on `username` (an administrator's act, audited);
@@ -114,7 +114,7 @@ pub fn login_locks(st: &AppState, admin: &User) -> Result<Vec<crate::throttle::L
 pub async fn lift_login_lock(st: &AppState, admin: &User, username: &str) -> Result<usize> {
     require_admin(admin)?;
     let key = username.trim().to_lowercase();
-    let n = st.login_guard.lift(&key);
+    let n = st.login_guard.lift(&st.store, &key).await?;
     st.store
         .audit(&AuditEntry {
             user_id: Some(admin.id),

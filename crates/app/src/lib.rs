@@ -9,7 +9,8 @@
 //! sessions), [`throttle`] (failed logins and look-ups, client addresses),
 //! [`crypto`] (personal numbers), [`anchor`] (audit checkpoints), [`org`]
 //! (units and accounts), [`calendar`], [`subject`] (references between
-//! records, checked against the viewer). One folder or file per module:
+//! records, checked against the viewer), [`attachments`], [`notices`]
+//! (messages to people) and [`jobs`] (background work, once across servers). One folder or file per module:
 //! [`petitions`].
 
 pub mod anchor;
@@ -18,6 +19,8 @@ pub mod auth;
 pub mod calendar;
 pub mod crypto;
 pub mod error;
+pub mod jobs;
+pub mod notices;
 pub mod org;
 pub mod petitions;
 pub mod state;

@@ -1,5 +1,6 @@
 //! What every handler shares: the store, the keys, the rule set, the
-//! calendar (reloaded when another process imports a year) and the throttles.
+//! calendar (reloaded when another process imports a year) and the
+//! throttles (their counts in the database, shared by every server).
 
 use crate::crypto::Keys;
 use crate::org::UnitIndex;
@@ -52,6 +53,8 @@ pub struct Options {
     /// Where attached files are kept outside the database
     /// (`--attachment-dir`); `None`: in the database.
     pub attachment_dir: Option<std::path::PathBuf>,
+    /// How messages are sent and when reminders go out.
+    pub notices: crate::notices::NoticeConfig,
 }
 
 impl Options {
@@ -91,9 +94,9 @@ impl AppState {
             calendar: RwLock::new((revision, Arc::new(calendar))),
             units: RwLock::new((Instant::now(), Arc::new(UnitIndex::new(units)))),
             login_guard: LoginGuard::default(),
-            lookup_throttle: Throttle::new(20, Duration::from_secs(10 * 60)),
-            code_throttle: Throttle::new(10, Duration::from_secs(60 * 60)),
-            submit_throttle: Throttle::new(10, Duration::from_secs(60 * 60)),
+            lookup_throttle: Throttle::new("lookup", 20, Duration::from_secs(10 * 60)),
+            code_throttle: Throttle::new("query_code", 10, Duration::from_secs(60 * 60)),
+            submit_throttle: Throttle::new("submit", 10, Duration::from_secs(60 * 60)),
             session_ttl: Duration::from_secs(12 * 3600),
             options,
         })))

@@ -4,56 +4,63 @@
 //! address itself, read from `X-Forwarded-For` only when the connection
 //! comes from a configured reverse proxy.
 //!
-//! Each server keeps its own counts in memory: several servers behind one
-//! load balancer each allow the limit, and a restart forgets them.
+//! The counts are kept in the database (`throttle_counts`), so several
+//! servers behind one load balancer count together and a restart forgets
+//! nothing (issue 26 ¶3).
 
-use std::collections::HashMap;
+use chrono::Utc;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use xinfang_store::{Store, StoreError};
 
-/// Counts failures per key (an address) in a sliding window; past `limit`
-/// the key is refused until the window has passed.
-#[derive(Debug)]
+type Checked = Result<Result<(), u64>, StoreError>;
+
+fn now_us() -> i64 {
+    Utc::now().timestamp_micros()
+}
+
+fn micros(d: Duration) -> i64 {
+    d.as_micros() as i64
+}
+
+/// Seconds left until `until_us`, at least one.
+fn wait_secs(until_us: i64, now: i64) -> u64 {
+    (((until_us - now) as u64).div_ceil(1_000_000)).max(1)
+}
+
+/// Counts failures per key (an address) in a window that starts at the
+/// first; past `limit` the key is refused until the window has passed.
+#[derive(Debug, Clone, Copy)]
 pub struct Throttle {
+    kind: &'static str,
     limit: u32,
     window: Duration,
-    seen: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl Throttle {
-    pub fn new(limit: u32, window: Duration) -> Self {
-        Throttle { limit, window, seen: Mutex::new(HashMap::new()) }
+    /// The throttle `kind` (its name in the table).
+    pub const fn new(kind: &'static str, limit: u32, window: Duration) -> Self {
+        Throttle { kind, limit, window }
     }
 
-    /// `Err(seconds to wait)` if the key is over its limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        match seen.get(key) {
-            Some((n, since)) if *n >= self.limit && now.duration_since(*since) < self.window => {
-                Err((self.window - now.duration_since(*since)).as_secs().max(1))
+    /// `Ok(Err(seconds to wait))` if the key is over its limit.
+    pub async fn check(&self, store: &Store, key: &str) -> Checked {
+        let now = now_us();
+        Ok(match store.throttle_count(self.kind, "", key).await? {
+            Some(c) if c.n >= i64::from(self.limit) && c.since_us + micros(self.window) > now => {
+                Err(wait_secs(c.since_us + micros(self.window), now))
             }
             _ => Ok(()),
-        }
+        })
     }
 
-    pub fn fail(&self, key: &str) {
-        let now = Instant::now();
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > 100_000 {
-            let window = self.window;
-            seen.retain(|_, (_, since)| now.duration_since(*since) < window);
-        }
-        let entry = seen.entry(key.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= self.window {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
+    pub async fn fail(&self, store: &Store, key: &str) -> Result<(), StoreError> {
+        let now = now_us();
+        store.throttle_fail(self.kind, "", key, now, now - micros(self.window)).await.map(|_| ())
     }
 
-    pub fn clear(&self, key: &str) {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    pub async fn clear(&self, store: &Store, key: &str) -> Result<(), StoreError> {
+        store.throttle_clear(self.kind, "", Some(key)).await.map(|_| ())
     }
 }
 
@@ -65,15 +72,8 @@ pub const LOGIN_MAX_LOCK: Duration = Duration::from_secs(60 * 60);
 /// Failures from one address across all accounts (password spraying)
 /// before the address itself waits.
 pub const ADDRESS_FAILURES: u32 = 30;
-/// A failure is forgotten this long after the last one.
+/// Failures are counted afresh a day after the first.
 const FORGET_AFTER: Duration = Duration::from_secs(24 * 3600);
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
-    until: Option<Instant>,
-}
 
 /// A lock on logging in to an account from an address, as the
 /// administration page lists it.
@@ -91,85 +91,66 @@ pub struct LoginLock {
 /// further failure doubling it; a success clears the pair. Another address
 /// is not affected, so five wrong passwords from anywhere no longer lock
 /// `admin` at their desk. One address failing on many accounts waits too.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct LoginGuard {
-    pairs: Mutex<HashMap<(String, String), Failures>>,
     addresses: Throttle,
 }
 
 impl Default for LoginGuard {
     fn default() -> Self {
-        LoginGuard {
-            pairs: Mutex::new(HashMap::new()),
-            addresses: Throttle::new(ADDRESS_FAILURES, Duration::from_secs(15 * 60)),
-        }
+        LoginGuard { addresses: Throttle::new("login_address", ADDRESS_FAILURES, Duration::from_secs(15 * 60)) }
     }
 }
 
+const LOGIN: &str = "login";
+
 impl LoginGuard {
-    /// `Err(seconds to wait)` if the account is locked for this address.
-    pub fn check(&self, username: &str, address: &str) -> Result<(), u64> {
-        self.addresses.check(address)?;
-        let now = Instant::now();
-        let pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        match pairs.get(&(username.to_string(), address.to_string())).and_then(|f| f.until) {
-            Some(until) if until > now => Err((until - now).as_secs().max(1)),
+    /// `Ok(Err(seconds to wait))` if the account is locked for this address.
+    pub async fn check(&self, store: &Store, username: &str, address: &str) -> Checked {
+        if let Err(wait) = self.addresses.check(store, address).await? {
+            return Ok(Err(wait));
+        }
+        let now = now_us();
+        Ok(match store.throttle_count(LOGIN, username, address).await?.and_then(|c| c.until_us) {
+            Some(until) if until > now => Err(wait_secs(until, now)),
             _ => Ok(()),
-        }
+        })
     }
 
-    pub fn fail(&self, username: &str, address: &str) {
-        self.addresses.fail(address);
-        let now = Instant::now();
-        let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        if pairs.len() > 100_000 {
-            pairs.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
+    pub async fn fail(&self, store: &Store, username: &str, address: &str) -> Result<(), StoreError> {
+        self.addresses.fail(store, address).await?;
+        let now = now_us();
+        let c = store.throttle_fail(LOGIN, username, address, now, now - micros(FORGET_AFTER)).await?;
+        let count = u32::try_from(c.n).unwrap_or(u32::MAX);
+        if count >= LOGIN_FREE_FAILURES {
+            store.throttle_lock(LOGIN, username, address, now + micros(lock_for(count))).await?;
         }
-        let f = pairs.entry((username.to_string(), address.to_string())).or_insert(Failures {
-            count: 0,
-            last: now,
-            until: None,
-        });
-        if now.duration_since(f.last) >= FORGET_AFTER {
-            *f = Failures { count: 0, last: now, until: None };
-        }
-        f.count += 1;
-        f.last = now;
-        if f.count >= LOGIN_FREE_FAILURES {
-            f.until = Some(now + lock_for(f.count));
-        }
+        Ok(())
     }
 
-    pub fn succeed(&self, username: &str, address: &str) {
-        self.pairs.lock().unwrap_or_else(|p| p.into_inner()).remove(&(username.to_string(), address.to_string()));
+    pub async fn succeed(&self, store: &Store, username: &str, address: &str) -> Result<(), StoreError> {
+        store.throttle_clear(LOGIN, username, Some(address)).await.map(|_| ())
     }
 
     /// The locks in force now, longest first.
-    pub fn locks(&self) -> Vec<LoginLock> {
-        let now = Instant::now();
-        let pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        let mut out: Vec<LoginLock> = pairs
-            .iter()
-            .filter_map(|((u, a), f)| {
-                let until = f.until.filter(|t| *t > now)?;
-                Some(LoginLock {
-                    username: u.clone(),
-                    address: a.clone(),
-                    failures: f.count,
-                    remaining_secs: (until - now).as_secs().max(1),
-                })
+    pub async fn locks(&self, store: &Store) -> Result<Vec<LoginLock>, StoreError> {
+        let now = now_us();
+        Ok(store
+            .throttle_locks(LOGIN, now)
+            .await?
+            .into_iter()
+            .map(|l| LoginLock {
+                username: l.who,
+                address: l.address,
+                failures: u32::try_from(l.n).unwrap_or(u32::MAX),
+                remaining_secs: wait_secs(l.until_us, now),
             })
-            .collect();
-        out.sort_by(|a, b| b.remaining_secs.cmp(&a.remaining_secs).then(a.username.cmp(&b.username)));
-        out
+            .collect())
     }
 
     /// Lifts every lock on `username` (an administrator's act); how many.
-    pub fn lift(&self, username: &str) -> usize {
-        let mut pairs = self.pairs.lock().unwrap_or_else(|p| p.into_inner());
-        let before = pairs.len();
-        pairs.retain(|(u, _), _| u != username);
-        before - pairs.len()
+    pub async fn lift(&self, store: &Store, username: &str) -> Result<usize, StoreError> {
+        Ok(store.throttle_clear(LOGIN, username, None).await? as usize)
     }
 }
 
@@ -248,46 +229,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn throttle_locks_after_the_limit_and_clears() {
-        let t = Throttle::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(t.check("u").is_ok());
-            t.fail("u");
-        }
-        assert!(t.check("u").is_err());
-        assert!(t.check("other").is_ok());
-        t.clear("u");
-        assert!(t.check("u").is_ok());
-    }
-
-    #[test]
-    fn a_login_lock_holds_one_address_and_grows() {
-        let g = LoginGuard::default();
-        for _ in 0..LOGIN_FREE_FAILURES {
-            assert!(g.check("admin", "203.0.113.9").is_ok());
-            g.fail("admin", "203.0.113.9");
-        }
-        let first = g.check("admin", "203.0.113.9").unwrap_err();
-        assert!((55..=60).contains(&first), "{first}");
-        // The clerk at their desk is not locked out by the stranger.
-        assert!(g.check("admin", "10.1.2.3").is_ok());
-        g.fail("admin", "203.0.113.9");
-        assert!(g.check("admin", "203.0.113.9").unwrap_err() > 100, "the lock grows");
-        assert_eq!(g.locks().len(), 1);
-        assert_eq!(g.locks()[0].failures, LOGIN_FREE_FAILURES + 1);
-        assert_eq!(g.lift("admin"), 1);
-        assert!(g.check("admin", "203.0.113.9").is_ok());
+    fn a_login_lock_grows_to_an_hour() {
+        assert_eq!(lock_for(LOGIN_FREE_FAILURES), LOGIN_FIRST_LOCK);
+        assert_eq!(lock_for(LOGIN_FREE_FAILURES + 1), LOGIN_FIRST_LOCK * 2);
         assert_eq!(lock_for(50), LOGIN_MAX_LOCK);
-    }
-
-    #[test]
-    fn one_address_failing_on_many_accounts_waits() {
-        let g = LoginGuard::default();
-        for i in 0..ADDRESS_FAILURES {
-            g.fail(&format!("user{i}"), "198.51.100.7");
-        }
-        assert!(g.check("someone-else", "198.51.100.7").is_err());
-        assert!(g.check("someone-else", "198.51.100.8").is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod admin;
 mod backup;
 mod bench;
 mod demo;
+mod notify;
 mod out;
 mod progress;
 mod server;
@@ -69,6 +70,8 @@ pub struct NetOpts {
     /// deployments; back it up beside the database, docs/operations.md).
     #[arg(long, env = "XINFANG_ATTACHMENT_DIR")]
     pub attachment_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub notices: notify::NoticeOpts,
 }
 
 impl NetOpts {
@@ -107,6 +110,7 @@ impl NetOpts {
             public_url: self.public_url.clone(),
             attachments: xinfang_app::attachments::AttachmentLimits { staff, portal },
             attachment_dir: self.attachment_dir.clone(),
+            notices: self.notices.config()?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Starting the server: open and migrate the store, load or create the key,
-//! listen, refresh the calendar when another process imports one, and shut
-//! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish).
+//! listen, run the background jobs (the outbox, the daily reminders), refresh
+//! the calendar when another process imports one, and shut down gracefully
+//! on SIGTERM or Ctrl-C (in-flight requests finish).
 
 use crate::out::say;
 use crate::{DbOpts, KeyOpts, NetOpts};
@@ -185,8 +186,12 @@ pub async fn run(
             tokio::time::sleep(Duration::from_secs(60)).await;
         }
     });
+    // The outbox dispatcher and the daily reminders, each run by whichever
+    // server holds its lease.
+    let jobs = xinfang_app::jobs::Jobs::start(&state).map_err(|e| anyhow::anyhow!(e))?;
     let store = state.store.clone();
     xinfang_web::serve(listener, state.clone(), shutdown_signal()).await?;
+    jobs.stop(&state).await;
     let before = *last.lock().unwrap_or_else(|p| p.into_inner());
     let _ = anchor::checkpoint(&store, &state.keys, &anchors, before).await;
     store.close().await;

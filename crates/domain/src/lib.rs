@@ -3,7 +3,7 @@
 //! Everything the 2022 《信访工作条例》 says about a petition's life lives here as
 //! code that does no I/O. The kernel every module shares: the organisation
 //! ([`org`]: unit kinds and roles), validated personal numbers ([`ids`]), the
-//! official holiday calendar ([`calendar`]), deadline clocks ([`clock`]) and
+//! official holiday calendar ([`calendar`]), deadline clocks ([`clock`]), messages to people ([`notice`]) and
 //! the two ways a command is refused ([`error`]). Each module has a folder of
 //! its own: the petitions in [`petition`] (registration, the procedure state
 //! machine, the rule set, repeat petitions). The root re-exports only the
@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod notice;
 pub mod org;
 pub mod petition;
 mod vocab;

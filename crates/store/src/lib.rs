@@ -130,6 +130,33 @@ forward! {
     pub async fn withdraw_attachment(&self, id: i64, reason: &str, actor: AttachmentActor<'_>) -> Result<()>;
 }
 
+// Messages to people (the outbox), the jobs' leases and the shared
+// throttles (the kernel's).
+forward! {
+    pub async fn enqueue_message(&self, m: &NewMessage) -> Result<bool>;
+    pub async fn enqueue_petitioner_notice(&self, petition_id: i64, n: &PetitionerNotice, once_key: &str) -> Result<bool>;
+    pub async fn claim_message(&self, holder: &str, now_us: i64, stale_us: i64) -> Result<Option<OutboxRow>>;
+    pub async fn finish_message(&self, id: i64, holder: &str, d: &Delivery) -> Result<bool>;
+    pub async fn resend_message(&self, id: i64, now_us: i64, actor: Option<UserId>) -> Result<bool>;
+    pub async fn message(&self, id: i64) -> Result<Option<OutboxRow>>;
+    pub async fn messages(&self, status: Option<&str>, units: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>>;
+    pub async fn petition_messages(&self, petition_id: PetitionId) -> Result<Vec<OutboxRow>>;
+    pub async fn message_counts(&self) -> Result<Vec<(String, i64)>>;
+    pub async fn unit_contacts(&self) -> Result<Vec<UnitContact>>;
+    pub async fn set_unit_contact(&self, c: &UnitContact, object: &str, actor: Option<UserId>) -> Result<()>;
+    pub async fn due_cases(&self, until: chrono::NaiveDate) -> Result<Vec<DueCase>>;
+    pub async fn closing_windows(&self, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<ClosingWindow>>;
+    pub async fn take_lease(&self, name: &str, holder: &str, now_us: i64, ttl_us: i64) -> Result<bool>;
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
+    pub async fn leases(&self) -> Result<Vec<(String, String, i64)>>;
+    pub async fn throttle_count(&self, kind: &str, who: &str, address: &str) -> Result<Option<ThrottleCount>>;
+    pub async fn throttle_fail(&self, kind: &str, who: &str, address: &str, now_us: i64, restart_us: i64) -> Result<ThrottleCount>;
+    pub async fn throttle_lock(&self, kind: &str, who: &str, address: &str, until_us: i64) -> Result<()>;
+    pub async fn throttle_clear(&self, kind: &str, who: &str, address: Option<&str>) -> Result<u64>;
+    pub async fn throttle_locks(&self, kind: &str, now_us: i64) -> Result<Vec<ThrottleLock>>;
+    pub async fn throttle_prune(&self, before_us: i64) -> Result<u64>;
+}
+
 // Units, users and sessions (the organisation every module shares).
 forward! {
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<UserId>) -> Result<Unit>;

@@ -11,10 +11,10 @@ use super::*;
 /// whose suffix was guessed wrong too often waits, from any address: the
 /// four digits cannot be tried out.
 pub async fn find(st: &AppState, client: &str, code: &str, last4: Option<&str>) -> Result<PetitionRow> {
-    let held = st.lookup_throttle.check(client);
+    let held = st.lookup_throttle.check(&st.store, client).await?;
     let code = normalize_query_code(code);
     if let Some(c) = &code
-        && let Err(wait_secs) = st.code_throttle.check(c)
+        && let Err(wait_secs) = st.code_throttle.check(&st.store, c).await?
     {
         return Err(Error::TooMany { wait_secs });
     }
@@ -39,9 +39,9 @@ pub async fn find(st: &AppState, client: &str, code: &str, last4: Option<&str>) 
     match (found, held) {
         (Some(row), _) => Ok(row),
         (None, held) => {
-            st.lookup_throttle.fail(client);
+            st.lookup_throttle.fail(&st.store, client).await?;
             if let (true, Some(c)) = (known_code, &code) {
-                st.code_throttle.fail(c);
+                st.code_throttle.fail(&st.store, c).await?;
             }
             match held {
                 Err(wait_secs) => Err(Error::TooMany { wait_secs }),

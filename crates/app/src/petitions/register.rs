@@ -59,6 +59,7 @@ pub fn prepare(
         handler_id: None,
         search: search_doc(np),
         attachments: Vec::new(),
+        notice: None,
     };
     settle_record(st, &mut record, &state, cal)?;
     Ok((record, state))
@@ -125,7 +126,7 @@ pub async fn register_public(
     input: &PetitionInput,
     files: &[(String, Vec<u8>)],
 ) -> Result<Registered> {
-    if let Err(wait) = st.submit_throttle.check(client) {
+    if let Err(wait) = st.submit_throttle.check(&st.store, client).await? {
         return Err(Error::TooMany { wait_secs: wait });
     }
     let today = today();
@@ -149,7 +150,7 @@ pub async fn register_public(
     let new = write_registration(st, &np, unit, None, None, files).await?;
     // Only stored submissions count against the address: a form sent back
     // with errors costs nothing.
-    st.submit_throttle.fail(client);
+    st.submit_throttle.fail(&st.store, client).await?;
     Ok(new)
 }
 
@@ -199,6 +200,9 @@ async fn write_registration(
     let cal = st.calendar();
     let (mut record, state) = prepare(st, np, &unit, respondent.as_ref(), problem.as_ref(), user.map(|u| u.id), &cal)?;
     record.attachments = attachments;
+    // The petitioner is told the case number and the query code (an
+    // import or the demo's data, which go through `prepare` alone, are not).
+    record.notice = crate::notices::step_notice(st, "register", Some(&record.query_code));
     // The new case as it is written, so the answer needs no read-back: its
     // fields copied before the record goes to the writer (not the whole
     // record: its search document is most of it), its id and number after.

@@ -182,6 +182,7 @@ async fn append_checked(
             event: event_record(&event, actor)?,
             add_unit_ids: add_units,
             handler_id,
+            notice: crate::notices::step_notice(st, event.kind.type_name(), None),
         };
         match st.store.append_event(append).await {
             Ok(()) => return Ok(()),

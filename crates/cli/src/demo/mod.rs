@@ -90,6 +90,15 @@ pub async fn seed_county(store: &Store) -> anyhow::Result<()> {
             )
             .await?;
     }
+    // Where the reminders of the county office and of two units go (the
+    // demo's sink records them; the messages page shows them).
+    for (code, email) in
+        [(ROOT, "xfj@qingxi.example.cn"), ("QX-ZJJ", "zjj@qingxi.example.cn"), ("QX-DQZ", "dqz@qingxi.example.cn")]
+    {
+        let unit = store.unit_by_code(code).await?.context("demo unit")?;
+        let contact = xinfang_store::UnitContact { unit_id: unit.id.0, email: Some(email.into()), phone: None };
+        store.set_unit_contact(&contact, code, None).await?;
+    }
     Ok(())
 }
 
@@ -429,7 +438,10 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     let (keys, _) = Keys::load_or_create(&dir.join("demo.key"), true)?;
     AppState::use_key(&store, &keys).await.map_err(|e| anyhow::anyhow!(e))?;
     seed_county(&store).await?;
-    let state = AppState::new(store, keys).await?;
+    // Messages go to a local sink: recorded as sent, shown on the messages page.
+    let notices = xinfang_app::notices::NoticeConfig { sink: true, ..Default::default() };
+    let options = xinfang_app::state::Options { notices, ..Default::default() };
+    let state = AppState::with_options(store, keys, options).await?;
     let today = xinfang_app::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
     let counts = status_counts(&state).await?;

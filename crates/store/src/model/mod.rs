@@ -7,6 +7,7 @@ mod attachments;
 mod audit;
 mod idempotency;
 mod org;
+mod outbox;
 mod personal;
 mod petitions;
 
@@ -14,5 +15,6 @@ pub use attachments::*;
 pub use audit::*;
 pub use idempotency::*;
 pub use org::*;
+pub use outbox::*;
 pub use personal::*;
 pub use petitions::*;

@@ -85,6 +85,8 @@ pub struct NewPetitionRecord {
     /// Files sent with it (an online submission's), written in its
     /// transaction.
     pub attachments: Vec<crate::NewAttachment>,
+    /// The petitioner's notice of registration, written in its transaction.
+    pub notice: Option<super::PetitionerNotice>,
 }
 
 /// The petition row.
@@ -142,6 +144,8 @@ pub struct AppendEvent {
     pub add_unit_ids: Vec<UnitId>,
     /// The handler (承办人) after the event.
     pub handler_id: Option<UserId>,
+    /// The petitioner's notice of this step, if it sends one.
+    pub notice: Option<super::PetitionerNotice>,
 }
 
 /// A line of the petition list.

@@ -7,7 +7,7 @@
 //! both; the schema differences live in each `migrations/`.
 //!
 //! One file per concern of the kernel ([`org`], [`calendar`], [`audit`],
-//! [`meta`]), the group-commit batch ([`batch`]) and bulk loads ([`load`]);
+//! [`meta`], [`attachments`], [`outbox`], [`throttle`]), the group-commit batch ([`batch`]) and bulk loads ([`load`]);
 //! one folder per module ([`petitions`]). Each adds its `impl Backend`
 //! block; `lib.rs` forwards them to `Store`.
 
@@ -19,14 +19,17 @@ mod idempotency;
 mod load;
 mod meta;
 mod org;
+mod outbox;
 mod petitions;
 mod query;
+mod throttle;
 
 pub(crate) use attachments::*;
 pub(crate) use audit::*;
 pub(crate) use batch::*;
 pub(crate) use load::*;
 pub(crate) use org::*;
+pub(crate) use outbox::*;
 pub(crate) use petitions::*;
 pub(crate) use query::*;
 

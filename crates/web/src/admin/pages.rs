@@ -107,7 +107,7 @@ pub(crate) async fn admin_page(
         kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
         roles: options(Role::ALL, Role::as_str, Role::label),
         parents: places(pu, &units),
-        locks: xinfang_app::auth::login_locks(st, &pu.user).unwrap_or_default(),
+        locks: xinfang_app::auth::login_locks(st, &pu.user).await.unwrap_or_default(),
         synonyms: xinfang_app::petitions::search::own_synonyms(st).await.unwrap_or_default(),
     };
     (status, render(&page)).into_response()

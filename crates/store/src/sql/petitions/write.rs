@@ -144,6 +144,8 @@ pub(crate) async fn insert_petitions_tx(
         tx.insert_all(vec![Rows::of(BLOBS_INSERT, blobs)]).await?;
     }
     let docs = batch.iter().zip(&case_nos).map(|(rec, c)| Ok((id_of(c)?, &rec.search))).collect::<Result<Vec<_>>>()?;
+    let noticed =
+        batch.iter().zip(&case_nos).map(|(rec, c)| Ok((*rec, id_of(c)?, c.as_str()))).collect::<Result<Vec<_>>>()?;
     let audit = audit_rows(tx, key, &audit).await?;
     // Everything else in one statement: on PostgreSQL, one round trip.
     let mut tables = vec![
@@ -160,6 +162,7 @@ pub(crate) async fn insert_petitions_tx(
         monthly_rows(batch),
         category_rows(batch),
         Rows::new(ATTACHMENTS_INSERT, 8, attached),
+        notice_rows(&noticed, now),
         audit,
     ];
     tables.extend(search_rows(&docs));
@@ -290,6 +293,9 @@ pub(crate) async fn append_event_tx(tx: &mut impl WriteTx, key: Option<[u8; 32]>
         return Err(StoreError::Conflict("该信访事项已被他人更新，请刷新后重试".into()));
     };
     let case_no = row.text(0)?;
+    if let Some(n) = &a.notice {
+        petitioner_notice_tx(tx, a.petition_id.0, &case_no, n, None).await?;
+    }
     let place = Place { unit_id: a.unit_id.0, respondent_unit_id: row.opt_i64(1)? };
     let mut q = Sql::default();
     q.push("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE petition_id = ").arg(Arg::I64(a.petition_id.0));

@@ -26,6 +26,7 @@ fn accept_step(row: &xinfang_store::PetitionRow, note: &str) -> xinfang_store::A
         },
         add_unit_ids: Vec::new(),
         handler_id: None,
+        notice: None,
     }
 }
 
