@@ -55,10 +55,10 @@ impl NoticeKind {
     /// Its name on the timeline and the messages page.
     pub fn label(self) -> &'static str {
         match self {
-            NoticeKind::Registered => "登记告知",
-            NoticeKind::Accepted => "受理告知",
-            NoticeKind::Declined => "不予受理告知",
-            NoticeKind::Served => "送达提示",
+            NoticeKind::Registered => "登记通知",
+            NoticeKind::Accepted => "受理通知",
+            NoticeKind::Declined => "不予受理通知",
+            NoticeKind::Served => "送达通知",
             NoticeKind::WindowClosing => "申请期限提示",
             NoticeKind::DueDigest => "到期提醒",
         }

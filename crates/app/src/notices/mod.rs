@@ -99,9 +99,7 @@ fn require_admin(user: &User) -> Result<()> {
 /// of the administrator's unit and below, newest first.
 pub async fn messages(st: &AppState, admin: &User, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
     require_admin(admin)?;
-    let units = st.cached_units();
-    let ids: Vec<i64> = units.all().iter().filter(|u| admin.unit.contains(u)).map(|u| u.id.0).collect();
-    Ok(st.store.messages(status, Some(&ids), limit).await?)
+    Ok(st.store.messages(status, &admin.unit.path, limit).await?)
 }
 
 /// Puts a message given up as failed back in line.

@@ -224,24 +224,18 @@ impl Backend {
         row.as_ref().map(read_message).transpose()
     }
 
-    /// The latest messages, newest first, of `status` if given, to units
-    /// in `units` if given (an office's own and those below it).
-    pub async fn messages(&self, status: Option<&str>, units: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
+    /// The latest messages, newest first, of `status` if given, about the
+    /// units at or below the unit of tree path `under` and the cases they
+    /// registered.
+    pub async fn messages(&self, status: Option<&str>, under: &str, limit: i64) -> Result<Vec<OutboxRow>> {
         let mut q = Sql::default();
-        q.push("SELECT ").push(OUTBOX_COLS).push(" WHERE 1 = 1");
+        q.push("SELECT ").push(OUTBOX_COLS).push(" WHERE (o.unit_id IN (SELECT id FROM units WHERE path LIKE ");
+        q.arg(Arg::Text(format!("{under}%")));
+        q.push(") OR p.registered_unit_id IN (SELECT id FROM units WHERE path LIKE ");
+        q.arg(Arg::Text(format!("{under}%")));
+        q.push("))");
         if let Some(s) = status {
             q.push(" AND o.status = ").arg(Arg::Text(s.into()));
-        }
-        if let Some(units) = units {
-            q.push(" AND (o.unit_id IN (SELECT -1");
-            for u in units {
-                q.push(", ").arg(Arg::I64(*u));
-            }
-            q.push(") OR o.petition_id IN (SELECT id FROM petitions WHERE registered_unit_id IN (SELECT -1");
-            for u in units {
-                q.push(", ").arg(Arg::I64(*u));
-            }
-            q.push(")))");
         }
         q.push(" ORDER BY o.id DESC LIMIT ").arg(Arg::I64(limit));
         let rows = q.query().fetch_all(&self.read).await?;

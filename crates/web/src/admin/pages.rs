@@ -188,6 +188,10 @@ pub(crate) struct UnitEditPage {
     pub(crate) movable: bool,
     pub(crate) kinds: Options,
     pub(crate) parents: Vec<(String, String)>,
+    /// Where the unit's reminders go (提醒接收地址).
+    pub(crate) contact_email: String,
+    pub(crate) contact_phone: String,
+    pub(crate) saved: bool,
 }
 
 #[derive(Deserialize)]
@@ -205,6 +209,7 @@ pub(crate) fn unit_edit_page(
     unit: &Unit,
     form: Option<&UnitEditForm>,
     error: Option<String>,
+    contact: Option<xinfang_store::UnitContact>,
 ) -> UnitEditPage {
     let parent_code = unit.parent_id.and_then(|p| units.iter().find(|u| u.id == p)).map(|u| u.code.clone());
     // Anywhere the administrator manages, but not inside the unit itself.
@@ -223,10 +228,23 @@ pub(crate) fn unit_edit_page(
         movable: unit.id != pu.user.unit.id,
         kinds: options(UnitKind::ALL, UnitKind::as_str, UnitKind::label),
         parents,
+        contact_email: contact.as_ref().and_then(|c| c.email.clone()).unwrap_or_default(),
+        contact_phone: contact.as_ref().and_then(|c| c.phone.clone()).unwrap_or_default(),
+        saved: false,
     }
 }
 
-pub async fn unit_form(State(st): State<AppState>, pu: PageUser, Path(code): Path<String>) -> Response {
+#[derive(Deserialize)]
+pub struct SavedParam {
+    saved: Option<String>,
+}
+
+pub async fn unit_form(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(code): Path<String>,
+    Query(q): Query<SavedParam>,
+) -> Response {
     let units = st.store.units().await.unwrap_or_default();
     if let Some(r) = admin_may_edit(&pu, &[&code], &units) {
         return r;
@@ -234,7 +252,10 @@ pub async fn unit_form(State(st): State<AppState>, pu: PageUser, Path(code): Pat
     let Some(unit) = units.iter().find(|u| u.code == code) else {
         return pu.error(&AppError::not_found());
     };
-    render(&unit_edit_page(&pu, &units, unit, None, None))
+    let contact = xinfang_app::notices::unit_contact(&st, unit.id.0).await.unwrap_or_default();
+    let mut page = unit_edit_page(&pu, &units, unit, None, None, contact);
+    page.saved = q.saved.is_some();
+    render(&page)
 }
 
 pub async fn update_unit(
@@ -264,7 +285,9 @@ pub async fn update_unit(
             admin_page(&st, &pu, Some(pu.tr.f("已修改单位 {}", &[&u.name])), None, StatusCode::OK).await
         }
         Err(e) => {
-            (e.status, render(&unit_edit_page(&pu, &units, unit, Some(&f), Some(e.summary(pu.tr))))).into_response()
+            let contact = xinfang_app::notices::unit_contact(&st, unit.id.0).await.unwrap_or_default();
+            let page = unit_edit_page(&pu, &units, unit, Some(&f), Some(e.summary(pu.tr)), contact);
+            (e.status, render(&page)).into_response()
         }
     }
 }

@@ -115,11 +115,13 @@ pub(crate) fn event_detail(
     }
 }
 
-/// The steps of the case, with each link as a repeat (and unlink) placed
-/// after the steps of its day (issue 25 ¶9).
+/// The steps of the case, with each link as a repeat (and unlink) and each
+/// message to the petitioner placed after the steps of its day (issue 25
+/// ¶9, issue 26 ¶2).
 fn timeline(
     events: &[xinfang_store::EventRow],
     links: &[xinfang_store::RepeatLink],
+    messages: Vec<(NaiveDate, &'static str, String)>,
     units: &[Unit],
     names: &std::collections::HashMap<String, String>,
     tr: Tr,
@@ -145,6 +147,10 @@ fn timeline(
         };
         out.insert(at, TimelineView { on, label, detail, actor: l.actor.clone().unwrap_or_default() });
     }
+    for (on, label, detail) in messages {
+        let at = out.iter().position(|t| t.on > on).unwrap_or(out.len());
+        out.insert(at, TimelineView { on, label, detail, actor: String::new() });
+    }
     out
 }
 
@@ -156,7 +162,10 @@ pub(crate) async fn petition_view(
 ) -> Result<(PetitionView, xinfang_domain::petition::CaseState), AppError> {
     let state = petitions::parse_state(row)?;
     let (people, events) = tokio::try_join!(st.store.petitioners(row.id), st.store.events(row.id))?;
-    let links = petitions::repeat_links(st, user, row.id).await?;
+    let (links, messages) =
+        tokio::try_join!(async { petitions::repeat_links(st, user, row.id).await.map_err(AppError::from) }, async {
+            st.store.petition_messages(row.id).await.map_err(AppError::from)
+        })?;
     let units = st.cached_units();
     let units = units.all();
     let cal = st.calendar();
@@ -218,7 +227,7 @@ pub(crate) async fn petition_view(
             })
             .collect(),
         met: state.met_deadlines(&ctx).into_iter().map(|m| (m.clock.label(), m.due, m.done_on, m.late_days)).collect(),
-        timeline: timeline(&events, &links, units, &names, tr),
+        timeline: timeline(&events, &links, crate::notices::timeline_lines(&messages, tr), units, &names, tr),
     };
     Ok((view, state))
 }
