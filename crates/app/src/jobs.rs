@@ -8,7 +8,8 @@
 //! committed write, sent, then marked — so after a crash only the message
 //! in flight may go twice, and its number lets the gateway drop the
 //! repeat), and the daily reminders (units' deadlines; petitioners' request
-//! windows), each message made once by its key whichever server makes it.
+//! windows), each message made once by its key whichever server makes it,
+//! and a deadline recompute a calendar import left unfinished.
 
 use crate::AppState;
 use crate::notices::send::{SendError, Sender};
@@ -19,8 +20,9 @@ use std::time::Duration;
 use xinfang_domain::notice::{self as rules, Channel, NoticeKind};
 use xinfang_store::{Delivery, NewMessage, OutboxRow, StoreError};
 
-/// A claim on a message older than this is taken as dead (its sender
-/// stopped while sending): longer than a try may take.
+/// A claim of this server's own older than this is taken as dead (a try
+/// that never said how it ended): longer than a try may take. Another
+/// server's claim is dead as soon as this one holds the lease.
 const STALE_CLAIM: Duration = Duration::from_secs(60);
 /// How often the daily jobs look at the clock.
 const DAILY_TICK: Duration = Duration::from_secs(20);
@@ -142,6 +144,14 @@ async fn try_send(st: &AppState, sender: &Sender, m: &OutboxRow) -> Result<(), S
 async fn daily(st: AppState, holder: Arc<str>) {
     loop {
         if lease(&st, "daily", &holder).await {
+            // A deadline recompute a calendar import left unfinished (its
+            // process died): finished here by one server, not by each.
+            if matches!(st.store.stale_deadlines().await, Ok(Some(_))) {
+                match crate::calendar::recompute_deadlines(&st.store, &st.rules, &mut |_| {}).await {
+                    Ok(n) => tracing::info!(updated = n, "unfinished deadline recompute finished"),
+                    Err(e) => tracing::warn!(error = %e.summary(), "deadline recompute failed"),
+                }
+            }
             if let Err(e) = run_daily(&st, Utc::now()).await {
                 tracing::warn!(error = %e.summary(), "daily reminders failed");
             }

@@ -321,7 +321,7 @@ impl Store {
     /// Appends an event through the group-commit writer, if the case is
     /// still at `expected_version` (else `Conflict`).
     pub async fn append_event(&self, a: AppendEvent) -> Result<()> {
-        self.writer.submit(writer::WriteOp::AppendEvent(a)).await.map(|_| ())
+        self.writer.submit(writer::WriteOp::AppendEvent(Box::new(a))).await.map(|_| ())
     }
 
     /// Indexes for search the petitions stored before the index existed,

@@ -38,7 +38,7 @@ pub const IDLE_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 #[derive(Debug)]
 pub enum WriteOp {
     InsertPetitions(Vec<NewPetitionRecord>),
-    AppendEvent(AppendEvent),
+    AppendEvent(Box<AppendEvent>),
     /// Part of a calendar recompute: see [`Store::update_deadlines`](crate::Store::update_deadlines).
     UpdateDeadlines(Vec<DeadlineUpdate>),
 }

@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 mod disk_full;
 // Backup and restore under load.
 mod backup;
+// Two servers on one PostgreSQL.
+mod two_servers;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xinfang"));
@@ -427,16 +429,25 @@ mod postgres {
     #[test]
     #[cfg_attr(not(xinfang_pg), ignore = "set XINFANG_TEST_PG_URL to run on PostgreSQL")]
     fn crash_safety_acknowledged_writes_survive_sigkill() {
+        let (url, drop) = pg_database("crash");
+        let dir = temp_dir();
+        crash_rounds(&url, &dir.join("crash.key"), Crash::Kill);
+        drop();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A new database `xinfang_t_{tag}_{pid}` beside the one of
+    /// `XINFANG_TEST_PG_URL`: its URL, and what drops it (`.ci/run` drops
+    /// any `xinfang_t_…` that a killed run left).
+    fn pg_database(tag: &str) -> (String, impl FnOnce()) {
         use sqlx::Connection;
         let admin = std::env::var("XINFANG_TEST_PG_URL").expect("XINFANG_TEST_PG_URL");
-        // The database sits beside the one of the admin URL; `.ci/run`
-        // drops any `xinfang_t_…` that a killed run left.
-        let name = format!("xinfang_t_crash_{}", std::process::id());
+        let name = format!("xinfang_t_{tag}_{}", std::process::id());
         let (base, query) = admin.split_once('?').map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
         let head = base.rsplit_once('/').map_or(base, |(h, _)| h);
         let url = format!("{head}/{name}{}", query.map(|q| format!("?{q}")).unwrap_or_default());
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let sql = |q: String| {
+        let sql = move |q: String| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect to XINFANG_TEST_PG_URL");
                 sqlx::raw_sql(&q).execute(&mut c).await.unwrap();
@@ -444,9 +455,16 @@ mod postgres {
         };
         sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         sql(format!("CREATE DATABASE {name}"));
+        (url, move || sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+    }
+
+    #[test]
+    #[cfg_attr(not(xinfang_pg), ignore = "set XINFANG_TEST_PG_URL to run on PostgreSQL")]
+    fn two_servers_share_the_jobs_and_the_throttles() {
+        let (url, drop) = pg_database("two");
         let dir = temp_dir();
-        crash_rounds(&url, &dir.join("crash.key"), Crash::Kill);
-        sql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        super::two_servers::two_servers_share_the_jobs_and_the_throttles(&url, &dir.join("two.key"));
+        drop();
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -146,12 +146,15 @@ impl Backend {
         Ok(written)
     }
 
-    /// Claims the next message due at `now_us` for `holder`: a pending one
-    /// whose time has come, or one claimed before `stale_us` by a sender
-    /// that never said what became of it (it died while sending). The
-    /// claim is committed before anything is sent.
+    /// Claims the next message due at `now_us` for `holder`, which holds
+    /// the outbox's lease: a pending one whose time has come, or one still
+    /// marked as being sent by another sender — which lost the lease, so
+    /// died while sending (or stalled past the lease, longer than a try may
+    /// take) — or by `holder` itself before `stale_us`. The claim is
+    /// committed before anything is sent.
     pub async fn claim_message(&self, holder: &str, now_us: i64, stale_us: i64) -> Result<Option<OutboxRow>> {
-        let due = "(status = 'pending' AND next_us <= $2) OR (status = 'sending' AND claimed_us <= $3)";
+        let due = "(status = 'pending' AND next_us <= $2) \
+                   OR (status = 'sending' AND (claimed_by <> $1 OR claimed_us <= $3))";
         let id: Option<i64> = sqlx::query_scalar(&format!(
             "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_us = $2 \
              WHERE id = (SELECT id FROM outbox WHERE {due} ORDER BY next_us, id LIMIT 1) AND ({due}) RETURNING id"

@@ -20,7 +20,7 @@ use xinfang_store::OutboxRow;
 pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .route("/admin/messages", get(messages))
-        .route("/admin/messages/{id}/resend", post(resend))
+        .route("/admin/messages/{message}/resend", post(resend))
         .route("/admin/units/{code}/contact", post(set_contact))
 }
 
