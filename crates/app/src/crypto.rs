@@ -7,6 +7,12 @@
 //! one for the blind index, an HMAC of the normalized value that allows exact
 //! lookup without decrypting. A check value derived from the key is kept in
 //! the database so that starting with the wrong key fails loudly.
+//!
+//! After `xinfang key rotate` the key file holds a second key for the
+//! personal data (`data HEX` after the master): the two personal-data keys
+//! derive from it, while the audit chain's, the checkpoints' and the
+//! portal pass's keys stay derived from the master, so the log written
+//! before stays verifiable.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -60,6 +66,9 @@ pub struct Keys {
     /// HMAC keyed for the portal's look-up pass (a signed cookie).
     pass: HmacSha256,
     check: String,
+    /// The check value of the personal-data key (equal to `check` until
+    /// the first rotation).
+    data_check: String,
 }
 
 impl std::fmt::Debug for Keys {
@@ -80,20 +89,27 @@ fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
 
 impl Keys {
     pub fn from_master(master: &[u8; 32]) -> Self {
-        let aead_key = derive(master, b"xinfang/aead/v1");
-        let index = hmac(&derive(master, b"xinfang/blind-index/v1"));
+        Self::with_data_key(master, master)
+    }
+
+    /// The keys of `master`, with the personal data's from `data`.
+    pub fn with_data_key(master: &[u8; 32], data: &[u8; 32]) -> Self {
+        let aead_key = derive(data, b"xinfang/aead/v1");
+        let index = hmac(&derive(data, b"xinfang/blind-index/v1"));
         let anchor = hmac(&derive(master, b"xinfang/audit-anchor/v1"));
         let chain = derive(master, b"xinfang/audit-chain/v1");
         let pass = hmac(&derive(master, b"xinfang/portal-pass/v1"));
         let check = hex::encode(&derive(master, b"xinfang/key-check/v1")[..16]);
-        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, chain, pass, check }
+        let data_check = hex::encode(&derive(data, b"xinfang/key-check/v1")[..16]);
+        Keys { aead: XChaCha20Poly1305::new(&aead_key.into()), index, anchor, chain, pass, check, data_check }
     }
 
-    /// Parses a key written as 64 hexadecimal characters.
+    /// Parses a key as the key file (or `XINFANG_KEY`) holds it: the
+    /// master as 64 hexadecimal characters, then, after a rotation,
+    /// `data` and the personal data's key the same way.
     pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
-        let bytes = hex::decode(text.trim()).map_err(|_| CryptoError::BadKey)?;
-        let master: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
-        Ok(Self::from_master(&master))
+        let (master, data) = parse_key_text(text)?;
+        Ok(Self::with_data_key(&master, &data.unwrap_or(master)))
     }
 
     /// A fresh random key, as hex.
@@ -121,6 +137,11 @@ impl Keys {
     /// wrong key at start-up. It reveals nothing about the key.
     pub fn check_value(&self) -> &str {
         &self.check
+    }
+
+    /// The same for the personal-data key.
+    pub fn data_check_value(&self) -> &str {
+        &self.data_check
     }
 
     pub fn seal(&self, field: Field, plaintext: &str) -> Result<Vec<u8>, CryptoError> {
@@ -186,6 +207,25 @@ impl Keys {
     }
 }
 
+/// The master key and, after a rotation, the personal data's key, from a
+/// key file's text (64 hex characters, then optionally `data` and 64 more).
+pub fn parse_key_text(text: &str) -> Result<([u8; 32], Option<[u8; 32]>), CryptoError> {
+    let one = |h: &str| -> Result<[u8; 32], CryptoError> {
+        hex::decode(h).map_err(|_| CryptoError::BadKey)?.try_into().map_err(|_| CryptoError::BadKey)
+    };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        [master] => Ok((one(master)?, None)),
+        [master, "data", data] => Ok((one(master)?, Some(one(data)?))),
+        _ => Err(CryptoError::BadKey),
+    }
+}
+
+/// Writes a new key file (mode 0600, never over an existing file).
+pub fn write_key_file(path: &Path, text: &str) -> Result<(), CryptoError> {
+    write_private(path, text).map_err(|e| CryptoError::Io(path.display().to_string(), e))
+}
+
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -244,5 +284,26 @@ mod tests {
     fn bad_keys_are_refused() {
         assert!(Keys::from_hex("xyz").is_err());
         assert!(Keys::from_hex(&"ab".repeat(31)).is_err());
+        assert!(Keys::from_hex(&format!("{} data", "ab".repeat(32))).is_err());
+        assert!(Keys::from_hex(&format!("{} key {}", "ab".repeat(32), "cd".repeat(32))).is_err());
+    }
+
+    #[test]
+    fn a_rotated_file_changes_the_personal_data_keys_only() {
+        let old = keys();
+        let new = Keys::from_hex(&format!("{}\ndata {}\n", "ab".repeat(32), "cd".repeat(32))).unwrap();
+        // The audit log's keys and the master's check stay.
+        assert_eq!(old.chain_key(), new.chain_key());
+        assert_eq!(old.sign_anchor("x"), new.sign_anchor("x"));
+        assert_eq!(old.check_value(), new.check_value());
+        // The personal data's change.
+        assert_ne!(old.data_check_value(), new.data_check_value());
+        assert_eq!(old.check_value(), old.data_check_value());
+        let ct = old.seal(Field::Phone, "13800138000").unwrap();
+        assert!(new.open(Field::Phone, &ct).is_err());
+        assert_ne!(old.blind_index(Field::Phone, "1"), new.blind_index(Field::Phone, "1"));
+        // The data key alone is the key of a file that never rotated.
+        let plain = Keys::from_hex(&"cd".repeat(32)).unwrap();
+        assert_eq!(plain.blind_index(Field::Phone, "1"), new.blind_index(Field::Phone, "1"));
     }
 }

@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod crypto;
 pub mod error;
 pub mod jobs;
+pub mod keyrotate;
 pub mod notices;
 pub mod org;
 pub mod petitions;

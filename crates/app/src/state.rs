@@ -170,7 +170,25 @@ impl AppState {
             }
             None => store.set_meta("key_check", keys.check_value()).await.map_err(|e| e.to_string())?,
         }
+        check_data_key(store, keys).await?;
         store.set_chain_key(keys.chain_key());
         store.seed_calendar().await.map_err(|e| e.to_string())
     }
+}
+
+/// The personal data's key (the master's until the first `key rotate`)
+/// against the one the data is under; and no rotation half done, which
+/// leaves the data under two keys.
+pub async fn check_data_key(store: &Store, keys: &Keys) -> Result<(), String> {
+    if store.meta(crate::keyrotate::IN_PROGRESS).await.map_err(|e| e.to_string())?.is_some() {
+        return Err(
+            "个人信息密钥轮换尚未完成：请先再次运行 xinfang key rotate（用原密钥文件和同一个新密钥文件）".into()
+        );
+    }
+    let expected = store.meta(crate::keyrotate::DATA_CHECK).await.map_err(|e| e.to_string())?;
+    let expected = expected.as_deref().unwrap_or(keys.check_value());
+    if keys.data_check_value() != expected {
+        return Err("密钥文件中的个人信息密钥与数据库不符：密钥已轮换，请使用轮换后的新密钥文件".into());
+    }
+    Ok(())
 }

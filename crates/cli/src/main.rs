@@ -9,6 +9,7 @@ mod demo;
 mod notify;
 mod out;
 mod progress;
+mod rotate;
 mod server;
 
 use anyhow::Context;
@@ -231,6 +232,16 @@ enum Command {
         #[command(flatten)]
         key: KeyOpts,
     },
+    /// The encryption key: `key rotate --new-key-file FILE` re-encrypts
+    /// the ID and phone numbers under a new key (servers stopped).
+    Key {
+        #[command(subcommand)]
+        command: rotate::KeyCommand,
+        #[command(flatten)]
+        db: DbOpts,
+        #[command(flatten)]
+        key: KeyOpts,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -325,6 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = server::open_store(&db, false).await?;
             closing(&store, admin::audit(&store, &key, command)).await
         }
+        Command::Key { command, db, key } => rotate::run(command, &db, &key).await,
         Command::Check { db } => {
             let store = server::open_store(&db, false).await?;
             closing(&store, admin::check(&store)).await

@@ -37,6 +37,12 @@ impl Progress {
         }
     }
 
+    /// As [`Progress::update`], out of `total` (known once the work began).
+    pub fn update_of(&mut self, done: u64, total: u64) {
+        self.total = Some(total);
+        self.update(done);
+    }
+
     /// The work is over: the last line, ended.
     pub fn finish(&mut self) {
         self.show(true);

@@ -233,6 +233,9 @@ forward! {
     pub async fn raw_cases(&self, after_id: i64, limit: i64) -> Result<Vec<RawCase>>;
     pub async fn seal_cases(&self, after_id: i64, span: i64) -> Result<Vec<SealCase>>;
     pub async fn max_petition_id(&self) -> Result<i64>;
+    pub async fn rekey_petitions(&self, after: i64, span: i64, rekey: Rekey<'_>) -> Result<usize>;
+    pub async fn rekey_messages(&self, after: i64, span: i64, rekey: Rekey<'_>) -> Result<usize>;
+    pub async fn max_message_id(&self) -> Result<i64>;
     pub async fn due_count_drift(&self) -> Result<i64>;
 }
 

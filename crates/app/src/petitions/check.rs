@@ -128,6 +128,8 @@ async fn chain_seals(store: &xinfang_store::Store) -> Result<std::collections::H
                     s.record = seal.map(String::from);
                     s.events = events.into_iter().map(String::from).collect();
                 }
+                // Its numbers re-encrypted under a new key (`key rotate`): the record's new seal.
+                "petition.rekey" => out.entry(r.object.clone()).or_default().record = seal.map(String::from),
                 "petition.link_repeat" => out.entry(r.object.clone()).or_default().links.push(Some(r.detail.clone())),
                 "petition.unlink_repeat" => out.entry(r.object.clone()).or_default().links.push(None),
                 _ => {

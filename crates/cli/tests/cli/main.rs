@@ -14,6 +14,8 @@ mod disk_full;
 mod backup;
 // Two servers on one PostgreSQL.
 mod two_servers;
+// Re-encrypting the personal data under a new key.
+mod keyrotate;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xinfang"));

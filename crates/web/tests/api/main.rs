@@ -60,6 +60,7 @@ both!(
     kernel::daily_reminders_go_once_to_the_configured_address,
     kernel::throttles_count_across_servers,
     kernel::audit_checkpoints_detect_truncation_and_rewriting,
+    kernel::key_rotation_reencrypts_and_reseals,
     kernel::deep_check_finds_direct_edits_to_the_record,
     kernel::unknown_addresses_get_a_page_and_the_api_json,
     kernel::indexes_dropped_for_a_load_come_back,

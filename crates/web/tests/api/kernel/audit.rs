@@ -192,3 +192,36 @@ pub async fn deep_check_finds_direct_edits_to_the_record(b: Backend) {
     assert!(named.problem.contains("重复件关联"), "{}", named.problem);
     app.finish().await;
 }
+
+/// `key rotate` on either backend (issue 26 ¶4): every number is under the
+/// new personal-data key, its blind index recomputed, and the deep audit
+/// check follows the records' new seals.
+pub async fn key_rotation_reencrypts_and_reseals(b: Backend) {
+    use xinfang_app::crypto::{Field, Keys};
+    let app = TestApp::start(b).await;
+    let handler = app.login("handler").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let p = app.register(&handler, petition("C", "2026-03-02", json!({"subject": format!("轮换{i}")}))).await;
+        ids.push(xinfang_store::PetitionId(p["id"].as_i64().unwrap()));
+    }
+    let old = Keys::from_hex(&"42".repeat(32)).unwrap();
+    let new = Keys::from_hex(&format!("{} data {}", "42".repeat(32), "77".repeat(32))).unwrap();
+    let pace = xinfang_app::keyrotate::Pace { batch: 2, stop_after: None };
+    let done = xinfang_app::keyrotate::rotate(&app.store, &old, &new, &mut |_, _| {}, pace).await.unwrap();
+    assert_eq!(done.petitions, 3);
+    for id in &ids {
+        let p = &app.store.petitioners(*id).await.unwrap()[0];
+        let phone = p.phone.as_ref().unwrap();
+        assert_eq!(new.open(Field::Phone, &phone.ciphertext).unwrap(), "13800138000");
+        assert!(old.open(Field::Phone, &phone.ciphertext).is_err());
+        assert_eq!(phone.blind_index, new.blind_index(Field::Phone, "13800138000"));
+    }
+    let rules = xinfang_domain::petition::RuleSet::national_2022();
+    let report = xinfang_app::petitions::check::deep_check(&app.store, &rules, &mut |_| {}).await.unwrap();
+    assert_eq!((report.checked, report.unsealed, report.mismatches.len()), (3, 0, 0), "{:?}", report.mismatches);
+    // The old key is refused from now on; the new one is taken.
+    assert!(xinfang_app::AppState::use_key(&app.store, &old).await.is_err());
+    xinfang_app::AppState::use_key(&app.store, &new).await.unwrap();
+    app.finish().await;
+}
