@@ -189,8 +189,7 @@ async fn unit_digests(st: &AppState, today: chrono::NaiveDate) -> crate::Result<
     let contacts = st.store.unit_contacts().await?;
     let due = st.store.due_cases(until).await?;
     let units = st.cached_units();
-    let base = st.options.public_url.as_deref().unwrap_or("").trim_end_matches('/');
-    let ledger = if base.is_empty() { "信访业务系统".to_string() } else { format!("{base}/petitions") };
+    let ledger = notices::site_link(st, "/petitions", "信访业务系统");
     let mut made = 0;
     for c in &contacts {
         let of_unit: Vec<&xinfang_store::DueCase> = due.iter().filter(|d| d.unit_id == c.unit_id).collect();

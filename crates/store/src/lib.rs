@@ -139,7 +139,7 @@ forward! {
     pub async fn finish_message(&self, id: i64, holder: &str, d: &Delivery) -> Result<bool>;
     pub async fn resend_message(&self, id: i64, now_us: i64, actor: Option<UserId>) -> Result<bool>;
     pub async fn message(&self, id: i64) -> Result<Option<OutboxRow>>;
-    pub async fn messages(&self, status: Option<&str>, under: &str, limit: i64) -> Result<Vec<OutboxRow>>;
+    pub async fn messages(&self, f: &MessageFilter<'_>, limit: i64) -> Result<Vec<OutboxRow>>;
     pub async fn petition_messages(&self, petition_id: PetitionId) -> Result<Vec<OutboxRow>>;
     pub async fn message_counts(&self) -> Result<Vec<(String, i64)>>;
     pub async fn unit_contacts(&self) -> Result<Vec<UnitContact>>;

@@ -59,10 +59,17 @@ impl NoticeConfig {
 /// Days before a request window closes that the petitioner is reminded.
 pub const WINDOW_NOTICE_DAYS: u64 = 3;
 
+/// The address of `path` on this site for a message's text
+/// (`--public-url` + `path`), or `unnamed` when the site's address is not
+/// configured.
+pub fn site_link(st: &AppState, path: &str, unnamed: &str) -> String {
+    let base = st.options.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    if base.is_empty() { unnamed.to_string() } else { format!("{base}{path}") }
+}
+
 /// Where the portal's look-up is, for the notices' text.
 pub fn lookup_address(st: &AppState) -> String {
-    let base = st.options.public_url.as_deref().unwrap_or("").trim_end_matches('/');
-    if base.is_empty() { "信访事项查询页面".to_string() } else { format!("{base}/portal") }
+    site_link(st, "/portal", "信访事项查询页面")
 }
 
 /// The petitioner's notice for the step of wire name `step`, if it sends
@@ -99,13 +106,15 @@ fn require_admin(user: &User) -> Result<()> {
 /// of the administrator's unit and below, newest first.
 pub async fn messages(st: &AppState, admin: &User, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
     require_admin(admin)?;
-    Ok(st.store.messages(status, &admin.unit.path, limit).await?)
+    let f = xinfang_store::MessageFilter { under: &admin.unit.path, status, id: None };
+    Ok(st.store.messages(&f, limit).await?)
 }
 
 /// Puts a message given up as failed back in line.
 pub async fn resend(st: &AppState, admin: &User, id: i64) -> Result<()> {
-    let visible = messages(st, admin, Some("failed"), 10_000).await?;
-    if !visible.iter().any(|m| m.id == id) {
+    require_admin(admin)?;
+    let f = xinfang_store::MessageFilter { under: &admin.unit.path, status: None, id: Some(id) };
+    if st.store.messages(&f, 1).await?.is_empty() {
         return Err(Error::not_found());
     }
     if st.store.resend_message(id, chrono::Utc::now().timestamp_micros(), Some(admin.id)).await? {

@@ -440,10 +440,19 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     seed_county(&store).await?;
     // Messages go to a local sink: recorded as sent, shown on the messages page.
     let notices = xinfang_app::notices::NoticeConfig { sink: true, ..Default::default() };
-    let options = xinfang_app::state::Options { notices, ..Default::default() };
+    // The messages name the demo's own address for the look-up.
+    let public_url = Some(format!("http://{addr}"));
+    let options = xinfang_app::state::Options { notices, public_url, ..Default::default() };
     let state = AppState::with_options(store, keys, options).await?;
     let today = xinfang_app::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
+    // Today's reminders, as the daily job makes them at the set time: the
+    // units' overdue cases and the review windows closing (on a working day).
+    let digest_at = today.and_time(state.options.notices.digest_at()) - chrono::Duration::hours(8);
+    let made = xinfang_app::jobs::run_daily(&state, digest_at.and_utc().max(chrono::Utc::now()))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    tracing::info!(made, "demo reminders made");
     let counts = status_counts(&state).await?;
     say!("演示数据库：{}（{petitions} 件信访事项：{counts}）", dir.join("demo.db").display())?;
     print_logins()?;

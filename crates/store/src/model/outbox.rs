@@ -110,3 +110,13 @@ pub struct ThrottleLock {
     pub n: i64,
     pub until_us: i64,
 }
+
+/// Which messages a list shows: those about the units at or below the
+/// unit of tree path `under` (and the cases they registered), of `status`,
+/// or the one message `id`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MessageFilter<'a> {
+    pub under: &'a str,
+    pub status: Option<&'a str>,
+    pub id: Option<i64>,
+}

@@ -227,18 +227,21 @@ impl Backend {
         row.as_ref().map(read_message).transpose()
     }
 
-    /// The latest messages, newest first, of `status` if given, about the
-    /// units at or below the unit of tree path `under` and the cases they
-    /// registered.
-    pub async fn messages(&self, status: Option<&str>, under: &str, limit: i64) -> Result<Vec<OutboxRow>> {
+    /// The latest messages, newest first, of `status` if given (only
+    /// message `id`, if given), about the units at or below the unit of
+    /// tree path `under` and the cases they registered.
+    pub async fn messages(&self, f: &MessageFilter<'_>, limit: i64) -> Result<Vec<OutboxRow>> {
         let mut q = Sql::default();
         q.push("SELECT ").push(OUTBOX_COLS).push(" WHERE (o.unit_id IN (SELECT id FROM units WHERE path LIKE ");
-        q.arg(Arg::Text(format!("{under}%")));
+        q.arg(Arg::Text(format!("{}%", f.under)));
         q.push(") OR p.registered_unit_id IN (SELECT id FROM units WHERE path LIKE ");
-        q.arg(Arg::Text(format!("{under}%")));
+        q.arg(Arg::Text(format!("{}%", f.under)));
         q.push("))");
-        if let Some(s) = status {
+        if let Some(s) = f.status {
             q.push(" AND o.status = ").arg(Arg::Text(s.into()));
+        }
+        if let Some(id) = f.id {
+            q.push(" AND o.id = ").arg(Arg::I64(id));
         }
         q.push(" ORDER BY o.id DESC LIMIT ").arg(Arg::I64(limit));
         let rows = q.query().fetch_all(&self.read).await?;

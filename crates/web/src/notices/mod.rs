@@ -10,7 +10,7 @@ use crate::i18n::Tr;
 use crate::page::{Layout, PageUser, render, see_other};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xinfang_app::AppState;
@@ -190,8 +190,19 @@ pub async fn set_contact(
         return r;
     }
     let (email, phone) = (f.email.unwrap_or_default(), f.phone.unwrap_or_default());
-    match xinfang_app::notices::set_unit_contact(&st, &pu.user, &code, &email, &phone).await {
-        Ok(()) => see_other(&format!("/admin/units/{code}?saved=contact")),
-        Err(e) => pu.error(&AppError::from(e)),
+    let e = match xinfang_app::notices::set_unit_contact(&st, &pu.user, &code, &email, &phone).await {
+        Ok(()) => return see_other(&format!("/admin/units/{code}?saved=contact")),
+        Err(e) => AppError::from(e),
+    };
+    // A mistyped address: the page again, with what was typed and why.
+    let units = st.store.units().await.unwrap_or_default();
+    match units.iter().find(|u| u.code == code) {
+        Some(unit) if e.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            let typed = xinfang_store::UnitContact { unit_id: unit.id.0, email: Some(email), phone: Some(phone) };
+            let page =
+                crate::admin::pages::unit_edit_page(&pu, &units, unit, None, Some(e.summary(pu.tr)), Some(typed));
+            (e.status, render(&page)).into_response()
+        }
+        _ => pu.error(&e),
     }
 }
