@@ -56,11 +56,7 @@ fn a_backup_taken_under_load_restores_whole() {
     let dir = temp_dir();
     let url = format!("sqlite://{}", dir.join("live.db").display());
     let key = dir.join("live.key");
-    assert!(run_keyed(&["migrate"], &url, &key, None).status.success());
-    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
-    assert!(run_keyed(&unit, &url, &key, None).status.success());
-    let user = ["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"];
-    assert!(run_keyed(&user, &url, &key, Some("Crash-test-1\n")).status.success());
+    county(&url, &key);
     let (mut child, base) = serve(&url, &key);
     let backup = dir.join("backup.db");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();

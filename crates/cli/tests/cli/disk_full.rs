@@ -42,16 +42,7 @@ fn a_full_disk_refuses_writes_clearly_and_recovers() {
     std::fs::create_dir(&data).unwrap();
     let url = format!("sqlite://{}", data.join("full.db").display());
     let key = data.join("full.key");
-    assert!(run_keyed(&["migrate"], &url, &key, None).status.success());
-    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
-    assert!(run_keyed(&unit, &url, &key, None).status.success());
-    let o = run_keyed(
-        &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
-        &url,
-        &key,
-        Some("Crash-test-1\n"),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    county(&url, &key);
     let (mut child, base) = serve(&url, &key);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let filler = mount.point.join("filler");

@@ -25,16 +25,7 @@ fn key_rotation_reencrypts_resumes_and_keeps_the_audit_verifiable() {
     let db = dir.join("k.db");
     let url = format!("sqlite://{}", db.display());
     let (key, new_key) = (dir.join("k.key"), dir.join("k2.key"));
-    assert!(run_keyed(&["migrate"], &url, &key, None).status.success());
-    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
-    assert!(run_keyed(&unit, &url, &key, None).status.success());
-    let o = run_keyed(
-        &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
-        &url,
-        &key,
-        Some("Crash-test-1\n"),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    county(&url, &key);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let c = reqwest::Client::new();
 

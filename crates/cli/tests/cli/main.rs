@@ -70,6 +70,18 @@ fn run_keyed(args: &[&str], url: &str, key: &Path, stdin: Option<&str>) -> Outpu
     child.wait_with_output().unwrap()
 }
 
+/// A new deployment at `url` with key `key`: the schema, the county
+/// office `C` and the handler `clerk` (password `Crash-test-1`, as
+/// [`login`] uses).
+fn county(url: &str, key: &Path) {
+    assert!(run_keyed(&["migrate"], url, key, None).status.success());
+    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
+    assert!(run_keyed(&unit, url, key, None).status.success());
+    let user = ["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"];
+    let o = run_keyed(&user, url, key, Some("Crash-test-1\n"));
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -701,16 +713,7 @@ fn commands_refuse_a_database_that_is_not_there() {
 /// `target/tmp/`[`Crash::log_file`].
 fn crash_rounds(url: &str, key: &Path, crash: Crash) {
     let rounds: usize = std::env::var("XINFANG_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    assert!(run_keyed(&["migrate"], url, key, None).status.success());
-    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
-    assert!(run_keyed(&unit, url, key, None).status.success());
-    let o = run_keyed(
-        &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
-        url,
-        key,
-        Some("Crash-test-1\n"),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    county(url, key);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // (id, events acknowledged after registration)
     let mut acked: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
@@ -825,8 +828,14 @@ async fn get_json(c: &reqwest::Client, url: &str, token: &str) -> serde_json::Va
 
 /// Starts `xinfang serve` on a free port; returns the child and its base URL.
 fn serve(url: &str, key: &Path) -> (std::process::Child, String) {
+    serve_with(url, key, &[])
+}
+
+/// [`serve`] with further flags.
+fn serve_with(url: &str, key: &Path, flags: &[&str]) -> (std::process::Child, String) {
     let mut child = bin()
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url, "--key-file", key.to_str().unwrap()])
+        .args(flags)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -54,17 +54,7 @@ async fn gateway() -> (Arc<Mutex<Vec<String>>>, String) {
 
 /// `xinfang serve` at `url` sending SMS to `sms`, with a lease of 5 s.
 fn serve_sending(url: &str, key: &Path, sms: &str) -> (std::process::Child, String) {
-    let mut child = bin()
-        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url, "--key-file", key.to_str().unwrap()])
-        .args(["--sms-url", sms, "--job-lease-secs", "5"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("address line");
-    (child, format!("http://{addr}"))
+    serve_with(url, key, &["--sms-url", sms, "--job-lease-secs", "5"])
 }
 
 async fn register(c: &reqwest::Client, base: &str, token: &str, i: usize) -> i64 {
@@ -88,16 +78,7 @@ async fn outbox_ids(url: &str) -> (Vec<i64>, Option<String>) {
 }
 
 pub fn two_servers_share_the_jobs_and_the_throttles(url: &str, key: &Path) {
-    assert!(run_keyed(&["migrate"], url, key, None).status.success());
-    let unit = ["unit", "add", "--code", "C", "--name", "测试县信访局", "--kind", "petition_office"];
-    assert!(run_keyed(&unit, url, key, None).status.success());
-    let o = run_keyed(
-        &["user", "add", "--username", "clerk", "--role", "handler", "--unit", "C", "--password-stdin"],
-        url,
-        key,
-        Some("Crash-test-1\n"),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    county(url, key);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (got, sms) = rt.block_on(gateway());
     let (mut a, base_a) = serve_sending(url, key, &sms);

@@ -55,15 +55,7 @@ impl Backend {
         }
         // The changed records' new seals, read back inside the transaction.
         let mut people: BTreeMap<i64, Vec<StoredPerson>> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT petition_id, seq, name, address, phone_enc, id_enc, representative FROM petitioners \
-             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
-        )
-        .bind(after)
-        .bind(to)
-        .fetch_all(&mut *tx)
-        .await?
-        {
+        for r in sqlx::query(SEALED_PEOPLE).bind(after).bind(to).fetch_all(&mut *tx).await? {
             people.entry(r.try_get("petition_id")?).or_default().push(stored_person(&r)?);
         }
         let records = sqlx::query(&format!("SELECT {SEALED_COLS} FROM petitions p WHERE p.id > $1 AND p.id <= $2"))

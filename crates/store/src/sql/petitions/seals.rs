@@ -49,6 +49,11 @@ pub(crate) fn record_seal_of(r: &DbRow, persons: &[StoredPerson]) -> Result<Stri
     ))
 }
 
+/// The petitioners of the petitions with id in (`$1`, `$2`], as
+/// [`stored_person`] reads them.
+pub(crate) const SEALED_PEOPLE: &str = "SELECT petition_id, seq, name, address, phone_enc, id_enc, representative \
+     FROM petitioners WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq";
+
 /// A petitioner's row as [`record_seal_of`] takes it.
 pub(crate) fn stored_person(r: &DbRow) -> Result<StoredPerson> {
     Ok((
@@ -77,15 +82,7 @@ impl Backend {
         .fetch_all(&self.read)
         .await?;
         let mut people: HashMap<i64, Vec<StoredPerson>> = HashMap::new();
-        for r in sqlx::query(
-            "SELECT petition_id, seq, name, address, phone_enc, id_enc, representative FROM petitioners \
-             WHERE petition_id > $1 AND petition_id <= $2 ORDER BY petition_id, seq",
-        )
-        .bind(after_id)
-        .bind(to)
-        .fetch_all(&self.read)
-        .await?
-        {
+        for r in sqlx::query(SEALED_PEOPLE).bind(after_id).bind(to).fetch_all(&self.read).await? {
             people.entry(r.try_get("petition_id")?).or_default().push(stored_person(&r)?);
         }
         let mut events = self.seal_events_in(after_id, to).await?;
