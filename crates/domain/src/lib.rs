@@ -13,6 +13,7 @@
 pub mod attachment;
 pub mod calendar;
 pub mod clock;
+pub mod dispute;
 pub mod error;
 pub mod ids;
 pub mod notice;
