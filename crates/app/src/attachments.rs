@@ -63,6 +63,7 @@ async fn writable(st: &AppState, user: &User, s: Subject) -> Result<String> {
             }
             Ok(row.case_no)
         }
+        Module::Dispute => Ok(crate::disputes::writable(st, user, s.id).await?.case_no),
     }
 }
 

@@ -1,5 +1,5 @@
-//! `xinfang key rotate` (issue 26 ¶4): the ID and phone numbers
-//! re-encrypted, and their blind indexes recomputed, under a new
+//! `xinfang key rotate` (issue 26 ¶4): the ID and phone numbers (of
+//! petitioners, of disputes' parties, of messages waiting) re-encrypted, and their blind indexes recomputed, under a new
 //! personal-data key, a batch of petitions per transaction. Resumable: a
 //! number already under the new key is left as it is, so running it again
 //! after an interruption finishes the work; until it has finished, no
@@ -37,6 +37,8 @@ impl Default for Pace {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Rotated {
     pub petitions: usize,
+    /// Numbers of disputes' parties.
+    pub parties: usize,
     pub messages: usize,
     /// Resumed a rotation that had been interrupted.
     pub resumed: bool,
@@ -103,6 +105,11 @@ pub async fn rotate(
         batches += 1;
         progress(after.min(last), last);
     }
+    let (last, mut after) = (store.max_dispute_id().await?, 0);
+    while after < last {
+        done.parties += store.rekey_dispute_parties(after, pace.batch, &rekey).await?;
+        after += pace.batch;
+    }
     let (last, mut after) = (store.max_message_id().await?, 0);
     while after < last {
         done.messages += store.rekey_messages(after, pace.batch * 10, &rekey).await?;
@@ -115,7 +122,7 @@ pub async fn rotate(
             action: "key.rotate".into(),
             object: String::new(),
             success: true,
-            detail: format!("petitions={} messages={}", done.petitions, done.messages),
+            detail: format!("petitions={} parties={} messages={}", done.petitions, done.parties, done.messages),
         })
         .await?;
     store.delete_meta(IN_PROGRESS, None).await?;

@@ -11,13 +11,14 @@
 //! (units and accounts), [`calendar`], [`subject`] (references between
 //! records, checked against the viewer), [`attachments`], [`notices`]
 //! (messages to people) and [`jobs`] (background work, once across servers). One folder or file per module:
-//! [`petitions`].
+//! [`petitions`], [`disputes`].
 
 pub mod anchor;
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod crypto;
+pub mod disputes;
 pub mod error;
 pub mod jobs;
 pub mod keyrotate;

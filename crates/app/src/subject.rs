@@ -17,6 +17,8 @@ use xinfang_store::{PetitionId, User};
 pub enum Module {
     /// 信访事项
     Petition,
+    /// 矛盾纠纷
+    Dispute,
 }
 
 /// A record of some module, as another record refers to it.
@@ -32,11 +34,12 @@ impl Module {
     pub fn as_str(self) -> &'static str {
         match self {
             Module::Petition => "petition",
+            Module::Dispute => "dispute",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Module::Petition].into_iter().find(|m| m.as_str() == s)
+        [Module::Petition, Module::Dispute].into_iter().find(|m| m.as_str() == s)
     }
 }
 
@@ -51,6 +54,7 @@ impl Subject {
 pub async fn visible(st: &AppState, user: &User, subject: Subject) -> Result<bool> {
     match subject.module {
         Module::Petition => Ok(st.store.can_view(PetitionId(subject.id), &viewer(st, user)).await?),
+        Module::Dispute => Ok(st.store.can_view_dispute(subject.id, &viewer(st, user)).await?),
     }
 }
 

@@ -103,9 +103,10 @@ async fn rotate(
         bail!("已按 --stop-after 停止：轮换尚未完成，请再次运行本命令");
     }
     say!(
-        "密钥轮换完成{}：{} 件信访事项、{} 条消息的号码已用新密钥重新加密。",
+        "密钥轮换完成{}：{} 件信访事项、{} 个纠纷当事人、{} 条消息的号码已用新密钥重新加密。",
         if done.resumed { "（接续上次未完成的轮换）" } else { "" },
         done.petitions,
+        done.parties,
         done.messages
     )?;
     say!(

@@ -157,6 +157,20 @@ forward! {
     pub async fn throttle_prune(&self, before_us: i64) -> Result<u64>;
 }
 
+// The disputes module (矛盾纠纷).
+forward! {
+    pub async fn insert_dispute(&self, rec: &NewDisputeRecord) -> Result<(i64, String)>;
+    pub async fn append_dispute(&self, a: &DisputeAppend) -> Result<()>;
+    pub async fn dispute(&self, id: i64) -> Result<Option<DisputeRow>>;
+    pub async fn can_view_dispute(&self, id: i64, viewer: &Viewer) -> Result<bool>;
+    pub async fn dispute_parties(&self, id: i64) -> Result<Vec<PartyRecord>>;
+    pub async fn dispute_events(&self, id: i64) -> Result<Vec<EventRow>>;
+    pub async fn list_disputes(&self, f: &DisputeFilter, viewer: &Viewer) -> Result<Vec<DisputeLine>>;
+    pub async fn count_disputes(&self, f: &DisputeFilter, viewer: &Viewer) -> Result<i64>;
+    pub async fn rekey_dispute_parties(&self, after: i64, span: i64, rekey: Rekey<'_>) -> Result<usize>;
+    pub async fn max_dispute_id(&self) -> Result<i64>;
+}
+
 // Units, users and sessions (the organisation every module shares).
 forward! {
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<UserId>) -> Result<Unit>;

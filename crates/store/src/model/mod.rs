@@ -5,6 +5,7 @@
 
 mod attachments;
 mod audit;
+mod disputes;
 mod idempotency;
 mod org;
 mod outbox;
@@ -13,6 +14,7 @@ mod petitions;
 
 pub use attachments::*;
 pub use audit::*;
+pub use disputes::*;
 pub use idempotency::*;
 pub use org::*;
 pub use outbox::*;

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "0016_attachments", include_str!("migrations/0016_attachments.sql")),
     (17, "0017_next_due_covering", include_str!("migrations/0017_next_due_covering.sql")),
     (18, "0018_outbox_jobs", include_str!("migrations/0018_outbox_jobs.sql")),
+    (19, "0019_disputes", include_str!("migrations/0019_disputes.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

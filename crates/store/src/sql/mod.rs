@@ -8,13 +8,14 @@
 //!
 //! One file per concern of the kernel ([`org`], [`calendar`], [`audit`],
 //! [`meta`], [`attachments`], [`outbox`], [`throttle`]), the group-commit batch ([`batch`]) and bulk loads ([`load`]);
-//! one folder per module ([`petitions`]). Each adds its `impl Backend`
+//! one folder or file per module ([`petitions`], [`disputes`]). Each adds its `impl Backend`
 //! block; `lib.rs` forwards them to `Store`.
 
 mod attachments;
 mod audit;
 mod batch;
 mod calendar;
+mod disputes;
 mod idempotency;
 mod load;
 mod meta;
