@@ -33,6 +33,7 @@ use xinfang_app::AppState;
     tags(
         (name = "session", description = "登录、当前用户、单位"),
         (name = "petitions", description = "信访事项：登记、台账、办理步骤、检索、重复件、导出、统计"),
+        (name = "disputes", description = "矛盾纠纷：登记、台账、调处步骤、调解协议与司法确认期限"),
         (name = "portal", description = "信访人（无需登录）：网上提交、凭查询码查询、评价与申请复查复核"),
         (name = "kernel", description = "健康检查与本文档"),
     )

@@ -16,6 +16,7 @@ pub mod views;
 // One folder per module: its router, API handlers, page handlers and views.
 pub mod admin;
 pub mod attachments;
+pub mod disputes;
 pub mod notices;
 pub mod petitions;
 pub mod portal;
@@ -69,6 +70,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(workbench::router())
         .merge(petitions::router())
+        .merge(disputes::router())
         .merge(attachments::router())
         .merge(notices::router())
         .merge(portal::router())

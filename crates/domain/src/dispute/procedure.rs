@@ -307,6 +307,47 @@ impl DisputeState {
                     return refuse("not_in_mediation", "调解开始后才能记录调解会");
                 }
             }
+            K::Agreement { .. }
+            | K::Performed { .. }
+            | K::Defaulted { .. }
+            | K::ApplyConfirmation { .. }
+            | K::CourtAccepted {}
+            | K::CourtDecided { .. } => self.apply_agreement(e, cal)?,
+            K::Resolve { .. } => {
+                if !matches!(self.status, S::Assigned | S::InMediation) {
+                    return refuse("not_open", "只有已分派、未化解的纠纷可以记为化解");
+                }
+                self.status = S::Resolved;
+            }
+            K::Terminate { .. } => {
+                if self.status != S::InMediation {
+                    return refuse("not_in_mediation", "只有调解中的纠纷可以终止调解");
+                }
+                self.status = S::Terminated;
+            }
+            K::Refer { .. } => {
+                if !matches!(self.status, S::Registered | S::Assigned | S::InMediation | S::Terminated) {
+                    return refuse("not_referable", "已化解或已结案的纠纷不能再导入其他程序");
+                }
+                self.status = S::Referred;
+            }
+            K::Close { .. } => {
+                if !matches!(self.status, S::Resolved | S::Referred | S::Terminated) {
+                    return refuse("not_closable", "纠纷化解、导入法定程序或终止调解后才能结案");
+                }
+                self.status = S::Closed;
+                self.closed_on = Some(e.on);
+            }
+        }
+        self.last_on = e.on;
+        Ok(())
+    }
+
+    /// The steps of an agreement and its judicial confirmation.
+    fn apply_agreement(&mut self, e: &DisputeEvent, cal: Option<&Calendar>) -> Result<(), RuleViolation> {
+        use DisputeStatus as S;
+        use StepKind as K;
+        match &e.kind {
             K::Agreement { written, effective_on, performance_due, .. } => {
                 if self.status != S::InMediation {
                     return refuse("not_in_mediation", "调解开始后才能记录调解协议");
@@ -385,33 +426,8 @@ impl DisputeState {
                 }
                 _ => return refuse("not_accepted", "法院受理申请后才能记录确认决定"),
             },
-            K::Resolve { .. } => {
-                if !matches!(self.status, S::Assigned | S::InMediation) {
-                    return refuse("not_open", "只有已分派、未化解的纠纷可以记为化解");
-                }
-                self.status = S::Resolved;
-            }
-            K::Terminate { .. } => {
-                if self.status != S::InMediation {
-                    return refuse("not_in_mediation", "只有调解中的纠纷可以终止调解");
-                }
-                self.status = S::Terminated;
-            }
-            K::Refer { .. } => {
-                if !matches!(self.status, S::Registered | S::Assigned | S::InMediation | S::Terminated) {
-                    return refuse("not_referable", "已化解或已结案的纠纷不能再导入其他程序");
-                }
-                self.status = S::Referred;
-            }
-            K::Close { .. } => {
-                if !matches!(self.status, S::Resolved | S::Referred | S::Terminated) {
-                    return refuse("not_closable", "纠纷化解、导入法定程序或终止调解后才能结案");
-                }
-                self.status = S::Closed;
-                self.closed_on = Some(e.on);
-            }
+            _ => {}
         }
-        self.last_on = e.on;
         Ok(())
     }
 
@@ -434,7 +450,10 @@ impl DisputeState {
                 due: a.performance_due,
                 duty: false,
                 provisional: false,
-                explanation: format!("协议履行期限：调解协议约定 {} 前履行（《人民调解法》第二十九条）", a.performance_due),
+                explanation: format!(
+                    "协议履行期限：调解协议约定 {} 前履行（《人民调解法》第二十九条）",
+                    a.performance_due
+                ),
             });
             let confirmable = a.written && self.mediation == Some(MediationKind::People);
             if confirmable && self.confirmation.is_none() && self.status != DisputeStatus::Closed {
@@ -456,7 +475,12 @@ impl DisputeState {
                 }
             };
             match (c.accepted_on, c.decided_on) {
-                (None, _) => out.push(court(ClockKind::CourtAcceptance, c.applied_on, COURT_ACCEPT_DAYS, "法院决定是否受理：申请之日")),
+                (None, _) => out.push(court(
+                    ClockKind::CourtAcceptance,
+                    c.applied_on,
+                    COURT_ACCEPT_DAYS,
+                    "法院决定是否受理：申请之日",
+                )),
                 (Some(on), None) => out.push(court(
                     ClockKind::CourtDecision,
                     on,
@@ -491,7 +515,12 @@ mod tests {
     }
 
     fn agreement(effective_on: NaiveDate) -> StepKind {
-        StepKind::Agreement { written: true, effective_on, terms: "乙方于四月底前拆除越界围墙".into(), performance_due: d(4, 30) }
+        StepKind::Agreement {
+            written: true,
+            effective_on,
+            terms: "乙方于四月底前拆除越界围墙".into(),
+            performance_due: d(4, 30),
+        }
     }
 
     /// 人民调解法 Art. 33, 民事诉讼法 Arts. 205 and 85: 30 days from the
@@ -505,7 +534,11 @@ mod tests {
         s.apply_at(&step(d(3, 6), agreement(d(3, 6))), Some(&cal)).expect("agreement");
         let w = s.confirmation_window(&cal).expect("window");
         assert_eq!(w.due, d(4, 7), "{}", w.explanation);
-        assert!(w.explanation.contains("期间末日 2026-04-05") && w.explanation.contains("第三十三条"), "{}", w.explanation);
+        assert!(
+            w.explanation.contains("期间末日 2026-04-05") && w.explanation.contains("第三十三条"),
+            "{}",
+            w.explanation
+        );
         assert!(s.clocks(&cal).iter().any(|c| c.clock == ClockKind::ConfirmationWindow));
         let late = step(d(4, 8), StepKind::ApplyConfirmation { court: "测试县人民法院".into() });
         let refused = s.clone().apply_at(&late, Some(&cal)).unwrap_err();
@@ -544,7 +577,10 @@ mod tests {
         assert_eq!(s.apply(&mediate).unwrap_err().code, "not_assigned");
         assert_eq!(s.apply(&step(d(3, 3), StepKind::Close { note: String::new() })).unwrap_err().code, "not_closable");
         let mut s = mediated(MediationKind::People);
-        assert_eq!(s.apply(&step(d(3, 1), StepKind::Session { place: String::new(), notes: "x".into() })).unwrap_err().code, "out_of_order");
+        assert_eq!(
+            s.apply(&step(d(3, 1), StepKind::Session { place: String::new(), notes: "x".into() })).unwrap_err().code,
+            "out_of_order"
+        );
         s.apply(&step(d(3, 6), agreement(d(3, 6)))).expect("agreement");
         s.apply(&step(d(3, 20), StepKind::Performed { note: None })).expect("performed");
         s.apply(&step(d(3, 25), StepKind::Defaulted { note: "乙方反悔".into() })).expect("defaulted");
@@ -558,6 +594,7 @@ mod tests {
         assert!(c.due == d(5, 1) && c.explanation.contains("经批准延长") && c.explanation.contains("本单位规定"));
         s.apply(&step(d(3, 27), StepKind::Terminate { reason: "一方拒绝继续调解".into() })).expect("terminated");
         assert_eq!(s.apply(&step(d(3, 28), StepKind::Resolve { how: "x".into() })).unwrap_err().code, "not_open");
-        s.apply(&step(d(3, 28), StepKind::Refer { route: ReferRoute::Litigation, note: String::new() })).expect("referred");
+        s.apply(&step(d(3, 28), StepKind::Refer { route: ReferRoute::Litigation, note: String::new() }))
+            .expect("referred");
     }
 }

@@ -199,7 +199,8 @@ impl Backend {
     }
 
     pub async fn dispute(&self, id: i64) -> Result<Option<DisputeRow>> {
-        let row = sqlx::query(&format!("SELECT {} WHERE d.id = $1", row_cols())).bind(id).fetch_optional(&self.read).await?;
+        let row =
+            sqlx::query(&format!("SELECT {} WHERE d.id = $1", row_cols())).bind(id).fetch_optional(&self.read).await?;
         row.as_ref().map(read_dispute).transpose()
     }
 
@@ -360,7 +361,10 @@ impl Backend {
     }
 
     pub async fn max_dispute_id(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM disputes").fetch_one(&self.read).await?.unwrap_or(0))
+        Ok(sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM disputes")
+            .fetch_one(&self.read)
+            .await?
+            .unwrap_or(0))
     }
 }
 

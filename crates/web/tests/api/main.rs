@@ -11,6 +11,7 @@
 // `kernel/`, the helpers in `support/`.
 mod admin;
 mod browser;
+mod disputes;
 mod kernel;
 mod petitions;
 mod portal;
@@ -67,6 +68,10 @@ both!(
     kernel::group_commit_answers_each_command_alone,
     kernel::group_commit_registers_each_petition_alone,
     kernel::a_refused_step_leaves_nothing_of_itself,
+    disputes::art33_a_dispute_from_registration_to_confirmation,
+    disputes::a_dispute_is_seen_where_it_is_handled,
+    disputes::a_bad_dispute_is_refused_whole,
+    disputes::disputes_on_the_pages,
     petitions::art22_to_art36_full_procedure_to_final_recheck,
     petitions::forbidden_transitions_are_409_and_change_nothing,
     petitions::who_may_record_each_step,

@@ -249,6 +249,7 @@ pub async fn authorization_matrix(b: Backend) {
                     .replace("{attachment}", &target.map_or(1, |f| f.attachment).to_string())
                     .replace("{seq}", "0")
                     .replace("{message}", "1")
+                    .replace("{dispute}", "1")
                     .replace("{query_code}", target.map_or(fixtures[0].query_code.as_str(), |f| f.query_code.as_str()))
                     .replace("{code}", "T1")
                     .replace("{username}", "v1")

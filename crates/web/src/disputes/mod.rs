@@ -1,0 +1,22 @@
+//! The disputes module at the HTTP edge (矛盾纠纷, issue 27): the API
+//! ([`api`]) and the pages ([`pages`]). The rules are in
+//! `xinfang_domain::dispute`, the commands in `xinfang_app::disputes`.
+
+pub mod api;
+pub mod pages;
+
+use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xinfang_app::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::create, api::list))
+        .routes(routes!(api::get))
+        .routes(routes!(api::add_event))
+        .route("/disputes", get(pages::list).post(pages::create))
+        .route("/disputes/new", get(pages::new_form))
+        .route("/disputes/{dispute}", get(pages::show))
+        .route("/disputes/{dispute}/events", post(pages::add_step))
+}
