@@ -8,6 +8,8 @@
 //! and their rules in [`procedure`].
 
 pub mod procedure;
+#[cfg(test)]
+mod procedure_tests;
 pub mod vocab;
 
 pub use procedure::{DisputeClock, DisputeEvent, DisputeState, StepKind};
