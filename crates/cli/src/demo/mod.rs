@@ -4,6 +4,7 @@
 //! as real work. Then it serves it.
 
 pub mod corpus;
+mod disputes;
 
 use crate::out::say;
 use crate::server;
@@ -446,6 +447,7 @@ pub async fn run(addr: SocketAddr, dir: &Path, petitions: usize, seed: u64, no_s
     let state = AppState::with_options(store, keys, options).await?;
     let today = xinfang_app::today();
     seed_petitions(&state, petitions, seed, today, 500).await?;
+    disputes::seed(&state, today).await?;
     // Today's reminders, as the daily job makes them at the set time: the
     // units' overdue cases and the review windows closing (on a working day).
     let digest_at = today.and_time(state.options.notices.digest_at()) - chrono::Duration::hours(8);

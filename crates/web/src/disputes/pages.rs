@@ -317,10 +317,11 @@ fn offered(v: &disputes::DisputeView) -> Vec<&'static str> {
     }
 }
 
-fn step_detail(e: &DisputeEvent) -> String {
+/// A step's detail on the timeline; units by name (`name_of` a code).
+fn step_detail(e: &DisputeEvent, name_of: &dyn Fn(&str) -> String) -> String {
     match &e.kind {
-        StepKind::Register { unit } => unit.clone(),
-        StepKind::Assign { unit, person, resolve_by } => format!("{unit}，{person}，化解时限 {resolve_by}"),
+        StepKind::Register { unit } => name_of(unit),
+        StepKind::Assign { unit, person, resolve_by } => format!("{}，{person}，化解时限 {resolve_by}", name_of(unit)),
         StepKind::Extend { resolve_by, reason } => format!("至 {resolve_by}；{reason}"),
         StepKind::Mediate { kind, mediator } => format!("{}，{mediator}", kind.label()),
         StepKind::Session { place, notes } => format!("{place} {notes}"),
@@ -345,6 +346,8 @@ fn step_detail(e: &DisputeEvent) -> String {
 async fn dispute_page(st: &AppState, pu: &PageUser, id: i64, error: Option<String>) -> Result<DisputePage, AppError> {
     let v = disputes::view(st, &pu.user, id).await?;
     let d = super::api::dispute_view(&v)?;
+    let index = st.cached_units();
+    let name_of = |code: &str| index.code(code).map_or_else(|| code.to_string(), |u| u.name.clone());
     let steps = v
         .events
         .iter()
@@ -353,7 +356,7 @@ async fn dispute_page(st: &AppState, pu: &PageUser, id: i64, error: Option<Strin
             StepLine {
                 on: e.on.to_string(),
                 label: parsed.as_ref().map_or("", |p| p.kind.label()),
-                detail: parsed.as_ref().map(step_detail).unwrap_or_default(),
+                detail: parsed.as_ref().map(|p| step_detail(p, &name_of)).unwrap_or_default(),
                 actor: e.actor.clone().unwrap_or_default(),
             }
         })
