@@ -183,3 +183,10 @@ pub async fn list(st: &AppState, user: &User, f: &DisputeFilter) -> Result<(Vec<
     let (lines, total) = tokio::try_join!(st.store.list_disputes(f, &v), st.store.count_disputes(f, &v))?;
     Ok((lines, total))
 }
+
+/// The disputes sent from petition `petition_id` that `user` may see
+/// (条例 Art. 33: a petition sent to mediation links both ways).
+pub async fn of_petition(st: &AppState, user: &User, petition_id: i64) -> Result<Vec<DisputeLine>> {
+    let f = DisputeFilter { petition_id: Some(petition_id), limit: 50, ..Default::default() };
+    Ok(st.store.list_disputes(&f, &viewer(st, user)).await?)
+}

@@ -89,6 +89,8 @@ pub struct DisputeFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Only those still open (not resolved, referred, terminated, closed).
     pub open: bool,
+    /// Only those sent from this petition (条例 Art. 33).
+    pub petition_id: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }

@@ -71,6 +71,9 @@ fn push_dispute_filter(q: &mut Sql, f: &DisputeFilter) {
     if f.open || f.overdue_on.is_some() {
         q.push(" AND d.status IN ('registered', 'assigned', 'in_mediation')");
     }
+    if let Some(p) = f.petition_id {
+        q.push(" AND d.petition_id = ").arg(Arg::I64(p));
+    }
     if let Some(day) = f.overdue_on {
         q.push(" AND d.resolve_by < ").arg(Arg::Date(day));
     }

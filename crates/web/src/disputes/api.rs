@@ -238,6 +238,7 @@ pub fn parse_filter(p: &DisputeParams) -> ApiResult<DisputeFilter> {
         risk: word("risk", &p.risk, |s| Risk::parse(s).is_some())?,
         category: word("category", &p.category, |s| DisputeCategory::parse(s).is_some())?,
         open: flag("open", &p.open)?,
+        petition_id: None,
         overdue_on: flag("overdue", &p.overdue)?.then(today),
         offset: number("offset", &p.offset, 0..=1_000_000, 0)?,
         limit: number("limit", &p.limit, 1..=200, 50)?,

@@ -116,6 +116,9 @@ pub struct NewForm {
     pub(crate) unit: String,
     #[serde(default)]
     pub(crate) source: String,
+    /// The petition it is sent from (条例 Art. 33), if any.
+    #[serde(default)]
+    pub(crate) petition_id: String,
     #[serde(default)]
     pub(crate) found_on: String,
     #[serde(default)]
@@ -184,8 +187,31 @@ fn new_page(st: &AppState, pu: &PageUser, f: NewForm, error: Option<String>) -> 
     }
 }
 
-pub async fn new_form(State(st): State<AppState>, pu: PageUser) -> Response {
-    let f = NewForm { unit: pu.user.unit.code.clone(), found_on: today().to_string(), ..Default::default() };
+#[derive(Debug, Default, Deserialize)]
+pub struct NewParams {
+    petition: Option<i64>,
+}
+
+/// The registration form; from a petition (`?petition=ID`, one the user
+/// may see), filled in from it: its request and its first petitioner.
+pub async fn new_form(State(st): State<AppState>, pu: PageUser, Query(q): Query<NewParams>) -> Response {
+    let mut f = NewForm { unit: pu.user.unit.code.clone(), found_on: today().to_string(), ..Default::default() };
+    if let Some(id) = q.petition {
+        let id = xinfang_store::PetitionId(id);
+        let row = match xinfang_app::petitions::load_visible(&st, &pu.user, id).await {
+            Ok(r) => r,
+            Err(e) => return pu.error(&e.into()),
+        };
+        let people = st.store.petitioners(id).await.unwrap_or_default();
+        f.source = Source::Petition.as_str().into();
+        f.petition_id = id.0.to_string();
+        f.summary = format!("{}（信访事项 {}）", row.subject, row.case_no);
+        f.claims = row.request.clone();
+        if let Some(p) = people.first() {
+            f.a_name = p.name.clone();
+            f.a_address = p.address.clone();
+        }
+    }
     render(&new_page(&st, &pu, f, None))
 }
 
@@ -215,10 +241,14 @@ fn input_of(f: &NewForm) -> Result<DisputeInput, String> {
     if !f.b_name.trim().is_empty() {
         parties.push(party(PartyRole::Respondent, &f.b_name, &f.b_phone, &f.b_address));
     }
+    let petition_id = match f.petition_id.trim() {
+        "" => None,
+        s => Some(s.parse().map_err(|_| "信访事项编号有误".to_string())?),
+    };
     Ok(DisputeInput {
         unit: f.unit.clone(),
         source: Source::parse(&f.source).ok_or("请选择来源")?,
-        petition_id: None,
+        petition_id,
         found_on,
         category: DisputeCategory::parse(&f.category).ok_or("请选择纠纷类别")?,
         place: f.place.clone(),

@@ -322,3 +322,59 @@ fn the_ledger_schema_names_no_person_tracking() {
     }
     assert!(checked >= 2, "the ledger migrations were read");
 }
+
+/// 条例 Art. 33: a petition sent to mediation links both ways — the
+/// dispute names it, its page lists the dispute — and only for those who
+/// may see the petition.
+pub async fn art33_a_petition_sent_to_mediation_links_both_ways(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t1 = app.login("t1").await;
+    let p = app.register(&t1, crate::support::petition("T1", "2026-03-02", json!({}))).await;
+    let pid = p["id"].as_i64().unwrap();
+    let mut pages = Pages::new(&app);
+    pages.login("t1").await;
+    let (s, html, _) = pages.get(&format!("/disputes/new?petition={pid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(&format!("name=\"petition_id\" value=\"{pid}\"")) && html.contains("请求补发拖欠的工资"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"张三\""), "the petitioner as first party");
+    let csrf = field(&html, "csrf");
+    let pid_text = pid.to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("unit", "T1"),
+        ("source", "petition"),
+        ("petition_id", pid_text.as_str()),
+        ("found_on", "2026-03-03"),
+        ("category", "wage_arrears"),
+        ("place", "某工地"),
+        ("summary", "拖欠工资"),
+        ("risk", "ordinary"),
+        ("a_name", "张三"),
+        ("b_name", "某建筑公司"),
+    ];
+    let (s, _, loc) = pages.post("/disputes", &form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let loc = loc.unwrap();
+    let (_, html, _) = pages.get(&loc).await;
+    assert!(html.contains(&format!("href=\"/petitions/{pid}\"")), "the dispute names its petition");
+    let (_, html, _) = pages.get(&format!("/petitions/{pid}")).await;
+    let case_no = app.scalar_i64("SELECT COUNT(*) FROM disputes WHERE petition_id IS NOT NULL").await;
+    assert_eq!(case_no, 1);
+    assert!(html.contains("MD2026-000001") && html.contains(&format!("href=\"{loc}\"")), "the petition lists it");
+    // A village that may not see the petition can neither start from it
+    // nor name it.
+    let mut other = Pages::new(&app);
+    other.login("v2").await;
+    assert_eq!(other.get(&format!("/disputes/new?petition={pid}")).await.0, StatusCode::NOT_FOUND);
+    let v2 = app.login("v2").await;
+    let mut body = dispute("T1-V2");
+    body["source"] = json!("petition");
+    body["petition_id"] = json!(pid);
+    let (s, v) = app.post(Some(&v2), "/api/v1/disputes", body).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "petition_id");
+    app.finish().await;
+}

@@ -271,10 +271,29 @@ pub(crate) struct PetitionPage {
     /// The link is among the candidates shown (its unlink button is there).
     pub(crate) linked_shown: bool,
     pub(crate) repeats: Vec<(i64, String)>,
+    /// The disputes sent from it to mediation: (id, number, status).
+    pub(crate) disputes: Vec<(i64, String, &'static str)>,
     pub(crate) routes: Options,
     pub(crate) decisions: Options,
     pub(crate) close_reasons: Options,
     pub(crate) evaluations: Options,
+}
+
+/// What refers to the case that the user may see: its repeats (id, case
+/// number), and the disputes sent from it (id, number, status).
+async fn linked(
+    st: &AppState,
+    pu: &PageUser,
+    row: &PetitionRow,
+) -> (Vec<(i64, String)>, Vec<(i64, String, &'static str)>) {
+    let viewer = org::viewer(st, &pu.user);
+    let repeats = st.store.repeats_of(row.id, Some(&viewer)).await.unwrap_or_default();
+    let disputes = xinfang_app::disputes::of_petition(st, &pu.user, row.id.0).await.unwrap_or_default();
+    let status = |s: &str| xinfang_domain::dispute::DisputeStatus::parse(s).map_or("", |v| v.label());
+    (
+        repeats.into_iter().map(|r| (r.id.0, r.case_no)).collect(),
+        disputes.into_iter().map(|d| (d.id, d.case_no, status(&d.status))).collect(),
+    )
 }
 
 /// A repeat candidate as the petition page shows it.
@@ -431,14 +450,7 @@ pub(crate) async fn petition_page(
         Some(o) => st.store.petition(o).await.ok().flatten(),
         None => None,
     };
-    let repeats = st
-        .store
-        .repeats_of(row.id, Some(&org::viewer(st, &pu.user)))
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| (r.id.0, r.case_no))
-        .collect();
+    let (repeats, disputes) = linked(st, pu, &row).await;
     let targets = transfer_targets(st, &row);
     let handlers = match actions.iter().any(|a| a.kind == "assign_handler") {
         true => handler_choices(st, &row.unit, pu.tr).await,
@@ -478,6 +490,7 @@ pub(crate) async fn petition_page(
         candidates,
         repeat_of: original.map(|o| (o.id.0, o.case_no)),
         repeats,
+        disputes,
         routes: options(DeclineRoute::ALL, DeclineRoute::as_str, DeclineRoute::label),
         decisions: options(Decision::ALL, Decision::as_str, Decision::label),
         close_reasons: options(CloseReason::ALL, CloseReason::as_str, CloseReason::label),
