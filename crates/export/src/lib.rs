@@ -7,10 +7,12 @@
 //! The workbook is written in constant-memory mode (row by row to a temporary
 //! file), so exporting a large ledger does not hold it in memory.
 
+pub mod disputes;
 pub mod docx;
 
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
+pub use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
 use std::path::Path;
 
 /// One line of the ledger.
@@ -49,7 +51,7 @@ pub struct LedgerRow {
 }
 
 /// A cell of a ledger line, as both files write it.
-enum Cell<'a> {
+pub enum Cell<'a> {
     Text(&'a str),
     Date(Option<NaiveDate>),
     Number(Option<i64>),
@@ -149,37 +151,42 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
 }
 
-/// Writes the ledger, row by row, into an `.xlsx` file at `path`.
-pub struct XlsxLedger {
+/// Writes a table, row by row, into an `.xlsx` file: a title row, a
+/// header row of `columns` (name, width in characters), real dates, an
+/// auto-filter; any ledger of any module.
+pub struct XlsxTable {
     workbook: Workbook,
     row: u32,
     date: Format,
+    columns: &'static [(&'static str, f64)],
 }
 
-impl XlsxLedger {
-    /// A workbook with the title row (`title`) and the header row.
-    pub fn new(title: &str) -> Result<Self, XlsxError> {
+impl XlsxTable {
+    /// A workbook with one sheet named `sheet`, the title row (`title`)
+    /// and the header row.
+    pub fn new(sheet_name: &str, title: &str, columns: &'static [(&'static str, f64)]) -> Result<Self, XlsxError> {
         let mut workbook = Workbook::new();
         let header =
             Format::new().set_bold().set_background_color("#DDEBF7").set_border(rust_xlsxwriter::FormatBorder::Thin);
         let title_format = Format::new().set_bold().set_font_size(13).set_align(FormatAlign::Left);
         let sheet = workbook.add_worksheet_with_constant_memory()?;
-        sheet.set_name("信访事项台账")?;
-        for (i, (_, width)) in COLUMNS.iter().enumerate() {
+        sheet.set_name(sheet_name)?;
+        for (i, (_, width)) in columns.iter().enumerate() {
             sheet.set_column_width(i as u16, *width)?;
         }
-        sheet.merge_range(0, 0, 0, (COLUMNS.len() - 1) as u16, title, &title_format)?;
-        for (i, (name, _)) in COLUMNS.iter().enumerate() {
+        sheet.merge_range(0, 0, 0, (columns.len() - 1) as u16, title, &title_format)?;
+        for (i, (name, _)) in columns.iter().enumerate() {
             sheet.write_string_with_format(1, i as u16, *name, &header)?;
         }
         sheet.set_freeze_panes(2, 0)?;
-        Ok(XlsxLedger { workbook, row: 2, date: Format::new().set_num_format("yyyy-mm-dd") })
+        Ok(XlsxTable { workbook, row: 2, date: Format::new().set_num_format("yyyy-mm-dd"), columns })
     }
 
-    pub fn push(&mut self, r: &LedgerRow) -> Result<(), XlsxError> {
+    /// Writes one line, its cells in the order of the columns.
+    pub fn push(&mut self, cells: &[Cell<'_>]) -> Result<(), XlsxError> {
         let row = self.row;
         let sheet = self.workbook.worksheet_from_index(0)?;
-        for (col, cell) in r.cells().iter().enumerate() {
+        for (col, cell) in cells.iter().enumerate() {
             let col = col as u16;
             match cell {
                 Cell::Text(t) => {
@@ -210,8 +217,31 @@ impl XlsxLedger {
     /// row written.
     pub fn save(mut self, path: &Path) -> Result<(), XlsxError> {
         let last = self.row.saturating_sub(1).max(1);
-        self.workbook.worksheet_from_index(0)?.autofilter(1, 0, last, (COLUMNS.len() - 1) as u16)?;
+        self.workbook.worksheet_from_index(0)?.autofilter(1, 0, last, (self.columns.len() - 1) as u16)?;
         self.workbook.save(path)
+    }
+}
+
+/// Writes the petitions' ledger, row by row, into an `.xlsx` file.
+pub struct XlsxLedger(XlsxTable);
+
+impl XlsxLedger {
+    /// A workbook with the title row (`title`) and the header row.
+    pub fn new(title: &str) -> Result<Self, XlsxError> {
+        Ok(XlsxLedger(XlsxTable::new("信访事项台账", title, &COLUMNS)?))
+    }
+
+    pub fn push(&mut self, r: &LedgerRow) -> Result<(), XlsxError> {
+        self.0.push(&r.cells())
+    }
+
+    /// Rows written so far (without the title and header rows).
+    pub fn rows(&self) -> u32 {
+        self.0.rows()
+    }
+
+    pub fn save(self, path: &Path) -> Result<(), XlsxError> {
+        self.0.save(path)
     }
 }
 

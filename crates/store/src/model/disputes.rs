@@ -111,4 +111,6 @@ pub struct DisputeLine {
     pub responsible_unit_name: Option<String>,
     pub resolve_by: Option<NaiveDate>,
     pub parties: String,
+    /// The state (JSON): the responsible person, the mediation, the dates.
+    pub state: String,
 }

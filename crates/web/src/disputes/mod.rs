@@ -3,6 +3,7 @@
 //! `xinfang_domain::dispute`, the commands in `xinfang_app::disputes`.
 
 pub mod api;
+pub mod export;
 pub mod pages;
 
 use axum::routing::{get, post};
@@ -17,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::add_event))
         .route("/disputes", get(pages::list).post(pages::create))
         .route("/disputes/new", get(pages::new_form))
+        .route("/disputes/export.xlsx", get(export::export_xlsx))
         .route("/disputes/{dispute}", get(pages::show))
         .route("/disputes/{dispute}/events", post(pages::add_step))
 }

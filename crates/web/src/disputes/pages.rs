@@ -54,6 +54,8 @@ pub(crate) struct ListPage {
     pub(crate) category: String,
     pub(crate) open: bool,
     pub(crate) overdue: bool,
+    /// The filters as a query string, for the export link.
+    pub(crate) query: String,
     pub(crate) lines: Vec<LineView>,
     /// 共 N 件.
     pub(crate) total: String,
@@ -84,6 +86,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<Disp
         category: word(&p.category),
         open: p.open.as_deref() == Some("true"),
         overdue: p.overdue.as_deref() == Some("true"),
+        query: query_of(&p),
         lines: lines
             .into_iter()
             .map(|l| {
@@ -106,6 +109,26 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<Disp
             .collect(),
         total: pu.tr.f("共 {} 件", &[&total]),
     })
+}
+
+/// The filters of `p` as a query string (for the export link).
+fn query_of(p: &DisputeParams) -> String {
+    let pairs = [
+        ("status", &p.status),
+        ("risk", &p.risk),
+        ("category", &p.category),
+        ("open", &p.open),
+        ("overdue", &p.overdue),
+    ];
+    pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref().filter(|v| !v.is_empty()).map(|v| {
+                format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The registration form as typed (two parties; more through the API).

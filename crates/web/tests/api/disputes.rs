@@ -259,6 +259,26 @@ pub async fn disputes_on_the_pages(b: Backend) {
     assert!(html.contains("才能结案"), "the rule, on the page");
     let (_, html, _) = p.get("/disputes?open=true").await;
     assert!(html.contains("甲村民小组、乙村民小组") && html.contains("共 1 件"), "{html}");
+    assert!(html.contains("/disputes/export.xlsx?open=true"), "the export keeps the filter");
+    // The ledger as Excel, in the offices' column order, audited.
+    let res = app
+        .client
+        .get(format!("{}/disputes/export.xlsx?open=true", app.base))
+        .header(reqwest::header::COOKIE, p.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("xinfang-disputes.xlsx"));
+    let bytes = res.bytes().await.unwrap();
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("矛盾纠纷排查化解台账").unwrap();
+    assert_eq!(sheet.get_value((1, 4)), Some(&Data::String("当事人".into())));
+    assert_eq!(sheet.get_value((2, 4)), Some(&Data::String("甲村民小组、乙村民小组".into())));
+    assert_eq!(sheet.get_value((2, 9)), Some(&Data::String("李调解员".into())), "the responsible person");
+    assert_eq!(sheet.height(), 3, "title, header, one line");
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.export.xlsx'").await, 1);
     app.finish().await;
 }
 

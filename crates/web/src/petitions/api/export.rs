@@ -88,18 +88,65 @@ pub(crate) async fn start(st: &AppState, user: &User, p: &ListParams, kind: &str
     Ok(filter)
 }
 
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub(crate) fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
+    download("xinfang-ledger", "信访事项台账", name, content_type, body)
+}
+
+/// A file to download as `{ascii}.{ext}` (`{zh}.{ext}` where the browser
+/// takes UTF-8 names), never cached.
+pub(crate) fn download(ascii: &str, zh: &str, ext: &str, content_type: &'static str, body: Body) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let disposition = format!(
-        "attachment; filename=\"xinfang-ledger.{name}\"; filename*=UTF-8''%E4%BF%A1%E8%AE%BF%E4%BA%8B%E9%A1%B9%E5%8F%B0%E8%B4%A6.{name}"
-    );
+    let encoded = percent_encoding::utf8_percent_encode(zh, percent_encoding::NON_ALPHANUMERIC);
+    let disposition = format!("attachment; filename=\"{ascii}.{ext}\"; filename*=UTF-8''{encoded}.{ext}");
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// A temporary file's path for an export being written.
+pub(crate) fn temp_export(ext: &str) -> ApiResult<std::path::PathBuf> {
+    let mut raw = [0u8; 8];
+    getrandom::getrandom(&mut raw).map_err(|_| AppError::internal())?;
+    Ok(std::env::temp_dir().join(format!("xinfang-export-{}.{ext}", hex::encode(raw))))
+}
+
+/// The body of the file at `path`, streamed; the file is removed once
+/// opened (nothing of an export stays on disk).
+pub(crate) fn stream_temp(path: std::path::PathBuf) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        match tokio::fs::File::open(&path).await {
+            Ok(mut f) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    match f.read(&mut buf).await {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            if tx.send(Ok(Bytes::copy_from_slice(&buf[..n]))).await.is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e)).await;
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+            }
+        }
+    });
+    Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx))
 }
 
 /// The next page of the ledger, or `None` after the last.
@@ -187,45 +234,12 @@ pub async fn xlsx(st: &AppState, user: &User, p: &ListParams) -> ApiResult<Respo
             })?;
         }
     }
-    let mut raw = [0u8; 8];
-    getrandom::getrandom(&mut raw).map_err(|_| AppError::internal())?;
-    let path = std::env::temp_dir().join(format!("xinfang-export-{}.xlsx", hex::encode(raw)));
+    let path = temp_export("xlsx")?;
     book.save(&path).map_err(|e| {
         tracing::error!(error = %e, "xlsx save failed");
         AppError::internal()
     })?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::spawn(async move {
-        use tokio::io::AsyncReadExt;
-        match tokio::fs::File::open(&path).await {
-            Ok(mut f) => {
-                let _ = tokio::fs::remove_file(&path).await;
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    match f.read(&mut buf).await {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            if tx.send(Ok(Bytes::copy_from_slice(&buf[..n]))).await.is_err() {
-                                break;
-                            }
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Err(e)).await;
-                            break;
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e)).await;
-            }
-        }
-    });
-    Ok(attachment(
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
-    ))
+    Ok(attachment("xlsx", XLSX, stream_temp(path)))
 }
 
 /// 导出台账（Excel .xlsx），按列表筛选条件；流式输出；记入审计日志
