@@ -190,3 +190,81 @@ pub async fn of_petition(st: &AppState, user: &User, petition_id: i64) -> Result
     let f = DisputeFilter { petition_id: Some(petition_id), limit: 50, ..Default::default() };
     Ok(st.store.list_disputes(&f, &viewer(st, user)).await?)
 }
+
+/// The 调解协议书 of dispute `id` as a Word file (人民调解法 Arts. 28–29): the
+/// parties, the facts and matters in dispute, the agreed terms, how and by
+/// when they are performed, the effect and the confirmation window; lines
+/// for the signatures. ID numbers are left to be filled in at signing,
+/// never printed from the record. Refused (409) before an agreement.
+pub async fn agreement_docx(st: &AppState, user: &User, id: i64) -> Result<(String, Vec<u8>)> {
+    use xinfang_domain::dispute::{MediationKind, PartyRole};
+    use xinfang_export::docx::{OfficialDoc, official_date, write_docx};
+    let v = view(st, user, id).await?;
+    let agreement = v.events.iter().rev().find_map(|e| {
+        let parsed: DisputeEvent = serde_json::from_str(&e.body).ok()?;
+        match parsed.kind {
+            StepKind::Agreement { effective_on, terms, performance_due, .. } => {
+                Some((effective_on, terms, performance_due))
+            }
+            _ => None,
+        }
+    });
+    let (Some((effective_on, terms, due)), Some(a)) = (agreement, v.state.agreement.as_ref()) else {
+        return Err(Error::conflict("no_agreement", "尚未达成调解协议"));
+    };
+    let mediator = v.events.iter().rev().find_map(|e| match serde_json::from_str::<DisputeEvent>(&e.body).ok()?.kind {
+        StepKind::Mediate { mediator, .. } => Some(mediator),
+        _ => None,
+    });
+    let mut p = vec!["一、当事人基本情况".to_string()];
+    for party in &v.parties {
+        let role = PartyRole::parse(&party.role).map_or("当事人", PartyRole::label);
+        let address = if party.address.is_empty() { "____________".to_string() } else { party.address.clone() };
+        p.push(format!(
+            "{role}：{}，住址（住所）：{address}，身份证号码（统一社会信用代码）：____________________",
+            party.name
+        ));
+    }
+    p.push("二、纠纷主要事实、争议事项及各方责任".into());
+    p.push(v.row.summary.clone());
+    if !v.row.claims.is_empty() {
+        p.push(format!("当事人诉求：{}", v.row.claims));
+    }
+    p.push("三、经调解，当事人自愿达成如下协议".into());
+    p.push(terms);
+    p.push(format!("四、履行方式和期限：各方应于{}前按上述约定履行。", official_date(due)));
+    p.push("五、本协议经各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效，具有法律约束力，当事人应当按照约定履行（《人民调解法》第二十九条、第三十一条）。本协议一式若干份，当事人各执一份，人民调解委员会留存一份。".into());
+    if a.written && v.state.mediation == Some(MediationKind::People) {
+        p.push("六、双方当事人认为有必要的，可以自本协议生效之日起三十日内共同向人民法院申请司法确认（《人民调解法》第三十三条）。".into());
+    }
+    let doc = OfficialDoc {
+        title: if v.state.mediation == Some(MediationKind::People) {
+            "人民调解协议书"
+        } else {
+            "调解协议书"
+        }
+        .into(),
+        number: Some(format!("〔{}〕{}号", v.row.found_on.format("%Y"), v.row.case_no)),
+        addressee: None,
+        paragraphs: p,
+        table: vec![
+            ("当事人（签名、盖章或按指印）".into(), String::new()),
+            ("人民调解员（签名）".into(), String::new()),
+            ("记录人（签名）".into(), String::new()),
+        ],
+        issuer: mediator.unwrap_or_else(|| v.row.unit.name.clone()),
+        date: effective_on,
+        note: None,
+    };
+    let bytes = write_docx(&doc).map_err(|_| Error::Internal)?;
+    st.store
+        .audit(&xinfang_store::AuditEntry {
+            user_id: Some(user.id),
+            action: "dispute.document".into(),
+            object: v.row.case_no.clone(),
+            success: true,
+            detail: "agreement".into(),
+        })
+        .await?;
+    Ok((v.row.case_no, bytes))
+}

@@ -74,6 +74,24 @@ async fn xlsx(st: &AppState, pu: &PageUser, p: &DisputeParams) -> ApiResult<Resp
     Ok(download("xinfang-disputes", "矛盾纠纷排查化解台账", "xlsx", XLSX, stream_temp(path)))
 }
 
+/// 调解协议书 (.docx) of a dispute with an agreement.
+pub async fn agreement_docx(
+    State(st): State<AppState>,
+    pu: PageUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    match disputes::agreement_docx(&st, &pu.user, id).await {
+        Ok((case_no, bytes)) => download(
+            &format!("xinfang-agreement-{case_no}"),
+            &format!("调解协议书-{case_no}"),
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            axum::body::Body::from(bytes),
+        ),
+        Err(e) => pu.error(&e.into()),
+    }
+}
+
 /// 导出 Excel, as the ledger page is filtered.
 pub async fn export_xlsx(State(st): State<AppState>, pu: PageUser, Query(p): Query<DisputeParams>) -> Response {
     xlsx(&st, &pu, &p).await.unwrap_or_else(|e| pu.error(&e))

@@ -21,4 +21,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/disputes/export.xlsx", get(export::export_xlsx))
         .route("/disputes/{dispute}", get(pages::show))
         .route("/disputes/{dispute}/events", post(pages::add_step))
+        .route("/disputes/{dispute}/agreement.docx", get(export::agreement_docx))
 }

@@ -335,6 +335,8 @@ pub(crate) struct DisputePage {
     pub(crate) units: Vec<(String, String)>,
     pub(crate) mediation_kinds: Choices,
     pub(crate) routes: Choices,
+    /// An agreement was reached: its 调解协议书 can be downloaded.
+    pub(crate) has_agreement: bool,
 }
 
 /// The steps to offer in `state`: what its status allows.
@@ -433,6 +435,7 @@ async fn dispute_page(st: &AppState, pu: &PageUser, id: i64, error: Option<Strin
         units: units.map(|u| (u.code.clone(), u.name.clone())).collect(),
         mediation_kinds: choices(MediationKind::ALL, MediationKind::as_str, MediationKind::label),
         routes: choices(ReferRoute::ALL, ReferRoute::as_str, ReferRoute::label),
+        has_agreement: v.state.agreement.is_some(),
     })
 }
 

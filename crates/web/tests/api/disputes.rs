@@ -175,6 +175,10 @@ pub async fn a_dispute_is_seen_where_it_is_handled(b: Backend) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     step(&app, &t1, id, body, StatusCode::CREATED).await;
+    // No agreement yet: no 调解协议书.
+    let mut pages = Pages::new(&app);
+    pages.login("t1").await;
+    assert_eq!(pages.get(&format!("/disputes/{id}/agreement.docx")).await.0, StatusCode::CONFLICT);
     // Filters are checked.
     assert_eq!(app.get(Some(&t1), "/api/v1/disputes?risk=huge").await.0, StatusCode::BAD_REQUEST);
     let (_, list) = app.get(Some(&t1), "/api/v1/disputes?status=assigned&category=neighbour").await;
