@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keyrotate;
 pub mod notices;
 pub mod org;
+pub mod ownership;
 pub mod petitions;
 pub mod state;
 pub mod subject;

@@ -171,6 +171,15 @@ forward! {
     pub async fn max_dispute_id(&self) -> Result<i64>;
 }
 
+// Leaders' case ownership (包案) of any module's matter.
+forward! {
+    pub async fn take_ownership(&self, n: &NewOwnership) -> Result<i64>;
+    pub async fn end_ownership(&self, id: i64, state: &str, outcome: &str, actor: Option<UserId>) -> Result<bool>;
+    pub async fn ownership(&self, id: i64) -> Result<Option<OwnershipRow>>;
+    pub async fn ownerships_of(&self, module: &str, record_id: i64) -> Result<Vec<OwnershipRow>>;
+    pub async fn ownerships_of_leader(&self, leader: UserId, limit: i64) -> Result<Vec<OwnershipRow>>;
+}
+
 // Units, users and sessions (the organisation every module shares).
 forward! {
     pub async fn add_unit(&self, code: &str, name: &str, kind: UnitKind, parent: Option<&str>, actor: Option<UserId>) -> Result<Unit>;

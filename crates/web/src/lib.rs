@@ -18,6 +18,7 @@ pub mod admin;
 pub mod attachments;
 pub mod disputes;
 pub mod notices;
+pub mod ownership;
 pub mod petitions;
 pub mod portal;
 pub mod session;
@@ -73,6 +74,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(disputes::router())
         .merge(attachments::router())
         .merge(notices::router())
+        .merge(ownership::router())
         .merge(portal::router())
         .merge(admin::router())
 }

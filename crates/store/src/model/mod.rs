@@ -9,6 +9,7 @@ mod disputes;
 mod idempotency;
 mod org;
 mod outbox;
+mod ownership;
 mod personal;
 mod petitions;
 
@@ -18,5 +19,6 @@ pub use disputes::*;
 pub use idempotency::*;
 pub use org::*;
 pub use outbox::*;
+pub use ownership::*;
 pub use personal::*;
 pub use petitions::*;

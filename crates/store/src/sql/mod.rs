@@ -21,6 +21,7 @@ mod load;
 mod meta;
 mod org;
 mod outbox;
+mod ownership;
 mod petitions;
 mod query;
 mod throttle;

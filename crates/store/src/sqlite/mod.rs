@@ -46,6 +46,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "0017_next_due_covering", include_str!("migrations/0017_next_due_covering.sql")),
     (18, "0018_outbox_jobs", include_str!("migrations/0018_outbox_jobs.sql")),
     (19, "0019_disputes", include_str!("migrations/0019_disputes.sql")),
+    (20, "0020_ownership", include_str!("migrations/0020_ownership.sql")),
 ];
 
 /// Appends the placeholder of the `n`th argument of a query built at run time.

@@ -337,6 +337,9 @@ pub(crate) struct DisputePage {
     pub(crate) routes: Choices,
     /// An agreement was reached: its 调解协议书 can be downloaded.
     pub(crate) has_agreement: bool,
+    /// 领导包案, and the page's path for the section's forms.
+    pub(crate) own: crate::ownership::Section,
+    pub(crate) own_path: &'static str,
 }
 
 /// The steps to offer in `state`: what its status allows.
@@ -436,6 +439,13 @@ async fn dispute_page(st: &AppState, pu: &PageUser, id: i64, error: Option<Strin
         mediation_kinds: choices(MediationKind::ALL, MediationKind::as_str, MediationKind::label),
         routes: choices(ReferRoute::ALL, ReferRoute::as_str, ReferRoute::label),
         has_agreement: v.state.agreement.is_some(),
+        own: crate::ownership::section(
+            st,
+            pu,
+            xinfang_app::subject::Subject { module: xinfang_app::subject::Module::Dispute, id },
+        )
+        .await,
+        own_path: "disputes",
     })
 }
 

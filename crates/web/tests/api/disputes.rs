@@ -402,3 +402,83 @@ pub async fn art33_a_petition_sent_to_mediation_links_both_ways(b: Backend) {
     assert_eq!(v["error"]["fields"][0]["field"], "petition_id");
     app.finish().await;
 }
+
+/// 条例 Art. 18 ¶2 (包案): a leader takes a petition, an administrator
+/// records a leader's ownership of a dispute; one owner at a time; the
+/// leader's board lists them, overdue first; only the leader (or an
+/// administrator) ends one, with its outcome; every change audited.
+pub async fn art18_a_leader_owns_matters_on_a_board(b: Backend) {
+    let app = TestApp::start(b).await;
+    let t1 = app.login("t1").await;
+    let p = app.register(&t1, crate::support::petition("T1", "2026-03-02", json!({}))).await;
+    let pid = p["id"].as_i64().unwrap();
+    let (_, d) = app.post(Some(&t1), "/api/v1/disputes", dispute("T1")).await;
+    let did = d["id"].as_i64().unwrap();
+    let target = (chrono::Utc::now() + chrono::Duration::days(40)).date_naive().to_string();
+
+    let mut lead = Pages::new(&app);
+    let csrf = lead.login("t1lead").await;
+    let (_, html, _) = lead.get(&format!("/petitions/{pid}")).await;
+    assert!(html.contains("我来包案"), "a leader may take it");
+    let pid_s = pid.to_string();
+    let back = format!("/petitions/{pid}");
+    let take = [
+        ("csrf", csrf.as_str()),
+        ("module", "petition"),
+        ("record_id", pid_s.as_str()),
+        ("goal", "两个月内化解工资拖欠"),
+        ("target_date", target.as_str()),
+        ("back", back.as_str()),
+    ];
+    let (s, _, loc) = lead.post("/ownership", &take).await;
+    assert_eq!((s, loc.as_deref()), (StatusCode::SEE_OTHER, Some(back.as_str())));
+    let (_, html, _) = lead.get(&back).await;
+    assert!(html.contains("两个月内化解工资拖欠") && html.contains("包案中") && !html.contains("我来包案"));
+    // One owner at a time.
+    let (s, _, _) = lead.post("/ownership", &take).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // A clerk cannot take or end one.
+    let mut clerk = Pages::new(&app);
+    let clerk_csrf = clerk.login("t1").await;
+    let mut as_clerk = take;
+    as_clerk[0] = ("csrf", clerk_csrf.as_str());
+    assert_eq!(clerk.post("/ownership", &as_clerk).await.0, StatusCode::FORBIDDEN);
+
+    // The administrator records it for the leader on the dispute; it is
+    // made overdue behind the application's back to see the board's order.
+    let mut admin = Pages::new(&app);
+    let admin_csrf = admin.login("admin").await;
+    let did_s = did.to_string();
+    let form = [
+        ("csrf", admin_csrf.as_str()),
+        ("module", "dispute"),
+        ("record_id", did_s.as_str()),
+        ("leader", "t1lead"),
+        ("goal", "本月内促成调解"),
+        ("target_date", target.as_str()),
+        ("back", "/ownership"),
+    ];
+    assert_eq!(admin.post("/ownership", &form).await.0, StatusCode::SEE_OTHER);
+    let mut not_leader = form;
+    not_leader[3] = ("leader", "t1");
+    assert_eq!(admin.post("/ownership", &not_leader).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    app.raw_sql("UPDATE ownerships SET target_date = '2026-01-05' WHERE module = 'dispute'").await;
+    let (_, html, _) = lead.get("/ownership").await;
+    let (first, second) = (html.find("MD2026-000001").unwrap(), html.find(p["case_no"].as_str().unwrap()).unwrap());
+    assert!(first < second && html.contains("已超过目标日期：1 件"), "overdue first");
+    let (_, html, _) = lead.get(&format!("/disputes/{did}")).await;
+    assert!(html.contains("本月内促成调解") && html.contains("已超期"));
+
+    // Ended by the leader with its outcome; a clerk may not.
+    let oid = app.scalar_i64("SELECT id FROM ownerships WHERE module = 'petition'").await;
+    let end = [("csrf", csrf.as_str()), ("achieved", "true"), ("outcome", "工资已全部兑付"), ("back", back.as_str())];
+    let mut clerk_end = end;
+    clerk_end[0] = ("csrf", clerk_csrf.as_str());
+    assert_eq!(clerk.post(&format!("/ownership/{oid}/end"), &clerk_end).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(lead.post(&format!("/ownership/{oid}/end"), &end).await.0, StatusCode::SEE_OTHER);
+    let (_, html, _) = lead.get("/ownership").await;
+    assert!(html.contains("已实现目标") && html.contains("工资已全部兑付"));
+    let n = app.scalar_i64("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'ownership.%'").await;
+    assert_eq!(n, 3, "two taken, one achieved");
+    app.finish().await;
+}

@@ -73,6 +73,7 @@ both!(
     disputes::a_bad_dispute_is_refused_whole,
     disputes::disputes_on_the_pages,
     disputes::art33_a_petition_sent_to_mediation_links_both_ways,
+    disputes::art18_a_leader_owns_matters_on_a_board,
     petitions::art22_to_art36_full_procedure_to_final_recheck,
     petitions::forbidden_transitions_are_409_and_change_nothing,
     petitions::who_may_record_each_step,

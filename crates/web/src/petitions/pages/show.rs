@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use xinfang_app::petitions::FullNumbers;
-use xinfang_app::{AppState, org, petitions, today};
+use xinfang_app::{AppState, petitions, today};
 use xinfang_domain::petition::procedure::Ctx;
 use xinfang_domain::petition::{CloseReason, Decision, DeclineRoute, Evaluation, Event};
 use xinfang_store::{PetitionId, PetitionRow, Unit};
@@ -273,27 +273,13 @@ pub(crate) struct PetitionPage {
     pub(crate) repeats: Vec<(i64, String)>,
     /// The disputes sent from it to mediation: (id, number, status).
     pub(crate) disputes: Vec<(i64, String, &'static str)>,
+    /// 领导包案, and the page's path for the section's forms.
+    pub(crate) own: crate::ownership::Section,
+    pub(crate) own_path: &'static str,
     pub(crate) routes: Options,
     pub(crate) decisions: Options,
     pub(crate) close_reasons: Options,
     pub(crate) evaluations: Options,
-}
-
-/// What refers to the case that the user may see: its repeats (id, case
-/// number), and the disputes sent from it (id, number, status).
-async fn linked(
-    st: &AppState,
-    pu: &PageUser,
-    row: &PetitionRow,
-) -> (Vec<(i64, String)>, Vec<(i64, String, &'static str)>) {
-    let viewer = org::viewer(st, &pu.user);
-    let repeats = st.store.repeats_of(row.id, Some(&viewer)).await.unwrap_or_default();
-    let disputes = xinfang_app::disputes::of_petition(st, &pu.user, row.id.0).await.unwrap_or_default();
-    let status = |s: &str| xinfang_domain::dispute::DisputeStatus::parse(s).map_or("", |v| v.label());
-    (
-        repeats.into_iter().map(|r| (r.id.0, r.case_no)).collect(),
-        disputes.into_iter().map(|d| (d.id, d.case_no, status(&d.status))).collect(),
-    )
 }
 
 /// A repeat candidate as the petition page shows it.
@@ -450,7 +436,7 @@ pub(crate) async fn petition_page(
         Some(o) => st.store.petition(o).await.ok().flatten(),
         None => None,
     };
-    let (repeats, disputes) = linked(st, pu, &row).await;
+    let super::links::Links { repeats, disputes, own } = super::links::links(st, pu, &row).await;
     let targets = transfer_targets(st, &row);
     let handlers = match actions.iter().any(|a| a.kind == "assign_handler") {
         true => handler_choices(st, &row.unit, pu.tr).await,
@@ -491,6 +477,8 @@ pub(crate) async fn petition_page(
         repeat_of: original.map(|o| (o.id.0, o.case_no)),
         repeats,
         disputes,
+        own,
+        own_path: "petitions",
         routes: options(DeclineRoute::ALL, DeclineRoute::as_str, DeclineRoute::label),
         decisions: options(Decision::ALL, Decision::as_str, Decision::label),
         close_reasons: options(CloseReason::ALL, CloseReason::as_str, CloseReason::label),

@@ -250,6 +250,7 @@ pub async fn authorization_matrix(b: Backend) {
                     .replace("{seq}", "0")
                     .replace("{message}", "1")
                     .replace("{dispute}", "1")
+                    .replace("{ownership}", "1")
                     .replace("{query_code}", target.map_or(fixtures[0].query_code.as_str(), |f| f.query_code.as_str()))
                     .replace("{code}", "T1")
                     .replace("{username}", "v1")
