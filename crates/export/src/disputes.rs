@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::XlsxError;
 
 /// Column headers and widths, in the order of [`DisputeLedgerRow::cells`].
-pub const COLUMNS: [(&str, f64); 14] = [
+pub const COLUMNS: [(&str, f64); 15] = [
     ("序号", 6.0),
     ("编号", 15.0),
     ("登记日期", 12.0),
@@ -16,6 +16,7 @@ pub const COLUMNS: [(&str, f64); 14] = [
     ("地点", 18.0),
     ("简要情况", 40.0),
     ("风险等级", 9.0),
+    ("责任领导", 12.0),
     ("责任单位", 18.0),
     ("责任人", 12.0),
     ("化解时限", 12.0),
@@ -36,6 +37,8 @@ pub struct DisputeLedgerRow {
     pub place: String,
     pub summary: String,
     pub risk: String,
+    /// 责任领导: the leader who owns it (包案).
+    pub leader: String,
     pub unit: String,
     pub person: String,
     pub resolve_by: Option<NaiveDate>,
@@ -45,7 +48,7 @@ pub struct DisputeLedgerRow {
 }
 
 impl DisputeLedgerRow {
-    fn cells(&self) -> [Cell<'_>; 14] {
+    fn cells(&self) -> [Cell<'_>; 15] {
         [
             Cell::Number(Some(self.seq)),
             Cell::Text(&self.case_no),
@@ -55,6 +58,7 @@ impl DisputeLedgerRow {
             Cell::Text(&self.place),
             Cell::Text(&self.summary),
             Cell::Text(&self.risk),
+            Cell::Text(&self.leader),
             Cell::Text(&self.unit),
             Cell::Text(&self.person),
             Cell::Date(self.resolve_by),
@@ -101,6 +105,7 @@ mod tests {
             place: "一号村".into(),
             summary: "=1+1 宅基地".into(),
             risk: "一般".into(),
+            leader: "陈镇长".into(),
             unit: "一号村".into(),
             person: "王调解员".into(),
             resolve_by: d(31),
@@ -113,11 +118,12 @@ mod tests {
         let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
         let range = wb.worksheet_range("矛盾纠纷排查化解台账").expect("sheet");
         let headers: Vec<String> =
-            (0..14).map(|c| range.get_value((1, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
+            (0..15).map(|c| range.get_value((1, c)).map(|v| v.to_string()).unwrap_or_default()).collect();
         assert_eq!(headers, COLUMNS.map(|c| c.0.to_string()));
         assert_eq!(range.get_value((2, 4)), Some(&Data::String("甲某、乙某".into())));
         assert_eq!(range.get_value((2, 6)), Some(&Data::String("=1+1 宅基地".into())), "text, never a formula");
-        assert!(matches!(range.get_value((2, 10)), Some(Data::DateTime(_))));
+        assert!(matches!(range.get_value((2, 11)), Some(Data::DateTime(_))));
+        assert_eq!(range.get_value((2, 8)), Some(&Data::String("陈镇长".into())));
         let _ = std::fs::remove_file(path);
     }
 }

@@ -111,6 +111,8 @@ pub struct DisputeLine {
     pub responsible_unit_name: Option<String>,
     pub resolve_by: Option<NaiveDate>,
     pub parties: String,
+    /// The leader who owns it now (包案), if any.
+    pub leader: Option<String>,
     /// The state (JSON): the responsible person, the mediation, the dates.
     pub state: String,
 }

@@ -265,7 +265,9 @@ impl Backend {
         let mut q = Sql::default();
         q.push(
             "SELECT d.id, d.case_no, d.found_on, d.category, d.place, d.summary, d.risk, d.status, d.resolve_by, \
-             d.state, u.name AS unit_name, r.name AS responsible_name \
+             d.state, (SELECT lu.display_name FROM ownerships o JOIN users lu ON lu.id = o.leader_id \
+              WHERE o.module = 'dispute' AND o.record_id = d.id AND o.state = 'active') AS leader, \
+             u.name AS unit_name, r.name AS responsible_name \
              FROM disputes d JOIN units u ON u.id = d.unit_id LEFT JOIN units r ON r.id = d.responsible_unit_id \
              WHERE 1 = 1",
         );
@@ -291,6 +293,7 @@ impl Backend {
                     responsible_unit_name: r.try_get("responsible_name")?,
                     resolve_by: r.try_get("resolve_by")?,
                     parties: names.get(&id).cloned().unwrap_or_default(),
+                    leader: r.try_get("leader")?,
                     state: r.try_get("state")?,
                 })
             })

@@ -261,6 +261,8 @@ pub struct DisputeLineView {
     pub resolve_by: Option<chrono::NaiveDate>,
     /// 当事人姓名或名称
     pub parties: String,
+    /// 责任领导（包案）
+    pub leader: Option<String>,
 }
 
 /// A page of the ledger.
@@ -296,6 +298,7 @@ pub async fn list(
             responsible_unit: l.responsible_unit_name,
             resolve_by: l.resolve_by,
             parties: l.parties,
+            leader: l.leader,
         })
         .collect();
     Ok(Json(DisputePage { items, total }))

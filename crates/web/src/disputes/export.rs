@@ -26,6 +26,7 @@ fn row(seq: i64, l: DisputeLine) -> DisputeLedgerRow {
         place: l.place,
         summary: l.summary,
         risk: label(&l.risk, |s| Risk::parse(s).map(Risk::label)),
+        leader: l.leader.unwrap_or_default(),
         unit: l.responsible_unit_name.unwrap_or(l.unit_name),
         person: state.as_ref().and_then(|s| s.responsible_person.clone()).unwrap_or_default(),
         resolve_by: l.resolve_by,

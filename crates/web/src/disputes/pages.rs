@@ -34,6 +34,8 @@ pub(crate) struct LineView {
     pub(crate) risk: &'static str,
     pub(crate) status: &'static str,
     pub(crate) unit: String,
+    /// 责任领导 (包案).
+    pub(crate) leader: String,
     pub(crate) resolve_by: String,
     pub(crate) overdue: bool,
 }
@@ -102,6 +104,7 @@ pub async fn list(State(st): State<AppState>, pu: PageUser, Query(p): Query<Disp
                     risk: Risk::parse(&l.risk).map_or("", Risk::label),
                     status: DisputeStatus::parse(&l.status).map_or("", DisputeStatus::label),
                     unit: l.responsible_unit_name.unwrap_or(l.unit_name),
+                    leader: l.leader.unwrap_or_default(),
                     resolve_by: l.resolve_by.map(|d| d.to_string()).unwrap_or_default(),
                     overdue: open && l.resolve_by.is_some_and(|d| d < today),
                 }

@@ -280,7 +280,7 @@ pub async fn disputes_on_the_pages(b: Backend) {
     let sheet = book.worksheet_range("矛盾纠纷排查化解台账").unwrap();
     assert_eq!(sheet.get_value((1, 4)), Some(&Data::String("当事人".into())));
     assert_eq!(sheet.get_value((2, 4)), Some(&Data::String("甲村民小组、乙村民小组".into())));
-    assert_eq!(sheet.get_value((2, 9)), Some(&Data::String("李调解员".into())), "the responsible person");
+    assert_eq!(sheet.get_value((2, 10)), Some(&Data::String("李调解员".into())), "the responsible person");
     assert_eq!(sheet.height(), 3, "title, header, one line");
     assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'dispute.export.xlsx'").await, 1);
     app.finish().await;
@@ -468,6 +468,8 @@ pub async fn art18_a_leader_owns_matters_on_a_board(b: Backend) {
     assert!(first < second && html.contains("已超过目标日期：1 件"), "overdue first");
     let (_, html, _) = lead.get(&format!("/disputes/{did}")).await;
     assert!(html.contains("本月内促成调解") && html.contains("已超期"));
+    let (_, list) = app.get(Some(&t1), "/api/v1/disputes").await;
+    assert_eq!(list["items"][0]["leader"], "测试t1lead", "the ledger's 责任领导");
 
     // Ended by the leader with its outcome; a clerk may not.
     let oid = app.scalar_i64("SELECT id FROM ownerships WHERE module = 'petition'").await;
