@@ -268,3 +268,35 @@ pub async fn agreement_docx(st: &AppState, user: &User, id: i64) -> Result<(Stri
         .await?;
     Ok((v.row.case_no, bytes))
 }
+
+/// A party's full numbers (`seq`), for a role whose work needs them (to
+/// call the parties, to draw up the agreement); each reveal audited with
+/// its purpose, as for petitioners.
+pub async fn reveal(
+    st: &AppState,
+    user: &User,
+    id: i64,
+    seq: i64,
+    purpose: &str,
+) -> Result<crate::petitions::FullNumbers> {
+    if !matches!(user.role, Role::Intake | Role::Handler | Role::Leader) {
+        return Err(Error::forbidden("本角色无权查看完整的身份证号和电话号码"));
+    }
+    let row = load_visible(st, user, id).await?;
+    let p = st.store.dispute_parties(id).await?.into_iter().find(|p| p.seq == seq).ok_or_else(Error::not_found)?;
+    st.store
+        .audit(&xinfang_store::AuditEntry {
+            user_id: Some(user.id),
+            action: "pii.reveal".into(),
+            object: format!("{}#{}", row.case_no, p.seq),
+            success: true,
+            detail: purpose.into(),
+        })
+        .await?;
+    Ok(crate::petitions::FullNumbers {
+        seq: p.seq,
+        name: p.name,
+        phone: p.phone.map(|s| st.keys.open(Field::Phone, &s.ciphertext)).transpose()?,
+        id_number: p.id_number.map(|s| st.keys.open(Field::IdNumber, &s.ciphertext)).transpose()?,
+    })
+}

@@ -303,3 +303,22 @@ pub async fn list(
         .collect();
     Ok(Json(DisputePage { items, total }))
 }
+
+/// 查看当事人完整的身份证号和电话号码（记入审计日志）
+#[utoipa::path(post, path = "/api/v1/disputes/{dispute}/parties/{seq}/reveal", operation_id = "revealParty", tag = "disputes",
+    security(("bearer" = [])),
+    params(("dispute" = i64, Path, description = "纠纷 id"), ("seq" = i64, Path, description = "当事人序号（从 0 开始）")),
+    responses((status = 200, description = "完整号码", body = crate::petitions::api::views::Revealed), (status = 400, response = crate::views::ErrorBody), (status = 401, response = crate::views::ErrorBody), (status = 403, response = crate::views::ErrorBody), (status = 404, response = crate::views::ErrorBody)))]
+pub async fn reveal(
+    State(st): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath((id, seq)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<crate::petitions::api::views::Revealed>> {
+    let p = disputes::reveal(&st, &user, id, seq, "api").await?;
+    Ok(Json(crate::petitions::api::views::Revealed {
+        seq: p.seq,
+        name: p.name,
+        phone: p.phone,
+        id_number: p.id_number,
+    }))
+}

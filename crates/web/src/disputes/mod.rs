@@ -16,10 +16,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::create, api::list))
         .routes(routes!(api::get))
         .routes(routes!(api::add_event))
+        .routes(routes!(api::reveal))
         .route("/disputes", get(pages::list).post(pages::create))
         .route("/disputes/new", get(pages::new_form))
         .route("/disputes/export.xlsx", get(export::export_xlsx))
         .route("/disputes/{dispute}", get(pages::show))
         .route("/disputes/{dispute}/events", post(pages::add_step))
         .route("/disputes/{dispute}/agreement.docx", get(export::agreement_docx))
+        .route("/disputes/{dispute}/reveal", post(pages::reveal))
 }

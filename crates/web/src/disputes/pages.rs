@@ -343,6 +343,8 @@ pub(crate) struct DisputePage {
     /// 领导包案, and the page's path for the section's forms.
     pub(crate) own: crate::ownership::Section,
     pub(crate) own_path: &'static str,
+    /// May show a party's full numbers (audited).
+    pub(crate) can_reveal: bool,
 }
 
 /// The steps to offer in `state`: what its status allows.
@@ -449,6 +451,10 @@ async fn dispute_page(st: &AppState, pu: &PageUser, id: i64, error: Option<Strin
         )
         .await,
         own_path: "disputes",
+        can_reveal: matches!(
+            pu.user.role,
+            xinfang_domain::Role::Intake | xinfang_domain::Role::Handler | xinfang_domain::Role::Leader
+        ),
     })
 }
 
@@ -565,5 +571,37 @@ pub async fn add_step(
             Ok(p) => (e.status, render(&p)).into_response(),
             Err(e2) => pu.error(&e2),
         },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    csrf: Option<String>,
+    seq: i64,
+}
+
+/// A party's full numbers on the page (查看完整号码), audited.
+pub async fn reveal(
+    State(st): State<AppState>,
+    pu: PageUser,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<RevealForm>,
+) -> Response {
+    if let Some(r) = pu.csrf_rejection(f.csrf.as_deref()) {
+        return r;
+    }
+    let full = match disputes::reveal(&st, &pu.user, id, f.seq, "page").await {
+        Ok(n) => n,
+        Err(e) => return pu.error(&e.into()),
+    };
+    match dispute_page(&st, &pu, id, None).await {
+        Ok(mut page) => {
+            if let Some(p) = page.d.parties.iter_mut().find(|p| p.seq == full.seq) {
+                p.phone = full.phone;
+                p.id_number = full.id_number;
+            }
+            render(&page)
+        }
+        Err(e) => pu.error(&e),
     }
 }

@@ -44,6 +44,14 @@ pub async fn art33_a_dispute_from_registration_to_confirmation(b: Backend) {
     assert_eq!(d["parties"][0]["phone"], "138****8000", "masked");
     assert_eq!(d["parties"][0]["id_number"], "110***********002X");
     assert_eq!((d["status"].as_str(), d["amount_yuan"].as_f64()), (Some("registered"), Some(1200.5)));
+    // The full numbers, to a role that needs them, audited.
+    let (s, full) = app.post(Some(&t1), &format!("/api/v1/disputes/{id}/parties/0/reveal"), Value::Null).await;
+    assert_eq!(s, StatusCode::OK, "{full}");
+    assert_eq!((full["phone"].as_str(), full["id_number"].as_str()), (Some("13800138000"), Some("11010519491231002X")));
+    let supervisor = app.login("supervisor").await;
+    let (s, _) = app.post(Some(&supervisor), &format!("/api/v1/disputes/{id}/parties/0/reveal"), Value::Null).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'pii.reveal'").await, 1);
 
     // Out of turn: mediation before assignment, closing an open dispute.
     let v = step(
@@ -257,6 +265,9 @@ pub async fn disputes_on_the_pages(b: Backend) {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html, _) = p.get(&loc).await;
     assert!(html.contains("李调解员") && html.contains("化解时限（本单位规定） 2026-04-02"), "{html}");
+    let (s, html, _) = p.post(&format!("{loc}/reveal"), &[("csrf", csrf.as_str()), ("seq", "0")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("甲村民小组"), "{html}");
     let close = [("csrf", csrf.as_str()), ("type", "close"), ("on", "2026-03-04")];
     let (s, html, _) = p.post(&format!("{loc}/events"), &close).await;
     assert_eq!(s, StatusCode::CONFLICT);
