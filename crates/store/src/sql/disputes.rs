@@ -245,18 +245,7 @@ impl Backend {
         .bind(id)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EventRow {
-                    seq: r.try_get("seq")?,
-                    kind: r.try_get("type")?,
-                    on: r.try_get("on_date")?,
-                    body: r.try_get("body")?,
-                    actor: r.try_get("actor")?,
-                    recorded_at: r.try_get("recorded_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(read_event).collect()
     }
 
     /// The ledger: the disputes `viewer` may see that pass `f`, newest
@@ -373,17 +362,4 @@ impl Backend {
             .await?
             .unwrap_or(0))
     }
-}
-
-/// A sealed number of a row: `{p}_enc`, `{p}_index`, `{p}_masked`.
-fn sealed_of(r: &DbRow, p: &str) -> Result<Option<Sealed>> {
-    let ct: Option<Vec<u8>> = r.try_get(format!("{p}_enc").as_str())?;
-    Ok(match ct {
-        Some(ciphertext) => Some(Sealed {
-            ciphertext,
-            blind_index: r.try_get::<Option<Vec<u8>>, _>(format!("{p}_index").as_str())?.unwrap_or_default(),
-            masked: r.try_get::<Option<String>, _>(format!("{p}_masked").as_str())?.unwrap_or_default(),
-        }),
-        None => None,
-    })
 }

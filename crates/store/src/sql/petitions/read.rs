@@ -83,6 +83,33 @@ pub(crate) fn read_petition(row: &DbRow) -> Result<PetitionRow> {
 /// The conditions under which `viewer` may see petition `p`: the case is or
 /// was at the viewer's unit or below, and, for a report, the viewer's unit is
 /// not the unit reported on nor below it (Art. 30 ¶3).
+/// A sealed number of a row (a petitioner's, a party's): `{p}_enc`,
+/// `{p}_index`, `{p}_masked`.
+pub(crate) fn sealed_of(r: &DbRow, p: &str) -> Result<Option<Sealed>> {
+    let ct: Option<Vec<u8>> = r.try_get(format!("{p}_enc").as_str())?;
+    Ok(match ct {
+        Some(ciphertext) => Some(Sealed {
+            ciphertext,
+            blind_index: r.try_get::<Option<Vec<u8>>, _>(format!("{p}_index").as_str())?.unwrap_or_default(),
+            masked: r.try_get::<Option<String>, _>(format!("{p}_masked").as_str())?.unwrap_or_default(),
+        }),
+        None => None,
+    })
+}
+
+/// A step of any module's timeline, from `seq, type, on_date, body,
+/// recorded_at` and the actor's name as `actor`.
+pub(crate) fn read_event(r: &DbRow) -> Result<EventRow> {
+    Ok(EventRow {
+        seq: r.try_get("seq")?,
+        kind: r.try_get("type")?,
+        on: r.try_get("on_date")?,
+        body: r.try_get("body")?,
+        actor: r.try_get("actor")?,
+        recorded_at: r.try_get("recorded_at")?,
+    })
+}
+
 pub(crate) fn push_visible(q: &mut Sql, viewer: &Viewer) {
     if let Some(ids) = &viewer.unit_ids {
         push_at_units(q, ids);
@@ -263,23 +290,12 @@ impl Backend {
         .await?;
         rows.iter()
             .map(|r| {
-                let sealed = |c: &str, i: &str, m: &str| -> Result<Option<Sealed>> {
-                    let ct: Option<Vec<u8>> = r.try_get(c)?;
-                    Ok(match ct {
-                        Some(ciphertext) => Some(Sealed {
-                            ciphertext,
-                            blind_index: r.try_get::<Option<Vec<u8>>, _>(i)?.unwrap_or_default(),
-                            masked: r.try_get::<Option<String>, _>(m)?.unwrap_or_default(),
-                        }),
-                        None => None,
-                    })
-                };
                 Ok(PetitionerRecord {
                     seq: r.try_get("seq")?,
                     name: r.try_get("name")?,
                     address: r.try_get("address")?,
-                    phone: sealed("phone_enc", "phone_index", "phone_masked")?,
-                    id_number: sealed("id_enc", "id_index", "id_masked")?,
+                    phone: sealed_of(r, "phone")?,
+                    id_number: sealed_of(r, "id")?,
                     representative: r.try_get("representative")?,
                 })
             })
@@ -288,24 +304,13 @@ impl Backend {
 
     pub async fn events(&self, petition_id: PetitionId) -> Result<Vec<EventRow>> {
         let rows = sqlx::query(
-            "SELECT e.seq, e.type, e.on_date, e.body, e.recorded_at, us.display_name FROM events e \
+            "SELECT e.seq, e.type, e.on_date, e.body, e.recorded_at, us.display_name AS actor FROM events e \
              LEFT JOIN users us ON us.id = e.actor_id WHERE e.petition_id = $1 ORDER BY e.seq",
         )
         .bind(petition_id)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EventRow {
-                    seq: r.try_get("seq")?,
-                    kind: r.try_get("type")?,
-                    on: r.try_get("on_date")?,
-                    body: r.try_get("body")?,
-                    actor: r.try_get("display_name")?,
-                    recorded_at: r.try_get("recorded_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(read_event).collect()
     }
 
     /// The petition list, newest first, `limit` rows after the cursor.
