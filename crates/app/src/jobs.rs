@@ -49,12 +49,19 @@ impl Jobs {
     /// Starts the dispatcher and the daily jobs on `st` (call once, in
     /// `serve`); they run until the process ends.
     pub fn start(st: &AppState) -> Result<Jobs, String> {
+        let jobs = Self::start_dispatcher(st)?;
+        let (b, h2) = (st.clone(), jobs.holder.clone());
+        tokio::spawn(async move { daily(b, h2).await });
+        Ok(jobs)
+    }
+
+    /// Starts the outbox dispatcher alone (the daily jobs read the real
+    /// clock: a test that sets its own day runs them itself).
+    pub fn start_dispatcher(st: &AppState) -> Result<Jobs, String> {
         let sender = Arc::new(Sender::new(&st.options.notices)?);
         let jobs = Jobs { holder: holder_name().into() };
-        let (a, b) = (st.clone(), st.clone());
-        let (h1, h2) = (jobs.holder.clone(), jobs.holder.clone());
+        let (a, h1) = (st.clone(), jobs.holder.clone());
         tokio::spawn(async move { dispatcher(a, sender, h1).await });
-        tokio::spawn(async move { daily(b, h2).await });
         Ok(jobs)
     }
 

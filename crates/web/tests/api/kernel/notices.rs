@@ -166,7 +166,7 @@ pub async fn notices_are_sent_once_after_commit_and_retried(b: Backend) {
     let (gw, url) = Gateway::start().await;
     let (mail, port) = smtp_listener().await;
     let app = TestApp::builder(b).options(options(&url, port)).start().await;
-    xinfang_app::jobs::Jobs::start(&app.state).unwrap();
+    xinfang_app::jobs::Jobs::start_dispatcher(&app.state).unwrap();
     let handler = app.login("handler").await;
 
     let p = app.register(&handler, petition("C", "2026-10-09", json!({}))).await;
@@ -311,7 +311,7 @@ pub async fn daily_reminders_go_once_to_the_configured_address(b: Backend) {
     assert_eq!(made, 2, "one digest, one window notice");
     assert_eq!(xinfang_app::jobs::run_daily(&app.state, morning).await.unwrap(), 0, "once a day");
 
-    xinfang_app::jobs::Jobs::start(&app.state).unwrap();
+    xinfang_app::jobs::Jobs::start_dispatcher(&app.state).unwrap();
     until("the digest by e-mail", || mail.lock().unwrap().len() == 1).await;
     let data = mail.lock().unwrap()[0].clone();
     assert!(data.contains("To: duty@c.example.cn") && data.contains("Message-ID: <xinfang-"), "{data}");
