@@ -1,10 +1,12 @@
 //! The disputes module at the HTTP edge (矛盾纠纷, issue 27): the API
-//! ([`api`]) and the pages ([`pages`]). The rules are in
+//! ([`api`]), the pages ([`pages`]), what their forms post ([`steps`])
+//! and the files ([`export`]). The rules are in
 //! `xinfang_domain::dispute`, the commands in `xinfang_app::disputes`.
 
 pub mod api;
 pub mod export;
 pub mod pages;
+pub mod steps;
 
 use axum::routing::{get, post};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/disputes/new", get(pages::new_form))
         .route("/disputes/export.xlsx", get(export::export_xlsx))
         .route("/disputes/{dispute}", get(pages::show))
-        .route("/disputes/{dispute}/events", post(pages::add_step))
+        .route("/disputes/{dispute}/events", post(steps::add_step))
         .route("/disputes/{dispute}/agreement.docx", get(export::agreement_docx))
-        .route("/disputes/{dispute}/reveal", post(pages::reveal))
+        .route("/disputes/{dispute}/reveal", post(steps::reveal))
 }
