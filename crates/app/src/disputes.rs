@@ -184,11 +184,16 @@ pub async fn list(st: &AppState, user: &User, f: &DisputeFilter) -> Result<(Vec<
     Ok((lines, total))
 }
 
+/// A page of the ledger for `user`, without counting the whole (an
+/// export reads it page after page).
+pub async fn lines(st: &AppState, user: &User, f: &DisputeFilter) -> Result<Vec<DisputeLine>> {
+    Ok(st.store.list_disputes(f, &viewer(st, user)).await?)
+}
+
 /// The disputes sent from petition `petition_id` that `user` may see
 /// (条例 Art. 33: a petition sent to mediation links both ways).
 pub async fn of_petition(st: &AppState, user: &User, petition_id: i64) -> Result<Vec<DisputeLine>> {
-    let f = DisputeFilter { petition_id: Some(petition_id), limit: 50, ..Default::default() };
-    Ok(st.store.list_disputes(&f, &viewer(st, user)).await?)
+    lines(st, user, &DisputeFilter { petition_id: Some(petition_id), limit: 50, ..Default::default() }).await
 }
 
 /// The 调解协议书 of dispute `id` as a Word file (人民调解法 Arts. 28–29): the

@@ -59,7 +59,7 @@ async fn xlsx(st: &AppState, pu: &PageUser, p: &DisputeParams) -> ApiResult<Resp
     let mut book = XlsxDisputes::new(&title).map_err(failed)?;
     let mut seq = 0;
     loop {
-        let (lines, _) = disputes::list(st, user, &f).await?;
+        let lines = disputes::lines(st, user, &f).await?;
         let n = lines.len() as i64;
         for l in lines {
             seq += 1;
