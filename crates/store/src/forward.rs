@@ -55,7 +55,7 @@ forward! {
     pub async fn message(&self, id: i64) -> Result<Option<OutboxRow>>;
     pub async fn messages(&self, f: &MessageFilter<'_>, limit: i64) -> Result<Vec<OutboxRow>>;
     pub async fn petition_messages(&self, petition_id: PetitionId) -> Result<Vec<OutboxRow>>;
-    pub async fn message_counts(&self) -> Result<Vec<(String, i64)>>;
+    pub async fn message_counts(&self, f: &MessageFilter<'_>) -> Result<Vec<(String, i64)>>;
     pub async fn unit_contacts(&self) -> Result<Vec<UnitContact>>;
     pub async fn set_unit_contact(&self, c: &UnitContact, object: &str, actor: Option<UserId>) -> Result<()>;
     pub async fn due_cases(&self, until: chrono::NaiveDate) -> Result<Vec<DueCase>>;

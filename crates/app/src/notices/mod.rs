@@ -149,3 +149,11 @@ pub async fn set_unit_contact(st: &AppState, admin: &User, code: &str, email: &s
 pub async fn unit_contact(st: &AppState, unit_id: i64) -> Result<Option<UnitContact>> {
     Ok(st.store.unit_contacts().await?.into_iter().find(|c| c.unit_id == unit_id))
 }
+
+/// How many of the messages about the administrator's unit and below are
+/// in each status (the same messages [`messages`] lists).
+pub async fn message_counts(st: &AppState, admin: &User) -> Result<Vec<(String, i64)>> {
+    require_admin(admin)?;
+    let f = xinfang_store::MessageFilter { under: &admin.unit.path, status: None, id: None };
+    Ok(st.store.message_counts(&f).await?)
+}

@@ -103,6 +103,23 @@ pub(crate) async fn petitioner_notice_tx(
     Ok(!tx.fetch(q).await?.is_empty())
 }
 
+/// The `WHERE` of the messages `f` names (`o` the message, `p` its
+/// petition): about the units under `f.under` and the cases they
+/// registered, of `f.status`, or the one message `f.id`.
+fn push_message_scope(q: &mut Sql, f: &MessageFilter<'_>) {
+    q.push(" WHERE (o.unit_id IN (SELECT id FROM units WHERE path LIKE ");
+    q.arg(Arg::Text(format!("{}%", f.under)));
+    q.push(") OR p.registered_unit_id IN (SELECT id FROM units WHERE path LIKE ");
+    q.arg(Arg::Text(format!("{}%", f.under)));
+    q.push("))");
+    if let Some(s) = f.status {
+        q.push(" AND o.status = ").arg(Arg::Text(s.into()));
+    }
+    if let Some(id) = f.id {
+        q.push(" AND o.id = ").arg(Arg::I64(id));
+    }
+}
+
 impl Backend {
     /// Writes a message to a given address (a unit's reminder); `false` if
     /// its `once_key` was used before (another server, or an earlier run,
@@ -232,17 +249,8 @@ impl Backend {
     /// tree path `under` and the cases they registered.
     pub async fn messages(&self, f: &MessageFilter<'_>, limit: i64) -> Result<Vec<OutboxRow>> {
         let mut q = Sql::default();
-        q.push("SELECT ").push(OUTBOX_COLS).push(" WHERE (o.unit_id IN (SELECT id FROM units WHERE path LIKE ");
-        q.arg(Arg::Text(format!("{}%", f.under)));
-        q.push(") OR p.registered_unit_id IN (SELECT id FROM units WHERE path LIKE ");
-        q.arg(Arg::Text(format!("{}%", f.under)));
-        q.push("))");
-        if let Some(s) = f.status {
-            q.push(" AND o.status = ").arg(Arg::Text(s.into()));
-        }
-        if let Some(id) = f.id {
-            q.push(" AND o.id = ").arg(Arg::I64(id));
-        }
+        q.push("SELECT ").push(OUTBOX_COLS);
+        push_message_scope(&mut q, f);
         q.push(" ORDER BY o.id DESC LIMIT ").arg(Arg::I64(limit));
         let rows = q.query().fetch_all(&self.read).await?;
         rows.iter().map(read_message).collect()
@@ -257,9 +265,13 @@ impl Backend {
         rows.iter().map(read_message).collect()
     }
 
-    /// How many messages are in each status.
-    pub async fn message_counts(&self) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&self.read).await?;
+    /// How many messages of those `f` names are in each status.
+    pub async fn message_counts(&self, f: &MessageFilter<'_>) -> Result<Vec<(String, i64)>> {
+        let mut q = Sql::default();
+        q.push("SELECT o.status, COUNT(*) FROM outbox o LEFT JOIN petitions p ON p.id = o.petition_id");
+        push_message_scope(&mut q, f);
+        q.push(" GROUP BY o.status");
+        let rows = q.query().fetch_all(&self.read).await?;
         rows.iter().map(|r| Ok((r.text(0)?, r.i64(1)?))).collect()
     }
 

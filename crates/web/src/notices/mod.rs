@@ -121,7 +121,7 @@ pub async fn messages(State(st): State<AppState>, pu: PageUser, Query(q): Query<
         Ok(r) => r,
         Err(e) => return pu.error(&e.into()),
     };
-    let counts = st.store.message_counts().await.unwrap_or_default();
+    let counts = xinfang_app::notices::message_counts(&st, &pu.user).await.unwrap_or_default();
     let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     let leases = st
         .store
